@@ -1,0 +1,47 @@
+# make demo: install, build the observatory, serve the dashboard.
+# make test: install everything the tests need (Chromium included) and run the whole suite.
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MIRROR_DIR := $(abspath ../shared/data)
+ifneq ($(wildcard $(MIRROR_DIR)),)
+export SHARPPOWER_MIRROR ?= $(MIRROR_DIR)
+endif
+SHARPPOWER_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export SHARPPOWER_TEST_POSTGRES_URL
+
+.PHONY: install install-test chromium demo build serve test lint bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
+
+build: install
+	$(BIN)/sharppower build
+
+demo: build
+	$(BIN)/sharppower serve
+
+test: install-test chromium
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+
+lint: install-test
+	$(BIN)/ruff check sharppower tests benchmarks
+
+bench: install-test
+	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b; done
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,129 @@
+"""`build`: bring the store up to date from snapshots, the starter data and the measures.
+
+Steps run in order; each returns LoadResult rows for the summary table. A step is a
+function `step(ctx) -> list[LoadResult]`, named by dotted path in BUILD_STEPS so that a
+measure adds itself with one line. Steps are incremental: sources skip snapshots whose
+checksum is already loaded, and derived steps compare a fingerprint of their inputs with
+the last successful run in `build_log` (`ctx.fresh` / `ctx.record`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+from sharppower.codebook import Codebook, load_codebook
+from sharppower.countries import CountryResolver, resolver
+from sharppower.reference import sync_reference
+from sharppower.settings import Settings
+from sharppower.sources.load import LoadContext, LoadResult, load_source
+from sharppower.sources.registry import SOURCES
+from sharppower.sources.snapshot import open_snapshot, pull
+from sharppower.store import Database
+from sharppower.store.tables import build_log
+
+BUILD_STEPS = [
+    "sharppower.build:reference_step",
+    "sharppower.build:sources_step",
+    "sharppower.starter.load:starter_step",
+]
+
+
+@dataclass
+class BuildContext:
+    settings: Settings
+    db: Database
+    codebook: Codebook
+    resolver: CountryResolver
+    force: bool = False
+    progress: Callable[[str, int, int], None] = lambda label, done, total: None
+    results: list[LoadResult] = field(default_factory=list)
+
+    @property
+    def load_context(self) -> LoadContext:
+        return LoadContext(self.db, self.codebook, self.resolver, self.force)
+
+    def fingerprint(self, *parts: object) -> str:
+        return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+    def fresh(self, step: str, fingerprint: str) -> bool:
+        """True when the last successful run of `step` had this fingerprint (nothing to do)."""
+        if self.force:
+            return False
+        last = self.db.scalar(
+            "SELECT fingerprint FROM build_log WHERE step = :s AND status = 'ok' "
+            "ORDER BY id DESC LIMIT 1", {"s": step})
+        return last == fingerprint
+
+    def record(self, step: str, fingerprint: str, result: LoadResult, started: datetime) -> None:
+        with self.db.begin() as conn:
+            conn.execute(build_log.insert(), {
+                "step": step, "fingerprint": fingerprint, "status": "ok", "started_at": started,
+                "finished_at": datetime.now(timezone.utc), "rows": result.rows,
+                "countries": result.countries, "years": result.years_text,
+                "warnings": json.dumps(result.warnings), "details": None,
+            })
+
+    def snapshot_shas(self, *names: str) -> dict[str, str | None]:
+        rows = self.db.read("SELECT name, sha256 FROM sources")
+        known = dict(zip(rows["name"], rows["sha256"]))
+        return {n: known.get(n) for n in names}
+
+
+def reference_step(ctx: BuildContext) -> list[LoadResult]:
+    n = sync_reference(ctx.db, ctx.codebook, ctx.resolver)
+    return [LoadResult("reference", "loaded", n, n, None)]
+
+
+def sources_step(ctx: BuildContext) -> list[LoadResult]:
+    """Load every registered source with a snapshot; pull from the mirror when one is set."""
+    results = []
+    names = list(SOURCES)
+    for i, name in enumerate(names):
+        ctx.progress(f"source {name}", i, len(names))
+        source = SOURCES[name]
+        snapshot = open_snapshot(ctx.settings, source)
+        if snapshot is None and ctx.settings.mirror is not None:
+            snapshot, _ = pull(ctx.settings, source)
+        if snapshot is None:
+            results.append(LoadResult(name, "skipped", warnings=[
+                "no snapshot: run `sharppower pull` (or set SHARPPOWER_MIRROR) to add it"]))
+            continue
+        results.append(load_source(ctx.load_context, source, snapshot))
+    ctx.progress("sources", len(names), len(names))
+    return results
+
+
+def resolve_step(path: str) -> Callable[[BuildContext], list[LoadResult]]:
+    module, _, attr = path.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def build(settings: Settings, db: Database | None = None, force: bool = False,
+          progress: Callable[[str, int, int], None] | None = None,
+          codebook: Codebook | None = None) -> list[LoadResult]:
+    """Run every build step; returns one LoadResult per source or derived table."""
+    db = db or Database(settings.database_url)
+    db.upgrade()
+    ctx = BuildContext(settings, db, codebook or load_codebook(), resolver(), force)
+    if progress:
+        ctx.progress = progress
+    for path in BUILD_STEPS:
+        ctx.results.extend(resolve_step(path)(ctx))
+    return ctx.results
+
+
+def is_starter_only(db: Database) -> bool:
+    """True when the store holds no source but the starter data (the dashboard says so)."""
+    n = db.scalar("SELECT COUNT(*) FROM sources WHERE starter = :f AND name <> 'countries'",
+                  {"f": False})
+    return not n
+
+
+__all__ = ["build", "BuildContext", "BUILD_STEPS", "is_starter_only", "sa"]

@@ -1,0 +1,37 @@
+"""The `sharppower` command: each command parses its options, calls one library function
+and renders the result (rich tables in a terminal, JSON with --json)."""
+
+from __future__ import annotations
+
+import typer
+
+from sharppower import __version__
+from sharppower.cli import core, db as db_cli, evidence, index, opinion
+
+app = typer.Typer(
+    name="sharppower",
+    help="Open observatory of authoritarian influence abroad: attraction and sharp power.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sharppower {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """sharppower command-line interface."""
+
+
+core.register(app)
+app.add_typer(db_cli.app, name="db")
+app.add_typer(opinion.app, name="opinion")
+app.add_typer(evidence.app, name="evidence")
+app.add_typer(index.app, name="index")

@@ -1,0 +1,160 @@
+"""Load and validate the codebook: actors, pillars, domains, layers and indicators.
+
+`load_codebook()` returns a `Codebook`; `Codebook.indicators` is a DataFrame with columns
+code, name, pillar, domain, layer, direction, unit, source, variable, actor_specific,
+actors (list or None), index (bool: part of the composite index), description.
+Errors name the path of the bad entry, for example `indicators[3].direction`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pycountry
+import yaml
+
+from sharppower.errors import ValidationError
+
+LAYERS = ("exposure", "pressure", "effect")
+DIRECTIONS = ("positive", "negative")
+PILLARS = ("attraction", "reach", "sharp_power", "resilience")
+REQUIRED = ("code", "name", "pillar", "domain", "layer", "direction", "unit", "source", "description")
+DEFAULT_VERSION = "v1"
+
+
+@dataclass
+class Codebook:
+    version: str
+    actors: dict[str, str]
+    pillars: dict[str, dict[str, Any]]
+    layers: dict[str, str]
+    indicators: pd.DataFrame
+    path: str = ""
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def indicator(self, code: str) -> dict[str, Any]:
+        row = self.indicators[self.indicators["code"] == code]
+        if row.empty:
+            raise KeyError(code)
+        return row.iloc[0].to_dict()
+
+    def has_indicator(self, code: str) -> bool:
+        return bool((self.indicators["code"] == code).any())
+
+    def for_source(self, source: str) -> pd.DataFrame:
+        return self.indicators[self.indicators["source"] == source]
+
+    def domains(self) -> pd.DataFrame:
+        """One row per domain: pillar, domain, name."""
+        rows = [
+            {"pillar": p, "domain": d, "name": n}
+            for p, spec in self.pillars.items()
+            for d, n in spec["domains"].items()
+        ]
+        return pd.DataFrame(rows)
+
+
+def _fail(path: str, message: str, where: str) -> None:
+    raise ValidationError(path, message, where=where)
+
+
+def _is_iso3(code: object) -> bool:
+    return isinstance(code, str) and (code == "XKX" or pycountry.countries.get(alpha_3=code) is not None)
+
+
+def validate(data: Any, where: str) -> Codebook:
+    if not isinstance(data, dict):
+        _fail("(root)", "the codebook must be a mapping", where)
+    for key in ("version", "actors", "pillars", "layers", "indicators"):
+        if key not in data:
+            _fail(key, "missing", where)
+    actors: dict[str, str] = {}
+    for i, a in enumerate(data["actors"] or []):
+        if not isinstance(a, dict) or not _is_iso3(a.get("iso3")):
+            _fail(f"actors[{i}].iso3", f"not an ISO 3166 alpha-3 code: {a!r}", where)
+        actors[a["iso3"]] = a.get("name") or pycountry.countries.get(alpha_3=a["iso3"]).name
+    if not actors:
+        _fail("actors", "at least one actor is needed", where)
+    layers = data["layers"] or {}
+    for layer in LAYERS:
+        if layer not in layers:
+            _fail(f"layers.{layer}", "missing", where)
+    pillars = data["pillars"] or {}
+    for p in PILLARS:
+        if p not in pillars:
+            _fail(f"pillars.{p}", "missing", where)
+    domain_pillar: dict[str, str] = {}
+    for p, spec in pillars.items():
+        if not isinstance(spec, dict) or not spec.get("domains"):
+            _fail(f"pillars.{p}.domains", "a pillar needs at least one domain", where)
+        for d in spec["domains"]:
+            if d in domain_pillar:
+                _fail(f"pillars.{p}.domains.{d}", f"domain also under pillar {domain_pillar[d]}", where)
+            domain_pillar[d] = p
+    rows, seen = [], set()
+    for i, ind in enumerate(data["indicators"] or []):
+        at = f"indicators[{i}]"
+        if not isinstance(ind, dict):
+            _fail(at, "an indicator must be a mapping", where)
+        for key in REQUIRED:
+            if ind.get(key) in (None, ""):
+                _fail(f"{at}.{key}", "missing", where)
+        code = ind["code"]
+        if code in seen:
+            _fail(f"{at}.code", f"duplicate indicator code {code!r}", where)
+        seen.add(code)
+        if ind["pillar"] not in pillars:
+            _fail(f"{at}.pillar", f"unknown pillar {ind['pillar']!r}", where)
+        if domain_pillar.get(ind["domain"]) != ind["pillar"]:
+            _fail(f"{at}.domain", f"{ind['domain']!r} is not a domain of pillar {ind['pillar']!r}", where)
+        if ind["layer"] not in LAYERS:
+            _fail(f"{at}.layer", f"must be one of {', '.join(LAYERS)}, not {ind['layer']!r}", where)
+        if ind["direction"] not in DIRECTIONS:
+            _fail(f"{at}.direction", f"must be positive or negative, not {ind['direction']!r}", where)
+        for a in ind.get("actors") or []:
+            if a not in actors:
+                _fail(f"{at}.actors", f"{a!r} is not an actor of this codebook", where)
+        rows.append(
+            {
+                "code": code,
+                "name": ind["name"],
+                "pillar": ind["pillar"],
+                "domain": ind["domain"],
+                "layer": ind["layer"],
+                "direction": ind["direction"],
+                "unit": ind["unit"],
+                "source": ind["source"],
+                "variable": ind.get("variable"),
+                "actor_specific": bool(ind.get("actor_specific", True)),
+                "actors": ind.get("actors"),
+                "index": bool(ind.get("index", True)),
+                "description": ind["description"],
+            }
+        )
+    return Codebook(
+        version=str(data["version"]),
+        actors=actors,
+        pillars=pillars,
+        layers=layers,
+        indicators=pd.DataFrame(rows),
+        path=where,
+        raw=data,
+    )
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Load the packaged codebook (v1) or a YAML file of the same shape."""
+    if path is None:
+        res = resources.files("sharppower.codebook").joinpath(f"{DEFAULT_VERSION}.yaml")
+        text, where = res.read_text("utf-8"), f"codebook/{DEFAULT_VERSION}.yaml"
+    else:
+        text, where = Path(path).read_text("utf-8"), str(path)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValidationError("(yaml)", str(exc), where=where) from exc
+    return validate(data, where)

@@ -1,0 +1,83 @@
+"""Every setting once: name, environment variable, default and help.
+
+`Settings.from_env()` reads them; the CLI's --help, the docs and a test all read
+`SETTINGS` so nothing can be undocumented.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from platformdirs import user_data_dir
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    env: str
+    help: str
+    default: str | None = None
+
+
+def _default_data_dir() -> str:
+    return user_data_dir("sharppower", appauthor=False)
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "data_dir",
+        "SHARPPOWER_DATA_DIR",
+        "Folder for snapshots of public sources and the default SQLite database.",
+    ),
+    Setting(
+        "database_url",
+        "SHARPPOWER_DATABASE_URL",
+        "SQLAlchemy URL of the store (sqlite:///... or postgresql+psycopg://...); "
+        "default: sharppower.db in the data folder.",
+    ),
+    Setting(
+        "mirror",
+        "SHARPPOWER_MIRROR",
+        "Folder holding a local mirror of the public sources; `pull` copies from it "
+        "instead of downloading.",
+    ),
+    Setting("host", "SHARPPOWER_HOST", "Address `serve` listens on.", "127.0.0.1"),
+    Setting("port", "SHARPPOWER_PORT", "Port `serve` listens on.", "8000"),
+    Setting(
+        "admin_token",
+        "SHARPPOWER_ADMIN_TOKEN",
+        "Token of a first admin user, created at start-up of `serve` when set.",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    mirror: Path | None
+    host: str = "127.0.0.1"
+    port: int = 8000
+    admin_token: str | None = None
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> "Settings":
+        env = {s.name: os.environ.get(s.env) or s.default for s in SETTINGS}
+        env.update({k: v for k, v in overrides.items() if v is not None})
+        data_dir = Path(env["data_dir"] or _default_data_dir()).expanduser()
+        url = env["database_url"] or f"sqlite:///{data_dir / 'sharppower.db'}"
+        mirror = Path(env["mirror"]).expanduser() if env["mirror"] else None
+        return cls(
+            data_dir=data_dir,
+            database_url=str(url),
+            mirror=mirror,
+            host=str(env["host"]),
+            port=int(env["port"]),
+            admin_token=env.get("admin_token") or None,
+        )
+
+    @property
+    def snapshot_dir(self) -> Path:
+        return self.data_dir / "snapshots"

@@ -1,0 +1,63 @@
+"""What a source connector declares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from sharppower.sources.load import LoadContext, LoadResult
+    from sharppower.sources.snapshot import Snapshot
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """One published file: its name in the snapshot, canonical URL, and path in the mirror."""
+
+    name: str
+    url: str
+    mirror: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """A public source.
+
+    `parse(snapshot, resolver)` reads the snapshot in the published format and returns a
+    tidy DataFrame with columns target (ISO3), year, optionally actor, one column per
+    published variable, and source_file / source_row (where each row comes from).
+    The default loader turns the variables that codebook indicators name (`source` and
+    `variable` keys) into observations. A source with its own tables (opinion surveys,
+    evidence) sets `load` instead: load(ctx, snapshot) -> LoadResult.
+    """
+
+    name: str
+    title: str
+    publisher: str
+    homepage: str
+    licence: str
+    citation: str
+    files: tuple[SourceFile, ...]
+    parse: Callable[..., pd.DataFrame] | None = None
+    load: Callable[["LoadContext", "Snapshot"], "LoadResult"] | None = None
+    coverage: str = ""
+    kind: str = "context"
+    notes: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "publisher": self.publisher,
+            "homepage": self.homepage,
+            "licence": self.licence,
+            "citation": self.citation,
+            "kind": self.kind,
+            "coverage": self.coverage,
+            "files": [f.name for f in self.files],
+            "urls": [f.url for f in self.files],
+        }

@@ -1,0 +1,1 @@
+"""One module per public source; each exposes SOURCE (a sharppower.sources.base.Source)."""

@@ -1,0 +1,31 @@
+"""SOURCES: every registered source by name, in load order (reference, context, measures)."""
+
+from __future__ import annotations
+
+import importlib
+
+from sharppower.errors import NotFound
+from sharppower.sources.base import Source
+
+# Module paths, in the order `build` loads them. A connector module exposes SOURCE.
+CONNECTORS = [
+    "sharppower.sources.connectors.countries",
+]
+
+
+def _load() -> dict[str, Source]:
+    out: dict[str, Source] = {}
+    for path in CONNECTORS:
+        source = importlib.import_module(path).SOURCE
+        out[source.name] = source
+    return out
+
+
+SOURCES: dict[str, Source] = _load()
+
+
+def get_source(name: str) -> Source:
+    try:
+        return SOURCES[name]
+    except KeyError:
+        raise NotFound(f"unknown source {name!r}; known: {', '.join(SOURCES)}") from None

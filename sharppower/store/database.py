@@ -1,0 +1,108 @@
+"""The one database wrapper: SQLite (WAL) by default, PostgreSQL when the URL says so."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def normalise_url(url: str) -> str:
+    """Accept plain postgresql:// URLs and use the psycopg 3 driver for them."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Database:
+    """Engine plus helpers; every other module reaches the database through this."""
+
+    def __init__(self, url: str, schema: str | None = None):
+        self.url = normalise_url(url)
+        self.schema = schema
+        kwargs: dict[str, Any] = {}
+        if self.url.startswith("sqlite"):
+            path = sa.engine.make_url(self.url).database
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            kwargs["connect_args"] = {"timeout": 30}
+        elif schema:
+            kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}
+        self.engine: Engine = sa.create_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def __repr__(self) -> str:
+        return f"Database({self.engine.url.render_as_string(hide_password=True)!r})"
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A transaction: committed when the block ends, rolled back on any exception."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def read(self, sql: str | sa.sql.Executable, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
+        """Run a query and return a DataFrame (column names as the query gives them)."""
+        stmt = sa.text(sql) if isinstance(sql, str) else sql
+        with self.engine.connect() as conn:
+            result = conn.execute(stmt, dict(params or {}))
+            return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+
+    def scalar(self, sql: str, params: Mapping[str, Any] | None = None) -> Any:
+        with self.engine.connect() as conn:
+            return conn.execute(sa.text(sql), dict(params or {})).scalar()
+
+    def upgrade(self) -> list[str]:
+        """Apply pending migrations in order; return the names applied."""
+        from sharppower.store.migrations import upgrade
+
+        return upgrade(self)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Bulk insert plain dicts (executemany); returns the count."""
+    if rows:
+        conn.execute(table.insert(), list(rows))
+    return len(rows)
+
+
+def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """DataFrame -> list of dicts with NaN/NaT/NA turned into None and numpy scalars into Python."""
+    if df.empty:
+        return []
+    clean = df.astype(object).where(pd.notna(df), None)
+    return [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in rec.items()}
+        for rec in clean.to_dict("records")
+    ]

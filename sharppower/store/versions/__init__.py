@@ -1,0 +1,1 @@
+"""Migration modules, applied in name order (see sharppower.store.migrations)."""
