@@ -97,7 +97,21 @@ def serve(
         uvicorn.run(create_app(conf, database), host=host, port=port, log_level="warning")
 
 
+def show_settings(json_out: bool = JSON_OPTION) -> None:
+    """List every setting: environment variable, current value and help."""
+    from sharppower.settings import SETTINGS
+
+    conf = settings()
+    rows = [{"env": s.env, "value": str(getattr(conf, s.name) or ""), "help": s.help}
+            for s in SETTINGS]
+    if json_out:
+        print_json(rows)
+    else:
+        print_table(pd.DataFrame(rows), title="Settings")
+
+
 def register(app: typer.Typer) -> None:
+    app.command("settings")(show_settings)
     app.add_typer(sources_app, name="sources")
     app.command()(pull)
     app.command()(build)
