@@ -1,40 +1,50 @@
-"""FastAPI application factory."""
+"""FastAPI application factory: static files (plotly's bundled JavaScript included), one
+router per page kind, error handlers and the per-store-version cache."""
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 
 from sharppower import __version__
-from sharppower.build import is_starter_only
 from sharppower.settings import Settings
 from sharppower.store import Database
-from sharppower.web.render import render
+from sharppower.web import errors
+from sharppower.web.accounts import ensure_admin
+from sharppower.web.cache import StoreCache
+from sharppower.web.pages import PAGES
 
 HERE = Path(__file__).parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def plotly_js() -> Path:
+    """plotly.min.js as shipped inside the installed plotly Python package (no CDN)."""
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
 def create_app(settings: Settings, db: Database) -> FastAPI:
-    app = FastAPI(title="sharppower", version=__version__)
-    app.state.settings, app.state.db = settings, db
+    app = FastAPI(title="sharppower", version=__version__,
+                  description="Dashboard and JSON API of the sharppower observatory. Every page "
+                              "answers JSON at the same path with a `.json` suffix or "
+                              "`Accept: application/json`. Writing needs a bearer token.",
+                  docs_url=None, redoc_url=None)  # their pages load scripts from a CDN
+    db.upgrade()
+    ensure_admin(db, settings.admin_token)
+    app.state.settings, app.state.db, app.state.cache = settings, db, StoreCache(db)
+
+    @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_bundle(request: Request):
+        return FileResponse(plotly_js(), media_type="text/javascript",
+                            headers={"Cache-Control": "public, max-age=86400"})
+
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-
-    @app.get("/sources")
-    @app.get("/sources.json", include_in_schema=False)
-    def sources_page(request: Request):
-        """Sources with licence, citation, retrieval time, checksum and row counts."""
-        df = db.read("SELECT name, title, publisher, url, licence, citation, retrieved_at, "
-                     "sha256, rows, starter FROM sources ORDER BY name")
-        data = {"starter_only": is_starter_only(db),
-                "sources": df.to_dict("records")}
-        return render(request, templates, "sources.html", data)
-
-    @app.get("/")
-    def home(request: Request):
-        return sources_page(request)
-
+    errors.install(app)
+    for module in PAGES:
+        app.include_router(importlib.import_module(module).router)
     return app

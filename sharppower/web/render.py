@@ -32,9 +32,12 @@ def clean(value: Any) -> Any:
     return value
 
 
-def render(request: Request, templates, template: str, data: dict[str, Any], status: int = 200):
+def render(request: Request, templates, template: str, data: dict[str, Any], status: int = 200,
+           context: dict[str, Any] | None = None):
+    """JSON of `data` (made JSON-safe) or the template with `data` and extra `context`."""
     payload = clean(data)
     if wants_json(request):
         return JSONResponse(payload, status_code=status)
-    return templates.TemplateResponse(request, template, {"data": payload, "json": json},
+    return templates.TemplateResponse(request, template,
+                                      {"data": payload, "json": json, **(context or {})},
                                       status_code=status)

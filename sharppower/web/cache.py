@@ -1,0 +1,60 @@
+"""Per-store-version memo of page computations.
+
+The store's version is the latest build_log id plus the latest audit-log id (every write
+through the API leaves an audit row), so a rebuild or an accepted record empties the
+cache and nothing stale is served. Bounded LRU; safe across threads.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import sqlalchemy as sa
+
+from sharppower.store import Database
+
+MAX_ENTRIES = 1024
+
+
+def store_version(db: Database) -> tuple[Any, Any]:
+    with db.connect() as conn:
+        build = conn.execute(sa.text("SELECT MAX(id) FROM build_log")).scalar()
+        audit = conn.execute(sa.text("SELECT MAX(id) FROM web_audit_log")).scalar()
+    return build, audit
+
+
+class StoreCache:
+    def __init__(self, db: Database, max_entries: int = MAX_ENTRIES):
+        self.db, self.max_entries = db, max_entries
+        self._lock = threading.Lock()
+        self._version: tuple[Any, Any] | None = None
+        self._items: OrderedDict[Hashable, Any] = OrderedDict()
+
+    def _sync(self) -> None:
+        version = store_version(self.db)
+        with self._lock:
+            if version != self._version:
+                self._items.clear()
+                self._version = version
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The cached value for `key` at the current store version, computing it if needed."""
+        self._sync()
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        value = compute()
+        with self._lock:
+            self._items[key] = value
+            while len(self._items) > self.max_entries:
+                self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()
+            self._version = None

@@ -1,0 +1,9 @@
+"""One module per page kind; each exposes `router` and pure `*_data(db, ...)` functions
+(used by the web routes and by the static report)."""
+
+PAGES = [
+    "sharppower.web.pages.sources",
+    "sharppower.web.pages.methodology",
+    "sharppower.web.pages.downloads",
+    "sharppower.web.pages.accounts",
+]

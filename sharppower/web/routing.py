@@ -1,0 +1,87 @@
+"""Routing helpers shared by the page modules.
+
+`page(router, path)` registers one view under `path` (HTML, or JSON when asked with
+`Accept: application/json`) and under `path.json` (always JSON, listed in the OpenAPI
+description). `respond()` adds what every page shows (the starter-data banner) and renders.
+Templates build links with `link("country/SWE")` and `asset("style.css")` so that the
+static report can render the same templates with relative file links.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nh3
+from fastapi import APIRouter, Request
+from fastapi.templating import Jinja2Templates
+
+from sharppower.build import is_starter_only
+from sharppower.store import Database
+from sharppower.web.cache import StoreCache
+from sharppower.web.render import render
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+NARRATIVE_TAGS = {"p", "br", "b", "strong", "i", "em", "ul", "ol", "li", "a", "blockquote"}
+
+
+def sanitise(html: str | None) -> str:
+    """Narrative HTML reduced to harmless tags: no script, no event handler, no image."""
+    if not html:
+        return ""
+    return nh3.clean(str(html), tags=NARRATIVE_TAGS, attributes={"a": {"href", "title"}},
+                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+
+
+def fmt(value: Any, digits: int = 1) -> str:
+    """A number for display; missing values read 'no data' (missing is not zero)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return "no data"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+templates.env.filters["sanitise"] = sanitise
+templates.env.filters["fmt"] = fmt
+
+
+def web_link(path: str) -> str:
+    return "/" + path.lstrip("/")
+
+
+def web_asset(path: str) -> str:
+    return "/static/" + path.lstrip("/")
+
+
+WEB_CONTEXT = {"link": web_link, "asset": web_asset, "static_site": False}
+
+
+def page(router: APIRouter, path: str, **kwargs: Any) -> Callable:
+    """Register a view at `path` (HTML or JSON) and `path.json` (JSON, in the OpenAPI)."""
+    def decorate(view: Callable) -> Callable:
+        json_path = "/index.json" if path == "/" else path + ".json"
+        router.get(json_path, **kwargs)(view)
+        router.get(path, include_in_schema=False, **kwargs)(view)
+        return view
+    return decorate
+
+
+def store(request: Request) -> Database:
+    return request.app.state.db
+
+
+def cache(request: Request) -> StoreCache:
+    return request.app.state.cache
+
+
+def starter_only(request: Request) -> bool:
+    return cache(request).get(("starter_only",), lambda: is_starter_only(store(request)))
+
+
+def respond(request: Request, template: str, data: dict[str, Any], status: int = 200):
+    data = {**data, "starter_only": starter_only(request)}
+    return render(request, templates, template, data, status=status, context=WEB_CONTEXT)
