@@ -17,10 +17,17 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-install: $(BIN)/python
+# Map geometry: Natural Earth 1:110m country shapes from the npm package world-atlas,
+# installed into the virtual environment (the dashboard never fetches it at run time).
+WORLD_ATLAS := $(VENV)/npm/node_modules/world-atlas/countries-110m.json
+
+$(WORLD_ATLAS): | $(BIN)/python
+	npm install --silent --no-save --no-package-lock --no-fund --no-audit --prefix $(VENV)/npm world-atlas@2.0.2
+
+install: $(BIN)/python $(WORLD_ATLAS)
 	$(BIN)/pip install -q -e .
 
-install-test: $(BIN)/python
+install-test: $(BIN)/python $(WORLD_ATLAS)
 	$(BIN)/pip install -q -e '.[test]'
 
 chromium:
