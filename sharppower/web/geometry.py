@@ -1,9 +1,12 @@
 """World country shapes for the map, from the npm package world-atlas (Natural Earth 1:110m,
 public domain), installed at setup by `make install` into the virtual environment.
 
-`world_geojson()` decodes the package's TopoJSON into a GeoJSON FeatureCollection whose
-feature ids are ISO3 codes, ready for a plotly `choropleth` trace with `geojson=`. Nothing
-is fetched at run time: a missing package is an error naming the command that installs it.
+`plotly_topojson()` re-keys the package's TopoJSON the way plotly.js expects its
+`world_110m` file (country ids = ISO3, objects land and countries, other layers empty).
+Pages embed it as `window.PlotlyGeoAssets`, which plotly.js reads before it would fetch a
+topojson file, so a choropleth with `locationmode: "ISO-3"` draws with no request at all.
+Nothing is fetched at run time: a missing package is an error naming the command that
+installs it.
 """
 
 from __future__ import annotations
@@ -39,34 +42,6 @@ def topojson_path() -> Path:
     raise NotFound(f"map geometry {PACKAGE}/{FILE} is not installed: {INSTALL_HINT}")
 
 
-def _decode_arcs(topo: dict) -> list[list[tuple[float, float]]]:
-    (sx, sy), (tx, ty) = topo["transform"]["scale"], topo["transform"]["translate"]
-    decoded = []
-    for arc in topo["arcs"]:
-        x = y = 0
-        points = []
-        for dx, dy in arc:
-            x, y = x + dx, y + dy
-            points.append((round(x * sx + tx, 2), round(y * sy + ty, 2)))
-        decoded.append(points)
-    return decoded
-
-
-def _ring(indexes: list[int], arcs: list[list[tuple[float, float]]]) -> list[list[float]]:
-    ring: list[tuple[float, float]] = []
-    for i in indexes:
-        points = arcs[i] if i >= 0 else arcs[~i][::-1]
-        ring.extend(points if not ring else points[1:])
-    return [list(p) for p in ring]
-
-
-def _geometry(geom: dict, arcs: list) -> dict:
-    if geom["type"] == "Polygon":
-        return {"type": "Polygon", "coordinates": [_ring(r, arcs) for r in geom["arcs"]]}
-    return {"type": "MultiPolygon",
-            "coordinates": [[_ring(r, arcs) for r in poly] for poly in geom["arcs"]]}
-
-
 def _iso3(geom: dict) -> str | None:
     name = geom.get("properties", {}).get("name")
     if geom.get("id"):
@@ -77,21 +52,22 @@ def _iso3(geom: dict) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def world_geojson() -> dict:
-    """FeatureCollection of country shapes; feature `id` = ISO3, properties.name."""
+def plotly_topojson() -> dict:
+    """The world-atlas TopoJSON in plotly.js's world_110m layout (ids = ISO3)."""
     topo = json.loads(topojson_path().read_text("utf-8"))
-    arcs = _decode_arcs(topo)
-    features, seen = [], set()
+    geometries, seen = [], set()
     for geom in topo["objects"]["countries"]["geometries"]:
         iso3 = _iso3(geom)
-        if not iso3 or iso3 in seen or geom.get("type") not in ("Polygon", "MultiPolygon"):
-            continue
-        seen.add(iso3)
-        features.append({"type": "Feature", "id": iso3,
-                         "properties": {"name": geom["properties"].get("name")},
-                         "geometry": _geometry(geom, arcs)})
-    return {"type": "FeatureCollection", "features": features}
+        if iso3 and iso3 not in seen:
+            seen.add(iso3)
+            geometries.append({**geom, "id": iso3})
+    empty = {"type": "GeometryCollection", "geometries": []}
+    objects = {"countries": {"type": "GeometryCollection", "geometries": geometries},
+               "land": topo["objects"]["land"]}
+    objects.update({name: empty for name in ("coastlines", "ocean", "lakes", "rivers",
+                                             "subunits")})
+    return {**topo, "objects": objects}
 
 
 def mapped_countries() -> set[str]:
-    return {f["id"] for f in world_geojson()["features"]}
+    return {g["id"] for g in plotly_topojson()["objects"]["countries"]["geometries"]}

@@ -9,6 +9,7 @@ static report can render the same templates with relative file links.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from fastapi.templating import Jinja2Templates
 from sharppower.build import is_starter_only
 from sharppower.store import Database
 from sharppower.web.cache import StoreCache
-from sharppower.web.render import render
+from sharppower.web.render import render, wants_json
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -38,7 +39,7 @@ def sanitise(html: str | None) -> str:
 
 def fmt(value: Any, digits: int = 1) -> str:
     """A number for display; missing values read 'no data' (missing is not zero)."""
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return "no data"
     if isinstance(value, float):
         return f"{value:,.{digits}f}"
@@ -82,6 +83,11 @@ def starter_only(request: Request) -> bool:
     return cache(request).get(("starter_only",), lambda: is_starter_only(store(request)))
 
 
-def respond(request: Request, template: str, data: dict[str, Any], status: int = 200):
+def respond(request: Request, template: str, data: dict[str, Any], status: int = 200,
+            figures: Callable[[], dict] | None = None):
+    """Render a page; `figures` (plotly specs) are built for HTML only, never sent as JSON."""
     data = {**data, "starter_only": starter_only(request)}
-    return render(request, templates, template, data, status=status, context=WEB_CONTEXT)
+    context = dict(WEB_CONTEXT)
+    if figures is not None and not wants_json(request):
+        context["figures"] = figures()
+    return render(request, templates, template, data, status=status, context=context)

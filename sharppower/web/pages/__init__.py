@@ -2,6 +2,7 @@
 (used by the web routes and by the static report)."""
 
 PAGES = [
+    "sharppower.web.pages.map",
     "sharppower.web.pages.sources",
     "sharppower.web.pages.methodology",
     "sharppower.web.pages.downloads",

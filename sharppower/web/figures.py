@@ -1,0 +1,130 @@
+"""Plotly figure specifications (plain dicts) built from page data.
+
+Pages embed them as JSON and `static/charts.js` draws them with the bundled plotly.js. The
+map uses a `geojson` trace (shapes embedded in the page, never fetched), with every base
+layer switched off so plotly.js requests no topojson either. Countries without a value are
+drawn grey and hover as "no data": missing is not zero.
+"""
+
+from __future__ import annotations
+
+GREY = "#d9d9d9"
+COLORS = {"CHN": "#c0392b", "RUS": "#2c5f8a"}
+
+
+def _geo_layout() -> dict:
+    off = {f"show{layer}": False for layer in
+           ("land", "ocean", "lakes", "rivers", "countries", "coastlines", "subunits")}
+    return {**off, "showframe": False, "projection": {"type": "natural earth"},
+            "lonaxis": {"range": [-180, 180]}, "lataxis": {"range": [-58, 85]},
+            "bgcolor": "rgba(0,0,0,0)"}
+
+
+def choropleth(data: dict) -> dict:
+    """World map of one measure: grey base of every shape, coloured targets with a value."""
+    rows = [r for r in data["values"] if r.get("value") is not None]
+    base = {"type": "choropleth", "locationmode": "ISO-3",
+            "locations": data["shapes"], "z": [0] * len(data["shapes"]),
+            "colorscale": [[0, GREY], [1, GREY]], "showscale": False,
+            "marker": {"line": {"color": "#ffffff", "width": 0.5}},
+            "customdata": data["shapes"], "hovertemplate": "%{customdata}: no data<extra></extra>",
+            "name": "no data"}
+    trace = {"type": "choropleth", "locationmode": "ISO-3",
+             "locations": [r["target"] for r in rows], "z": [r["value"] for r in rows],
+             "text": [r["hover"] for r in rows], "hovertemplate": "%{text}<extra></extra>",
+             "colorscale": [[0, "#fee391"], [0.5, "#fb6a4a"], [1, "#99000d"]], "marker": {"line": {"color": "#ffffff", "width": 0.5}},
+             "colorbar": {"title": {"text": data["unit"] or ""}, "thickness": 12},
+             "name": data["label"]}
+    layout = {"geo": _geo_layout(), "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
+              "height": 520, "dragmode": False}
+    return {"data": [base, trace], "layout": layout}
+
+
+def trend(series: list[dict], title: str, unit: str) -> dict:
+    """Lines with a shaded 95% band per actor and a marker on each historic high."""
+    traces = []
+    for s in series:
+        pts = [p for p in s["points"] if p.get("value") is not None]
+        if not pts:
+            continue
+        color = COLORS.get(s["actor"], "#555")
+        years = [p["year"] for p in pts]
+        banded = [p for p in pts if p.get("ci_low") is not None and p.get("ci_high") is not None]
+        if banded:
+            traces.append({"type": "scatter", "x": [p["year"] for p in banded]
+                           + [p["year"] for p in banded][::-1],
+                           "y": [p["ci_high"] for p in banded] + [p["ci_low"] for p in banded][::-1],
+                           "fill": "toself", "fillcolor": color, "opacity": 0.18,
+                           "line": {"width": 0}, "hoverinfo": "skip",
+                           "name": f"{s['actor_name']} 95% interval"})
+        traces.append({"type": "scatter", "mode": "lines+markers", "x": years,
+                       "y": [p["value"] for p in pts], "line": {"color": color},
+                       "name": s["actor_name"]})
+        if s.get("high"):
+            traces.append({"type": "scatter", "mode": "markers+text", "x": [s["high"]["year"]],
+                           "y": [s["high"]["value"]], "text": ["historic high"],
+                           "textposition": "top center", "showlegend": False,
+                           "marker": {"symbol": "star", "size": 13, "color": color}})
+    layout = {"title": {"text": title}, "yaxis": {"title": {"text": unit}},
+              "xaxis": {"dtick": 2}, "height": 360, "margin": {"t": 40, "l": 60, "r": 20, "b": 40}}
+    return {"data": traces, "layout": layout}
+
+
+def quadrant(points: list[dict], moves: list[dict], att_label: str, inf_label: str,
+             thresholds: dict) -> dict:
+    """Attraction (y) against influence (x) with error bars, thresholds and moves."""
+    have = [p for p in points if p.get("attraction") is not None and p.get("influence") is not None]
+    traces = [{"type": "scatter", "mode": "lines", "x": [m["influence_from"], m["influence_to"]],
+               "y": [m["attraction_from"], m["attraction_to"]], "showlegend": False,
+               "hoverinfo": "skip", "line": {"color": "#999", "width": 1, "dash": "dot"}}
+              for m in moves]
+    traces.append({
+        "type": "scatter", "mode": "markers+text", "name": "targets",
+        "x": [p["influence"] for p in have], "y": [p["attraction"] for p in have],
+        "text": [p["target"] for p in have], "customdata": [p["target"] for p in have],
+        "textposition": "top center",
+        "error_x": _errors(have, "influence"), "error_y": _errors(have, "attraction"),
+        "marker": {"size": 9, "color": [QUADRANT_COLORS.get(p.get("quadrant"), "#777")
+                                        for p in have]},
+        "hovertext": [p.get("hover", p["target"]) for p in have],
+        "hovertemplate": "%{hovertext}<extra></extra>"})
+    shapes = []
+    if thresholds.get("attraction") is not None:
+        shapes.append(_line("y", thresholds["attraction"]))
+    if thresholds.get("influence") is not None:
+        shapes.append(_line("x", thresholds["influence"]))
+    layout = {"xaxis": {"title": {"text": inf_label}}, "yaxis": {"title": {"text": att_label}},
+              "shapes": shapes, "height": 560, "showlegend": False,
+              "margin": {"t": 20, "l": 60, "r": 20, "b": 50}}
+    return {"data": traces, "layout": layout}
+
+
+QUADRANT_COLORS = {"influence_without_attraction": "#c0392b", "both": "#8e44ad",
+                   "attraction_without_influence": "#27ae60", "neither": "#7f8c8d"}
+
+
+def _errors(points: list[dict], axis: str) -> dict:
+    plus = [_gap(p.get(f"{axis}_ci_high"), p[axis]) for p in points]
+    minus = [_gap(p[axis], p.get(f"{axis}_ci_low")) for p in points]
+    return {"type": "data", "symmetric": False, "array": plus, "arrayminus": minus,
+            "thickness": 1, "width": 0, "color": "#888"}
+
+
+def _gap(a, b):
+    return None if a is None or b is None else max(a - b, 0)
+
+
+def _line(axis: str, value: float) -> dict:
+    if axis == "x":
+        return {"type": "line", "xref": "x", "yref": "paper", "x0": value, "x1": value,
+                "y0": 0, "y1": 1, "line": {"dash": "dash", "color": "#444", "width": 1}}
+    return {"type": "line", "xref": "paper", "yref": "y", "y0": value, "y1": value,
+            "x0": 0, "x1": 1, "line": {"dash": "dash", "color": "#444", "width": 1}}
+
+
+def bars(rows: list[dict], title: str) -> dict:
+    """Horizontal bars of scores with rank intervals in the hover (weights page)."""
+    return {"data": [{"type": "bar", "orientation": "h", "y": [r["name"] for r in rows],
+                      "x": [r["score"] for r in rows]}],
+            "layout": {"title": {"text": title}, "height": 24 * max(len(rows), 4) + 80,
+                       "yaxis": {"autorange": "reversed"}, "margin": {"l": 160, "t": 40}}}
