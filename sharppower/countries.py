@@ -1,8 +1,10 @@
 """One resolver from any country name or code the sources use to ISO3.
 
 ISO data come from pycountry; `country_aliases.yaml` (ours) adds the English variants,
-legacy World Bank codes and non-standard codes the sources use; Correlates of War state
-codes are registered from the COW states list at load time (`register_cow`).
+legacy World Bank codes, non-standard codes, former states (ISO 3166-3 codes such as SUN
+for the USSR), names that are deliberately not countries (`skip`, each with a reason) and
+Correlates of War state codes whose ISO3 depends on the year. Other COW codes are
+registered from the COW states list at load time (`register_cow`).
 Unknown names are an error listing every unresolved name with its file and rows.
 """
 
@@ -11,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
 
@@ -38,17 +40,19 @@ class UnresolvedCountries(SharppowerError):
         )
 
 
-def _rows(rows: list[int]) -> str:
+def _rows(rows: Sequence[object]) -> str:
     shown = ", ".join(str(r) for r in rows[:10])
     return shown + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
 
 
 def normalise(name: str) -> str:
-    """Case-, accent- and punctuation-insensitive key: 'Bolívia' -> 'bolivia'."""
-    text = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
+    """Case-, accent- and punctuation-insensitive key: 'Bolívia' -> 'bolivia',
+    'Côte d’Ivoire' -> 'cote d ivoire'."""
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", str(name))
+                   if not unicodedata.combining(ch))
     text = text.lower().replace("&", " and ")
-    text = re.sub(r"\bthe\b", " ", text)
     text = re.sub(r"[^a-z0-9]+", " ", text)
+    text = re.sub(r"\bthe\b", " ", text)
     return " ".join(text.split())
 
 
@@ -58,13 +62,35 @@ def _alias_file() -> dict:
     return yaml.safe_load(text)
 
 
+def _historic() -> dict[str, dict]:
+    return _alias_file().get("historic") or {}
+
+
+# Former states (ISO 3166-3 codes) the sources use for years before they dissolved:
+# iso3 -> (name, region, subregion). The reference tables may list them beside current ones.
+HISTORIC_COUNTRIES: dict[str, tuple[str, str, str]] = {
+    iso3: (spec["name"], spec["region"], spec["subregion"]) for iso3, spec in _historic().items()
+}
+
+Period = tuple[int | None, int | None, str | None, str | None]  # from, to, iso3, skip reason
+
+
+def _in_period(year: int | None, start: int | None, end: int | None) -> bool:
+    return year is None or ((start is None or year >= start) and (end is None or year <= end))
+
+
 class CountryResolver:
     """Resolve names and codes to ISO3; `name(iso3)` gives the English short name."""
 
     def __init__(self) -> None:
         self._keys: dict[str, str] = {}
         self._names: dict[str, str] = {}
-        self._cow: dict[int, list[tuple[int | None, int | None, str]]] = defaultdict(list)
+        self._skip: dict[str, tuple[str, str]] = {}  # key -> (name as written, reason)
+        self._cow: dict[int, list[Period]] = defaultdict(list)
+        self._add_iso()
+        self._add_aliases(_alias_file())
+
+    def _add_iso(self) -> None:
         for c in pycountry.countries:
             self._names[c.alpha_3] = getattr(c, "common_name", None) or c.name
             for attr in ("alpha_3", "alpha_2", "name", "official_name", "common_name"):
@@ -78,16 +104,22 @@ class CountryResolver:
             self._keys[normalise(name)] = iso3
             if alpha2:
                 self._keys[normalise(alpha2)] = iso3
-        data = _alias_file()
+
+    def _add_aliases(self, data: dict) -> None:
+        for iso3, spec in (data.get("historic") or {}).items():
+            self._names[iso3] = spec["name"]
+            for alias in [iso3, spec["name"], *(spec.get("aliases") or [])]:
+                self._keys[normalise(alias)] = iso3
         for alias, iso3 in (data.get("codes") or {}).items():
             self._keys[normalise(alias)] = iso3
         for iso3, names in (data.get("names") or {}).items():
             for alias in names:
                 self._keys[normalise(alias)] = iso3
+        for name, reason in (data.get("skip") or {}).items():
+            self._skip[normalise(name)] = (str(name), str(reason))
         for entry in data.get("cow") or []:
             self._cow[int(entry["ccode"])].append(
-                (entry.get("from"), entry.get("to"), entry["iso3"])
-            )
+                (entry.get("from"), entry.get("to"), entry.get("iso3"), entry.get("skip")))
 
     # -- single values -------------------------------------------------------------
     def resolve(self, value: object) -> str | None:
@@ -98,6 +130,11 @@ class CountryResolver:
         if text.isdigit():
             return self._keys.get(text.zfill(3))
         return self._keys.get(normalise(text))
+
+    def skip_reason(self, value: object) -> str | None:
+        """Why a name is deliberately not resolved (not a country), or None."""
+        hit = self._skip.get(normalise(str(value)))
+        return hit[1] if hit else None
 
     def name(self, iso3: str) -> str:
         return self._names.get(iso3, iso3)
@@ -110,24 +147,34 @@ class CountryResolver:
 
     # -- Correlates of War ----------------------------------------------------------
     def register_cow(self, states: pd.DataFrame) -> None:
-        """Learn COW state codes from a states list with columns ccode, stateabb, statenme.
+        """Learn COW state codes from a states list with columns ccode, statenme.
 
         Codes declared in country_aliases.yaml (with year ranges, such as 365: USSR
-        before 1992, Russia from 1992) take precedence over the names in the list.
+        1923-1991, Russia before and after) take precedence over the names in the list.
+        Only the state name is used: COW abbreviations clash with ISO3 (COW AUS is Austria).
         """
         for row in states.itertuples(index=False):
             ccode = int(row.ccode)
             if ccode in self._cow:
                 continue
-            iso3 = self.resolve(row.statenme) or self.resolve(row.stateabb)
+            iso3 = self.resolve(row.statenme)
             if iso3:
-                self._cow[ccode].append((None, None, iso3))
+                self._cow[ccode].append((None, None, iso3, None))
+
+    def _cow_period(self, ccode: int, year: int | None) -> Period | None:
+        for period in self._cow.get(int(ccode), []):
+            if _in_period(year, period[0], period[1]):
+                return period
+        return None
 
     def from_cow(self, ccode: int, year: int | None = None) -> str | None:
-        for start, end, iso3 in self._cow.get(int(ccode), []):
-            if year is None or ((start is None or year >= start) and (end is None or year <= end)):
-                return iso3
-        return None
+        """ISO3 of a COW state code in a year (None when unknown or skipped)."""
+        period = self._cow_period(ccode, year)
+        return period[2] if period else None
+
+    def cow_skip_reason(self, ccode: int, year: int | None = None) -> str | None:
+        period = self._cow_period(ccode, year)
+        return period[3] if period else None
 
     # -- whole columns --------------------------------------------------------------
     def resolve_column(
@@ -155,6 +202,66 @@ class CountryResolver:
         if missing:
             raise UnresolvedCountries([(name, file, rows) for name, rows in missing.items()])
         return pd.Series(out, dtype=object)
+
+    def resolve_report(
+        self,
+        values: Iterable[object],
+        file: str,
+        rows: Sequence[object] | None = None,
+    ) -> tuple[pd.Series, list[str]]:
+        """Resolve a column, skipping the names of the skip list with a warning each.
+
+        Returns (ISO3 per value, None where skipped; warnings naming each skipped name,
+        its rows and the reason). Unknown names raise UnresolvedCountries with rows.
+        `rows` gives the file row of each value (default: 2, 3, ...).
+        """
+        values = list(values)
+        rows = list(rows) if rows is not None else list(range(2, len(values) + 2))
+        cache: dict[object, str | None] = {}
+        out: list[str | None] = []
+        skipped: dict[str, list[object]] = defaultdict(list)
+        missing: dict[str, list[object]] = defaultdict(list)
+        for value, row in zip(values, rows):
+            if value not in cache:
+                cache[value] = self.resolve(value)
+            iso3 = cache[value]
+            if iso3 is None:
+                bucket = skipped if self.skip_reason(value) else missing
+                bucket[str(value)].append(row)
+            out.append(iso3)
+        if missing:
+            raise UnresolvedCountries([(n, file, r) for n, r in missing.items()])
+        warnings = [f"{file}: skipped {name!r} (rows {_rows(r)}): {self.skip_reason(name)}"
+                    for name, r in skipped.items()]
+        return pd.Series(out, dtype=object), warnings
+
+    def resolve_cow(
+        self,
+        ccodes: Iterable[object],
+        years: Iterable[object],
+        file: str,
+        rows: Sequence[object] | None = None,
+    ) -> tuple[pd.Series, list[str]]:
+        """Resolve COW state codes by year, like `resolve_report` (skips carry a reason)."""
+        ccodes, years = [int(c) for c in ccodes], [int(y) for y in years]
+        rows = list(rows) if rows is not None else list(range(2, len(ccodes) + 2))
+        out: list[str | None] = []
+        skipped: dict[str, list[object]] = defaultdict(list)
+        missing: dict[str, list[object]] = defaultdict(list)
+        for ccode, year, row in zip(ccodes, years, rows):
+            iso3 = self.from_cow(ccode, year)
+            if iso3 is None:
+                reason = self.cow_skip_reason(ccode, year)
+                (skipped if reason else missing)[f"COW {ccode}"].append(row)
+            out.append(iso3)
+        if missing:
+            raise UnresolvedCountries([(n, file, r) for n, r in missing.items()])
+        warnings = [
+            f"{file}: skipped {code} (rows {_rows(r)}): "
+            f"{self.cow_skip_reason(int(code.split()[1]))}"
+            for code, r in skipped.items()
+        ]
+        return pd.Series(out, dtype=object), warnings
 
 
 @lru_cache(maxsize=1)

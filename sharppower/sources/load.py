@@ -3,14 +3,17 @@
 The default path: `source.parse` -> `observations_from_frame` (the codebook decides which
 variables become which indicators) -> replace the source's observations. Parsing happens
 before the transaction, so a malformed file raises an InputError and the store is left
-as it was; re-loading a snapshot whose checksum is already recorded changes nothing.
+as it was; re-loading a snapshot whose checksum is already recorded (with the same
+codebook indicators and connector code, see `load_fingerprint`) changes nothing.
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -24,7 +27,7 @@ from sharppower.sources.base import Source
 from sharppower.sources.snapshot import Snapshot
 from sharppower.store import Database
 from sharppower.store.database import frame_records, insert_rows
-from sharppower.store.tables import observations, snapshot_files, sources
+from sharppower.store.tables import build_log, observations, snapshot_files, sources
 
 
 @dataclass
@@ -55,8 +58,33 @@ OBS_COLUMNS = [
 ]
 
 
+# Per-row columns a parsed frame may carry, for every variable ("flags") or for one
+# variable ("flags.total_adj_3yr"): they become the observation's provenance and quality.
+ROW_COLUMNS = ("source_file", "source_row", "flags", "note", "se", "ci_low", "ci_high", "n")
+
+
+def _row_column(part: pd.DataFrame, name: str, variable: str) -> pd.Series | None:
+    for col in (f"{name}.{variable}", name):
+        if col in part.columns:
+            return part[col]
+    return None
+
+
+def _flags_json(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+        return None
+    items = list(value) if isinstance(value, (list, tuple)) else str(value).split("; ")
+    return json.dumps([str(v) for v in items if v])
+
+
 def observations_from_frame(frame: pd.DataFrame, codebook: Codebook, source: str) -> pd.DataFrame:
-    """Melt the variables that codebook indicators of this source name into observation rows."""
+    """Melt the variables that codebook indicators of this source name into observation rows.
+
+    `frame` has target, year, optionally actor, one column per variable, and per-row
+    columns (ROW_COLUMNS) either shared ("source_row") or for one variable
+    ("source_row.total_adj_3yr"); "flags" holds a flag string ('; '-separated) or a list.
+    Rows whose variable is missing (NaN) give no observation.
+    """
     wanted = codebook.for_source(source)
     wanted = wanted[wanted["variable"].notna()]
     parts = []
@@ -75,9 +103,11 @@ def observations_from_frame(frame: pd.DataFrame, codebook: Codebook, source: str
             "value": part[ind.variable].astype(float),
             "unit": ind.unit,
             "source": source,
-            "source_file": part.get("source_file"),
-            "source_row": part.get("source_row"),
         })
+        for name in ROW_COLUMNS:
+            values = _row_column(part, name, ind.variable)
+            if values is not None:
+                obs[name] = values.map(_flags_json) if name == "flags" else values
         parts.append(obs)
     if not parts:
         return pd.DataFrame(columns=OBS_COLUMNS)
@@ -100,7 +130,7 @@ def loaded_sha(db: Database, source: str) -> str | None:
 def record_source(conn: Connection, source: Source, snapshot: Snapshot | None, rows: int,
                   starter: bool = False) -> None:
     """Upsert the source's row and its snapshot files (inside the caller's transaction)."""
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     values = {
         "name": source.name, "title": source.title, "publisher": source.publisher,
         "url": source.homepage, "licence": source.licence, "citation": source.citation,
@@ -123,20 +153,67 @@ def replace_observations(conn: Connection, source: str, obs: pd.DataFrame) -> in
     return insert_rows(conn, observations, frame_records(obs))
 
 
+def load_fingerprint(source: Source, snapshot: Snapshot, codebook: Codebook) -> str:
+    """What a load depends on: the snapshot, the codebook indicators of the source and the
+    connector's code. A change to any of them reloads the source on the next build."""
+    spec = codebook.for_source(source.name)[["code", "variable", "unit", "actors"]]
+    parts = [snapshot.sha256, frame_records(spec), _code_hash(source)]
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _code_hash(source: Source) -> str:
+    func = source.load or source.parse
+    try:
+        path = inspect.getsourcefile(func)
+        return hashlib.sha256(open(path, "rb").read()).hexdigest() if path else ""
+    except (TypeError, OSError):
+        return ""
+
+
+def _load_step(source: str) -> str:
+    return f"load:{source}"
+
+
+def last_fingerprint(db: Database, source: str) -> str | None:
+    return db.scalar("SELECT fingerprint FROM build_log WHERE step = :s AND status = 'ok' "
+                     "ORDER BY id DESC LIMIT 1", {"s": _load_step(source)})
+
+
+def record_load(conn: Connection, result: LoadResult, fingerprint: str, started: datetime) -> None:
+    """Log a successful load in build_log (step 'load:<source>') with its fingerprint."""
+    conn.execute(build_log.insert(), {
+        "step": _load_step(result.source), "fingerprint": fingerprint, "status": "ok",
+        "started_at": started, "finished_at": datetime.now(UTC), "rows": result.rows,
+        "countries": result.countries, "years": result.years_text,
+        "warnings": json.dumps(result.warnings), "details": None,
+    })
+
+
 def load_source(ctx: LoadContext, source: Source, snapshot: Snapshot) -> LoadResult:
-    """Parse and load one snapshot; unchanged snapshots are skipped unless ctx.force."""
-    if not ctx.force and loaded_sha(ctx.db, source.name) == snapshot.sha256:
+    """Parse and load one snapshot in one transaction; returns status "unchanged" without
+    touching the store when the snapshot, the source's codebook indicators and the
+    connector are those of the last load (unless ctx.force)."""
+    fingerprint = load_fingerprint(source, snapshot, ctx.codebook)
+    if (not ctx.force and loaded_sha(ctx.db, source.name) == snapshot.sha256
+            and last_fingerprint(ctx.db, source.name) == fingerprint):
         return LoadResult(source.name, "unchanged")
+    started = datetime.now(UTC)
     if source.load is not None:
-        return source.load(ctx, snapshot)
+        result = source.load(ctx, snapshot)
+        with ctx.db.begin() as conn:
+            record_load(conn, result, fingerprint, started)
+        return result
     frame = source.parse(snapshot, ctx.resolver)
     obs = observations_from_frame(frame, ctx.codebook, source.name)
     stats = summarise(obs)
+    warnings = list(frame.attrs.get("warnings", []))
+    result = LoadResult(source.name, "loaded", stats["rows"], stats["countries"], stats["years"],
+                        warnings)
     with ctx.db.begin() as conn:
         replace_observations(conn, source.name, obs)
         record_source(conn, source, snapshot, stats["rows"])
-    warnings = list(frame.attrs.get("warnings", []))
-    return LoadResult(source.name, "loaded", stats["rows"], stats["countries"], stats["years"], warnings)
+        record_load(conn, result, fingerprint, started)
+    return result
 
 
 def flags_json(flags: list[str] | None) -> str | None:

@@ -10,14 +10,14 @@ import hashlib
 import json
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
 
 from sharppower.errors import ChecksumChanged, SharppowerError
-from sharppower.sources.base import Source
 from sharppower.settings import Settings
+from sharppower.sources.base import Source
 
 PROVENANCE = "provenance.json"
 
@@ -75,8 +75,7 @@ def _fetch(url: str, dest: Path) -> None:
         with httpx.stream("GET", url, follow_redirects=True, timeout=60) as response:
             response.raise_for_status()
             with open(dest, "wb") as out:
-                for chunk in response.iter_bytes():
-                    out.write(chunk)
+                out.writelines(response.iter_bytes())
     except httpx.HTTPError as exc:
         raise SourceUnavailable(f"could not download {url}: {exc}") from exc
 
@@ -92,7 +91,7 @@ def pull(settings: Settings, source: Source, update: bool = False) -> tuple[Snap
     incoming = folder / ".incoming"
     incoming.mkdir(parents=True, exist_ok=True)
     old = open_snapshot(settings, source)
-    now = datetime.now(timezone.utc).isoformat()
+    now = datetime.now(UTC).isoformat()
     fetched: dict[str, dict] = {}
     try:
         for f in source.files:

@@ -1,0 +1,198 @@
+"""Shared readers for published files: CSV (also inside a zip) and xlsx sheets.
+
+Every reader returns a DataFrame of strings plus a `_row` column (the row number as a
+spreadsheet shows it: the header is row 1 of a CSV) and raises InputError naming the
+file, the row and the field for anything malformed: a missing column, a cut-off or
+ragged file, a value that is not a number. Connectors then type their columns with
+`numbers` / `integers` and resolve countries with the resolver.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sharppower.errors import InputError
+
+# Spellings of "no value" in the published files (empty, R's NA, Excel's N/A, COW's -9 is
+# source-specific and handled by the connector).
+MISSING = {"", "NA", "N/A", "n/a", "NaN", "nan", "..", "None", "null", "#N/A"}
+
+
+def _is_zip(path: Path) -> bool:
+    with open(path, "rb") as f:
+        return f.read(4) == b"PK\x03\x04"
+
+
+def _csv_member(path: Path, file: str, member: str | None) -> bytes:
+    """The bytes of the CSV inside a zip (a published archive such as V-Dem's)."""
+    with zipfile.ZipFile(path) as zf:
+        names = [n for n in zf.namelist() if n.lower().endswith(".csv")]
+        if member:
+            names = [n for n in names if Path(n).name == member] or names
+        if not names:
+            raise InputError(file, "the archive holds no CSV file")
+        return zf.read(names[0])
+
+
+def _text(path: Path, file: str, encoding: str, member: str | None) -> str:
+    """The file's text; `encoding` may list fallbacks ('utf-8,latin-1')."""
+    try:
+        raw = _csv_member(path, file, member) if _is_zip(path) else path.read_bytes()
+    except zipfile.BadZipFile as exc:
+        raise InputError(file, f"cannot read the archive ({exc}); is it cut off?") from exc
+    *first, last = encoding.split(",")
+    for enc in first:
+        try:
+            return raw.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    try:
+        return raw.decode(last)
+    except UnicodeDecodeError as exc:
+        raise InputError(file, f"cannot read the file ({exc}); is it cut off or corrupted?") from exc
+
+
+def read_csv_header(path: Path, file: str, encoding: str = "utf-8",
+                    member: str | None = None) -> list[str]:
+    """The column names of a CSV (or of the CSV in a zip)."""
+    return next(csv.reader(io.StringIO(_text(path, file, encoding, member))), [])
+
+
+def read_csv(path: Path, file: str, required: Iterable[str] = (),
+             usecols: Iterable[str] | None = None, encoding: str = "utf-8",
+             member: str | None = None) -> pd.DataFrame:
+    """Read a CSV (or the CSV in a zip) as strings; check columns and row shape.
+
+    `usecols` (optional) reads only those columns (plus `required`), for wide files.
+    Rows with fewer fields than the header (a file cut off mid-row) are an error.
+    """
+    required = list(required)
+    text = _text(path, file, encoding, member)
+    header = next(csv.reader(io.StringIO(text)), [])
+    _require(header, required, file)
+    cols = None if usecols is None else [c for c in header if c in set(usecols) | set(required)]
+    try:
+        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, usecols=cols,
+                         na_values=[], on_bad_lines="error")
+    except pd.errors.ParserError as exc:
+        raise InputError(file, f"malformed CSV: {exc}", row=_parser_row(str(exc))) from exc
+    df["_row"] = np.arange(2, len(df) + 2)
+    _check_complete(df, file)
+    return df
+
+
+def _parser_row(message: str) -> int | None:
+    """The file line pandas' tokenizer names in its error, if any ('... in line 12, saw 3')."""
+    import re
+
+    m = re.search(r"line (\d+)", message) or re.search(r"row (\d+)", message)
+    return int(m.group(1)) if m else None
+
+
+def _require(header: Sequence[str], required: Iterable[str], file: str, row: int | str = 1) -> None:
+    for col in required:
+        if col not in header:
+            raise InputError(file, f"missing column (found: {', '.join(map(str, header))[:300]})",
+                             row=row, field=col)
+
+
+def _check_complete(df: pd.DataFrame, file: str) -> None:
+    """A row with fewer fields than the header reads as NaN (an empty field reads as '')."""
+    data = df.drop(columns="_row")
+    if data.empty:
+        return
+    short = data.isna().any(axis=1)
+    if short.any():
+        i = int(np.flatnonzero(short.to_numpy())[0])
+        field = str(data.columns[data.iloc[i].isna().to_numpy()][0])
+        raise InputError(file, "the row has fewer fields than the header (is the file cut off?)",
+                         row=int(df["_row"].iloc[i]), field=field)
+
+
+def read_sheet(path: Path, file: str, sheet: str, header_row: int,
+               required: Iterable[str] = ()) -> pd.DataFrame:
+    """Read one sheet of an xlsx workbook as strings; `header_row` is 1-based.
+
+    The `_row` column holds the spreadsheet row of each record.
+    """
+    try:
+        with pd.ExcelFile(path, engine="openpyxl") as book:
+            if sheet not in book.sheet_names:
+                raise InputError(file, f"no sheet {sheet!r} (sheets: {', '.join(book.sheet_names)})")
+            df = pd.read_excel(book, sheet_name=sheet, header=header_row - 1, dtype=object)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        if isinstance(exc, InputError):
+            raise
+        raise InputError(file, f"cannot read the workbook ({exc}); is it cut off or corrupted?") from exc
+    df.columns = [str(c).strip() for c in df.columns]
+    _require(list(df.columns), required, f"{file}!{sheet}", row=header_row)
+    df["_row"] = np.arange(header_row + 1, header_row + 1 + len(df))
+    df = df[df.drop(columns="_row").notna().any(axis=1)]  # trailing blank rows
+    for col in df.columns:
+        if col != "_row":
+            df[col] = df[col].map(lambda v: "" if pd.isna(v) else str(v).strip())
+    return df.reset_index(drop=True)
+
+
+def numbers(df: pd.DataFrame, columns: Iterable[str], file: str,
+            missing: Iterable[str] = ()) -> pd.DataFrame:
+    """Type columns as float; MISSING spellings (and `missing`) become NaN.
+
+    Anything else that is not a number raises InputError naming file, row and field.
+    """
+    out = df.copy()
+    na = MISSING | set(missing)
+    for col in columns:
+        text = out[col].astype(str).str.strip()
+        blank = text.isin(na) | out[col].isna()
+        values = pd.to_numeric(text.where(~blank, None), errors="coerce")
+        bad = values.isna() & ~blank
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(file, f"not a number: {text.iloc[i]!r}",
+                             row=int(out["_row"].iloc[i]), field=col)
+        out[col] = values.astype(float)
+    return out
+
+
+def integers(df: pd.DataFrame, columns: Iterable[str], file: str) -> pd.DataFrame:
+    """Type columns as whole numbers (years, codes); missing or fractional values are errors."""
+    out = numbers(df, columns, file)
+    for col in columns:
+        values = out[col]
+        bad = values.isna() | (values != values.round())
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise InputError(file, f"not a whole number: {df[col].iloc[i]!r}",
+                             row=int(out["_row"].iloc[i]), field=col)
+        out[col] = values.astype(int)
+    return out
+
+
+def check_unique(df: pd.DataFrame, keys: list[str], file: str) -> None:
+    """Each key combination once; a duplicate names both rows."""
+    dup = df.duplicated(keys, keep=False)
+    if dup.any():
+        rows = df.loc[dup].sort_values(keys).head(2)
+        what = ", ".join(f"{k}={rows[k].iloc[0]}" for k in keys)
+        raise InputError(file, f"duplicate {what} (also row {rows['_row'].iloc[1]})",
+                         row=int(rows["_row"].iloc[0]), field=keys[0])
+
+
+def row_refs(df: pd.DataFrame, prefix: str = "") -> list[str]:
+    """source_row values: the spreadsheet row of each record, e.g. 'FIW13-24!row 17' or '17'."""
+    return [f"{prefix}{r}" for r in df["_row"]]
+
+
+def finish(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:
+    """Attach the warnings the loader reports (frame.attrs['warnings'])."""
+    frame = frame.reset_index(drop=True)
+    frame.attrs["warnings"] = list(warnings)
+    return frame
