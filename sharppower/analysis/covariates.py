@@ -64,6 +64,8 @@ def covariate_correlations(db: Database, actor: str, years: int | Iterable[int] 
             rows.extend(correlate(mf, cf, actor, m, c, methods, pooling))
     out = pd.DataFrame(rows, columns=COLUMNS)
     out["year"] = out["year"].astype("Int64")
+    for col in ("pooling", "missing"):  # keep None (not NaN) for absent text
+        out[col] = pd.Series([v if isinstance(v, str) else None for v in out[col]], dtype=object)
     return out
 
 
