@@ -33,6 +33,6 @@ def require(request: Request, action: str) -> User:
     if not user.can(action):
         accounts.audit(request.app.state.db, user, action, "denied",
                        detail={"path": request.url.path})
-        raise Forbidden(f"role {user.role!r} may not {action.replace('.', ' ')}: it needs "
+        raise Forbidden(f"role {user.role!r} may not do {action}: it needs "
                         f"role {ACTION_ROLE[action]!r} or higher")
     return user

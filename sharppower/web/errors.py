@@ -21,9 +21,11 @@ class Unauthorised(SharppowerError):
 
 
 def status_of(exc: Exception) -> int:
+    from sharppower.measures.evidence.ledger import SelfReviewError
+
     if isinstance(exc, Unauthorised):
         return 401
-    if isinstance(exc, Forbidden):
+    if isinstance(exc, (Forbidden, SelfReviewError)):
         return 403
     for kind, status in STATUS:
         if isinstance(exc, kind):
@@ -48,7 +50,10 @@ async def library_error(request: Request, exc: SharppowerError) -> JSONResponse:
 async def request_error(request: Request, exc: RequestValidationError) -> JSONResponse:
     problems = []
     for err in exc.errors():
-        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        if err.get("type") == "json_invalid":
+            problems.append(f"malformed JSON body: {err.get('ctx', {}).get('error', err.get('msg'))}")
+            continue
+        where = ".".join(str(p) for p in err.get("loc", ()))
         problems.append(f"{where}: {err.get('msg')}")
     return JSONResponse({"error": "BadRequest", "message": "; ".join(problems) or "bad request",
                          "details": [{"loc": list(e.get("loc", ())), "msg": e.get("msg")}

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import nh3
 from fastapi import APIRouter, Request
 from fastapi.templating import Jinja2Templates
 
@@ -26,15 +25,12 @@ from sharppower.web.render import render, wants_json
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
-NARRATIVE_TAGS = {"p", "br", "b", "strong", "i", "em", "ul", "ol", "li", "a", "blockquote"}
-
 
 def sanitise(html: str | None) -> str:
-    """Narrative HTML reduced to harmless tags: no script, no event handler, no image."""
-    if not html:
-        return ""
-    return nh3.clean(str(html), tags=NARRATIVE_TAGS, attributes={"a": {"href", "title"}},
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer")
+    """The evidence ledger's sanitiser, applied again at display (idempotent)."""
+    from sharppower.measures.evidence.sanitise import narrative_html
+
+    return narrative_html(html)
 
 
 def fmt(value: Any, digits: int = 1) -> str:

@@ -7,4 +7,6 @@ PAGES = [
     "sharppower.web.pages.methodology",
     "sharppower.web.pages.downloads",
     "sharppower.web.pages.accounts",
+    "sharppower.web.pages.evidence",
+    "sharppower.web.pages.writing",
 ]

@@ -1,0 +1,70 @@
+"""Evidence browser (search and filter by actor, target, domain, year, status, text) and one
+record's page. Records come from the evidence ledger (`sharppower.measures.evidence.ledger`);
+narratives are shown only in the ledger's sanitised form (`narrative_html`)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+
+from sharppower.errors import ValidationError
+from sharppower.measures.evidence import ledger
+from sharppower.measures.evidence.records import STATUSES
+from sharppower.store import Database
+from sharppower.web.lookup import check_actor, codebook, country
+from sharppower.web.routing import page, respond, store
+
+router = APIRouter(tags=["evidence"])
+PAGE_SIZE = 50
+
+
+def _check_filters(db: Database, actor, target, domain, status) -> dict:
+    out = {"actor": check_actor(actor) if actor else None,
+           "target": country(db, target)["iso3"] if target else None,
+           "domain": domain or None, "status": status or None}
+    if domain and domain not in set(codebook().domains()["domain"]):
+        raise ValidationError("domain", f"unknown domain {domain!r} (see /methodology.json)")
+    if status and status not in STATUSES:
+        raise ValidationError("status", f"must be one of {', '.join(STATUSES)}, not {status!r}")
+    return out
+
+
+def evidence_data(db: Database, actor: str | None = None, target: str | None = None,
+                  domain: str | None = None, year: int | None = None, status: str | None = None,
+                  q: str | None = None, offset: int = 0, limit: int = PAGE_SIZE) -> dict:
+    """records: the ledger's list columns for one page of matches; total: all matches."""
+    filters = _check_filters(db, actor, target, domain, status)
+    if year is not None and not 1900 <= year <= 2100:
+        raise ValidationError("year", f"{year} is out of range (1900-2100)")
+    if offset < 0 or not 1 <= limit <= 1000:
+        raise ValidationError("limit", "offset must be >= 0 and limit between 1 and 1000")
+    frame = ledger.list_evidence(db, year=year, q=q or None, **filters)
+    frame = frame.sort_values(["start_date", "id"], ascending=[False, True])
+    records = frame.iloc[offset:offset + limit].to_dict("records")
+    return {"filters": {**filters, "year": year, "q": q}, "total": len(frame), "offset": offset,
+            "limit": limit, "records": records, "statuses": list(STATUSES),
+            "actors": codebook().actors, "domains": codebook().domains().to_dict("records")}
+
+
+@page(router, "/evidence")
+def evidence_page(request: Request, actor: str | None = None, target: str | None = None,
+                  domain: str | None = None, year: int | None = None, status: str | None = None,
+                  q: str | None = None, offset: int = 0, limit: int = PAGE_SIZE):
+    """Evidence records matching every filter given (newest first), one page at a time."""
+    data = evidence_data(store(request), actor, target, domain, year, status, q, offset, limit)
+    return respond(request, "evidence.html", data)
+
+
+@page(router, "/evidence/new")
+def propose_page(request: Request):
+    """The form to propose a record (it posts to /api/evidence with your bearer token)."""
+    book = codebook()
+    ind = book.indicators
+    return respond(request, "propose.html", {
+        "actors": book.actors, "indicators": ind[ind["source"] == "evidence"][
+            ["code", "name", "domain", "layer"]].to_dict("records")})
+
+
+@page(router, "/evidence/{rid}")
+def record_page(request: Request, rid: str):
+    """One record: sources, indicators, sanitised narrative, codings and change history."""
+    return respond(request, "record.html", {"record": ledger.get_evidence(store(request), rid)})
