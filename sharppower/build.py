@@ -32,6 +32,7 @@ BUILD_STEPS = [
     "sharppower.build:reference_step",
     "sharppower.build:sources_step",
     "sharppower.starter.load:starter_step",
+    "sharppower.measures.evidence.build:evidence_step",
 ]
 
 

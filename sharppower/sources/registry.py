@@ -10,6 +10,8 @@ from sharppower.sources.base import Source
 # Module paths, in the order `build` loads them. A connector module exposes SOURCE.
 CONNECTORS = [
     "sharppower.sources.connectors.countries",
+    "sharppower.sources.connectors.asd",
+    "sharppower.sources.connectors.coercion",
 ]
 
 

@@ -1,0 +1,215 @@
+"""The ledger's Python API (used by the CLI and the web API; keep the signatures stable).
+
+- `add_evidence(db, record, coder)` -> dict: validates, stores a `proposed` record.
+- `get_evidence(db, id)` -> dict: every field (raw `narrative` included, see present.py),
+  `narrative_html`, `narrative_text`, `codings` and `history` (list of dicts).
+- `list_evidence(db, actor=, target=, year=, domain=, status=, q=, ...)` -> DataFrame
+  with the columns `present.LIST_COLUMNS`.
+- `update_evidence(db, id, changes, coder)` -> dict: edit or adjudicate (not status).
+- `review(db, id, decision, reviewer)` -> dict: accept or reject; never by the record's coder.
+- `code(db, id, coder, indicators)` -> dict: a coder's independent coding of a record.
+- `history(db, id)` -> DataFrame: changed_at, changed_by, action, field, old_value, new_value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from sharppower.codebook import Codebook, load_codebook
+from sharppower.errors import NotFound, ValidationError
+from sharppower.measures.evidence import store
+from sharppower.measures.evidence.present import LIST_COLUMNS, view
+from sharppower.measures.evidence.records import (
+    STATUSES,
+    check_indicators,
+    evidence_indicators,
+    normalise,
+)
+from sharppower.measures.evidence.tables import evidence, evidence_actors
+from sharppower.measures.evidence.tables import evidence_indicators as ev_ind
+from sharppower.store import Database
+
+DECISIONS = {"accept": "accepted", "accepted": "accepted", "reject": "rejected",
+             "rejected": "rejected"}
+
+
+class SelfReviewError(ValidationError):
+    """A coder tried to review (accept or reject) their own record."""
+
+
+def _codebook(codebook: Codebook | None) -> Codebook:
+    return codebook or load_codebook()
+
+
+def _require(conn, rid: str) -> dict[str, Any]:
+    rec = store.read_record(conn, rid)
+    if rec is None:
+        raise NotFound(f"no evidence record {rid!r}")
+    return rec
+
+
+def add_evidence(db: Database, record: Mapping[str, Any], coder: str,
+                 codebook: Codebook | None = None) -> dict[str, Any]:
+    """Validate and store a new record as `proposed` by `coder`; returns get_evidence()."""
+    cb = _codebook(codebook)
+    raw = dict(record) | {"coder": coder}
+    if raw.get("status") not in (None, "", "proposed"):
+        raise ValidationError("status", "a new record is proposed; another coder accepts or rejects it")
+    rec = normalise(raw, cb)
+    with db.begin() as conn:
+        if store.read_record(conn, rec["id"]) is not None:
+            raise ValidationError("id", f"a record {rec['id']!r} already exists")
+        store.insert_record(conn, rec, evidence_indicators(cb), by=rec["coder"])
+    return get_evidence(db, rec["id"], cb)
+
+
+def get_evidence(db: Database, rid: str, codebook: Codebook | None = None) -> dict[str, Any]:
+    """One record with everything: raw narrative, sanitised forms, codings, history."""
+    with db.connect() as conn:
+        rec = _require(conn, rid)
+        out = view(rec, _codebook(codebook), raw=True)
+        out["history"] = store.read_history(conn, rid)
+    return out
+
+
+def _filters(actor, target, year, domain, indicator, status, q, origin, withdrawn, cb) -> list:
+    where = []
+    if actor:
+        where.append(evidence.c.id.in_(sa.select(evidence_actors.c.evidence_id)
+                                       .where(evidence_actors.c.actor == actor.upper())))
+    if target:
+        where.append(evidence.c.target == target.upper())
+    if year is not None:
+        last = sa.func.coalesce(evidence.c.end_year, evidence.c.start_year)
+        where.append((evidence.c.start_year <= int(year))
+                     & ((evidence.c.ongoing == sa.true()) | (last >= int(year))))
+    codes = []
+    if domain:
+        ind = cb.indicators
+        codes = list(ind[ind["domain"] == domain]["code"]) or ["(none)"]
+    if indicator:
+        codes = [indicator] if not domain else [c for c in codes if c == indicator] or ["(none)"]
+    if codes:
+        where.append(evidence.c.id.in_(sa.select(ev_ind.c.evidence_id).where(ev_ind.c.indicator.in_(codes))))
+    if status:
+        statuses = [status] if isinstance(status, str) else list(status)
+        where.append(evidence.c.status.in_(statuses))
+    if q:
+        like = f"%{q.lower()}%"
+        where.append(sa.func.lower(evidence.c.title).like(like)
+                     | sa.func.lower(sa.func.coalesce(evidence.c.narrative, "")).like(like))
+    if origin:
+        where.append(evidence.c.origin == origin)
+    if withdrawn is not None:
+        where.append(evidence.c.withdrawn_from_source == bool(withdrawn))
+    return where
+
+
+def list_evidence(db: Database, actor: str | None = None, target: str | None = None,
+                  year: int | None = None, domain: str | None = None, status: str | Iterable[str] | None = None,
+                  q: str | None = None, indicator: str | None = None, origin: str | None = None,
+                  withdrawn: bool | None = None, codebook: Codebook | None = None) -> pd.DataFrame:
+    """Records matching every filter given, ordered by start date and id.
+
+    `year`: active in that year (started by then and not ended before; ongoing counts);
+    `domain`: coded to an indicator of that codebook domain; `q`: case-insensitive text in
+    title or narrative; `withdrawn`: True/False to select on `withdrawn_from_source`.
+    Columns: present.LIST_COLUMNS (lists stay Python lists; timestamps ISO text).
+    """
+    cb = _codebook(codebook)
+    where = _filters(actor, target, year, domain, indicator, status, q, origin, withdrawn, cb)
+    with db.connect() as conn:
+        recs = store.read_records(conn, sa.and_(*where) if where else None)
+    return pd.DataFrame([view(r, cb) for r in recs], columns=LIST_COLUMNS)
+
+
+def update_evidence(db: Database, rid: str, changes: Mapping[str, Any], coder: str,
+                    codebook: Codebook | None = None) -> dict[str, Any]:
+    """Edit fields of a record (adjudication included); status changes go through review()."""
+    cb = _codebook(codebook)
+    if "status" in changes:
+        raise ValidationError("status", "use review() to accept or reject a record")
+    if "id" in changes and changes["id"] != rid:
+        raise ValidationError("id", "a record's id cannot change")
+    with db.begin() as conn:
+        old = _require(conn, rid)
+        merged = {**old, **changes}
+        for part in ("start", "end"):
+            if f"{part}_date" in changes and f"{part}_precision" not in changes:
+                merged[f"{part}_precision"] = None  # re-infer from the new date's form
+        if changes.get("ongoing") and "end_date" not in changes:
+            merged["end_date"] = None
+        if changes.get("end_date") and "ongoing" not in changes:
+            merged["ongoing"] = False
+        new = normalise(merged, cb)
+        store.apply_changes(conn, old, new, evidence_indicators(cb), by=coder, action="update")
+    return get_evidence(db, rid, cb)
+
+
+def review(db: Database, rid: str, decision: str, reviewer: str, note: str | None = None,
+           codebook: Codebook | None = None) -> dict[str, Any]:
+    """Accept or reject a record. The reviewer must not be the record's coder
+    (SelfReviewError, a ValidationError on field 'reviewer')."""
+    status = DECISIONS.get(str(decision).lower())
+    if status is None:
+        raise ValidationError("decision", f"must be accept or reject, not {decision!r}")
+    if not reviewer or not str(reviewer).strip():
+        raise ValidationError("reviewer", "the reviewer's name is required")
+    cb = _codebook(codebook)
+    with db.begin() as conn:
+        old = _require(conn, rid)
+        if old["coder"] == reviewer.strip():
+            raise SelfReviewError("reviewer", f"{reviewer} coded record {rid} and cannot review it; "
+                                  "another coder must")
+        at = store.now_utc()
+        extra = {"reviewed_by": reviewer.strip(), "reviewed_at": at}
+        store.apply_changes(conn, old, dict(old, status=status), evidence_indicators(cb),
+                            by=reviewer.strip(), action="review", at=at, extra=extra)
+        if note:
+            store.record_history(conn, rid, reviewer.strip(), "review", [("note", None, note)], at)
+    return get_evidence(db, rid, cb)
+
+
+def code(db: Database, rid: str, coder: str, indicators: Iterable[str],
+         codebook: Codebook | None = None) -> dict[str, Any]:
+    """Record `coder`'s independent coding of a record (replacing their earlier one).
+    The record's adopted indicators do not change (adjudicate with update_evidence)."""
+    cb = _codebook(codebook)
+    if not coder or not str(coder).strip():
+        raise ValidationError("coder", "the coder's name is required")
+    codes = check_indicators({"indicators": list(indicators)}, cb)
+    with db.begin() as conn:
+        old = _require(conn, rid)
+        before = old["codings"].get(coder.strip())
+        if before != codes:
+            at = store.now_utc()
+            store.set_coding(conn, rid, coder.strip(), codes, at)
+            store.record_history(conn, rid, coder.strip(), "code",
+                                 [(f"coding:{coder.strip()}", before, codes)], at)
+    return get_evidence(db, rid, cb)
+
+
+def history(db: Database, rid: str) -> pd.DataFrame:
+    """The change history of a record, oldest first."""
+    with db.connect() as conn:
+        _require(conn, rid)
+        rows = store.read_history(conn, rid)
+    return pd.DataFrame(rows, columns=["changed_at", "changed_by", "action", "field",
+                                       "old_value", "new_value"])
+
+
+__all__ = [
+    "STATUSES",
+    "SelfReviewError",
+    "add_evidence",
+    "code",
+    "get_evidence",
+    "history",
+    "list_evidence",
+    "review",
+    "update_evidence",
+]

@@ -1,0 +1,46 @@
+"""The declared mappings and settings in `mappings/*.yaml`, read and checked against the
+codebook (every indicator named must be an evidence indicator of the codebook)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sharppower.codebook import Codebook
+from sharppower.errors import ValidationError
+from sharppower.measures.evidence.records import evidence_indicators
+
+PACKAGE = "sharppower.measures.evidence"
+
+
+def mapping_text(name: str) -> str:
+    return resources.files(PACKAGE).joinpath("mappings", f"{name}.yaml").read_text("utf-8")
+
+
+def load_mapping(name: str, codebook: Codebook, path: str | Path | None = None) -> dict[str, Any]:
+    """The mapping `name` (asd, coercion, values) or a YAML file of the same shape."""
+    where = str(path) if path else f"measures/evidence/mappings/{name}.yaml"
+    text = Path(path).read_text("utf-8") if path else mapping_text(name)
+    try:
+        data = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        raise ValidationError("(yaml)", str(exc), where=where) from None
+    allowed = evidence_indicators(codebook)
+    for key in ("tools", "categories"):
+        for label, codes in (data.get(key) or {}).items():
+            for code in codes or []:
+                if code not in allowed:
+                    raise ValidationError(f"{key}.{label}", f"{code!r} is not an evidence "
+                                          "indicator of the codebook", where=where)
+    for code in (data.get("coverage") or {}).get("indicators") or []:
+        if code not in allowed:
+            raise ValidationError("coverage.indicators", f"{code!r} is not an evidence indicator",
+                                  where=where)
+    for code, years in (data.get("windows") or {}).items():
+        if code not in allowed or not isinstance(years, int) or years < 1:
+            raise ValidationError(f"windows.{code}", "needs an evidence indicator and a "
+                                  "whole number of years >= 1", where=where)
+    return data

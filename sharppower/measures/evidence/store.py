@@ -1,0 +1,203 @@
+"""Reading and writing canonical records in the ledger tables, with history.
+
+Every change goes through `insert_record` or `apply_changes`, which write one history
+row per changed field (who, when, action, old and new value as JSON).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from sharppower.measures.evidence.dates import year_of
+from sharppower.measures.evidence.records import FIELDS
+from sharppower.measures.evidence.tables import (
+    evidence,
+    evidence_actors,
+    evidence_codings,
+    evidence_history,
+    evidence_indicators,
+)
+
+TRACKED = tuple(f for f in FIELDS if f != "id")
+JSON_COLUMNS = ("sources", "categories")
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: Any) -> datetime | None:
+    """Timestamps from either backend (naive from SQLite) or ISO text -> aware UTC."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def iso(value: Any) -> str | None:
+    stamp = as_utc(value)
+    return stamp.isoformat() if stamp else None
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def _columns(record: dict[str, Any]) -> dict[str, Any]:
+    row = {k: record[k] for k in TRACKED if k not in ("actors", "indicators")}
+    for k in JSON_COLUMNS:
+        row[k] = dumps(record[k])
+    row["start_year"] = year_of(record["start_date"])
+    row["end_year"] = year_of(record["end_date"])
+    return row
+
+
+def _history(conn: Connection, rid: str, by: str, action: str, at: datetime,
+             changes: list[tuple[str, Any, Any]]) -> None:
+    if changes:
+        conn.execute(evidence_history.insert(), [
+            {"evidence_id": rid, "changed_at": at, "changed_by": by, "action": action,
+             "field": f, "old_value": None if old is None else dumps(old),
+             "new_value": None if new is None else dumps(new)}
+            for f, old, new in changes])
+
+
+def _write_children(conn: Connection, rid: str, record: dict[str, Any], layers: dict[str, str]) -> None:
+    conn.execute(sa.delete(evidence_actors).where(evidence_actors.c.evidence_id == rid))
+    conn.execute(sa.delete(evidence_indicators).where(evidence_indicators.c.evidence_id == rid))
+    if record["actors"]:
+        conn.execute(evidence_actors.insert(), [
+            {"evidence_id": rid, "actor": a, "position": i} for i, a in enumerate(record["actors"])])
+    if record["indicators"]:
+        conn.execute(evidence_indicators.insert(), [
+            {"evidence_id": rid, "indicator": c, "layer": layers[c], "position": i}
+            for i, c in enumerate(record["indicators"])])
+
+
+def insert_record(conn: Connection, record: dict[str, Any], layers: dict[str, str], by: str,
+                  at: datetime | None = None, meta: dict[str, Any] | None = None) -> None:
+    """Insert a new record; `meta` may carry created_at, updated_at, reviewed_by,
+    reviewed_at, codings ({coder: [codes]}) and source_payload (imports keep them)."""
+    at = at or now_utc()
+    meta = meta or {}
+    row = _columns(record) | {
+        "id": record["id"], "created_at": as_utc(meta.get("created_at")) or at,
+        "updated_at": as_utc(meta.get("updated_at")) or at,
+        "reviewed_by": meta.get("reviewed_by"), "reviewed_at": as_utc(meta.get("reviewed_at")),
+        "source_payload": meta.get("source_payload"),
+    }
+    conn.execute(evidence.insert(), row)
+    _write_children(conn, record["id"], record, layers)
+    codings = meta.get("codings")
+    if codings is None:
+        codings = {record["coder"]: record["indicators"]}
+    for coder, codes in codings.items():
+        set_coding(conn, record["id"], coder, codes, as_utc(meta.get("created_at")) or at)
+    _history(conn, record["id"], by, "create", at, [("record", None, record)])
+
+
+def apply_changes(conn: Connection, old: dict[str, Any], new: dict[str, Any], layers: dict[str, str],
+                  by: str, action: str = "update", at: datetime | None = None,
+                  extra: dict[str, Any] | None = None) -> list[str]:
+    """Write the tracked fields of `new` that differ from `old`; return their names."""
+    changes = [(f, old[f], new[f]) for f in TRACKED if f in new and new[f] != old[f]]
+    if not changes and not extra:
+        return []
+    at = at or now_utc()
+    merged = dict(old) | {f: new_v for f, _, new_v in changes}
+    values = _columns(merged) | {"updated_at": at} | (extra or {})
+    conn.execute(sa.update(evidence).where(evidence.c.id == old["id"]).values(**values))
+    if any(f in ("actors", "indicators") for f, _, _ in changes):
+        _write_children(conn, old["id"], merged, layers)
+    _history(conn, old["id"], by, action, at, changes)
+    return [f for f, _, _ in changes]
+
+
+def set_coding(conn: Connection, rid: str, coder: str, codes: list[str], at: datetime) -> None:
+    conn.execute(sa.delete(evidence_codings).where(
+        (evidence_codings.c.evidence_id == rid) & (evidence_codings.c.coder == coder)))
+    conn.execute(evidence_codings.insert(), {"evidence_id": rid, "coder": coder,
+                                             "indicators": dumps(list(codes)), "coded_at": at})
+
+
+def record_history(conn: Connection, rid: str, by: str, action: str,
+                   changes: list[tuple[str, Any, Any]], at: datetime | None = None) -> None:
+    _history(conn, rid, by, action, at or now_utc(), changes)
+
+
+def _children(conn: Connection, table: sa.Table, column: str, ids: sa.Select | None) -> dict:
+    stmt = sa.select(table.c.evidence_id, table.c[column]).order_by(table.c.evidence_id, table.c.position)
+    if ids is not None:
+        stmt = stmt.where(table.c.evidence_id.in_(ids))
+    out: dict[str, list] = defaultdict(list)
+    for rid, value in conn.execute(stmt):
+        out[rid].append(value)
+    return out
+
+
+def _codings(conn: Connection, ids: sa.Select | None) -> dict[str, dict[str, list[str]]]:
+    stmt = sa.select(evidence_codings).order_by(evidence_codings.c.evidence_id, evidence_codings.c.coder)
+    if ids is not None:
+        stmt = stmt.where(evidence_codings.c.evidence_id.in_(ids))
+    out: dict[str, dict[str, list[str]]] = defaultdict(dict)
+    for row in conn.execute(stmt).mappings():
+        out[row["evidence_id"]][row["coder"]] = json.loads(row["indicators"])
+    return out
+
+
+def read_records(conn: Connection, where: sa.ColumnElement | None = None,
+                 order: bool = True) -> list[dict[str, Any]]:
+    """Canonical records (plus created_at, updated_at, reviewed_by, reviewed_at, codings,
+    source_payload) matching `where` on the evidence table."""
+    stmt = sa.select(evidence)
+    ids = None
+    if where is not None:
+        stmt = stmt.where(where)
+        ids = sa.select(evidence.c.id).where(where)
+    if order:
+        stmt = stmt.order_by(evidence.c.start_date, evidence.c.id)
+    rows = list(conn.execute(stmt).mappings())
+    actors = _children(conn, evidence_actors, "actor", ids)
+    codes = _children(conn, evidence_indicators, "indicator", ids)
+    codings = _codings(conn, ids)
+    out = []
+    for row in rows:
+        rec = {k: row[k] for k in TRACKED if k not in ("actors", "indicators")}
+        rec["id"] = row["id"]
+        for k in JSON_COLUMNS:
+            rec[k] = json.loads(row[k]) if row[k] else []
+        rec["ongoing"] = bool(rec["ongoing"])
+        rec["withdrawn_from_source"] = bool(rec["withdrawn_from_source"])
+        rec["actors"] = actors.get(row["id"], [])
+        rec["indicators"] = codes.get(row["id"], [])
+        rec.update(created_at=as_utc(row["created_at"]), updated_at=as_utc(row["updated_at"]),
+                   reviewed_by=row["reviewed_by"], reviewed_at=as_utc(row["reviewed_at"]),
+                   codings=codings.get(row["id"], {}), source_payload=row["source_payload"])
+        out.append(rec)
+    return out
+
+
+def read_record(conn: Connection, rid: str) -> dict[str, Any] | None:
+    found = read_records(conn, evidence.c.id == rid, order=False)
+    return found[0] if found else None
+
+
+def read_history(conn: Connection, rid: str) -> list[dict[str, Any]]:
+    stmt = sa.select(evidence_history).where(evidence_history.c.evidence_id == rid).order_by(
+        evidence_history.c.id)
+    return [
+        {"changed_at": iso(r["changed_at"]), "changed_by": r["changed_by"], "action": r["action"],
+         "field": r["field"],
+         "old_value": json.loads(r["old_value"]) if r["old_value"] is not None else None,
+         "new_value": json.loads(r["new_value"]) if r["new_value"] is not None else None}
+        for r in conn.execute(stmt).mappings()
+    ]
