@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -28,6 +29,16 @@ MISSING = {"", "NA", "N/A", "n/a", "NaN", "nan", "..", "None", "null", "#N/A"}
 def _is_zip(path: Path) -> bool:
     with open(path, "rb") as f:
         return f.read(4) == b"PK\x03\x04"
+
+
+def _is_xlsx(path: Path) -> bool:
+    if not _is_zip(path):
+        return False
+    try:
+        with zipfile.ZipFile(path) as zf:
+            return "[Content_Types].xml" in zf.namelist()
+    except zipfile.BadZipFile:
+        return False
 
 
 def _csv_member(path: Path, file: str, member: str | None) -> bytes:
@@ -74,6 +85,10 @@ def read_csv(path: Path, file: str, required: Iterable[str] = (),
     Rows with fewer fields than the header (a file cut off mid-row) are an error.
     """
     required = list(required)
+    if _is_xlsx(path):  # a workbook published where a CSV is expected: read its first sheet
+        df = read_sheet(path, file, None, 1, required)
+        return df if usecols is None else df[[c for c in df.columns
+                                             if c in {*usecols, *required, "_row"}]]
     text = _text(path, file, encoding, member)
     header = next(csv.reader(io.StringIO(text)), [])
     _require(header, required, file)
@@ -90,8 +105,6 @@ def read_csv(path: Path, file: str, required: Iterable[str] = (),
 
 def _parser_row(message: str) -> int | None:
     """The file line pandas' tokenizer names in its error, if any ('... in line 12, saw 3')."""
-    import re
-
     m = re.search(r"line (\d+)", message) or re.search(r"row (\d+)", message)
     return int(m.group(1)) if m else None
 
@@ -116,14 +129,15 @@ def _check_complete(df: pd.DataFrame, file: str) -> None:
                          row=int(df["_row"].iloc[i]), field=field)
 
 
-def read_sheet(path: Path, file: str, sheet: str, header_row: int,
+def read_sheet(path: Path, file: str, sheet: str | None, header_row: int,
                required: Iterable[str] = ()) -> pd.DataFrame:
-    """Read one sheet of an xlsx workbook as strings; `header_row` is 1-based.
+    """Read one sheet (None: the first) of an xlsx workbook as strings; `header_row` is 1-based.
 
     The `_row` column holds the spreadsheet row of each record.
     """
     try:
         with pd.ExcelFile(path, engine="openpyxl") as book:
+            sheet = sheet or book.sheet_names[0]
             if sheet not in book.sheet_names:
                 raise InputError(file, f"no sheet {sheet!r} (sheets: {', '.join(book.sheet_names)})")
             df = pd.read_excel(book, sheet_name=sheet, header=header_row - 1, dtype=object)
@@ -189,6 +203,72 @@ def check_unique(df: pd.DataFrame, keys: list[str], file: str) -> None:
 def row_refs(df: pd.DataFrame, prefix: str = "") -> list[str]:
     """source_row values: the spreadsheet row of each record, e.g. 'FIW13-24!row 17' or '17'."""
     return [f"{prefix}{r}" for r in df["_row"]]
+
+
+def row_ranges(rows: Iterable[int]) -> str:
+    """'2-5, 9, 12-14' for rows 2, 3, 4, 5, 9, 12, 13, 14."""
+    out: list[str] = []
+    for r in sorted({int(r) for r in rows}):
+        if out and r == int(out[-1].split("-")[-1]) + 1:
+            out[-1] = f"{out[-1].split('-')[0]}-{r}"
+        else:
+            out.append(str(r))
+    return ", ".join(out)
+
+
+def shorten(text: str, limit: int = 300) -> str:
+    """Fit a provenance reference into a column of `limit` characters."""
+    return text if len(text) <= limit else text[: limit - 5] + " ..."
+
+
+EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
+_US_DATE = re.compile(r"^\d{1,2}/\d{1,2}/(\d{2}|\d{4})$")
+_YEAR = re.compile(r"\b(19\d{2}|20\d{2})\b")
+
+
+def _year_of(text: str) -> tuple[int | None, str | None]:
+    """Year of a free-text date and a note when it needed repair (Excel serial)."""
+    if m := _ISO_DATE.match(text):
+        year = int(m.group(1))
+        if 1900 <= year < 1910:  # a year typed into a date cell: Excel shows serial 2013 as 1905
+            serial = (pd.Timestamp(text[:10]) - EXCEL_EPOCH).days
+            if 1990 <= serial <= 2100:
+                return serial, f"{text!r} read as the year {serial} (Excel date serial)"
+        return year, None
+    if m := _US_DATE.match(text):
+        y = m.group(1)
+        return (int(y) if len(y) == 4 else 2000 + int(y) if int(y) < 50 else 1900 + int(y)), None
+    m = _YEAR.search(text)
+    return (int(m.group(1)), None) if m else (None, None)
+
+
+def text_years(values: Iterable[object], rows: Iterable[int], file: str, field: str,
+               required: bool = False, plausible: tuple[int, int] = (1800, 2100),
+               ) -> tuple[pd.Series, list[str]]:
+    """The year of each free-text date ('9/1/2008', 'May 2013', 'Announced Oct. 2019, will
+    close Feb. 2020' -> the first year named). Blank -> NaN (an error when `required`);
+    text without a year -> InputError; a year outside `plausible` -> NaN and a warning."""
+    years: list[float] = []
+    warnings: list[str] = []
+    for value, row in zip(values, rows):
+        text = "" if value is None or pd.isna(value) else str(value).strip()
+        if text in MISSING:
+            if required:
+                raise InputError(file, "a date is required", row=int(row), field=field)
+            years.append(float("nan"))
+            continue
+        year, note = _year_of(text)
+        if year is None:
+            raise InputError(file, f"no year in {text!r}", row=int(row), field=field)
+        if note:
+            warnings.append(f"{file}, row {row}, field '{field}': {note}")
+        if not plausible[0] <= year <= plausible[1]:
+            warnings.append(f"{file}, row {row}, field '{field}': implausible year {year} "
+                            "treated as unknown")
+            year = None
+        years.append(float("nan") if year is None else float(year))
+    return pd.Series(years, dtype=float), warnings
 
 
 def finish(frame: pd.DataFrame, warnings: list[str]) -> pd.DataFrame:

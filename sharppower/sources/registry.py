@@ -10,6 +10,13 @@ from sharppower.sources.base import Source
 # Module paths, in the order `build` loads them. A connector module exposes SOURCE.
 CONNECTORS = [
     "sharppower.sources.connectors.countries",
+    "sharppower.sources.connectors.freedom_house",
+    "sharppower.sources.connectors.vdem",
+    "sharppower.sources.connectors.wgi",
+    "sharppower.sources.connectors.aiddata_gcdf",
+    "sharppower.sources.connectors.confucius_institutes",
+    "sharppower.sources.connectors.cow_trade",
+    "sharppower.sources.connectors.aiddata_public_diplomacy",
     "sharppower.sources.connectors.asd",
     "sharppower.sources.connectors.coercion",
 ]

@@ -1,0 +1,151 @@
+"""Confucius Institutes: the worldwide list (NC State LAS) and the NAS US lists (Feb 2022).
+
+`institutes_open` = institutes open in the target at the end of the year (actor CHN):
+- outside the US, from the worldwide list: institutes whose opening date (`date_est`,
+  m/d/yy) is in or before the year. No closing years are known there, and the list's
+  `status` (Open/Closed) is a web-page heuristic, so it is not used. Institutes without an
+  opening date are not counted; observations of a country with such institutes are
+  flagged `undercount`.
+- in the US, from the NAS lists of closed/closing and of open institutes: opened in or
+  before the year and no closing decision in or before it (the decision year counts as
+  closed). An institute on both NAS lists is taken from the closing list. The worldwide
+  list's US rows carry no dates and are not used.
+Years run from a country's first known opening to END_YEAR (the lists date from 2022).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import pandas as pd
+
+from sharppower.countries import CountryResolver, resolver
+from sharppower.sources import readers
+from sharppower.sources.base import Source, SourceFile
+from sharppower.sources.snapshot import Snapshot
+
+WORLD = "confucius_institutes.csv"
+CLOSING = "nas_us_ci_closing_feb2022.csv"
+OPEN = "nas_us_ci_open_feb2022.csv"
+END_YEAR = 2021
+US = "USA"
+FIRST_CI = 2004  # the first Confucius Institute opened in Seoul in November 2004
+
+
+def _years(values, rows, file, field, required=False):
+    return readers.text_years(values, rows, file, field, required, plausible=(FIRST_CI, 2030))
+
+
+def institution_key(name: object) -> str:
+    """Institution name without notes in brackets: 'University of Akron (will close ...)'."""
+    text = re.sub(r"\(.*?\)", " ", str(name)).lower()
+    return " ".join(w for w in re.sub(r"[^a-z0-9]+", " ", text).split() if w != "the")
+
+
+def world_list(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFrame, list[str]]:
+    """Institutes outside the US: target, opened (year or NaN), _row."""
+    df = readers.read_csv(snapshot.path(WORLD), WORLD,
+                          required=["confucius_institute", "date_est", "country"])
+    df["target"], warnings = res.resolve_report(df["country"], WORLD, df["_row"].tolist())
+    df["opened"], more = _years(df["date_est"], df["_row"], WORLD, "date_est")
+    n_us = int((df["target"] == US).sum())
+    warnings += more + [f"{WORLD}: {n_us} US rows not used (no dates; the NAS lists give the US)"]
+    df = df[df["target"].notna() & (df["target"] != US)]
+    undated = int(df["opened"].isna().sum())
+    warnings.append(f"{WORLD}: {undated} of {len(df)} institutes outside the US have no opening "
+                    "date and are not counted in any year (observations flagged undercount)")
+    return df[["target", "opened", "_row"]], warnings
+
+
+def us_lists(snapshot: Snapshot) -> tuple[pd.DataFrame, list[str]]:
+    """US institutes from the NAS lists: opened, closed (decision year or NaN), file, _row."""
+    closing = readers.read_csv(snapshot.path(CLOSING), CLOSING,
+                               required=["Institution", "Date opened", "Date of Decision"])
+    still = readers.read_csv(snapshot.path(OPEN), OPEN,
+                             required=["American Institution", "Date Started"])
+    closing["opened"], w1 = _years(closing["Date opened"], closing["_row"], CLOSING,
+                                           "Date opened")
+    closing["closed"], w2 = _years(closing["Date of Decision"], closing["_row"], CLOSING,
+                                           "Date of Decision", required=True)
+    still["opened"], w3 = _years(still["Date Started"], still["_row"], OPEN, "Date Started")
+    both = still["American Institution"].map(institution_key).isin(
+        set(closing["Institution"].map(institution_key)))
+    warnings = w1 + w2 + w3
+    if both.any():
+        warnings.append(f"{OPEN}: rows {', '.join(map(str, still.loc[both, '_row']))} are also on "
+                        "the closing list; the closing list is used")
+    out = pd.concat([
+        closing.assign(file=CLOSING)[["opened", "closed", "file", "_row"]],
+        still[~both].assign(closed=float("nan"), file=OPEN)[["opened", "closed", "file", "_row"]],
+    ], ignore_index=True)
+    out["target"] = US
+    return out, warnings
+
+
+def _refs(rows: pd.DataFrame) -> tuple[str, str]:
+    files = sorted(set(rows["file"]))
+    refs = [f"{f} rows {readers.row_ranges(rows.loc[rows['file'] == f, '_row'])}" for f in files]
+    return "; ".join(files), readers.shorten("; ".join(refs))
+
+
+def counts(institutes: pd.DataFrame, end_year: int = END_YEAR) -> pd.DataFrame:
+    """Open institutes per target x year, from first known opening to end_year."""
+    rows = []
+    for target, group in institutes.groupby("target", sort=True):
+        dated = group[group["opened"].notna()]
+        undated = len(group) - len(dated)
+        if dated.empty:
+            continue
+        for year in range(int(dated["opened"].min()), end_year + 1):
+            open_now = dated[(dated["opened"] <= year)
+                             & ~(dated["closed"].notna() & (dated["closed"] <= year))]
+            files, refs = _refs(open_now)
+            rows.append({"target": target, "year": year, "institutes_open": len(open_now),
+                         "source_file": files, "source_row": refs,
+                         "flags": f"undercount: {undated} institutes without opening date"
+                         if undated else None})
+    return pd.DataFrame(rows)
+
+
+def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFrame:
+    """One row per target x year: actor CHN, institutes_open."""
+    res = res or resolver()
+    world, warnings = world_list(snapshot, res)
+    us, more = us_lists(snapshot)
+    world = world.assign(closed=float("nan"), file=WORLD)
+    frame = counts(pd.concat([world, us], ignore_index=True))
+    frame.insert(0, "actor", "CHN")
+    return readers.finish(frame, warnings + more)
+
+
+def _url(path: str) -> str:
+    return f"https://raw.githubusercontent.com/LAS-NCSU/bridash/main/{path}"
+
+
+FILES: Sequence[SourceFile] = (
+    SourceFile(WORLD, _url("data_final/confucius_institutes.csv"),
+               "confucius_institutes/confucius_institutes.csv"),
+    SourceFile(CLOSING, _url("data_processing/confucius_institutes/ci_exploration/"
+                             "closed_institutes_us-2-22-22.xlsx"),
+               "confucius_institutes/nas_us_ci_closing_feb2022.csv"),
+    SourceFile(OPEN, _url("data_processing/confucius_institutes/ci_exploration/"
+                          "open_institutes_us-2-22-22.xlsx"),
+               "confucius_institutes/nas_us_ci_open_feb2022.csv"),
+)
+
+SOURCE = Source(
+    name="confucius-institutes",
+    title="Confucius Institutes worldwide, with the NAS lists of US institutes closed and open",
+    publisher="NC State Laboratory for Analytic Sciences (bridash); National Association of Scholars",
+    homepage="https://github.com/LAS-NCSU/bridash",
+    licence="no licence stated (worldwide list compiled from public web sources); NAS lists "
+    "published by the National Association of Scholars",
+    citation="NC State Laboratory for Analytic Sciences, BRI dashboard: Confucius Institutes "
+    "(status as of 2022-04-22); Peterson, R., National Association of Scholars, How Many "
+    "Confucius Institutes Are in the United States? (lists of 22 February 2022).",
+    files=tuple(FILES),
+    parse=parse,
+    coverage="148 host countries; openings 2004-2021; US closures 2014-2022",
+    notes="Worldwide status field not used; US closures from NAS decision years.",
+)
