@@ -3,6 +3,8 @@
 
 PAGES = [
     "sharppower.web.pages.map",
+    "sharppower.web.pages.country",
+    "sharppower.web.pages.quadrant",
     "sharppower.web.pages.sources",
     "sharppower.web.pages.methodology",
     "sharppower.web.pages.downloads",

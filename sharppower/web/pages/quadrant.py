@@ -1,0 +1,104 @@
+"""Quadrant chart: attraction against influence for every target of an actor in one year,
+with both axes' 95% intervals and each target's move from a chosen earlier year
+(`sharppower.analysis.quadrants` and `movement`)."""
+
+from __future__ import annotations
+
+import pandas as pd
+from fastapi import APIRouter, Request
+
+from sharppower.errors import ValidationError
+from sharppower.store import Database
+from sharppower.web import figures
+from sharppower.web.lookup import check_actor, check_year, codebook, countries
+from sharppower.web.pages.country import Memo, no_memo
+from sharppower.web.routing import cache, fmt, page, respond, store
+
+router = APIRouter(tags=["quadrant"])
+
+
+def axis_years(db: Database, memo: Memo, actor: str, attraction: str, influence: str) -> list[int]:
+    """Years in which both axes have a value for at least one target."""
+    from sharppower.analysis.common import measure
+    from sharppower.analysis.disconnect import ATTRACTION_AXES, INFLUENCE_AXES
+
+    years = []
+    for registry, name in ((ATTRACTION_AXES, attraction), (INFLUENCE_AXES, influence)):
+        code = registry[name].measure
+        frame = memo(("measure", actor, code), lambda c=code: measure(db, actor, c))
+        years.append({int(y) for y in frame.dropna(subset=["value"])["year"]})
+    return sorted(years[0] & years[1])
+
+
+def _check_axes(attraction: str, influence: str) -> None:
+    from sharppower.analysis.disconnect import ATTRACTION_AXES, INFLUENCE_AXES
+
+    if attraction not in ATTRACTION_AXES:
+        raise ValidationError("attraction", f"one of {', '.join(ATTRACTION_AXES)}")
+    if influence not in INFLUENCE_AXES:
+        raise ValidationError("influence", f"one of {', '.join(INFLUENCE_AXES)}")
+
+
+def quadrant_data(db: Database, actor: str | None = None, year: int | None = None,
+                  from_year: int | None = None, attraction: str = "favorable",
+                  influence: str = "influence", memo: Memo = no_memo) -> dict:
+    """points: analysis.quadrants rows of `year` (with target names); moves: analysis.movement
+    rows from `from_year` to `year`; years: years where both axes have data."""
+    from sharppower import analysis
+
+    actor = check_actor(actor)
+    _check_axes(attraction, influence)
+    check_year(db, year)
+    check_year(db, from_year, "from_year")
+    years = axis_years(db, memo, actor, attraction, influence)
+    year = year if year is not None else (years[-1] if years else None)
+    if from_year is not None and year is not None and from_year >= year:
+        raise ValidationError("from_year", f"must be before the year shown ({year})")
+    names = dict(zip(*countries(db)[["iso3", "name"]].T.values))
+    points, moves = [], []
+    if year is not None:
+        q = memo(("quadrants", actor, year, attraction, influence), lambda: analysis.quadrants(
+            db, actor, year, attraction=attraction, influence=influence))
+        points = [_point(r, names) for r in q.to_dict("records")]
+    if from_year is not None and year is not None:
+        mv = analysis.movement(db, actor, from_year, year, attraction=attraction,
+                               influence=influence)
+        moves = mv.dropna(subset=["attraction_from", "attraction_to", "influence_from",
+                                  "influence_to"]).to_dict("records")
+    first = points[0] if points else {}
+    return {"actor": actor, "actors": codebook().actors, "year": year, "from_year": from_year,
+            "years": years, "attraction": attraction, "influence": influence,
+            "thresholds": {"attraction": first.get("attraction_threshold"),
+                           "influence": first.get("influence_threshold")},
+            "points": points, "moves": moves,
+            "placed": sum(1 for p in points if p.get("quadrant")),
+            "counts": pd.Series([p["quadrant"] for p in points if p.get("quadrant")],
+                                dtype=object).value_counts().to_dict()}
+
+
+def _point(r: dict, names: dict) -> dict:
+    name = names.get(r["target"], r["target"])
+    hover = (f"{name}<br>attraction {fmt(r.get('attraction'))}"
+             f"<br>influence {fmt(r.get('influence'), 2)}"
+             f"<br>{str(r.get('quadrant') or 'no quadrant').replace('_', ' ')}")
+    return {**r, "name": name, "hover": hover}
+
+
+def quadrant_figure(data: dict) -> dict:
+    att = "Favourable view (%)" if data["attraction"] == "favorable" else "Net favourability"
+    return figures.quadrant(data["points"], data["moves"], att,
+                            data["influence"].replace("_", " ").capitalize() + " score",
+                            data["thresholds"])
+
+
+@page(router, "/quadrant")
+def quadrant_page(request: Request, actor: str | None = None, year: int | None = None,
+                  from_year: int | None = None, attraction: str = "favorable",
+                  influence: str = "influence"):
+    """Attraction against influence for every target, with moves from `from_year`."""
+    memo = cache(request).get
+    key = ("quadrant_page", actor, year, from_year, attraction, influence)
+    data = memo(key, lambda: quadrant_data(store(request), actor, year, from_year, attraction,
+                                           influence, memo))
+    return respond(request, "quadrant.html", data, figures=lambda: {"quadrant":
+                                                                    quadrant_figure(data)})
