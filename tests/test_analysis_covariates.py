@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 from test_analysis_common import fav, put
@@ -59,23 +60,26 @@ def test_per_year_pearson_and_spearman(store):
 
 
 def test_too_few_pairs_and_absent_inputs_say_why(store):
+    put(store, [{"target": t, "year": 2015, "indicator": "res_wgi_voice", "value": 1.0 + i}
+                for i, t in enumerate(FH)])  # a year without any poll: no row for it
     c = covariate_correlations(store, "CHN", measures=["att_favorable", "att_net"],
                                covariates=["res_wgi_voice"], methods=["pearson"])
     w = _one(c, year=2020, measure="att_favorable", covariate="res_wgi_voice")
     assert w["n"] == 3 and math.isnan(w["ci_low"])
     assert w["missing"].startswith("n = 3 pairs < 4") and "4 targets without res_wgi_voice" in w["missing"]
+    assert set(c["year"].dropna()) == {2020, 2021}
     w21 = _one(c, year=2021, measure="att_favorable", covariate="res_wgi_voice")
     assert w21["n"] == 0 and math.isnan(w21["r"])
     net = c[c["measure"] == "att_net"]
-    assert len(net) == 1 and net.iloc[0]["n"] == 0  # no att_net, no WGI-only years to pair
-    assert "targets without att_net" in net.iloc[0]["missing"]
+    assert len(net) == 1 and net.iloc[0]["n"] == 0 and pd.isna(net.iloc[0]["year"])
+    assert net.iloc[0]["missing"] == "no att_net observations"
 
 
 def test_pooled_target_mean_and_stack(store):
     c = covariate_correlations(store, "CHN", measures=["att_favorable"], covariates=["res_fh_total"],
                                methods=["pearson"], pooling="target_mean")
     row = c.iloc[0]
-    assert len(c) == 1 and row["pooling"] == "target_mean" and row["year"] is pd_na()
+    assert len(c) == 1 and row["pooling"] == "target_mean" and row["year"] is pd.NA
     targets = sorted(FAV[2020])
     x = [np.mean([FAV[y][t] for y in FAV if t in FAV[y]]) for t in targets]
     y = [np.mean([FH[t] + (yr - 2020) for yr in FAV if t in FAV[yr]]) for t in targets]
@@ -90,9 +94,4 @@ def test_index_measure_without_index_run_is_missing(store):
                                covariates=["res_fh_total"], methods=["pearson"])
     row = c.iloc[0]
     assert row["n"] == 0 and math.isnan(row["r"])
-    assert "targets without index:pillar:sharp_power" in row["missing"]
-
-
-def pd_na():
-    import pandas as pd
-    return pd.NA
+    assert row["missing"] == "no index:pillar:sharp_power observations"

@@ -11,7 +11,8 @@ targets is computed per year, or pooled over the years (:data:`POOLING`):
 
 Pearson and Spearman, each with n, a 95% interval by Fisher's z
 (:func:`sharppower.analysis.stats.fisher_interval`) and scipy's p-value. A pair with fewer
-than 4 targets, or a constant input, gives NaN with a reason in `missing`.
+than 4 targets, or a constant input, gives NaN with a reason in `missing`. Years are those
+where the measure has a value; a measure with none gives one row per method saying so.
 """
 
 from __future__ import annotations
@@ -82,10 +83,11 @@ def correlate(mf: pd.DataFrame, cf: pd.DataFrame, actor: str, m: str, c: str,
     pairs = pairs_of(mf, cf)
     if pooling is not None:
         groups = [(pd.NA, POOLING[pooling](pairs))]
-    else:
-        groups = [(int(y), g) for y, g in pairs.groupby("year")]
-    if not groups or (pooling is None and pairs.empty):
-        return [_row(actor, m, c, pd.NA, pooling, meth, {"n": 0}, f"no {m} or {c} observations")
+    else:  # the years where the measure has a value: other years say nothing about it
+        years = set(mf.loc[mf["value"].notna(), "year"])
+        groups = [(int(y), g) for y, g in pairs.groupby("year") if y in years]
+    if not groups:
+        return [_row(actor, m, c, pd.NA, pooling, meth, {"n": 0}, f"no {m} observations")
                 for meth in methods]
     rows = []
     for year, g in groups:
