@@ -1,7 +1,254 @@
-"""Commands of the evidence measure (filled in by its issue)."""
+"""`sharppower evidence ...`: the evidence ledger (sharppower.measures.evidence).
+
+Each command parses its options, calls one library function and renders the result."""
 
 from __future__ import annotations
 
-import typer
+import getpass
+import json
+from pathlib import Path
+from typing import Annotated
 
-app = typer.Typer(help="evidence commands.", no_args_is_help=True)
+import pandas as pd
+import typer
+import yaml
+
+from sharppower.cli.common import (
+    DB_OPTION,
+    JSON_OPTION,
+    console,
+    open_db,
+    print_json,
+    print_table,
+    user_errors,
+)
+from sharppower.errors import InputError
+from sharppower.measures import evidence as ev
+
+app = typer.Typer(help="The evidence ledger: dated, sourced incidents coded to the codebook.",
+                  no_args_is_help=True)
+
+
+def _opt(*decls: str, help: str = "") -> typer.models.OptionInfo:
+    return typer.Option(*decls, help=help)
+
+
+RecordId = Annotated[str, typer.Argument(metavar="ID", help="Record id.")]
+Coder = Annotated[str | None, _opt("--coder", help="Your name as coder (default: login name).")]
+Db = Annotated[str | None, _opt("--db", help=DB_OPTION.help)]
+Json = Annotated[bool, _opt("--json", help=JSON_OPTION.help)]
+FileOpt = Annotated[Path | None, _opt("--file", help="JSON or YAML file with the record's fields.")]
+Indicators = Annotated[list[str] | None, _opt("--indicator", help="Codebook indicator code (repeat).")]
+LIST_SHOWN = ["id", "actors", "target", "period", "title", "indicators", "status", "link"]
+
+
+def _flat(df: pd.DataFrame) -> pd.DataFrame:
+    """Lists as comma-separated text, for terminal tables."""
+    return df.assign(**{c: df[c].map(lambda v: ", ".join(map(str, v))) for c in df.columns
+                        if len(df) and isinstance(df[c].iloc[0], list)})
+
+
+def _who(coder: str | None) -> str:
+    return coder or getpass.getuser()
+
+
+def _read_one(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text("utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InputError(str(path), f"cannot be read: {exc}") from None
+    if not isinstance(data, dict):
+        raise InputError(str(path), "expected one record (a mapping)")
+    return data
+
+
+def _show_record(rec: dict, json_out: bool) -> None:
+    if json_out:
+        print_json(rec)
+        return
+    for key in ("id", "title", "actors", "target_name", "period", "indicators", "layers",
+                "categories", "confidence", "status", "coder", "reviewed_by", "origin"):
+        console.print(f"[bold]{key}[/]: {rec.get(key)}", highlight=False)
+    for s in rec["sources"]:
+        console.print(f"[bold]source[/]: {s['publisher']} <{s['url']}>", highlight=False)
+    console.print(rec["narrative_text"], highlight=False, markup=False)
+    if rec.get("history"):
+        print_table(pd.DataFrame(rec["history"])[["changed_at", "changed_by", "action", "field"]],
+                    title="History")
+
+
+def _sources(urls: list[str] | None, publishers: list[str] | None) -> list[dict] | None:
+    if not urls:
+        return None
+    pubs = list(publishers or [])
+    return [{"url": u, "publisher": pubs[i] if i < len(pubs) else None} for i, u in enumerate(urls)]
+
+
+@app.command("add")
+def add(
+    file: FileOpt = None,
+    rid: Annotated[str | None, _opt("--id", help="Record id (default: generated).")] = None,
+    actor: Annotated[list[str] | None, _opt("--actor", help="Actor ISO3 (repeat).")] = None,
+    target: Annotated[str | None, _opt("--target", help="Target country, ISO3 or name.")] = None,
+    start: Annotated[str | None, _opt("--start", help="YYYY, YYYY-MM or YYYY-MM-DD.")] = None,
+    start_precision: Annotated[str | None, _opt("--start-precision", help="day, month, year.")] = None,
+    end: Annotated[str | None, _opt("--end", help="End date (omit when ongoing).")] = None,
+    end_precision: Annotated[str | None, _opt("--end-precision", help="day, month, year.")] = None,
+    ongoing: Annotated[bool | None, _opt("--ongoing/--ended", help="Open-ended incident.")] = None,
+    title: Annotated[str | None, _opt("--title", help="Title.")] = None,
+    narrative: Annotated[str | None, _opt("--narrative", help="Narrative (stored as given).")] = None,
+    url: Annotated[list[str] | None, _opt("--source-url", help="Source URL (repeat).")] = None,
+    publisher: Annotated[list[str] | None, _opt("--publisher", help="Publisher per URL.")] = None,
+    category: Annotated[list[str] | None, _opt("--category", help="Source category.")] = None,
+    indicator: Indicators = None,
+    confidence: Annotated[str | None, _opt("--confidence", help="low, medium, high.")] = None,
+    notes: Annotated[str | None, _opt("--notes", help="Notes.")] = None,
+    coder: Coder = None, db: Db = None, json_out: Json = False,
+) -> None:
+    """Add a record (proposed; another coder reviews it). Options override --file."""
+    with user_errors():
+        record = _read_one(file) if file else {}
+        given = {"id": rid, "actors": actor or None, "target": target, "start_date": start,
+                 "start_precision": start_precision, "end_date": end,
+                 "end_precision": end_precision, "ongoing": ongoing, "title": title,
+                 "narrative": narrative, "sources": _sources(url, publisher),
+                 "categories": category or None, "indicators": indicator or None,
+                 "confidence": confidence, "notes": notes}
+        record.update({k: v for k, v in given.items() if v is not None})
+        rec = ev.add_evidence(open_db(db), record, coder=_who(coder or record.get("coder")))
+        if json_out:
+            print_json(rec)
+        else:
+            console.print(f"added {rec['id']} (proposed)")
+
+
+@app.command("list")
+def list_(
+    actor: Annotated[str | None, _opt("--actor", help="Actor ISO3.")] = None,
+    target: Annotated[str | None, _opt("--target", help="Target ISO3.")] = None,
+    year: Annotated[int | None, _opt("--year", help="Active in this year.")] = None,
+    status: Annotated[list[str] | None, _opt("--status", help="proposed, accepted, rejected.")] = None,
+    domain: Annotated[str | None, _opt("--domain", help="Codebook domain.")] = None,
+    indicator: Annotated[str | None, _opt("--indicator", help="Indicator code.")] = None,
+    q: Annotated[str | None, _opt("--q", help="Text in title or narrative.")] = None,
+    origin: Annotated[str | None, _opt("--origin", help="manual, starter-evidence, a source.")] = None,
+    db: Db = None, json_out: Json = False,
+) -> None:
+    """List records with their source links."""
+    with user_errors():
+        df = ev.list_evidence(open_db(db), actor=actor, target=target, year=year, domain=domain,
+                              status=status or None, q=q, indicator=indicator, origin=origin)
+        if json_out:
+            print_json(df)
+        else:
+            print_table(_flat(df[LIST_SHOWN]), title=f"Evidence ({len(df)} records)")
+
+
+@app.command("show")
+def show(rid: RecordId, db: Db = None, json_out: Json = False) -> None:
+    """Show one record with its codings and change history."""
+    with user_errors():
+        _show_record(ev.get_evidence(open_db(db), rid), json_out)
+
+
+@app.command("import")
+def import_(file: Annotated[Path, typer.Argument(help="CSV, JSON or YAML (as export writes).")],
+            coder: Coder = None, db: Db = None, json_out: Json = False) -> None:
+    """Import records; existing ids are updated field by field, with history."""
+    with user_errors():
+        counts = ev.import_file(open_db(db), file, coder=coder)
+        if json_out:
+            print_json(counts)
+        else:
+            console.print(", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@app.command("export")
+def export(fmt: Annotated[str, _opt("--format", help="csv or json.")] = "json",
+           out: Annotated[Path | None, _opt("--out", help="File (default: stdout).")] = None,
+           db: Db = None) -> None:
+    """Export every record (all fields but the history) as CSV or JSON."""
+    with user_errors():
+        text = ev.export_text(open_db(db), fmt)
+        if out:
+            out.write_text(text, "utf-8")
+            console.print(f"wrote {out}")
+        else:
+            typer.echo(text, nl=False)
+
+
+@app.command("review")
+def review_(rid: RecordId, accept: Annotated[bool, _opt("--accept", help="Accept.")] = False,
+            reject: Annotated[bool, _opt("--reject", help="Reject.")] = False,
+            note: Annotated[str | None, _opt("--note", help="Why.")] = None,
+            coder: Coder = None, db: Db = None, json_out: Json = False) -> None:
+    """Accept or reject a record (someone else's)."""
+    with user_errors():
+        if accept == reject:
+            raise InputError("review", "give exactly one of --accept and --reject")
+        rec = ev.review(open_db(db), rid, "accept" if accept else "reject", _who(coder), note)
+        if json_out:
+            print_json(rec)
+        else:
+            console.print(f"{rid}: {rec['status']} by {rec['reviewed_by']}")
+
+
+@app.command("code")
+def code_(rid: RecordId, indicator: Indicators = None, coder: Coder = None, db: Db = None,
+          json_out: Json = False) -> None:
+    """Code a record independently (double coding); no --indicator = no code applies."""
+    with user_errors():
+        rec = ev.code(open_db(db), rid, _who(coder), indicator or [])
+        if json_out:
+            print_json(rec)
+        else:
+            console.print(f"{rid}: coded by {_who(coder)}: {', '.join(indicator or []) or '(none)'}")
+
+
+@app.command("edit")
+def edit(rid: RecordId, file: FileOpt = None, indicator: Indicators = None,
+         title: Annotated[str | None, _opt("--title", help="Title.")] = None,
+         confidence: Annotated[str | None, _opt("--confidence", help="low, medium, high.")] = None,
+         notes: Annotated[str | None, _opt("--notes", help="Notes.")] = None,
+         coder: Coder = None, db: Db = None) -> None:
+    """Change fields of a record, e.g. adopt adjudicated codes (history keeps the old)."""
+    with user_errors():
+        changes = _read_one(file) if file else {}
+        given = {"indicators": indicator or None, "title": title, "confidence": confidence,
+                 "notes": notes}
+        changes.update({k: v for k, v in given.items() if v is not None})
+        rec = ev.update_evidence(open_db(db), rid, changes, _who(coder))
+        console.print(f"{rid}: updated ({rec['updated_at']})")
+
+
+@app.command("agreement")
+def agreement_(db: Db = None, json_out: Json = False) -> None:
+    """Krippendorff's alpha (nominal) per indicator and overall, and the disagreements."""
+    with user_errors():
+        result = ev.agreement(open_db(db))
+        if json_out:
+            print_json(result.to_dict())
+            return
+        o = result.overall
+        alpha = "undefined" if o["alpha"] is None else f"{o['alpha']:.3f}"
+        console.print(f"overall alpha {alpha}: {o['records']} double-coded records, "
+                      f"{o['units']} record x indicator units, coders {', '.join(o['coders'])}")
+        print_table(result.per_indicator, title="Per indicator")
+        print_table(_flat(result.disagreements), title="To adjudicate")
+
+
+@app.command("values")
+def values(actor: Annotated[str | None, _opt("--actor", help="Actor ISO3.")] = None,
+           target: Annotated[str | None, _opt("--target", help="Target ISO3.")] = None,
+           indicator: Annotated[str | None, _opt("--indicator", help="Indicator.")] = None,
+           db: Db = None, json_out: Json = False) -> None:
+    """Indicator values from the ledger (covered cells only: missing is not zero)."""
+    with user_errors():
+        df = ev.indicator_values(open_db(db))
+        for col, value in (("actor", actor), ("target", target), ("indicator", indicator)):
+            if value:
+                df = df[df[col] == value]
+        if json_out:
+            print_json(json.loads(df.to_json(orient="records")))
+        else:
+            print_table(_flat(df.drop(columns=["evidence_ids"])), title="Indicator values")
