@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 
 import pytest
-
 from test_web_support import add_opinion, client, favourable, make_app
 
 PAGES = ["/map", "/countries", "/country/AUS", "/quadrant", "/evidence", "/evidence/new",
