@@ -31,6 +31,7 @@ from sharppower.store.tables import build_log
 BUILD_STEPS = [
     "sharppower.build:reference_step",
     "sharppower.build:sources_step",
+    "sharppower.measures.opinion.build:opinion_step",
     "sharppower.starter.load:starter_step",
     "sharppower.measures.evidence.build:evidence_step",
 ]

@@ -1,7 +1,158 @@
-"""Commands of the opinion measure (filled in by its issue)."""
+"""`sharppower opinion ...`: favourability estimates with intervals, changes, medians, flags,
+and the imports (toplines CSV, Pew SPSS waves). Each command calls one library function."""
 
 from __future__ import annotations
 
+import pandas as pd
 import typer
 
-app = typer.Typer(help="opinion commands.", no_args_is_help=True)
+from sharppower.cli.common import (
+    DB_OPTION,
+    JSON_OPTION,
+    console,
+    open_db,
+    print_json,
+    print_table,
+    user_errors,
+)
+from sharppower.measures import opinion
+
+app = typer.Typer(help="Attraction: favourability of actors among foreign publics (Pew).",
+                  no_args_is_help=True)
+
+SHOW_FIELDS = ["actor", "public", "year", "n", "favorable", "unfavorable", "very_unfavorable",
+               "net", "dk", "unfavorable_ci_low", "unfavorable_ci_high", "favorable_ci_low",
+               "favorable_ci_high", "flags"]
+BARS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: list[float], low: float = 0.0, high: float = 100.0) -> str:
+    """A one-line trend: one block per wave, height by value between low and high."""
+    span = (high - low) or 1.0
+    return "".join(BARS[min(len(BARS) - 1, max(0, int((v - low) / span * len(BARS))))]
+                   for v in values)
+
+
+def show_records(est: pd.DataFrame) -> list[dict]:
+    """The --json records of `opinion show` (percent, 2 decimals)."""
+    records = []
+    for row in est.to_dict("records"):
+        rec = {k: row[k] for k in SHOW_FIELDS}
+        rec["year"], rec["n"] = int(rec["year"]), int(rec["n"])
+        for k in SHOW_FIELDS[4:-1]:
+            rec[k] = None if pd.isna(rec[k]) else round(float(rec[k]), 2)
+        records.append(rec)
+    return records
+
+
+def _interval(value: float, low: float, high: float) -> str:
+    return f"{value:.1f} [{low:.0f}-{high:.0f}]"
+
+
+def show_table(est: pd.DataFrame, chg: pd.DataFrame) -> pd.DataFrame:
+    merged = est.merge(chg[["actor", "public", "year", "change", "significant", "historic_high"]],
+                       on=["actor", "public", "year"], how="left")
+    def change(r) -> str:
+        if pd.isna(r.change):
+            return ""
+        return f"{r.change:+.1f}{'*' if r.significant else ''}{' high' if r.historic_high else ''}"
+    return pd.DataFrame({
+        "year": merged["year"], "n": merged["n"],
+        "fav [95% CI]": [_interval(*v) for v in zip(merged["favorable"], merged["favorable_ci_low"],
+                                                   merged["favorable_ci_high"])],
+        "unfav [95% CI]": [_interval(*v) for v in zip(merged["unfavorable"], merged["unfavorable_ci_low"],
+                                                     merged["unfavorable_ci_high"])],
+        "v.unfav": merged["very_unfavorable"].round(1), "net": merged["net"].round(1),
+        "dk": merged["dk"].round(1),
+        "Δ unfav": [change(r) for r in merged.itertuples()],
+        "flags": [", ".join(f) for f in merged["flags"]],
+    })
+
+
+@app.command("show")
+def show(
+    actor: str = typer.Option(..., "--actor", help="Rated state (ISO3), e.g. CHN."),
+    public: str = typer.Option(..., "--public", help="Surveyed public (ISO3), e.g. SWE."),
+    year: int = typer.Option(None, "--year", help="Only this year (default: every wave)."),
+    db: str = DB_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Estimates with 95% intervals, change against the previous wave and quality flags."""
+    with user_errors():
+        database = open_db(db)
+        est = opinion.estimates(database, actor.upper(), public.upper())
+        chosen = est if year is None else est[est["year"] == year]
+        if json_out:
+            print_json(show_records(chosen))
+            return
+        if chosen.empty:
+            console.print(f"No estimate for {actor.upper()} among {public.upper()}"
+                          f"{f' in {year}' if year else ''}.")
+            return
+        chg = opinion.changes(database, actor.upper(), public.upper())
+        print_table(show_table(chosen, chg), title=f"Views of {actor.upper()} in {public.upper()} "
+                    "(percent, 95% interval; * = significant change, p < 0.05)")
+        console.print(f"unfavourable {est['year'].min()}-{est['year'].max()}: "
+                      f"{sparkline(est['unfavorable'].tolist())}  "
+                      f"({' '.join(str(y)[2:] for y in est['year'])})")
+
+
+@app.command("medians")
+def medians(
+    actor: str = typer.Option(None, "--actor", help="Rated state (ISO3)."),
+    year: int = typer.Option(None, "--year", help="Survey year."),
+    db: str = DB_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Cross-public medians per year (self-ratings and suspect waves left out)."""
+    with user_errors():
+        df = opinion.medians(open_db(db), actor.upper() if actor else None, year)
+        if json_out:
+            print_json(df)
+            return
+        print_table(df.round(1), title="Medians across publics (percent)")
+
+
+@app.command("flags")
+def flags(
+    actor: str = typer.Option(None, "--actor", help="Rated state (ISO3)."),
+    db: str = DB_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Findings of the data-quality checks (flagged cells are left out of the index)."""
+    with user_errors():
+        df = opinion.quality_flags(open_db(db), actor.upper() if actor else None)
+        if json_out:
+            print_json(df)
+            return
+        print_table(df, title="Opinion data-quality findings")
+
+
+def _report(result) -> None:
+    console.print(f"{result.source}: {result.status}, {result.rows} observations, "
+                  f"{result.countries} publics, {result.years_text}")
+    for w in result.warnings:
+        console.print(f"[yellow]warning[/] {w}", highlight=False)
+
+
+@app.command("import-toplines")
+def import_toplines(
+    file: str = typer.Argument(..., help="CSV: actor, public, year, question, response, "
+                               "percent, n, source_url."),
+    db: str = DB_OPTION,
+) -> None:
+    """Import published toplines (validated; all rows or none)."""
+    with user_errors():
+        _report(opinion.import_toplines(open_db(db), file))
+
+
+@app.command("import-wave")
+def import_wave(
+    file: str = typer.Argument(..., help="Pew Global Attitudes SPSS file (.sav)."),
+    mapping: str = typer.Option(..., "--mapping", help="YAML column mapping (see "
+                                "sharppower/measures/opinion/mappings/)."),
+    db: str = DB_OPTION,
+) -> None:
+    """Import one of Pew's SPSS waves through a column mapping (validated; all or nothing)."""
+    with user_errors():
+        _report(opinion.import_wave(open_db(db), file, mapping))

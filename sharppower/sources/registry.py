@@ -19,6 +19,8 @@ CONNECTORS = [
     "sharppower.sources.connectors.aiddata_public_diplomacy",
     "sharppower.sources.connectors.asd",
     "sharppower.sources.connectors.coercion",
+    "sharppower.sources.connectors.pew",
+    "sharppower.sources.connectors.pew_toplines",
 ]
 
 

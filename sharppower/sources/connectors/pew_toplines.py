@@ -1,0 +1,34 @@
+"""Pew Research Center toplines: published percentages imported by the user from CSV.
+
+No file is downloaded: a user transcribes published figures (Pew reports and topline
+questionnaires) into a CSV with the columns actor, public, year, question, response,
+percent, n, source_url and imports it with `sharppower opinion import-toplines FILE`
+(`sharppower.measures.opinion.toplines`). Every row keeps its source URL. The build step
+has nothing to load from a snapshot; it reports whether toplines were imported.
+"""
+
+from __future__ import annotations
+
+from sharppower.sources.base import Source
+from sharppower.sources.load import LoadContext, LoadResult
+from sharppower.sources.snapshot import Snapshot
+
+
+def load(ctx: LoadContext, snapshot: Snapshot) -> LoadResult:
+    rows = ctx.db.scalar("SELECT COUNT(*) FROM opinion_toplines") or 0
+    return LoadResult(SOURCE.name, "unchanged" if rows else "skipped", int(rows))
+
+
+SOURCE = Source(
+    name="pew-toplines",
+    title="Pew Research Center toplines (published percentages, imported from CSV)",
+    publisher="Pew Research Center",
+    homepage="https://www.pewresearch.org/global/",
+    licence="Pew Research Center terms of use (attribution)",
+    citation="Pew Research Center, Global Attitudes Survey reports and topline questionnaires; "
+    "each imported row cites its page in source_url.",
+    files=(),
+    load=load,
+    coverage="what the user imports (e.g. 'China's influence is getting stronger', 2022)",
+    kind="import",
+)
