@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from sharppower import __version__
-from sharppower.cli import core, db as db_cli, evidence, index, opinion
+from sharppower.cli import core, db as db_cli, evidence, index, opinion, report
 
 app = typer.Typer(
     name="sharppower",
@@ -31,6 +31,7 @@ def main(
 
 
 core.register(app)
+report.register(app)
 app.add_typer(db_cli.app, name="db")
 app.add_typer(opinion.app, name="opinion")
 app.add_typer(evidence.app, name="evidence")
