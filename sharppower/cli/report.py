@@ -8,11 +8,10 @@ import typer
 
 from sharppower.cli.common import DB_OPTION, console, open_db, user_errors
 
+OUT_OPTION = typer.Option(..., "--out", help="Folder to write the static site into.")
 
-def report(
-    out: Path = typer.Option(..., "--out", help="Folder to write the static site into."),
-    db: str = DB_OPTION,
-) -> None:
+
+def report(out: Path = OUT_OPTION, db: str = DB_OPTION) -> None:
     """Write a self-contained static site (map, country profiles, quadrant, methodology,
     downloads) that opens from disk with no server and no network."""
     from sharppower.report import write_report

@@ -20,7 +20,8 @@ from sharppower.store import Database
 from sharppower.web.app import plotly_js
 from sharppower.web.geometry import plotly_topojson
 from sharppower.web.lookup import codebook
-from sharppower.web.pages import country, downloads, map as map_page, methodology, quadrant, sources
+from sharppower.web.pages import country, downloads, methodology, quadrant, sources
+from sharppower.web.pages import map as map_page
 from sharppower.web.render import clean
 from sharppower.web.routing import HERE, templates
 
