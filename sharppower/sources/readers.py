@@ -93,13 +93,13 @@ def read_csv(path: Path, file: str, required: Iterable[str] = (),
     header = next(csv.reader(io.StringIO(text)), [])
     _require(header, required, file)
     cols = None if usecols is None else [c for c in header if c in set(usecols) | set(required)]
+    _check_complete(text, header, file)
     try:
         df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, usecols=cols,
                          na_values=[], on_bad_lines="error")
     except pd.errors.ParserError as exc:
         raise InputError(file, f"malformed CSV: {exc}", row=_parser_row(str(exc))) from exc
     df["_row"] = np.arange(2, len(df) + 2)
-    _check_complete(df, file)
     return df
 
 
@@ -116,17 +116,16 @@ def _require(header: Sequence[str], required: Iterable[str], file: str, row: int
                              row=row, field=col)
 
 
-def _check_complete(df: pd.DataFrame, file: str) -> None:
-    """A row with fewer fields than the header reads as NaN (an empty field reads as '')."""
-    data = df.drop(columns="_row")
-    if data.empty:
-        return
-    short = data.isna().any(axis=1)
-    if short.any():
-        i = int(np.flatnonzero(short.to_numpy())[0])
-        field = str(data.columns[data.iloc[i].isna().to_numpy()][0])
-        raise InputError(file, "the row has fewer fields than the header (is the file cut off?)",
-                         row=int(df["_row"].iloc[i]), field=field)
+def _check_complete(text: str, header: Sequence[str], file: str) -> None:
+    """Every record has as many fields as the header; a shorter one (a file cut off
+    mid-row, a ragged line) names its row and the first missing field."""
+    for i, record in enumerate(csv.reader(io.StringIO(text))):
+        if len(record) != len(header) and record:
+            if len(record) > len(header):
+                raise InputError(file, f"the row has {len(record)} fields, the header "
+                                 f"{len(header)}", row=i + 1)
+            raise InputError(file, "the row has fewer fields than the header (is the file cut "
+                             "off?)", row=i + 1, field=header[len(record)])
 
 
 def read_sheet(path: Path, file: str, sheet: str | None, header_row: int,

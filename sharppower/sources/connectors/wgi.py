@@ -48,6 +48,8 @@ def _long(path) -> pd.DataFrame:
     df["var"] = df["Indicator"].map(VARIABLES)
     readers.check_unique(df, ["Code", "Year", "var"], FILE)
     wide = df.pivot(index=["Code", "Year"], columns="var", values=["Estimate", "StdErr", "_row"])
+    wide = wide.reindex(columns=pd.MultiIndex.from_product(
+        [["Estimate", "StdErr", "_row"], list(VARIABLES.values())]))
     out = pd.DataFrame({"iso3": wide.index.get_level_values(0),
                         "year": wide.index.get_level_values(1)})
     for var in VARIABLES.values():
