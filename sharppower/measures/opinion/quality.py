@@ -69,15 +69,15 @@ def lockstep(est: pd.DataFrame, params: dict | None = None) -> pd.DataFrame:
         own_r = max((r for r, _ in own if not np.isnan(r)), default=np.nan)
         if np.isnan(own_r) or own_r > p["own_max"]:
             continue
-        for other in waves:
-            if other == actor or (other, year) not in table.index:
-                continue
-            r, n = _corr(table.loc[(actor, year)], table.loc[(other, year)], p["min_publics"])
-            if r >= p["other_min"] and r - own_r >= p["margin"]:
-                rows.append({"check": "lockstep", "actor": actor, "public": None, "year": year,
-                             "detail": f"{actor} {year}: {p['measure']} across {n} publics "
-                             f"correlates {r:.2f} with {other} in the same wave but at most "
-                             f"{own_r:.2f} with {actor}'s own neighbouring waves"})
+        others = [(*_corr(table.loc[(actor, year)], table.loc[(other, year)], p["min_publics"]),
+                   other) for other in waves if other != actor and (other, year) in table.index]
+        r, n, other = max(others, key=lambda o: -1 if np.isnan(o[0]) else o[0],
+                          default=(np.nan, 0, None))
+        if r >= p["other_min"] and r - own_r >= p["margin"]:
+            rows.append({"check": "lockstep", "actor": actor, "public": None, "year": year,
+                         "detail": f"{actor} {year}: {p['measure']} across {n} publics "
+                         f"correlates {r:.2f} with {other} in the same wave but at most "
+                         f"{own_r:.2f} with {actor}'s own neighbouring waves"})
     return _findings(rows)
 
 
@@ -132,12 +132,17 @@ def run_checks(est: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(found, ignore_index=True) if found else _findings([])
 
 
+def cell_key(actor: str, public: object, year: object) -> tuple[str, str | None, int]:
+    """(actor, public or None for a whole wave, year) whatever the frame's missing value is."""
+    return actor, (None if public is None or pd.isna(public) else str(public)), int(year)
+
+
 def flag_lists(est: pd.DataFrame, findings: pd.DataFrame) -> list[list[str]]:
     """Flags of each row of `est`: the names of the checks that found it, "suspect" when
     any did, and "self-rating" for a public rating its own country."""
     hits: dict[tuple, set[str]] = {}
     for f in findings.itertuples(index=False):
-        hits.setdefault((f.actor, f.public, int(f.year)), set()).add(f.check)
+        hits.setdefault(cell_key(f.actor, f.public, f.year), set()).add(f.check)
     out = []
     for actor, public, year, own in zip(est["actor"], est["public"], est["year"], est["self_rating"]):
         found = hits.get((actor, public, int(year)), set()) | hits.get((actor, None, int(year)), set())

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from sharppower.codebook import Codebook
-from sharppower.measures.opinion.quality import FINDING_COLUMNS, flag_lists, run_checks
+from sharppower.measures.opinion.quality import FINDING_COLUMNS, cell_key, flag_lists, run_checks
 from sharppower.measures.opinion.schema import (
     ESTIMATE_COLUMNS,
     INDICATORS,
@@ -97,7 +97,7 @@ def save_estimates(conn: Connection, new: pd.DataFrame, origin: str,
 def _notes(cells: pd.DataFrame, findings: pd.DataFrame) -> list[str | None]:
     by_cell: dict[tuple, list[str]] = {}
     for f in findings.itertuples(index=False):
-        by_cell.setdefault((f.actor, f.public, int(f.year)), []).append(f.detail)
+        by_cell.setdefault(cell_key(f.actor, f.public, f.year), []).append(f.detail)
     return ["; ".join(by_cell.get((a, p, int(y)), []) + by_cell.get((a, None, int(y)), [])) or None
             for a, p, y in zip(cells["actor"], cells["public"], cells["year"])]
 
