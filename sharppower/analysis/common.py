@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -68,9 +69,15 @@ def _flags(text: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
+@lru_cache(maxsize=1)
+def codebook():
+    """The packaged codebook, loaded once per process (it is data shipped with the code)."""
+    return load_codebook()
+
+
 def actor_specific(indicator: str) -> bool:
     """True when the codebook says the indicator belongs to an actor x target pair."""
-    book = load_codebook()
+    book = codebook()
     if not book.has_indicator(indicator):
         raise KeyError(f"unknown indicator {indicator!r}: not in the codebook")
     return bool(book.indicator(indicator)["actor_specific"])
@@ -113,26 +120,22 @@ def read_observations(db: Database, indicator: str, actor: str | None,
 def tidy(frame: pd.DataFrame) -> pd.DataFrame:
     """Columns in MEASURE_COLUMNS order, numeric as float, year as Int64, intervals completed."""
     out = frame.reindex(columns=MEASURE_COLUMNS).reset_index(drop=True)
-    for col in NUMERIC:
-        out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
-    out["year"] = out["year"].astype("Int64")
-    out["target"] = out["target"].astype(object)
-    out["flags"] = [f if isinstance(f, list) else [] for f in out["flags"]]
+    cols = {c: pd.to_numeric(out[c], errors="coerce").astype(float) for c in NUMERIC}
+    out = out.assign(**cols, year=out["year"].astype("Int64"), target=out["target"].astype(object),
+                     flags=[f if isinstance(f, list) else [] for f in out["flags"]])
     return complete_intervals(out)
 
 
 def complete_intervals(frame: pd.DataFrame) -> pd.DataFrame:
     """Fill a 95% interval from se (value +/- 1.96 se) and se from a symmetric-normal reading
     of the interval ((high - low) / 3.92) when only one of them is given."""
-    out = frame.copy()
-    has_se = out["se"].notna() & out["value"].notna()
-    no_ci = out["ci_low"].isna() | out["ci_high"].isna()
-    fill = has_se & no_ci
-    out.loc[fill, "ci_low"] = out.loc[fill, "value"] - Z95 * out.loc[fill, "se"]
-    out.loc[fill, "ci_high"] = out.loc[fill, "value"] + Z95 * out.loc[fill, "se"]
-    back = out["se"].isna() & out["ci_low"].notna() & out["ci_high"].notna()
-    out.loc[back, "se"] = (out.loc[back, "ci_high"] - out.loc[back, "ci_low"]) / (2 * Z95)
-    return out
+    value, se = frame["value"].to_numpy(float), frame["se"].to_numpy(float)
+    low, high = frame["ci_low"].to_numpy(float).copy(), frame["ci_high"].to_numpy(float).copy()
+    fill = ~np.isnan(se) & ~np.isnan(value) & (np.isnan(low) | np.isnan(high))
+    low[fill], high[fill] = value[fill] - Z95 * se[fill], value[fill] + Z95 * se[fill]
+    back = np.isnan(se) & ~np.isnan(low) & ~np.isnan(high)
+    se = np.where(back, (high - low) / (2 * Z95), se)
+    return frame.assign(se=se, ci_low=low, ci_high=high)
 
 
 def measure(db: Database, actor: str, name: str, years: int | Iterable[int] | None = None) -> pd.DataFrame:
