@@ -18,10 +18,16 @@ from typing import Any
 
 import yaml
 
-from sharppower.codebook import Codebook, load_codebook
+from sharppower.codebook import Codebook
 from sharppower.errors import InputError, ValidationError
 from sharppower.measures.evidence import store
-from sharppower.measures.evidence.records import FIELDS, as_list, evidence_indicators, normalise
+from sharppower.measures.evidence.records import (
+    FIELDS,
+    as_list,
+    default_codebook,
+    evidence_indicators,
+    normalise,
+)
 from sharppower.store import Database
 
 META = ("created_at", "updated_at", "reviewed_by", "reviewed_at", "codings")
@@ -133,7 +139,7 @@ def import_file(db: Database, path: str | Path, coder: str | None = None,
 
     `coder` fills a missing coder and names who made the changes to existing records."""
     path = Path(path)
-    cb = codebook or load_codebook()
+    cb = codebook or default_codebook()
     items, first = read_file(path)
     parsed = parse_records(items, str(path), first, cb, coder)
     layers = evidence_indicators(cb)

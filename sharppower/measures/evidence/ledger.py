@@ -19,13 +19,14 @@ from typing import Any
 import pandas as pd
 import sqlalchemy as sa
 
-from sharppower.codebook import Codebook, load_codebook
+from sharppower.codebook import Codebook
 from sharppower.errors import NotFound, ValidationError
 from sharppower.measures.evidence import store
 from sharppower.measures.evidence.present import LIST_COLUMNS, view
 from sharppower.measures.evidence.records import (
     STATUSES,
     check_indicators,
+    default_codebook,
     evidence_indicators,
     normalise,
 )
@@ -42,7 +43,7 @@ class SelfReviewError(ValidationError):
 
 
 def _codebook(codebook: Codebook | None) -> Codebook:
-    return codebook or load_codebook()
+    return codebook or default_codebook()
 
 
 def _require(conn, rid: str) -> dict[str, Any]:
@@ -124,7 +125,8 @@ def list_evidence(db: Database, actor: str | None = None, target: str | None = N
     where = _filters(actor, target, year, domain, indicator, status, q, origin, withdrawn, cb)
     with db.connect() as conn:
         recs = store.read_records(conn, sa.and_(*where) if where else None)
-    return pd.DataFrame([view(r, cb) for r in recs], columns=LIST_COLUMNS)
+    layers = evidence_indicators(cb)
+    return pd.DataFrame([view(r, cb, layers=layers) for r in recs], columns=LIST_COLUMNS)
 
 
 def update_evidence(db: Database, rid: str, changes: Mapping[str, Any], coder: str,

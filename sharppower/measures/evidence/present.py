@@ -34,9 +34,11 @@ def period(rec: dict[str, Any]) -> str:
     return start if not end or end == start else f"{start} - {end}"
 
 
-def view(rec: dict[str, Any], codebook: Codebook, raw: bool = False) -> dict[str, Any]:
-    """A record as the API shows it (columns LIST_COLUMNS; plus `narrative` when raw)."""
-    layers = evidence_indicators(codebook)
+def view(rec: dict[str, Any], codebook: Codebook, raw: bool = False,
+         layers: dict[str, str] | None = None) -> dict[str, Any]:
+    """A record as the API shows it (columns LIST_COLUMNS; plus `narrative` when raw).
+    `layers` (code -> layer) may be passed to save looking it up per record."""
+    layers = layers if layers is not None else evidence_indicators(codebook)
     out = {
         "id": rec["id"], "actors": list(rec["actors"]), "target": rec["target"],
         "target_name": resolver().name(rec["target"]),

@@ -14,6 +14,7 @@ import math
 import re
 import uuid
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlparse
 
@@ -31,6 +32,12 @@ FIELDS = ("id", "actors", "target", "start_date", "start_precision", "end_date",
 LIST_FIELDS = ("actors", "sources", "categories", "indicators")
 TRUE = {"true", "yes", "1", "y", "t"}
 FALSE = {"false", "no", "0", "n", "f", ""}
+
+
+@lru_cache(maxsize=1)
+def default_codebook() -> Codebook:
+    """The packaged codebook, read once (pass a Codebook explicitly to use another)."""
+    return load_codebook()
 
 
 def new_id() -> str:
@@ -184,7 +191,7 @@ def _dates(raw: Mapping[str, Any]) -> dict[str, Any]:
 def normalise(raw: Mapping[str, Any], codebook: Codebook | None = None,
               default_status: str = "proposed") -> dict[str, Any]:
     """The canonical record for `raw`, or ValidationError naming the first bad field."""
-    codebook = codebook or load_codebook()
+    codebook = codebook or default_codebook()
     rid = _text(raw.get("id")) or new_id()
     if not ID_PATTERN.match(rid.strip()):
         raise ValidationError("id", f"ids use letters, digits and . _ : - (at most 120): {rid!r}")

@@ -18,9 +18,10 @@ from collections import defaultdict
 import pandas as pd
 import sqlalchemy as sa
 
-from sharppower.codebook import Codebook, load_codebook
+from sharppower.codebook import Codebook
 from sharppower.measures.evidence import store
 from sharppower.measures.evidence.mapping import load_mapping
+from sharppower.measures.evidence.records import default_codebook
 from sharppower.measures.evidence.tables import evidence, evidence_coverage
 from sharppower.sources.load import OBS_COLUMNS
 from sharppower.store import Database
@@ -87,7 +88,7 @@ def indicator_values(db: Database, codebook: Codebook | None = None,
                      settings: dict | None = None) -> pd.DataFrame:
     """One row per covered cell, columns VALUE_COLUMNS: value (count), window (years),
     evidence_ids (sorted list), flags (list), covered_by (list of origins)."""
-    cb = codebook or load_codebook()
+    cb = codebook or default_codebook()
     settings = settings if settings is not None else load_mapping("values", cb)
     cells = _cells(coverage_table(db, settings))
     if not cells:
