@@ -1,0 +1,141 @@
+"""Observations -> the index's input panel (one row per actor x target x year).
+
+Rules: only the spec's indicators; rows whose flags hold one of `skip_flags` (default
+"suspect") are skipped; when a real source and the starter data give the same indicator
+x actor x target x year, the starter row is dropped; rows with actor NULL (properties of
+the target, such as press freedom) are copied to every actor; an indicator the codebook
+restricts to some actors is used for those only; a target never scores against itself;
+values left for the same cell by several sources are averaged (counted in the notes).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from sharppower.index.spec import Spec
+from sharppower.store import Database
+from sharppower.store.tables import countries, observations, sources
+
+UNIT = ["actor", "target", "year"]
+CELL = ["indicator", "actor", "target", "year"]
+
+
+@dataclass
+class Inputs:
+    """`values`: DataFrame indexed by (actor, target, year), sorted, one float column per
+    spec indicator (NaN = missing); `region`: Series of the target's region on the same
+    index ("(none)" when unknown); `notes`: counts of what the loader left out."""
+
+    values: pd.DataFrame
+    region: pd.Series
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def units(self) -> pd.MultiIndex:
+        return self.values.index
+
+    def subset(self, mask: np.ndarray) -> Inputs:
+        return Inputs(self.values[mask], self.region[mask], dict(self.notes))
+
+
+def _flagged(flags: pd.Series, skip: list[str]) -> np.ndarray:
+    def bad(text: Any) -> bool:
+        if not isinstance(text, str) or not text.strip():
+            return False
+        try:
+            items = json.loads(text)
+        except ValueError:
+            return False
+        return isinstance(items, list) and any(str(i) in skip for i in items)
+
+    return np.array([bad(v) for v in flags], dtype=bool)
+
+
+def _prefer_real(obs: pd.DataFrame) -> pd.DataFrame:
+    starter = obs["starter"].fillna(False).astype(bool)
+    real_cells = obs.loc[~starter, CELL].drop_duplicates()
+    hit = obs[CELL].merge(real_cells.assign(_real=True), on=CELL, how="left")["_real"]
+    return obs[~(starter.to_numpy() & hit.notna().to_numpy())]
+
+
+def _broadcast(obs: pd.DataFrame, spec: Spec) -> pd.DataFrame:
+    own = obs[obs["actor"].notna() & obs["actor"].isin(spec.actors)]
+    shared = obs[obs["actor"].isna()]
+    copies = [shared.assign(actor=a) for a in spec.actors]
+    out = pd.concat([own, *copies], ignore_index=True)
+    allowed = np.array([spec.applies.get(i) is None or a in spec.applies[i]
+                        for i, a in zip(out["indicator"], out["actor"])], dtype=bool)
+    out = out[allowed & (out["actor"] != out["target"]).to_numpy()]
+    return out
+
+
+def inputs_from_observations(obs: pd.DataFrame, spec: Spec,
+                             regions: dict[str, str | None] | None = None) -> Inputs:
+    """Build the panel from observation rows (columns actor, target, year, indicator,
+    value; optional flags and starter)."""
+    obs = obs[obs["indicator"].isin(spec.indicators)].copy()
+    notes: dict[str, Any] = {"rows": len(obs)}
+    if "flags" in obs:
+        bad = _flagged(obs["flags"], list(spec.observations.get("skip_flags") or []))
+        notes["skipped_flagged"] = int(bad.sum())
+        obs = obs[~bad]
+    if "starter" in obs and spec.observations.get("prefer_non_starter", True):
+        before = len(obs)
+        obs = _prefer_real(obs)
+        notes["starter_replaced"] = before - len(obs)
+    obs = obs[obs["value"].notna()]
+    obs = obs.astype({"year": int, "value": float})
+    obs = _broadcast(obs, spec)
+    grouped = obs.groupby(CELL)["value"]
+    notes["cells_averaged"] = int((grouped.size() > 1).sum())
+    long = grouped.mean()
+    if len(long):
+        values = long.unstack("indicator").reindex(columns=spec.indicators)
+    else:
+        empty = pd.MultiIndex.from_arrays([[], [], []], names=UNIT)
+        values = pd.DataFrame(index=empty, columns=spec.indicators)
+    values.columns = list(spec.indicators)
+    values = values.astype(float).sort_index()
+    targets = values.index.get_level_values("target")
+    region = pd.Series([(regions or {}).get(t) or "(none)" for t in targets],
+                       index=values.index, dtype=object)
+    notes["units"] = len(values)
+    return Inputs(values, region, notes)
+
+
+def read_observations(db: Database, spec: Spec, actors: list[str] | None = None,
+                      years: tuple[int | None, int | None] | None = None) -> pd.DataFrame:
+    o, s = observations.c, sources.c
+    stmt = (sa.select(o.actor, o.target, o.year, o.indicator, o.value, o.flags, o.source,
+                      s.starter)
+            .select_from(observations.outerjoin(sources, s.name == o.source))
+            .where(o.indicator.in_(spec.indicators)))
+    if actors:
+        stmt = stmt.where(sa.or_(o.actor.in_(actors), o.actor.is_(None)))
+    if years and years[0] is not None:
+        stmt = stmt.where(o.year >= years[0])
+    if years and years[1] is not None:
+        stmt = stmt.where(o.year <= years[1])
+    return db.read(stmt)
+
+
+def read_regions(db: Database) -> dict[str, str | None]:
+    df = db.read(sa.select(countries.c.iso3, countries.c.region))
+    return dict(zip(df["iso3"], df["region"]))
+
+
+def load_inputs(db: Database, spec: Spec, actors: list[str] | None = None,
+                years: tuple[int | None, int | None] | None = None) -> Inputs:
+    """Read the store's observations for the spec (optionally some actors or years)."""
+    obs = read_observations(db, spec, actors, years)
+    inputs = inputs_from_observations(obs, spec, read_regions(db))
+    if actors:
+        keep = inputs.units.get_level_values("actor").isin(actors)
+        inputs = inputs.subset(np.asarray(keep))
+    return inputs

@@ -1,0 +1,178 @@
+"""The run: every stage's output plus the log of the arguments that produced it.
+
+`execute(spec, inputs, log)` runs screen -> impute -> treat -> normalise -> weight ->
+aggregate. The log is the spec's stage arguments (with any overrides), addressed by dotted
+paths; `run.replay(overrides)` re-executes the same inputs with the log changed at those
+addresses (no override: identical numbers). `run_index(db, spec, overrides=...)` reads
+the store and executes; with `actor=` and `year=` it reads and computes only what that
+cross-section needs (the dashboard's weight sliders).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sharppower.index import aggregate, impute, normalise, screen, treat, weight
+from sharppower.index.hierarchy import Hierarchy, compile_hierarchy
+from sharppower.index.inputs import Inputs, load_inputs
+from sharppower.index.ranks import group_ranks
+from sharppower.index.screen import Screened, cross_sections
+from sharppower.index.spec import Spec, check_log, load_spec, set_address
+from sharppower.store import Database
+
+SCORE_COLUMNS = ["actor", "target", "year", "level", "node", "score", "rank", "n_ranked"]
+
+
+def _args(log: dict, stage: str) -> tuple[str, dict[str, Any]]:
+    args = dict(log[stage])
+    return args.pop("method"), args
+
+
+@dataclass
+class Transformed:
+    imputed: pd.DataFrame
+    treated: pd.DataFrame
+    treatment: pd.DataFrame
+    normalised: pd.DataFrame
+
+
+def transform(inputs: Inputs, screened: Screened, log: dict, directions: np.ndarray) -> Transformed:
+    """Impute, treat and normalise (the data stages) under the log's arguments."""
+    method, args = _args(log, "impute")
+    imputed = impute.IMPUTERS[method](inputs.values, screened.cells, inputs.region, **args)
+    method, args = _args(log, "treat")
+    treated, report = treat.TREATERS[method](imputed, **args)
+    method, args = _args(log, "normalise")
+    normalised = normalise.normalise(treated, directions, method, **args)
+    return Transformed(imputed, treated, report, normalised)
+
+
+@dataclass
+class Run:
+    """Stage outputs of one execution. `scores` and `ranks`: DataFrames indexed like the
+    inputs (actor, target, year) with one column per aggregated node."""
+
+    spec: Spec
+    log: dict[str, Any]
+    inputs: Inputs
+    tree: Hierarchy
+    screened: Screened
+    data: Transformed
+    weights: dict[str, float]
+    edge_weights: np.ndarray
+    scores: pd.DataFrame
+    ranks: pd.DataFrame
+    uncertainty: pd.DataFrame | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def directions(self) -> np.ndarray:
+        return np.array([self.spec.directions[c] for c in self.tree.leaves], dtype=float)
+
+    def replay(self, overrides: dict[str, Any] | None = None) -> Run:
+        """Execute again on the same inputs with the log changed at the given addresses."""
+        log = self.log
+        for address, value in (overrides or {}).items():
+            log = set_address(log, address, value)
+        return execute(self.spec, self.inputs, log)
+
+    def long(self, level: str | None = None, year: int | None = None,
+             actor: str | None = None) -> pd.DataFrame:
+        """One row per unit and node with a score: SCORE_COLUMNS (plus rank_median,
+        rank_low, rank_high, rank_p05, rank_p95 after an uncertainty analysis)."""
+        return long_scores(self, level, year, actor)
+
+
+def long_scores(run: Run, level=None, year=None, actor=None) -> pd.DataFrame:
+    scores = run.scores.rename_axis(columns="node").stack().rename("score")
+    ranks = run.ranks.rename_axis(columns="node").stack().rename("rank")
+    out = pd.concat([scores, ranks], axis=1).reset_index()
+    out = out[out["score"].notna()]
+    out["level"] = out["node"].map(run.tree.level)
+    counts = out.groupby(["actor", "year", "node"])["rank"].transform("count")
+    out["n_ranked"] = counts.astype(int)
+    if level:
+        out = out[out["level"] == level]
+    if year is not None:
+        out = out[out["year"] == int(year)]
+    if actor:
+        out = out[out["actor"] == actor]
+    cols = list(SCORE_COLUMNS)
+    if run.uncertainty is not None:
+        out = out.merge(run.uncertainty, on=["actor", "target", "year", "node"], how="left")
+        cols += [c for c in run.uncertainty.columns if c.startswith("rank_")]
+    return out[cols].sort_values(["actor", "year", "node", "rank", "target"]).reset_index(drop=True)
+
+
+def nominal_scores(tree, normalised: pd.DataFrame, edge_weights: np.ndarray, log: dict,
+                   screened: Screened) -> tuple[pd.DataFrame, pd.DataFrame]:
+    methods = aggregate.level_methods(log["aggregate"])
+    floor = float(log["aggregate"].get("floor", 1.0))
+    S = aggregate.evaluate(normalised.to_numpy(dtype=float), tree, edge_weights[None],
+                           methods, screened.nodes, floor)
+    R = group_ranks(S, cross_sections(normalised.index))
+    frame = lambda a: pd.DataFrame(a[0].T, index=normalised.index, columns=tree.nodes)
+    return frame(S), frame(R)
+
+
+def execute(spec: Spec, inputs: Inputs, log: dict[str, Any] | None = None) -> Run:
+    """Run every stage under `log` (default: the spec's stage arguments)."""
+    log = log if log is not None else spec.log()
+    check_log(log)
+    tree = compile_hierarchy(spec)
+    directions = np.array([spec.directions[c] for c in tree.leaves], dtype=float)
+    method, args = _args(log, "screen")
+    screened = screen.SCREENERS[method](inputs.values, tree, **args)
+    data = transform(inputs, screened, log, directions)
+    method, args = _args(log, "weight")
+    weights = weight.WEIGHTERS[method](tree, data.normalised, **args)
+    edge_weights = tree.nominal_weights(weights)
+    scores, ranks = nominal_scores(tree, data.normalised, edge_weights, log, screened)
+    return Run(spec, log, inputs, tree, screened, data, weights, edge_weights, scores, ranks)
+
+
+def _years_needed(log: dict, year: int | None) -> tuple[int | None, int | None] | None:
+    if year is None:
+        return None
+    pooled = (log["normalise"]["method"] in normalise.POOLED
+              or log["treat"].get("by") == "actor")
+    if pooled:
+        return None
+    if log["impute"]["method"] == "carry_forward":
+        return (None, int(year))
+    return (int(year), int(year))
+
+
+def run_index(db: Database | None = None, spec: Spec | str | None = None,
+              overrides: dict[str, Any] | None = None, actor: str | None = None,
+              year: int | None = None, inputs: Inputs | None = None) -> Run:
+    """Compute the index from the store (or from `inputs`), the spec's log changed at the
+    `overrides` addresses, e.g. {"weight.weights.sharp_power": 2.0}. With `actor` and
+    `year`, only the years that cross-section depends on are read and computed."""
+    spec = spec if isinstance(spec, Spec) else load_spec(spec)
+    log = spec.log()
+    for address, value in (overrides or {}).items():
+        log = set_address(log, address, value)
+    check_log(log)
+    years = _years_needed(log, year)
+    if inputs is None:
+        inputs = load_inputs(db, spec, [actor] if actor else None, years)
+    else:
+        inputs = _restrict(inputs, actor, years)
+    return execute(spec, inputs, log)
+
+
+def _restrict(inputs: Inputs, actor: str | None, years) -> Inputs:
+    keep = np.ones(len(inputs.values), dtype=bool)
+    if actor:
+        keep &= np.asarray(inputs.units.get_level_values("actor") == actor)
+    y = inputs.units.get_level_values("year")
+    if years and years[0] is not None:
+        keep &= np.asarray(y >= years[0])
+    if years and years[1] is not None:
+        keep &= np.asarray(y <= years[1])
+    return inputs if keep.all() else inputs.subset(keep)

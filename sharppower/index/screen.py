@@ -1,0 +1,150 @@
+"""Stage 1, coverage screening: which units and indicators enter each pillar.
+
+Screening works per cross-section (actor x year) and per pillar. Candidates are the
+pillar's indicators observed at least once in the cross-section and the units with at
+least one of them. With `order: units_first` (default) a unit stays when it has data for
+at least `unit_threshold` of the candidate indicators (`count: indicators`) or domains
+(`count: domains`), then an indicator stays when it is observed for at least
+`indicator_threshold` of the units kept; `indicators_first` does the opposite. An index
+score needs the unit in at least `unit_threshold` of the index's pillars present in the
+cross-section. Everything dropped is reported with its coverage and the reason.
+
+SCREENERS: coverage, none. Each returns a Screened (eligible cells, nodes a unit may be
+scored on, and the table of what was dropped).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sharppower.index.hierarchy import Hierarchy
+
+DROPPED_COLUMNS = ["actor", "year", "node", "kind", "item", "coverage", "threshold", "reason"]
+
+
+@dataclass
+class Screened:
+    cells: np.ndarray       # (n, K) bool: value may enter (unit kept in pillar, indicator kept)
+    nodes: np.ndarray       # (n, A) bool: unit may receive a score at the node
+    dropped: pd.DataFrame   # DROPPED_COLUMNS
+
+
+def cross_sections(units: pd.MultiIndex) -> list[np.ndarray]:
+    """Positions of the units of each actor x year, in sorted order of (actor, year)."""
+    if len(units) == 0:
+        return []
+    keys = pd.MultiIndex.from_arrays([units.get_level_values("actor"),
+                                      units.get_level_values("year")])
+    codes, _ = pd.factorize(keys, sort=True)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    return np.split(order, bounds)
+
+
+def no_screen(values: pd.DataFrame, tree: Hierarchy, **_: object) -> Screened:
+    n = len(values)
+    return Screened(np.ones((n, len(tree.leaves)), bool), np.ones((n, len(tree.nodes)), bool),
+                    pd.DataFrame(columns=DROPPED_COLUMNS))
+
+
+class _Pillar:
+    """Screen one pillar in one cross-section."""
+
+    def __init__(self, X: np.ndarray, leaf_pos: list[int], domain_groups: list[list[int]]):
+        self.present = ~np.isnan(X[:, leaf_pos])
+        self.cand_ind = self.present.any(axis=0)
+        self.cand_unit = self.present[:, self.cand_ind].any(axis=1)
+        self.groups = [[i for i in g if self.cand_ind[i]] for g in domain_groups]
+        self.groups = [g for g in self.groups if g]
+
+    def units(self, indicators: np.ndarray, count: str) -> np.ndarray:
+        """Coverage of each unit over the given indicators (or their domains)."""
+        if count == "domains":
+            cols = [self.present[:, [i for i in g if indicators[i]]].any(axis=1)
+                    for g in self.groups if any(indicators[i] for i in g)]
+            present = np.column_stack(cols) if cols else np.zeros((len(self.present), 0), bool)
+        else:
+            present = self.present[:, indicators]
+        return present.mean(axis=1) if present.shape[1] else np.zeros(len(self.present))
+
+    def indicators(self, units: np.ndarray) -> np.ndarray:
+        if not units.any():
+            return np.zeros(self.present.shape[1])
+        return self.present[units].mean(axis=0)
+
+
+def _screen_pillar(pil: _Pillar, order: str, count: str, ut: float, it: float):
+    if order == "indicators_first":
+        ind_cov = pil.indicators(pil.cand_unit)
+        keep_ind = pil.cand_ind & (ind_cov >= it)
+        unit_cov = pil.units(keep_ind, count)
+        keep_unit = pil.cand_unit & (unit_cov >= ut) & keep_ind.any()
+    else:
+        unit_cov = pil.units(pil.cand_ind, count)
+        keep_unit = pil.cand_unit & (unit_cov >= ut)
+        ind_cov = pil.indicators(keep_unit)
+        keep_ind = pil.cand_ind & (ind_cov >= it) & keep_unit.any()
+    return keep_unit, unit_cov, keep_ind, ind_cov
+
+
+def _rows(actor, year, node, kind, items, cov, thr, what):
+    return [{"actor": actor, "year": int(year), "node": node, "kind": kind, "item": item,
+             "coverage": float(c), "threshold": thr,
+             "reason": f"coverage {c:.0%} < {thr:.0%} ({what})"} for item, c in zip(items, cov)]
+
+
+def coverage(values: pd.DataFrame, tree: Hierarchy, unit_threshold: float = 0.65,
+             indicator_threshold: float = 0.65, count: str = "indicators",
+             order: str = "units_first", **_: object) -> Screened:
+    X = values.to_numpy(dtype=float)
+    n = len(values)
+    cells = np.zeros((n, len(tree.leaves)), bool)
+    nodes = np.zeros((n, len(tree.nodes)), bool)
+    targets = values.index.get_level_values("target").to_numpy()
+    leaf_pos = {c: i for i, c in enumerate(tree.leaves)}
+    node_pos = {c: i for i, c in enumerate(tree.nodes)}
+    rows: list[dict] = []
+    for pos in cross_sections(values.index):
+        actor, _, year = values.index[pos[0]]
+        for p in tree.by_level("pillar"):
+            leaves = tree.leaves_under(p)
+            local = {c: i for i, c in enumerate(leaves)}
+            groups = [[local[c] for c in tree.children[d]] for d in tree.children[p]]
+            pil = _Pillar(X[pos], [leaf_pos[c] for c in leaves], groups)
+            ku, ucov, ki, icov = _screen_pillar(pil, order, count, unit_threshold,
+                                                indicator_threshold)
+            kept = pos[ku]
+            cells[np.ix_(kept, [leaf_pos[c] for c, k in zip(leaves, ki) if k])] = True
+            nodes[np.ix_(kept, [node_pos[p]] + [node_pos[d] for d in tree.children[p]])] = True
+            bad_u = pil.cand_unit & ~ku
+            rows += _rows(actor, year, p, "unit", targets[pos[bad_u]], ucov[bad_u],
+                          unit_threshold, f"{count} of {p} with data")
+            bad_i = pil.cand_ind & ~ki
+            rows += _rows(actor, year, p, "indicator", np.array(leaves)[bad_i], icov[bad_i],
+                          indicator_threshold, f"units kept in {p} observed")
+        rows += _screen_indices(tree, nodes, pos, node_pos, unit_threshold, targets,
+                                actor, year)
+    return Screened(cells, nodes, pd.DataFrame(rows, columns=DROPPED_COLUMNS))
+
+
+def _screen_indices(tree, nodes, pos, node_pos, threshold, targets, actor, year):
+    rows = []
+    for name in tree.by_level("index"):
+        cols = [node_pos[p] for p in tree.children[name]]
+        have = nodes[np.ix_(pos, cols)]
+        present = have.any(axis=0)
+        if not present.any():
+            continue
+        cov = have[:, present].mean(axis=1)
+        keep = cov >= threshold
+        nodes[pos[keep], node_pos[name]] = True
+        bad = have.any(axis=1) & ~keep
+        rows += _rows(actor, year, name, "unit", targets[pos[bad]], cov[bad], threshold,
+                      f"pillars of {name} present in the cross-section")
+    return rows
+
+
+SCREENERS = {"coverage": coverage, "none": no_screen}

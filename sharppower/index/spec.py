@@ -1,0 +1,218 @@
+"""Index specification as data: `load_spec(path=None)` reads a YAML spec and validates it.
+
+A spec names the indicators (codebook codes) and the hierarchy indicator -> domain ->
+pillar -> index, the method of every stage with its arguments, and the uncertainty
+analysis. The stage arguments form the run's *log*: a nested mapping addressed by dotted
+paths (`normalise.method`, `weight.weights.sharp_power`, `aggregate.levels.index`) that
+overrides and the Monte Carlo change. Errors name the spec file and the field.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sharppower.codebook import Codebook, load_codebook
+from sharppower.errors import ValidationError
+
+STAGES = ("screen", "impute", "treat", "normalise", "weight", "aggregate")
+DEFAULT_SPEC = "influence.yaml"
+
+
+@dataclass
+class Spec:
+    """A validated spec. `pillars`: pillar -> domain -> indicator codes (index indicators
+    only); `indices`: index -> pillars; `stages`: the log (stage -> arguments);
+    `directions`: code -> +1 or -1; `applies`: code -> actors it exists for (None: all);
+    `excluded`: (code, reason) left out of the index; `unused`: codebook index indicators
+    the spec does not list."""
+
+    name: str
+    description: str
+    actors: list[str]
+    pillars: dict[str, dict[str, list[str]]]
+    indices: dict[str, list[str]]
+    stages: dict[str, dict[str, Any]]
+    uncertainty: dict[str, Any]
+    observations: dict[str, Any]
+    directions: dict[str, int]
+    applies: dict[str, list[str] | None]
+    excluded: list[tuple[str, str]] = field(default_factory=list)
+    unused: list[str] = field(default_factory=list)
+    path: str = ""
+    sha256: str = ""
+
+    @property
+    def indicators(self) -> list[str]:
+        return [c for domains in self.pillars.values() for codes in domains.values() for c in codes]
+
+    def log(self) -> dict[str, dict[str, Any]]:
+        """A deep copy of the stage arguments (the run's log)."""
+        return copy.deepcopy(self.stages)
+
+
+def _fail(field_: str, message: str, where: str) -> None:
+    raise ValidationError(field_, message, where=where)
+
+
+def get_address(log: dict[str, Any], address: str) -> Any:
+    """The value at a dotted address of a log (KeyError when absent)."""
+    node: Any = log
+    for part in address.split("."):
+        node = node[part]
+    return node
+
+
+def set_address(log: dict[str, Any], address: str, value: Any) -> dict[str, Any]:
+    """A copy of `log` with `value` at `address` (intermediate mappings created)."""
+    parts = address.split(".")
+    if parts[0] not in STAGES:
+        raise ValidationError(address, f"a log address starts with a stage: {', '.join(STAGES)}")
+    out = copy.deepcopy(log)
+    node = out
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise ValidationError(address, f"{part!r} holds a value, not arguments")
+    node[parts[-1]] = value
+    return out
+
+
+def flatten(log: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Every leaf of a log by address: {'normalise.method': 'minmax', ...}."""
+    out: dict[str, Any] = {}
+    for key, value in log.items():
+        address = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            out.update(flatten(value, address + "."))
+        else:
+            out[address] = value
+    return out
+
+
+def registries() -> dict[str, dict[str, Any]]:
+    from sharppower.index import aggregate, impute, normalise, screen, treat, weight
+
+    return {"screen": screen.SCREENERS, "impute": impute.IMPUTERS, "treat": treat.TREATERS,
+            "normalise": normalise.NORMALISERS, "weight": weight.WEIGHTERS,
+            "aggregate": aggregate.AGGREGATORS}
+
+
+def check_log(log: dict[str, Any], where: str = "") -> None:
+    """Every stage present with a method its registry knows."""
+    regs = registries()
+    for stage in STAGES:
+        args = log.get(stage)
+        if not isinstance(args, dict) or "method" not in args:
+            _fail(f"stages.{stage}.method", "missing", where)
+        if args["method"] not in regs[stage]:
+            _fail(f"stages.{stage}.method",
+                  f"unknown method {args['method']!r}; one of {', '.join(regs[stage])}", where)
+    for level, method in (log["aggregate"].get("levels") or {}).items():
+        if level not in ("domain", "pillar", "index"):
+            _fail(f"stages.aggregate.levels.{level}", "a level is domain, pillar or index", where)
+        if method not in regs["aggregate"]:
+            _fail(f"stages.aggregate.levels.{level}", f"unknown method {method!r}", where)
+
+
+def _hierarchy(data: dict, codebook: Codebook, where: str):
+    pillars_in = data.get("pillars")
+    if not isinstance(pillars_in, dict) or not pillars_in:
+        _fail("pillars", "a mapping pillar -> domain -> indicator codes is needed", where)
+    known = codebook.indicators.set_index("code")
+    pillars: dict[str, dict[str, list[str]]] = {}
+    excluded, seen, names = [], set(), set()
+    for p, domains in pillars_in.items():
+        if not isinstance(domains, dict) or not domains:
+            _fail(f"pillars.{p}", "a pillar needs a mapping of domains", where)
+        names.add(p)
+        pillars[p] = {}
+        for d, codes in domains.items():
+            if d in names:
+                _fail(f"pillars.{p}.{d}", f"node name {d!r} is used twice", where)
+            names.add(d)
+            kept = []
+            for i, code in enumerate(codes or []):
+                at = f"pillars.{p}.{d}[{i}]"
+                if code not in known.index:
+                    _fail(at, f"{code!r} is not a codebook indicator", where)
+                if code in seen:
+                    _fail(at, f"{code!r} is listed twice", where)
+                seen.add(code)
+                if not known.loc[code, "index"]:
+                    excluded.append((code, "codebook marks it index: false"))
+                    continue
+                kept.append(code)
+            if kept:
+                pillars[p][d] = kept
+        if not pillars[p]:
+            _fail(f"pillars.{p}", "no index indicator left", where)
+    return pillars, excluded, names | seen
+
+
+def _indices(data: dict, pillars: dict, names: set, where: str) -> dict[str, list[str]]:
+    out = {}
+    for name, members in (data.get("indices") or {}).items():
+        if name in names:
+            _fail(f"indices.{name}", f"node name {name!r} is used twice", where)
+        for i, p in enumerate(members or []):
+            if p not in pillars:
+                _fail(f"indices.{name}[{i}]", f"{p!r} is not a pillar of this spec", where)
+        if not members:
+            _fail(f"indices.{name}", "an index needs at least one pillar", where)
+        out[name] = list(members)
+    return out
+
+
+def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None = None) -> Spec:
+    """Validate a parsed spec against the codebook and the stage registries."""
+    codebook = codebook or load_codebook()
+    if not isinstance(data, dict):
+        _fail("(root)", "the spec must be a mapping", where)
+    actors = list(data.get("actors") or codebook.actors)
+    for i, a in enumerate(actors):
+        if a not in codebook.actors:
+            _fail(f"actors[{i}]", f"{a!r} is not a codebook actor", where)
+    pillars, excluded, names = _hierarchy(data, codebook, where)
+    indices = _indices(data, pillars, names, where)
+    stages = copy.deepcopy(data.get("stages") or {})
+    check_log(stages, where)
+    ind = codebook.indicators.set_index("code")
+    codes = [c for ds in pillars.values() for cs in ds.values() for c in cs]
+    text = yaml.safe_dump(data, sort_keys=True)
+    return Spec(
+        name=str(data.get("name") or "index"), description=str(data.get("description") or ""),
+        actors=actors, pillars=pillars, indices=indices, stages=stages,
+        uncertainty=dict(data.get("uncertainty") or {}),
+        observations={"skip_flags": ["suspect"], "prefer_non_starter": True,
+                      **(data.get("observations") or {})},
+        directions={c: (1 if ind.loc[c, "direction"] == "positive" else -1) for c in codes},
+        applies={c: (list(ind.loc[c, "actors"]) if ind.loc[c, "actors"] else None) for c in codes},
+        excluded=excluded, path=where,
+        unused=[c for c in ind.index[ind["index"].astype(bool)] if c not in codes],
+        sha256=hashlib.sha256(text.encode()).hexdigest())
+
+
+def load_spec(path: str | Path | None = None, codebook: Codebook | None = None) -> Spec:
+    """Load the default spec (sharppower/specs/influence.yaml) or a YAML file."""
+    if path is None:
+        res = resources.files("sharppower").joinpath("specs", DEFAULT_SPEC)
+        text = res.read_text("utf-8")
+        where = f"specs/{DEFAULT_SPEC}"
+    else:
+        where = str(path)
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise ValidationError("(file)", f"cannot read the spec: {exc.strerror}", where=where) from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ValidationError("(yaml)", str(exc), where=where) from exc
+    return spec_from_dict(data, where, codebook)
