@@ -105,6 +105,7 @@ def test_reimport_is_idempotent_updates_with_history_and_marks_withdrawn(db, tmp
     # an analyst edits a field the source does not change; the source changes a title,
     # drops an incident and re-tools another
     ev.update_evidence(db, "asd-9002", {"confidence": "medium"}, coder="carol")
+    ev.review(db, "asd-9003", "reject", "dana")
     data = json.loads((mirror / ASD_FILE).read_text())
     incidents = data["features"][0]["properties"]["incidents"]
     incidents[0]["title"] = "State media network spreads disinformation (updated)"
@@ -128,6 +129,7 @@ def test_reimport_is_idempotent_updates_with_history_and_marks_withdrawn(db, tmp
     recoded = ev.get_evidence(db, "asd-9003")
     assert recoded["indicators"] == ["sp_malign_finance"]
     assert recoded["codings"]["source:asd"] == ["sp_malign_finance"]
+    assert recoded["status"] == "rejected"  # a reviewer's decision survives re-import
     assert len(ev.list_evidence(db, withdrawn=False)) == 4
 
     # the incident comes back: restored, with history
@@ -254,3 +256,21 @@ def test_build_twice_leaves_starter_evidence_untouched(db, conf):
     results = build(offline, db)
     assert stamps(db) == before
     assert {r.source: r.status for r in results}["evidence"] == "unchanged"
+
+
+def test_records_restored_from_an_export_are_untouched_by_the_next_import(db, backend, tmp_path):
+    from conftest import new_database
+
+    conf = settings_for(tmp_path, small_mirror(tmp_path))
+    load(conf, db, ASD)
+    path = tmp_path / "export.json"
+    path.write_text(ev.export_text(db, "json"), "utf-8")
+    other, cleanup = new_database(backend, tmp_path / "other")
+    try:
+        ev.import_file(other, path)
+        before = (stamps(other), other.scalar("SELECT COUNT(*) FROM evidence_history"))
+        load(conf, other, ASD)
+        assert (stamps(other), other.scalar("SELECT COUNT(*) FROM evidence_history")) == before
+        assert ev.export_text(other, "json") == ev.export_text(db, "json")
+    finally:
+        cleanup()

@@ -55,7 +55,10 @@ def _update(conn: Connection, old: dict[str, Any], rec: dict[str, Any], layers: 
     last = _last(old)
     changed = {f: payload[f] for f in SOURCE_FIELDS if payload[f] != last.get(f)}
     restore = old["withdrawn_from_source"]
-    if not changed and not restore and old.get("source_payload"):
+    if not changed and not restore:
+        if not old.get("source_payload"):  # e.g. restored from an export: remember, no change
+            conn.execute(sa.update(evidence).where(evidence.c.id == old["id"])
+                         .values(source_payload=store.dumps(payload)))
         summary.unchanged += 1
         return
     new = dict(old) | changed | {"withdrawn_from_source": False}
