@@ -54,10 +54,11 @@ class Site:
                 "asset": lambda p: prefix + "static/" + p.lstrip("/"),
                 "static_site": True, "json": json, "actor_pages": self.actor_pages}
 
-    def write(self, page: str, template: str, data: dict, figures: dict | None = None) -> None:
+    def write(self, page: str, template: str, data: dict, figures=None) -> None:
+        """Render one page; `figures(data)` builds its plotly specs from the JSON-safe data."""
         payload = clean({**data, "starter_only": self.starter_only})
         html = templates.env.get_template(template).render(
-            data=payload, figures=figures, **self.context(page))
+            data=payload, figures=figures(payload) if figures else None, **self.context(page))
         path = self.out / f"{page}.html"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(html, encoding="utf-8")
@@ -80,7 +81,9 @@ def write_maps(site: Site) -> None:
     world = plotly_topojson()
     for i, actor in enumerate(codebook().actors):
         data = map_page.map_data(site.db, actor)
-        figs = {"map": map_page.map_figure(data), "world": world}
+
+        def figs(d):
+            return {"map": map_page.map_figure(d), "world": world}
         site.write(f"map-{actor}", "map.html", data, figs)
         if i == 0:
             site.write("map", "map.html", data, figs)
@@ -90,7 +93,8 @@ def write_maps(site: Site) -> None:
 def write_quadrants(site: Site) -> None:
     for i, actor in enumerate(codebook().actors):
         data = quadrant.quadrant_data(site.db, actor, memo=site.remember)
-        figs = {"quadrant": quadrant.quadrant_figure(data)}
+        def figs(d):
+            return {"quadrant": quadrant.quadrant_figure(d)}
         site.write(f"quadrant-{actor}", "quadrant.html", data, figs)
         if i == 0:
             site.write("quadrant", "quadrant.html", data, figs)
@@ -108,7 +112,7 @@ def write_countries(site: Site) -> None:
     codes = profiled_countries(site.db)
     for code in codes:
         data = country.profile_data(site.db, code, memo=site.remember)
-        site.write(f"country/{code}", "country.html", data, country.profile_figures(data))
+        site.write(f"country/{code}", "country.html", data, country.profile_figures)
     listing = country.countries_data(site.db)
     listing["countries"] = [c for c in listing["countries"] if c["iso3"] in set(codes)]
     site.write("countries", "countries.html", listing)

@@ -20,7 +20,7 @@ from fastapi.templating import Jinja2Templates
 from sharppower.build import is_starter_only
 from sharppower.store import Database
 from sharppower.web.cache import StoreCache
-from sharppower.web.render import render, wants_json
+from sharppower.web.render import clean, render, wants_json
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -80,10 +80,11 @@ def starter_only(request: Request) -> bool:
 
 
 def respond(request: Request, template: str, data: dict[str, Any], status: int = 200,
-            figures: Callable[[], dict] | None = None):
-    """Render a page; `figures` (plotly specs) are built for HTML only, never sent as JSON."""
-    data = {**data, "starter_only": starter_only(request)}
+            figures: Callable[[dict], dict] | None = None):
+    """Render a page. `figures(data)` builds plotly specs from the JSON-safe data (missing
+    values None, never NaN), for HTML only: they are never part of the JSON."""
+    data = clean({**data, "starter_only": starter_only(request)})
     context = dict(WEB_CONTEXT)
     if figures is not None and not wants_json(request):
-        context["figures"] = figures()
+        context["figures"] = figures(data)
     return render(request, templates, template, data, status=status, context=context)

@@ -77,7 +77,7 @@ def map_page(request: Request, actor: str | None = None, measure: str | None = N
     key = ("map", actor, measure, year)
     data = cache(request).get(key, lambda: map_data(store(request), actor, measure, year))
     return respond(request, "map.html", data,
-                   figures=lambda: {"map": map_figure(data), "world": plotly_topojson()})
+                   figures=lambda d: {"map": map_figure(d), "world": plotly_topojson()})
 
 
 @router.get("/", include_in_schema=False)
