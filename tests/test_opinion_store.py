@@ -202,3 +202,31 @@ def test_a_valid_small_file_loads(db, pew_settings, tmp_path):
     # weights 1 (very unfavourable) and 0.5 (DK): unfavourable 1/1.5
     assert est["unfavorable"].iloc[0] == pytest.approx(100 / 1.5)
     assert est["dk"].iloc[0] == pytest.approx(50 / 1.5)
+
+
+def test_an_imported_wave_takes_the_place_of_the_harmonised_file(db, pew_settings, tmp_path):
+    import pyreadstat
+    import yaml
+
+    ctx = load_pew(db, pew_settings)
+    sav, yml = tmp_path / "pew2022_sweden.sav", tmp_path / "mapping.yaml"
+    frame = pd.DataFrame({"country": [1.0] * 4, "weight": [1.0] * 4, "fav_china": [4, 4, 3, 1]})
+    pyreadstat.write_sav(frame, str(sav), variable_value_labels={"country": {1: "Sweden"}})
+    yml.write_text(yaml.safe_dump({
+        "year": 2022, "public_column": "country", "weight_column": "weight",
+        "items": {"CHN": "fav_china"}, "responses": {1: "Very favorable", 2: "Somewhat favorable",
+                                                    3: "Somewhat unfavorable",
+                                                    4: "Very unfavorable", 8: "DK", 9: "Refused"}}))
+    opinion.import_wave(db, sav, yml)
+    cell = opinion.estimates(db, "CHN", "SWE", 2022).iloc[0]
+    assert (cell["origin"], cell["unfavorable"], cell["n"]) == (sav.name, 75, 4)
+    both = opinion.estimates(db, "CHN", "SWE", 2022, all_origins=True).set_index("origin")
+    assert both.loc[pew.FILE, "flags"] == ["superseded"] and both.loc[sav.name, "flags"] == []
+    obs = pew_observations(db)
+    swe = obs[(obs["actor"] == "CHN") & (obs["target"] == "SWE") & (obs["year"] == 2022)]
+    assert set(swe["source_file"]) == {sav.name} and len(swe) == 4
+    # rebuilding the harmonised file keeps the import in front
+    ctx.force = True
+    opinion_build.opinion_step(ctx)
+    assert opinion.estimates(db, "CHN", "SWE", 2022)["origin"].tolist() == [sav.name]
+    assert opinion.estimates(db, "CHN", "SWE", 2021)["origin"].tolist() == [pew.FILE]

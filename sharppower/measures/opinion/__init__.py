@@ -38,7 +38,7 @@ from sharppower.measures.opinion.api import (
 )
 from sharppower.measures.opinion.estimate import compute_estimates
 from sharppower.measures.opinion.schema import MEASURES, METHOD_VERSION, STATE_ACTORS
-from sharppower.measures.opinion.toplines import import_toplines
+from sharppower.measures.opinion.topline_csv import import_toplines
 from sharppower.measures.opinion.waves import import_wave
 
 __all__ = [

@@ -101,18 +101,23 @@ def percentages(est: pd.DataFrame) -> pd.DataFrame:
 
 
 def duplicate_publics(est: pd.DataFrame) -> pd.DataFrame:
-    """A public published under two codes (PSE and PLS): the cells under the second code."""
-    codes = est.assign(code=est["public_code"].astype(str).str.split("+")).explode("code")
-    used = codes.groupby("public")["code"].unique()
+    """A public published under two codes in one file (PSE and PLS): the cells under the
+    code that is not the public's ISO3."""
+    origin = est["origin"] if "origin" in est else pd.Series("", index=est.index)
+    codes = est.assign(origin=origin, code=est["public_code"].astype(str).str.split("+"))
+    codes = codes.explode("code")
+    used = codes.groupby(["origin", "public"])["code"].unique()
     rows = []
-    for public, published in used.items():
+    for (file, public), published in used.items():
         if len(published) < 2:
             continue
-        others = codes[(codes["public"] == public) & (codes["code"] != public)]
+        others = codes[(codes["origin"] == file) & (codes["public"] == public)
+                       & (codes["code"] != public)]
         for r in others.drop_duplicates(["actor", "year", "code"]).itertuples(index=False):
             rows.append({"check": "duplicate-public", "actor": r.actor, "public": public,
                          "year": r.year, "detail": f"{public} {r.year} was published as "
-                         f"{r.code}; the file uses {', '.join(sorted(published))} for {public}"})
+                         f"{r.code}; {file or 'the file'} uses {', '.join(sorted(published))} "
+                         f"for {public}"})
     return _findings(rows)
 
 

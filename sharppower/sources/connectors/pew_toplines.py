@@ -3,7 +3,7 @@
 No file is downloaded: a user transcribes published figures (Pew reports and topline
 questionnaires) into a CSV with the columns actor, public, year, question, response,
 percent, n, source_url and imports it with `sharppower opinion import-toplines FILE`
-(`sharppower.measures.opinion.toplines`). Every row keeps its source URL. The build step
+(`sharppower.measures.opinion.topline_csv`). Every row keeps its source URL. The build step
 has nothing to load from a snapshot; it reports whether toplines were imported.
 """
 

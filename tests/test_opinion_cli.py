@@ -1,0 +1,112 @@
+"""`sharppower opinion ...` on a store built from the mirror (SQLite)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sharppower.build import BuildContext
+from sharppower.cli import app
+from sharppower.cli.opinion import SHOW_FIELDS, sparkline
+from sharppower.codebook import load_codebook
+from sharppower.countries import resolver
+from sharppower.measures.opinion.build import opinion_step
+from sharppower.settings import Settings
+from sharppower.sources.connectors import pew
+from sharppower.sources.load import load_source
+from sharppower.sources.snapshot import pull
+from sharppower.store import Database
+
+MIRROR = os.environ.get("SHARPPOWER_MIRROR")
+FIXTURES = Path(__file__).parent / "fixtures" / "opinion"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def store_url(tmp_path_factory) -> str:
+    if not MIRROR:
+        pytest.skip("no mirror (SHARPPOWER_MIRROR)")
+    root = tmp_path_factory.mktemp("cli")
+    conf = Settings(data_dir=root, database_url=f"sqlite:///{root / 'store.db'}",
+                    mirror=Path(MIRROR))
+    db = Database(conf.database_url)
+    db.upgrade()
+    ctx = BuildContext(conf, db, load_codebook(), resolver())
+    snapshot, _ = pull(conf, pew.SOURCE)
+    load_source(ctx.load_context, pew.SOURCE, snapshot)
+    opinion_step(ctx)
+    db.dispose()
+    return conf.database_url
+
+
+def run(*args: str):
+    return runner.invoke(app, ["opinion", *args], env={"COLUMNS": "200"})
+
+
+def test_show_json_fields(store_url):
+    result = run("show", "--actor", "CHN", "--public", "SWE", "--year", "2022", "--json",
+                 "--db", store_url)
+    assert result.exit_code == 0, result.output
+    [record] = json.loads(result.stdout)
+    assert list(record) == SHOW_FIELDS == [
+        "actor", "public", "year", "n", "favorable", "unfavorable", "very_unfavorable", "net",
+        "dk", "unfavorable_ci_low", "unfavorable_ci_high", "favorable_ci_low",
+        "favorable_ci_high", "flags"]
+    assert (record["actor"], record["public"], record["year"], record["n"]) == ("CHN", "SWE", 2022, 1029)
+    assert abs(record["unfavorable"] - 83) <= 1
+    assert record["unfavorable_ci_low"] < record["unfavorable"] < record["unfavorable_ci_high"]
+    assert record["favorable_ci_low"] < record["favorable"] < record["favorable_ci_high"]
+    assert record["flags"] == []
+    total = record["favorable"] + record["unfavorable"] + record["dk"]
+    assert abs(total - 100) < 0.02  # percent, rounded to 2 decimals
+
+
+def test_show_series_flags_the_defective_wave(store_url):
+    result = run("show", "--actor", "chn", "--public", "jpn", "--json", "--db", store_url)
+    records = {r["year"]: r for r in json.loads(result.stdout)}
+    assert records[2013]["flags"] == ["suspect", "lockstep"]
+    assert records[2012]["flags"] == [] and len(records) == 18
+
+
+def test_show_table_has_intervals_and_trend_line(store_url):
+    result = run("show", "--actor", "CHN", "--public", "SWE", "--db", store_url)
+    assert result.exit_code == 0, result.output
+    assert "82.9 [80-86]" in result.output  # 2022 unfavourable with its 95% interval
+    assert "+18.9*" in result.output  # 2007 -> 2016, significant
+    assert "unfavourable 2007-2023:" in result.output
+    assert any(ch in result.output for ch in "▁▂▃▄▅▆▇█")
+
+
+def test_medians(store_url):
+    result = run("medians", "--actor", "CHN", "--year", "2022", "--json", "--db", store_url)
+    [row] = json.loads(result.stdout)
+    assert (row["actor"], row["year"], row["publics"]) == ("CHN", 2022, 18)
+    assert 60 < row["unfavorable"] < 70
+    table = run("medians", "--actor", "CHN", "--year", "2022", "--db", store_url)
+    assert "Medians across publics" in table.output
+
+
+def test_flags_command(store_url):
+    result = run("flags", "--json", "--db", store_url)
+    found = json.loads(result.stdout)
+    assert {"lockstep", "duplicate-public"} == {f["check"] for f in found}
+
+
+def test_import_toplines_command(tmp_path):
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    ok = run("import-toplines", str(FIXTURES / "toplines_influence.csv"), "--db", url)
+    assert ok.exit_code == 0, ok.output
+    assert "pew-toplines: loaded, 3 observations" in ok.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text((FIXTURES / "toplines_influence.csv").read_text().replace(",66,", ",101,"))
+    failed = run("import-toplines", str(bad), "--db", url)
+    assert failed.exit_code == 1
+    assert "bad.csv, row 5, field 'percent'" in failed.output
+
+
+def test_sparkline():
+    assert sparkline([0, 50, 100]) == "▁▅█"
