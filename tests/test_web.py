@@ -171,3 +171,41 @@ def test_countries_list_links_profiles(web):
     codes = {c["iso3"] for c in data["countries"]}
     assert {"SWE", "AUS", "XKX"} <= codes
     assert 'href="/country/SWE"' in web.get("/countries").text
+
+
+@pytest.fixture
+def indexed(demo_db, conf):
+    from test_web_support import add_index_inputs
+
+    add_index_inputs(demo_db)
+    return client(make_app(conf, demo_db))
+
+
+def test_weights_rerank_through_the_index_engine(indexed, demo_db):
+    from sharppower.index.run import run_index
+
+    base = indexed.get("/weights.json").json()
+    assert base["year"] == 2021 and len(base["rows"]) == 5
+    ranks = [r["rank"] for r in base["rows"]]
+    assert ranks == sorted(ranks) and ranks[0] == 1
+    reach_only = indexed.get("/weights.json", params={"w.sharp_power": 0}).json()
+    order = [r["target"] for r in reach_only["rows"]]
+    assert order == ["KEN", "PAK", "ZMB", "LAO", "KHM"]  # by development finance
+    sharp_only = indexed.get("/weights.json", params={"w.reach": 0}).json()
+    assert [r["target"] for r in sharp_only["rows"]] == order[::-1]  # by import share
+    engine = run_index(demo_db, overrides={"weight.weights.reach": 0.0}, actor="CHN", year=2021)
+    expected = engine.long(level="index", year=2021, actor="CHN")
+    assert dict(zip(expected["target"], expected["rank"])) == {
+        r["target"]: r["rank"] for r in sharp_only["rows"]}
+    assert {r["target"]: r["baseline_rank"] for r in sharp_only["rows"]} == {
+        r["target"]: r["rank"] for r in base["rows"]}
+    assert "weight-slider" in indexed.get("/weights").text
+
+
+@pytest.mark.parametrize("query, words", [
+    ({"w.reach": "abc"}, "not a number"), ({"w.reach": 11}, "between 0 and 10"),
+    ({"w.charm": 1}, "no pillar or domain"), ({"year": 1850}, "out of range"),
+])
+def test_weights_bad_requests(indexed, query, words):
+    r = indexed.get("/weights.json", params=query)
+    assert r.status_code == 422 and words in r.json()["message"]

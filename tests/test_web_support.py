@@ -7,7 +7,7 @@ from dataclasses import replace
 import pandas as pd
 
 from sharppower.store.database import insert_rows
-from sharppower.store.tables import observations
+from sharppower.store.tables import countries, observations
 
 # A few synthetic opinion rows (favourable share with a standard error), written for the
 # tests: two actors, three targets, three years, one target missing a year.
@@ -43,3 +43,28 @@ def client(app):
 def favourable(db, actor: str, target: str) -> pd.DataFrame:
     return db.read("SELECT year, value FROM observations WHERE indicator = 'att_favorable' "
                    "AND actor = :a AND target = :t ORDER BY year", {"a": actor, "t": target})
+
+
+# Synthetic reach and sharp-power inputs for the index (CHN, 2021): development finance and
+# import share pull in opposite directions, so the weights decide the ranking.
+INDEX_INPUTS = {
+    # target: (reach_devfin, exp_import_share)
+    "KEN": (900.0, 0.05), "PAK": (600.0, 0.10), "ZMB": (300.0, 0.20),
+    "LAO": (120.0, 0.30), "KHM": (60.0, 0.40),
+}
+
+
+def add_index_inputs(db, year: int = 2021) -> None:
+    rows = []
+    for target, (devfin, share) in INDEX_INPUTS.items():
+        for code, value in (("reach_devfin", devfin), ("exp_import_share", share)):
+            rows.append({"actor": "CHN", "target": target, "year": year, "indicator": code,
+                         "value": value, "source": "test-fixture",
+                         "source_file": "tests/test_web_support.py", "source_row": target})
+    with db.begin() as conn:
+        insert_rows(conn, observations, rows)
+    with db.begin() as conn:
+        insert_rows(conn, observations, rows)
+        for target in INDEX_INPUTS:  # regions, as the countries source would set them
+            conn.execute(countries.update().where(countries.c.iso3 == target)
+                         .values(region="Asia" if target in ("PAK", "LAO", "KHM") else "Africa"))

@@ -5,6 +5,7 @@ PAGES = [
     "sharppower.web.pages.map",
     "sharppower.web.pages.country",
     "sharppower.web.pages.quadrant",
+    "sharppower.web.pages.weights",
     "sharppower.web.pages.sources",
     "sharppower.web.pages.methodology",
     "sharppower.web.pages.downloads",
