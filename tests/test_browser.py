@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_web_support import add_opinion, client, make_app
+from test_web_support import add_index_inputs, add_opinion, client, make_app
 
 pytestmark = pytest.mark.browser
 
@@ -29,6 +29,7 @@ def site(demo_db, conf, chromium_ok):
     from sharppower.web.browser import browser_page, serve_in_thread
 
     add_opinion(demo_db)
+    add_index_inputs(demo_db)
     app = make_app(conf, demo_db)
     api = client(app)
     token = api.post("/api/users", json={"name": "bea", "role": "coder"},
@@ -72,6 +73,26 @@ def test_clicking_a_country_opens_its_profile(site):
     page.mouse.click(box["x"], box["y"])
     page.wait_for_url("**/country/AUS")
     assert "Australia" in page.locator("h1").inner_text()
+
+
+def rank_of(page, target: str) -> int:
+    return int(page.locator(f"#ranking tr[data-target='{target}'] td.rank").inner_text())
+
+
+def test_moving_a_weight_slider_changes_a_rank(site):
+    page = site["page"]
+    page.goto(site["base"] + "/weights")
+    assert rank_of(page, "KEN") == 1 and rank_of(page, "KHM") > 1
+    slider = page.locator("#w-reach")
+    slider.focus()
+    for _ in range(4):  # from 1.0 down to 0 in steps of 0.5 (keyboard, as a person would)
+        page.keyboard.press("ArrowLeft")
+    page.wait_for_function("document.body.getAttribute('data-ranked') !== null")
+    page.wait_for_function("document.querySelector('#o-reach').textContent === '0'")
+    page.wait_for_function(
+        "document.querySelector(\"#ranking tr[data-target='KHM'] td.rank\").textContent === '1'")
+    assert rank_of(page, "KHM") == 1 and rank_of(page, "KEN") == 5
+    assert "w.reach=0" in page.url
 
 
 def test_a_narrative_with_a_script_does_not_execute(site):
