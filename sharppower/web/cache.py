@@ -2,12 +2,15 @@
 
 The store's version is the latest build_log id plus the latest audit-log id (every write
 through the API leaves an audit row), so a rebuild or an accepted record empties the
-cache and nothing stale is served. Bounded LRU; safe across threads.
+cache and nothing stale is served. The version is read at most once per `check_every`
+seconds (a build in another process shows within that time); writes through this app
+call `clear()` at once. Bounded LRU; safe across threads.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
@@ -27,15 +30,20 @@ def store_version(db: Database) -> tuple[Any, Any]:
 
 
 class StoreCache:
-    def __init__(self, db: Database, max_entries: int = MAX_ENTRIES):
-        self.db, self.max_entries = db, max_entries
+    def __init__(self, db: Database, max_entries: int = MAX_ENTRIES, check_every: float = 1.0):
+        self.db, self.max_entries, self.check_every = db, max_entries, check_every
         self._lock = threading.Lock()
         self._version: tuple[Any, Any] | None = None
+        self._checked = 0.0
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
 
     def _sync(self) -> None:
+        now = time.monotonic()
+        if now - self._checked < self.check_every:
+            return
         version = store_version(self.db)
         with self._lock:
+            self._checked = now
             if version != self._version:
                 self._items.clear()
                 self._version = version
@@ -55,6 +63,8 @@ class StoreCache:
         return value
 
     def clear(self) -> None:
+        """Forget everything and re-read the version on the next use (after a write)."""
         with self._lock:
             self._items.clear()
             self._version = None
+            self._checked = 0.0

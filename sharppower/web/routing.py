@@ -9,12 +9,14 @@ static report can render the same templates with relative file links.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
 from sharppower.build import is_starter_only
@@ -80,9 +82,15 @@ def starter_only(request: Request) -> bool:
 
 
 def respond(request: Request, template: str, data: dict[str, Any], status: int = 200,
-            figures: Callable[[dict], dict] | None = None):
+            figures: Callable[[dict], dict] | None = None, key: Any = None):
     """Render a page. `figures(data)` builds plotly specs from the JSON-safe data (missing
-    values None, never NaN), for HTML only: they are never part of the JSON."""
+    values None, never NaN), for HTML only: they are never part of the JSON. With a cache
+    `key`, the JSON body is encoded once per store version and served as bytes."""
+    if key is not None and wants_json(request):
+        body = cache(request).get(("json", key), lambda: json.dumps(
+            clean({**data, "starter_only": starter_only(request)}), allow_nan=False,
+            separators=(",", ":")).encode("utf-8"))
+        return Response(body, status_code=status, media_type="application/json")
     data = clean({**data, "starter_only": starter_only(request)})
     context = dict(WEB_CONTEXT)
     if figures is not None and not wants_json(request):

@@ -164,4 +164,4 @@ def country_page(request: Request, code: str, year: int | None = None):
     memo = cache(request).get
     key = ("profile", code.upper(), year)
     data = memo(key, lambda: profile_data(store(request), code, year, memo))
-    return respond(request, "country.html", data, figures=profile_figures)
+    return respond(request, "country.html", data, figures=profile_figures, key=key)

@@ -76,7 +76,7 @@ def map_page(request: Request, actor: str | None = None, measure: str | None = N
     """Choropleth of a measure by actor and year (countries without a value: no data)."""
     key = ("map", actor, measure, year)
     data = cache(request).get(key, lambda: map_data(store(request), actor, measure, year))
-    return respond(request, "map.html", data,
+    return respond(request, "map.html", data, key=key,
                    figures=lambda d: {"map": map_figure(d), "world": plotly_topojson()})
 
 

@@ -100,5 +100,5 @@ def quadrant_page(request: Request, actor: str | None = None, year: int | None =
     key = ("quadrant_page", actor, year, from_year, attraction, influence)
     data = memo(key, lambda: quadrant_data(store(request), actor, year, from_year, attraction,
                                            influence, memo))
-    return respond(request, "quadrant.html", data,
+    return respond(request, "quadrant.html", data, key=key,
                    figures=lambda d: {"quadrant": quadrant_figure(d)})

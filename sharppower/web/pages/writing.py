@@ -18,7 +18,7 @@ from sharppower.measures.evidence import ledger
 from sharppower.web import accounts
 from sharppower.web.auth import require
 from sharppower.web.render import clean
-from sharppower.web.routing import store
+from sharppower.web.routing import cache, store
 
 router = APIRouter(tags=["writing"])
 
@@ -45,6 +45,7 @@ def audited(request: Request, action: str, obj: str | None, write: Callable[[str
         raise
     accounts.audit(db, user, action, "ok", obj=result.get("id", obj),
                    detail={"status": result.get("status")})
+    cache(request).clear()
     return clean(result)
 
 

@@ -1,0 +1,120 @@
+"""Load on the country-profile JSON route: 20 concurrent clients on 127.0.0.1 for a bounded
+time; prints p50/p95/p99 latency and throughput (goal: p95 under 50 ms).
+
+    python benchmarks/api_load.py                      # demo store (starter data)
+    python benchmarks/api_load.py --db sqlite:///PATH  # a built store (e.g. the mirror)
+    python benchmarks/api_load.py --clients 20 --seconds 10
+
+The server runs in its own process (uvicorn, one worker); the clients are asyncio tasks
+with keep-alive connections in this process, cycling over countries with data. The first
+request of each country is made before timing starts (the page cache is per store
+version, as in production after the first visitor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+
+def serve(db_url: str | None, port: int, ready) -> None:
+    import uvicorn
+
+    from sharppower.demo import demo_database
+    from sharppower.settings import Settings
+    from sharppower.store import Database
+    from sharppower.web.app import create_app
+
+    conf = Settings.from_env(data_dir=tempfile.mkdtemp(prefix="sharppower-bench-"))
+    db = Database(db_url) if db_url else demo_database(conf, Path(conf.data_dir) / "demo.db")
+    app = create_app(conf, db)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                            access_log=False)
+    server = uvicorn.Server(config)
+    ready.set()
+    server.run()
+
+
+async def wait_up(base: str, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    async with httpx.AsyncClient() as client:
+        while time.monotonic() < deadline:
+            try:
+                if (await client.get(base + "/countries.json")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                await asyncio.sleep(0.2)
+    raise SystemExit("the server did not start")
+
+
+async def targets(base: str) -> list[str]:
+    async with httpx.AsyncClient(timeout=60) as client:
+        rows = (await client.get(base + "/downloads/observations.csv")).text.splitlines()[1:]
+        codes = sorted({r.split(",")[2] for r in rows if r.count(",") > 3})[:30] or ["SWE"]
+        for code in codes:  # warm the per-version cache
+            (await client.get(f"{base}/country/{code}.json")).raise_for_status()
+    return codes
+
+
+async def client_loop(base: str, codes: list[str], stop: float, start: int,
+                      latencies: list[float], errors: list[int]) -> None:
+    async with httpx.AsyncClient(timeout=30) as client:
+        i = start
+        while time.monotonic() < stop:
+            url = f"{base}/country/{codes[i % len(codes)]}.json"
+            t0 = time.perf_counter()
+            r = await client.get(url)
+            latencies.append(time.perf_counter() - t0)
+            if r.status_code != 200:
+                errors.append(r.status_code)
+            i += 1
+
+
+async def run(base: str, clients: int, seconds: float) -> None:
+    await wait_up(base)
+    codes = await targets(base)
+    latencies: list[float] = []
+    errors: list[int] = []
+    t0 = time.monotonic()
+    stop = t0 + seconds
+    await asyncio.gather(*(client_loop(base, codes, stop, k, latencies, errors)
+                           for k in range(clients)))
+    elapsed = time.monotonic() - t0
+    ms = sorted(x * 1000 for x in latencies)
+    q = statistics.quantiles(ms, n=100)
+    print(f"country-profile JSON, {clients} clients, {elapsed:.1f} s, {len(codes)} countries")
+    print(f"requests {len(ms)}  errors {len(errors)}  throughput {len(ms) / elapsed:.0f} req/s")
+    print(f"latency ms: p50 {q[49]:.1f}  p95 {q[94]:.1f}  p99 {q[98]:.1f}  max {ms[-1]:.1f}")
+    print(f"goal p95 < 50 ms: {'met' if q[94] < 50 else 'NOT met'} (ratio p95/50 ms = {q[94] / 50:.2f})")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", help="store URL (default: a fresh demo store)")
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args(argv)
+    from sharppower.web.browser import free_port
+
+    port = free_port()
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Event()
+    server = ctx.Process(target=serve, args=(args.db, port, ready), daemon=True)
+    server.start()
+    try:
+        asyncio.run(run(f"http://127.0.0.1:{port}", args.clients, min(args.seconds, 120)))
+    finally:
+        server.terminate()
+        server.join(10)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
