@@ -9,7 +9,9 @@ grows. Each target-year is placed on two axes:
 - influence (:data:`INFLUENCE_AXES`): the index engine's ``influence`` index (reach + sharp
   power) or one of its pillars; threshold = the cross-target median of the score in that
   actor-year (influence has no natural zero), with the score interval when the engine gives
-  one and otherwise its rank interval (rank 1 = most influence).
+  one and otherwise its rank interval (rank 1 = most influence; the engine's interval runs
+  from the 5th to the 95th percentile rank over its Monte Carlo choices, so influence
+  certainty is at that level, not 95%).
 
 Any measure name (indicator code or ``index:<level>:<name>``) can stand in for an axis; a
 float threshold replaces the default rule. The quadrant is certain when both intervals lie

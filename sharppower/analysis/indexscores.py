@@ -1,10 +1,12 @@
 """Index-engine scores as measure frames: ``index:<level>:<name>``.
 
 `level` is ``index``, ``pillar`` or ``domain``; `name` the index (``influence``), pillar or
-domain code. The score comes from ``sharppower.index.scores(db, actor, year, level)``;
-score intervals (``score_low``/``score_high``) and rank intervals (``rank_low``/
-``rank_high``, rank 1 = highest score) are passed through. When the engine has no run
-(or is not installed) the frame is empty and the analyses report the input as missing.
+domain code (the engine's `node`). The score comes from the stored run,
+``sharppower.index.scores(db, actor, year, level)``: value = score, rank (1 = highest in the
+actor x year), rank_low / rank_high (the engine's 5th-95th percentile Monte Carlo rank
+interval, widened to hold the nominal rank); the engine gives no score interval, so ci_low /
+ci_high / se stay NaN unless a future run stores score_low / score_high / score_se. When
+the store holds no run the frame is empty and the analyses report the input as missing.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from collections.abc import Iterable
 import pandas as pd
 
 from sharppower.analysis.common import empty_measure, tidy, year_list
+from sharppower.errors import NotFound
 from sharppower.store import Database
 
 LEVELS = ("index", "pillar", "domain")
 RENAMES = {"score": "value", "score_low": "ci_low", "score_high": "ci_high", "score_se": "se"}
-NAME_COLUMNS = ("name", "code", "node", "pillar", "domain", "index")
 
 
 def parse(name: str) -> tuple[str, str]:
@@ -33,29 +35,17 @@ def index_measure(db: Database, actor: str, name: str, years: int | Iterable[int
     level, node = parse(name)
     try:
         from sharppower.index import scores
-    except ImportError:
+    except ImportError:  # the index engine is not installed: every score is missing
         return empty_measure()
-    frames = []
-    for year in year_list(years) or [None]:
-        try:
-            frame = scores(db, actor, year, level)
-        except Exception:  # noqa: BLE001 - no run yet, no such year: the input is missing
-            continue
-        frames.append(_select(frame, node, year))
-    frames = [f for f in frames if not f.empty]
-    if not frames:
+    wanted = year_list(years)
+    one_year = wanted[0] if wanted is not None and len(wanted) == 1 else None
+    try:
+        frame = scores(db, actor, one_year, level)
+    except NotFound:  # no index run stored yet
         return empty_measure()
-    return tidy(pd.concat(frames, ignore_index=True).rename(columns=RENAMES))
-
-
-def _select(frame: pd.DataFrame, node: str, year: int | None) -> pd.DataFrame:
-    if frame is None or frame.empty:
-        return pd.DataFrame()
-    out = frame.copy()
-    for col in NAME_COLUMNS:
-        if col in out.columns and (out[col] == node).any():
-            out = out[out[col] == node]
-            break
-    if "year" not in out.columns:
-        out["year"] = year
-    return out
+    frame = frame[frame["node"] == node]
+    if wanted is not None:
+        frame = frame[frame["year"].isin(wanted)]
+    if frame.empty:
+        return empty_measure()
+    return tidy(frame.rename(columns=RENAMES).assign(source=f"index:{level}"))
