@@ -62,6 +62,12 @@ class StoreCache:
                 self._items.popitem(last=False)
         return value
 
+    def peek(self, key: Hashable) -> Any:
+        """The cached value for `key` at the current store version, or None (no compute)."""
+        self._sync()
+        with self._lock:
+            return self._items.get(key)
+
     def clear(self) -> None:
         """Forget everything and re-read the version on the next use (after a write)."""
         with self._lock:

@@ -14,11 +14,12 @@ from typing import Any
 
 import pandas as pd
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 
 from sharppower.store import Database
 from sharppower.web import figures
 from sharppower.web.lookup import check_year, codebook, countries, country
-from sharppower.web.routing import cache, page, respond, store
+from sharppower.web.routing import cache, cached_json, page, respond, store
 
 router = APIRouter(tags=["countries"])
 Memo = Callable[[Any, Callable[[], Any]], Any]
@@ -158,10 +159,17 @@ def countries_page(request: Request):
     return respond(request, "countries.html", data)
 
 
-@page(router, "/country/{code}")
-def country_page(request: Request, code: str, year: int | None = None):
-    """One target country's profile (ISO3 code or English name)."""
+def render_profile(request: Request, code: str, year: int | None, key: tuple):
     memo = cache(request).get
-    key = ("profile", code.upper(), year)
     data = memo(key, lambda: profile_data(store(request), code, year, memo))
     return respond(request, "country.html", data, figures=profile_figures, key=key)
+
+
+@page(router, "/country/{code}")
+async def country_page(request: Request, code: str, year: int | None = None):
+    """One target country's profile (ISO3 code or English name)."""
+    key = ("profile", code.upper(), year)
+    fast = cached_json(request, key)
+    if fast is not None:
+        return fast
+    return await run_in_threadpool(render_profile, request, code, year, key)
