@@ -62,9 +62,15 @@ def trend(series: list[dict], title: str, unit: str) -> dict:
                        "name": s["actor_name"]})
         if s.get("high"):
             traces.append({"type": "scatter", "mode": "markers+text", "x": [s["high"]["year"]],
-                           "y": [s["high"]["value"]], "text": ["historic high"],
+                           "y": [s["high"]["value"]], "text": ["highest"],
                            "textposition": "top center", "showlegend": False,
                            "marker": {"symbol": "star", "size": 13, "color": color}})
+        records = s.get("historic_highs") or []
+        if records:
+            traces.append({"type": "scatter", "mode": "markers", "showlegend": False,
+                           "x": [r["year"] for r in records], "y": [r["value"] for r in records],
+                           "hovertemplate": "%{x}: new historic high %{y:.1f}<extra></extra>",
+                           "marker": {"symbol": "triangle-up", "size": 10, "color": color}})
     layout = {"title": {"text": title}, "yaxis": {"title": {"text": unit}},
               "xaxis": {"dtick": 2}, "height": 360, "margin": {"t": 40, "l": 60, "r": 20, "b": 40}}
     return {"data": traces, "layout": layout}

@@ -71,8 +71,20 @@ def scores(db: Database, memo: Memo, iso3: str, year: int | None) -> tuple[int |
     return year, rows
 
 
+def opinion_changes(db: Database, memo: Memo, actor: str, code: str) -> pd.DataFrame:
+    """The opinion engine's series flags (historic_high, series_high ...) for every public."""
+    from sharppower.measures.opinion import api as opinion
+
+    measure = code.removeprefix("att_")
+    return memo(("opinion_changes", actor, measure),
+                lambda: opinion.changes(db, actor, None, measure))
+
+
 def attraction(db: Database, memo: Memo, iso3: str) -> list[dict]:
-    """Per actor and attraction indicator: yearly points with 95% intervals, the historic high."""
+    """Per actor and attraction indicator: yearly points with 95% intervals, the highest
+    wave (`high`) and the waves that set a historic high (`historic_highs`), as the opinion
+    engine flags them; without an engine series (starter data), `high` is the highest
+    point shown."""
     book, out = codebook(), []
     for code in ATTRACTION:
         for actor, actor_name in book.actors.items():
@@ -80,10 +92,18 @@ def attraction(db: Database, memo: Memo, iso3: str) -> list[dict]:
                    for r in _records(_measure(db, memo, actor, code), iso3)]
             pts = sorted(pts, key=lambda p: p["year"])
             have = [p for p in pts if pd.notna(p["value"])]
-            high = max(have, key=lambda p: p["value"]) if have else None
+            flags = opinion_changes(db, memo, actor, code)
+            flags = flags[flags["public"] == iso3] if not flags.empty else flags
+            top = flags[flags["series_high"].astype(bool)] if not flags.empty else flags
+            if not top.empty:
+                high = {"year": int(top["year"].iloc[-1]), "value": float(top["value"].iloc[-1])}
+            else:
+                high = max(have, key=lambda p: p["value"]) if have else None
+            records = (flags[flags["historic_high"].astype(bool)][["year", "value"]]
+                       .to_dict("records") if not flags.empty else [])
             out.append({"indicator": code, "name": book.indicator(code)["name"], "actor": actor,
                         "actor_name": actor_name, "points": pts, "high": high,
-                        "latest": have[-1] if have else None})
+                        "historic_highs": records, "latest": have[-1] if have else None})
     return out
 
 
