@@ -141,3 +141,40 @@ def test_perceived_influence_where_toplines_exist(store):
     assert set(p["year"]) == set(top["year"])
     both = p.dropna(subset=["influence_stronger", "favorable"])
     assert len(both) and (both["gap"] == both["influence_stronger"] - both["favorable"]).all()
+
+
+def _index_scores(db, actor, level):
+    try:
+        from sharppower.errors import NotFound
+        from sharppower.index import scores
+    except ImportError:
+        pytest.skip("the index engine is not installed")
+    try:
+        s = scores(db, actor, None, level)
+    except NotFound:
+        pytest.skip("the built store holds no index run yet")
+    if s.empty:
+        pytest.skip(f"the index run has no {level} scores for {actor}")
+    return s
+
+
+def test_quadrants_on_the_influence_index(store):
+    s = _index_scores(store, "CHN", "index")
+    s = s[s["node"] == "influence"]
+    fav = _obs(store, "att_favorable", "CHN")
+    years = sorted(set(s["year"]) & set(fav["year"]))
+    if not years:
+        pytest.skip("no year has both an influence score and a China poll")
+    year = years[-1]
+    q = analysis.quadrants(store, "CHN", year).set_index("target")
+    sy = s[s["year"] == year].set_index("target")
+    scored = sy[sy["score"].notna()]
+    assert q.loc[scored.index, "influence"].to_numpy() == pytest.approx(scored["score"].to_numpy())
+    assert q["influence_threshold"].dropna().unique() == pytest.approx([scored["score"].median()])
+    mid = (scored["rank"].notna().sum() + 1) / 2
+    for t, row in scored.iterrows():
+        sure_high = row["rank_high"] < mid and row["score"] >= scored["score"].median()
+        sure_low = row["rank_low"] > mid and row["score"] < scored["score"].median()
+        assert bool(q.loc[t, "influence_certain"]) == (sure_high or sure_low), t
+    _missing_is_explained(q)
+    assert q["quadrant"].notna().sum() >= 10
