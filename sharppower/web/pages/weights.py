@@ -66,16 +66,25 @@ def ranking(db: Database, actor: str, year: int | None, weights: dict[str, float
     return run.long(level="index", year=year, actor=actor)
 
 
-def index_years(db: Database, memo: Memo, actor: str) -> tuple[list[int], str | None]:
-    """Years with an index score for `actor`, and the engine's error if it could not run
-    (the page then says so instead of failing)."""
+def index_years(db: Database, memo: Memo, actor: str) -> tuple[list[int], dict, str | None]:
+    """Years with an index score for `actor`, the count of targets ranked each year, and
+    the engine's error if it could not run (the page then says so instead of failing)."""
     def compute():
         try:
             frame = ranking(db, actor, None, {})
         except Exception as exc:  # noqa: BLE001 - shown on the page, not a server error
-            return [], f"the index engine could not run: {type(exc).__name__}: {exc}"
-        return sorted({int(y) for y in frame["year"]}), None
+            return [], {}, f"the index engine could not run: {type(exc).__name__}: {exc}"
+        counts = {int(y): int(n) for y, n in frame.groupby("year").size().items()}
+        return sorted(counts), counts, None
     return memo(("index_years", actor), compute)
+
+
+def default_year(counts: dict[int, int]) -> int | None:
+    """The latest year ranking at least half as many targets as the best-covered year."""
+    if not counts:
+        return None
+    enough = max(counts.values()) / 2
+    return max(y for y, n in counts.items() if n >= enough)
 
 
 def weights_data(db: Database, actor: str | None = None, year: int | None = None,
@@ -83,8 +92,8 @@ def weights_data(db: Database, actor: str | None = None, year: int | None = None
     """rows: target, name, score, rank, and baseline_rank (the spec's own weights)."""
     actor = check_actor(actor)
     check_year(db, year)
-    years, engine_error = index_years(db, memo, actor)
-    year = year if year is not None else (years[-1] if years else None)
+    years, counts, engine_error = index_years(db, memo, actor)
+    year = year if year is not None else default_year(counts)
     nodes = weight_nodes()
     weights = weights or {}
     for n in nodes:
