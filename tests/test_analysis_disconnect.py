@@ -43,6 +43,8 @@ def test_quadrants_by_hand(store):
     # influence threshold: median of 0.06, 0.08, 0.20, 0.25 = 0.14; attraction threshold 50%
     assert q["influence_threshold"].unique().tolist() == [pytest.approx(0.14)]
     assert q["attraction_threshold"].unique().tolist() == [50.0]
+    assert (q["attraction_threshold_rule"].unique().tolist(), q["influence_threshold_rule"].unique().tolist()) == (
+        ["fixed"], ["median"])
     assert q.loc["SWE", "quadrant"] == "neither"
     assert q.loc["NGA", "quadrant"] == "both"
     assert q.loc["KEN", "quadrant"] == "influence_without_attraction"
@@ -67,6 +69,7 @@ def test_quadrants_fixed_threshold_and_listed_targets(store):
     q = quadrants(store, "CHN", 2022, influence="exp_import_share", influence_threshold=0.22,
                   targets=["FRA"]).set_index("target")
     assert q.loc["KEN", "quadrant"] == "neither"  # 0.20 < 0.22 now
+    assert set(q["influence_threshold_rule"]) == {"fixed"} and set(q["influence_threshold"]) == {0.22}
     assert q.loc["NGA", "quadrant"] == "both"
     assert not q.loc["NGA", "influence_certain"]  # [0.211, 0.289] straddles 0.22
     assert q.loc["FRA", "quadrant"] is None

@@ -63,7 +63,8 @@ QUADRANTS = {
     (True, False): "attraction_without_influence",
     (False, False): "neither",
 }
-_AXIS = ["", "_se", "_ci_low", "_ci_high", "_n", "_threshold", "_high", "_certain", "_interval"]
+_AXIS = ["", "_se", "_ci_low", "_ci_high", "_n", "_threshold", "_threshold_rule", "_high",
+         "_certain", "_interval"]
 _RANKS = ["_rank", "_rank_low", "_rank_high"]
 QUADRANT_COLUMNS = (
     ["actor", "target", "year", "attraction_measure"] + [f"attraction{f}" for f in _AXIS]
@@ -87,7 +88,7 @@ def quadrants(db: Database, actor: str, years: int | Iterable[int], attraction: 
 
     Columns: actor, target, year, attraction_measure, attraction, attraction_se,
     attraction_ci_low, attraction_ci_high (95%), attraction_n, attraction_threshold,
-    attraction_high, attraction_certain, attraction_interval ("score" or "none"), the same
+    attraction_threshold_rule ("fixed" or "median" across the year's targets), attraction_high, attraction_certain, attraction_interval ("score" or "none"), the same
     for influence (plus influence_rank, influence_rank_low, influence_rank_high;
     influence_interval "score", "rank" or "none"), quadrant (both,
     influence_without_attraction, attraction_without_influence, neither; NA when an axis is
@@ -157,6 +158,7 @@ def evaluate_axis(frame: pd.DataFrame, axis: Axis, prefix: str) -> pd.DataFrame:
         f"{prefix}_ci_high": frame["ci_high"], f"{prefix}_n": frame["n"],
         f"{prefix}_rank": frame["rank"], f"{prefix}_rank_low": frame["rank_low"],
         f"{prefix}_rank_high": frame["rank_high"], f"{prefix}_threshold": thr,
+        f"{prefix}_threshold_rule": MEDIAN if axis.threshold == MEDIAN else "fixed",
         f"{prefix}_high": high, f"{prefix}_certain": certain, f"{prefix}_interval": basis,
     }, index=frame.index)
     if prefix == "attraction":
