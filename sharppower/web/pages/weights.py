@@ -79,11 +79,15 @@ def index_years(db: Database, memo: Memo, actor: str) -> tuple[list[int], dict, 
     return memo(("index_years", actor), compute)
 
 
+MIN_RANKED = 20
+
+
 def default_year(counts: dict[int, int]) -> int | None:
-    """The latest year ranking at least half as many targets as the best-covered year."""
+    """The latest year ranking at least MIN_RANKED targets (or the best-covered year's count,
+    when no year reaches it): a ranking of a handful says little."""
     if not counts:
         return None
-    enough = max(counts.values()) / 2
+    enough = min(MIN_RANKED, max(counts.values()))
     return max(y for y, n in counts.items() if n >= enough)
 
 
