@@ -66,8 +66,9 @@ def test_invalid_records_name_the_field_and_store_nothing(db, change, field):
 
 
 def test_add_stores_every_field_and_a_create_history(db):
-    rec = ev.add_evidence(db, record(), coder="alice")
+    rec = ev.add_evidence(db, record(origin="asd-interference-tracker"), coder="alice")
     assert rec["status"] == "proposed" and rec["coder"] == "alice"
+    assert rec["origin"] == "manual" and rec["withdrawn_from_source"] is False
     assert (rec["start_date"], rec["start_precision"]) == ("2019-03-01", "month")
     assert (rec["end_date"], rec["end_precision"]) == ("2019-12-31", "year")
     assert rec["period"] == "2019-03 - 2019"
@@ -132,6 +133,10 @@ def test_update_writes_field_history_and_keeps_other_fields(db):
     with pytest.raises(ValidationError) as err:
         ev.update_evidence(db, "ev-test-1", {"status": "accepted"}, coder="carol")
     assert err.value.field == "status"
+    for name, value in (("origin", "asd-interference-tracker"), ("coder", "mallory"), ("id", "x")):
+        with pytest.raises(ValidationError) as err:
+            ev.update_evidence(db, "ev-test-1", {name: value}, coder="carol")
+        assert err.value.field == name
     with pytest.raises(ValidationError) as err:
         ev.update_evidence(db, "ev-test-1", {"end_date": "2017"}, coder="carol")
     assert err.value.field == "end_date"

@@ -57,7 +57,9 @@ def add_evidence(db: Database, record: Mapping[str, Any], coder: str,
                  codebook: Codebook | None = None) -> dict[str, Any]:
     """Validate and store a new record as `proposed` by `coder`; returns get_evidence()."""
     cb = _codebook(codebook)
-    raw = dict(record) | {"coder": coder}
+    # records added by hand are `manual`; source origins belong to the importers
+    raw = dict(record) | {"coder": coder, "origin": "manual", "origin_key": None,
+                          "withdrawn_from_source": False}
     if raw.get("status") not in (None, "", "proposed"):
         raise ValidationError("status", "a new record is proposed; another coder accepts or rejects it")
     rec = normalise(raw, cb)
@@ -135,8 +137,9 @@ def update_evidence(db: Database, rid: str, changes: Mapping[str, Any], coder: s
     cb = _codebook(codebook)
     if "status" in changes:
         raise ValidationError("status", "use review() to accept or reject a record")
-    if "id" in changes and changes["id"] != rid:
-        raise ValidationError("id", "a record's id cannot change")
+    for name in ("id", "origin", "origin_key", "coder"):
+        if name in changes and changes[name] is not None:
+            raise ValidationError(name, f"a record's {name} cannot be edited")
     with db.begin() as conn:
         old = _require(conn, rid)
         merged = {**old, **changes}
