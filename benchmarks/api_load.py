@@ -59,9 +59,10 @@ async def wait_up(base: str, timeout: float = 120.0) -> None:
 
 
 async def targets(base: str) -> list[str]:
-    async with httpx.AsyncClient(timeout=60) as client:
-        rows = (await client.get(base + "/downloads/observations.csv")).text.splitlines()[1:]
-        codes = sorted({r.split(",")[2] for r in rows if r.count(",") > 3})[:30] or ["SWE"]
+    """Countries the default map shows a value for (those with opinion data), warmed up."""
+    async with httpx.AsyncClient(timeout=120) as client:
+        values = (await client.get(base + "/map.json")).json()["values"]
+        codes = sorted(v["target"] for v in values)[:30] or ["SWE"]
         for code in codes:  # warm the per-version cache
             (await client.get(f"{base}/country/{code}.json")).raise_for_status()
     return codes
