@@ -274,3 +274,40 @@ def test_records_restored_from_an_export_are_untouched_by_the_next_import(db, ba
         assert ev.export_text(other, "json") == ev.export_text(db, "json")
     finally:
         cleanup()
+
+
+def test_a_changed_mapping_recodes_the_source_at_the_next_build(db, tmp_path, monkeypatch):
+    from sharppower.build import BuildContext
+    from sharppower.measures.evidence import build as ev_build
+    from sharppower.measures.evidence import mapping as ev_mapping
+
+    conf = settings_for(tmp_path, small_mirror(tmp_path))
+    ctx = BuildContext(conf, db, load_codebook(), resolver())
+    load(conf, db, ASD)
+    ev_build.evidence_step(ctx)
+    assert ev.get_evidence(db, "asd-9004")["indicators"] == ["sp_cyber_operations"]
+    ev_build.evidence_step(ctx)  # nothing changed: no re-import
+    assert len(ev.get_evidence(db, "asd-9004")["history"]) == 1
+
+    original = ev_mapping.mapping_text
+    def edited(name):
+        text = original(name)
+        if name == "asd":
+            text = text.replace("Cyber Operations: [sp_cyber_operations]",
+                                "Cyber Operations: [sp_digital_authoritarianism]")
+        return text
+    monkeypatch.setattr(ev_mapping, "mapping_text", edited)
+    monkeypatch.setattr(ev_build, "mapping_text", edited)
+    results = ev_build.evidence_step(ctx)
+    assert ASD in [r.source for r in results]
+    rec = ev.get_evidence(db, "asd-9004")
+    assert rec["indicators"] == ["sp_digital_authoritarianism"]
+    assert rec["history"][-1]["field"] == "indicators"
+    # ASD's declared coverage follows its mapping: the new code is covered, the old is not
+    covered = set(ev.coverage_table(db)["indicator"])
+    assert "sp_digital_authoritarianism" in covered and "sp_cyber_operations" not in covered
+    values = ev.indicator_values(db)
+    cell = values[(values["indicator"] == "sp_digital_authoritarianism")
+                  & (values["target"] == "EST") & (values["actor"] == "RUS")
+                  & (values["year"] == 2012)]
+    assert cell["evidence_ids"].iloc[0] == ["asd-9004"]

@@ -78,9 +78,40 @@ def write_values(db: Database, codebook: Codebook) -> LoadResult:
     return LoadResult(LEDGER.name, "loaded", n, stats["countries"], stats["years"])
 
 
+MAPPED_SOURCES = {"asd-interference-tracker": "asd", "coercion-cases": "coercion"}
+
+
+def remap_step(ctx) -> list[LoadResult]:
+    """Re-import an evidence source whose declared mapping changed since its last import
+    (its snapshot did not, so the sources step skipped it)."""
+    from sharppower.sources.load import load_source
+    from sharppower.sources.registry import SOURCES
+    from sharppower.sources.snapshot import open_snapshot
+
+    results = []
+    for name, mapping in MAPPED_SOURCES.items():
+        sha = ctx.snapshot_shas(name)[name]
+        snapshot = open_snapshot(ctx.settings, SOURCES[name]) if name in SOURCES else None
+        if sha is None or snapshot is None:
+            continue
+        step, started = f"evidence-mapping:{name}", datetime.now(UTC)
+        fp = ctx.fingerprint(sha, mapping_text(mapping))
+        last = ctx.db.scalar("SELECT COUNT(*) FROM build_log WHERE step = :s", {"s": step})
+        if ctx.fresh(step, fp):
+            continue
+        result = LoadResult(name, "unchanged")
+        if last and not ctx.force:  # mapping changed after an import with the old one
+            load_ctx = ctx.load_context
+            load_ctx.force = True
+            result = load_source(load_ctx, SOURCES[name], snapshot)
+            results.append(result)
+        ctx.record(step, fp, result, started)
+    return results
+
+
 def evidence_step(ctx) -> list[LoadResult]:
     started = datetime.now(UTC)
-    results = [starter_evidence_step(ctx)]
+    results = remap_step(ctx) + [starter_evidence_step(ctx)]
     ind = ctx.codebook.indicators
     fp = ctx.fingerprint(ledger_state(ctx.db), mapping_text("values"),
                          ind[ind["source"] == "evidence"][["code", "unit"]].values.tolist())
