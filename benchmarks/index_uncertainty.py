@@ -127,7 +127,7 @@ def main() -> None:
     vector_ranks = prop.ranks(design, reps)
     same = np.array_equal(vector_ranks, looped, equal_nan=True)
     sub = type(design)(design.data[reps], design.agg[reps], design.weights[reps], design.drop[reps])
-    Q, _ = prop.propagate(sub, QUANTILES)
+    Q = prop.propagate(sub, QUANTILES).ranks
     expected = np.nanpercentile(looped, [100 * q for q in QUANTILES], axis=0).transpose(0, 2, 1)
     same_q = np.allclose(Q, expected, equal_nan=True)
     print(f"identical ranks on the {LOOP_RUNS} shared replications: {same}; "

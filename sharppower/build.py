@@ -34,6 +34,7 @@ BUILD_STEPS = [
     "sharppower.measures.opinion.build:opinion_step",
     "sharppower.starter.load:starter_step",
     "sharppower.measures.evidence.build:evidence_step",
+    "sharppower.index.build:index_step",
 ]
 
 

@@ -1,7 +1,101 @@
-"""Commands of the index measure (filled in by its issue)."""
+"""Commands of the composite index: build, show, sensitivity, export."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pandas as pd
 import typer
 
-app = typer.Typer(help="index commands.", no_args_is_help=True)
+from sharppower.cli.common import (
+    DB_OPTION,
+    JSON_OPTION,
+    console,
+    open_db,
+    print_json,
+    print_table,
+    user_errors,
+)
+
+app = typer.Typer(help="Composite index: build, show, sensitivity, export.",
+                  no_args_is_help=True)
+
+SPEC_OPTION = typer.Option(None, "--spec", help="Index spec YAML (default: the packaged "
+                           "sharppower/specs/influence.yaml).")
+
+OUT_OPTION = typer.Option(..., "--out", help="File to write.")
+
+
+@app.command("build")
+def build(spec: Path = SPEC_OPTION, runs: int = typer.Option(
+              None, "--runs", help="Monte Carlo replications (default: the spec's)."),
+          db: str = DB_OPTION, json_out: bool = JSON_OPTION) -> None:
+    """Compute scores, ranks and rank intervals for every actor x target x year; store them."""
+    from sharppower.index import build_index, load_spec
+
+    with user_errors():
+        built = build_index(open_db(db), load_spec(spec), runs=runs)
+        if json_out:
+            print_json({"run_id": built.run_id, **built.summary})
+            return
+        s = built.summary
+        console.print(f"index {s['spec']}: {s['units']} units, run {built.run_id}")
+        if built.run_id is not None:
+            console.print(f"screened out: {s['screened']['units']} unit-pillar cells, "
+                          f"{s['screened']['indicators']} indicator-years; imputed "
+                          f"{s['imputed']} values; winsorised {s['winsorised']} points; "
+                          f"{s['log_transformed']} log transforms")
+        for w in s["warnings"]:
+            console.print(f"[yellow]warning[/] {w}", highlight=False)
+
+
+@app.command("show")
+def show(actor: str = typer.Option(..., "--actor", help="Actor ISO3, e.g. CHN."),
+         year: int = typer.Option(..., "--year"),
+         level: str = typer.Option("index", "--level", help="index | pillar | domain"),
+         node: str = typer.Option(None, "--node", help="One index, pillar or domain."),
+         db: str = DB_OPTION, json_out: bool = JSON_OPTION) -> None:
+    """Scores and ranks (with 5-95% rank intervals) of every target for one actor-year."""
+    from sharppower.index.report import target_report
+
+    with user_errors():
+        rows = target_report(open_db(db), actor, year, level, node)
+    if json_out:
+        print_json(rows)
+        return
+    df = pd.DataFrame(rows)[["node", "target", "score", "rank", "rank_low", "rank_high"]]
+    df["score"] = df["score"].round(1)
+    print_table(df, title=f"{actor} {year}: {level} scores (rank 1 = highest)")
+
+
+@app.command("sensitivity")
+def sensitivity(runs: int = typer.Option(..., "--runs", help="Base samples N (N x (F + 2) "
+                                         "model evaluations for F choices)."),
+                level: str = typer.Option("index", "--level", help="index | pillar | domain"),
+                actor: str = typer.Option(None, "--actor"), spec: Path = SPEC_OPTION,
+                seed: int = typer.Option(None, "--seed"),
+                db: str = DB_OPTION, json_out: bool = JSON_OPTION) -> None:
+    """First- and total-order sensitivity indices of the ranks to each uncertain choice."""
+    from sharppower.index.report import sensitivity_report
+
+    with user_errors():
+        table = sensitivity_report(open_db(db), runs, spec, seed, actor)
+    table = table[table["level"] == level] if level else table
+    if json_out:
+        print_json(table)
+        return
+    shown = table[["actor", "node", "factor", "first_order", "total_order"]].copy()
+    shown[["first_order", "total_order"]] = shown[["first_order", "total_order"]].round(3)
+    print_table(shown, title=f"Sensitivity of the ranks ({runs} base samples)")
+
+
+@app.command("export")
+def export(fmt: str = typer.Option("csv", "--format", help="csv | parquet"),
+           out: Path = OUT_OPTION,
+           db: str = DB_OPTION) -> None:
+    """Export every stored score and rank interval (all levels) as CSV or Parquet."""
+    from sharppower.index import export_scores
+
+    with user_errors():
+        n = export_scores(open_db(db), out, fmt)
+    console.print(f"wrote {n} rows to {out}")

@@ -43,6 +43,13 @@ class Inputs:
     def subset(self, mask: np.ndarray) -> Inputs:
         return Inputs(self.values[mask], self.region[mask], dict(self.notes))
 
+    def sorted(self) -> Inputs:
+        """The same panel in (actor, target, year) order with columns in `columns` order."""
+        if self.values.index.is_monotonic_increasing:
+            return self
+        order = np.lexsort([self.units.get_level_values(k) for k in reversed(UNIT)])
+        return Inputs(self.values.iloc[order], self.region.iloc[order], dict(self.notes))
+
 
 def _flagged(flags: pd.Series, skip: list[str]) -> np.ndarray:
     def bad(text: Any) -> bool:

@@ -25,7 +25,7 @@ from sharppower.index.screen import cross_sections
 from sharppower.index.spec import check_log, get_address, set_address
 
 DATA_STAGES = ("impute", "treat", "normalise")
-MEMORY_BUDGET = 4_000_000  # array elements per chunk of replications x nodes x units
+MEMORY_BUDGET = 8_000_000  # array elements per chunk of replications x nodes x units
 BLOCK_UNITS = 1000  # units per block of cross-sections (rank histograms held at once)
 
 
@@ -38,6 +38,18 @@ class Design:
 
     def __len__(self) -> int:
         return len(self.weights)
+
+
+@dataclass
+class Propagated:
+    ranks: np.ndarray | None   # (q, n, A) rank quantiles
+    shift: np.ndarray          # (R, actors, A) summed absolute rank shifts
+    count: np.ndarray          # (R, actors, A) ranks compared
+
+    @property
+    def mean_shift(self) -> np.ndarray:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self.shift / self.count
 
 
 @dataclass
@@ -191,67 +203,107 @@ class Propagator:
             log = set_address(log, address, values[i])
         return aggregate.level_methods(log["aggregate"])
 
-    def _blocks(self) -> list[list[np.ndarray]]:
-        """Cross-sections packed into blocks of at most BLOCK_UNITS units."""
+    def _blocks(self, limit: int = BLOCK_UNITS) -> list[list[np.ndarray]]:
+        """Cross-sections packed into blocks of at most `limit` units (or one section)."""
         blocks, current = [], []
         for g in self.groups:
-            if current and sum(map(len, current)) + len(g) > BLOCK_UNITS:
+            if current and sum(map(len, current)) + len(g) > limit:
                 blocks.append(current)
                 current = []
             current.append(g)
         return blocks + ([current] if current else [])
 
-    def _scores(self, design: Design, reps: np.ndarray, pos: np.ndarray) -> np.ndarray:
-        """(len(reps), A, len(pos)) scores: one vectorised evaluation per combination of
-        discrete choices among these replications."""
-        tree = self.run.tree
-        keys = np.column_stack([design.data[reps], design.agg[reps]])
+    def _combos(self, design: Design) -> list[tuple[tuple, np.ndarray]]:
+        """The distinct combinations of discrete choices, each with its replications."""
+        keys = np.column_stack([design.data, design.agg])
         combos, inverse = np.unique(keys, axis=0, return_inverse=True)
-        S = np.empty((len(reps), len(tree.nodes), len(pos)))
+        inverse = inverse.ravel()
+        return [(tuple(int(v) for v in combo), np.flatnonzero(inverse == c))
+                for c, combo in enumerate(combos)]
+
+    def _chunks(self, design: Design, n_units: int):
+        """(combo, replications) pieces small enough for MEMORY_BUDGET."""
+        step = max(1, MEMORY_BUDGET // (n_units * len(self.run.tree.nodes)))
+        for combo, reps in self._combos(design):
+            for r0 in range(0, len(reps), step):
+                yield combo, reps[r0:r0 + step]
+
+    def _scores(self, design: Design, combo: tuple, reps: np.ndarray,
+                pos: np.ndarray) -> np.ndarray:
+        """(len(reps), A, len(pos)) scores of replications sharing one combination of
+        discrete choices: one vectorised evaluation of the hierarchy."""
         nd = design.data.shape[1]
-        mask = self.run.screened.nodes[pos]
-        for c, combo in enumerate(combos):
-            idx = np.flatnonzero(inverse.ravel() == c)
-            W = design.weights[reps[idx]]
-            dropped = design.drop[reps[idx], None]
-            W = W * ~((self.edge_leaf[None] == dropped) & (dropped >= 0))
-            X = self.data(tuple(combo[:nd]))[pos]
-            S[idx] = aggregate.evaluate(X, tree, W, self.methods(tuple(combo[nd:])), mask,
-                                        self.floor)
-        return S
+        W = design.weights[reps]
+        dropped = design.drop[reps, None]
+        W = W * ~((self.edge_leaf[None] == dropped) & (dropped >= 0))
+        X = self.data(combo[:nd])[pos]
+        return aggregate.evaluate(X, self.run.tree, W, self.methods(combo[nd:]),
+                                  self.run.screened.nodes[pos], self.floor)
 
     def ranks(self, design: Design, reps: np.ndarray) -> np.ndarray:
         """(len(reps), A, n) ranks of the given replications (for checks and tests)."""
+        reps = np.asarray(reps)
+        sub = Design(design.data[reps], design.agg[reps], design.weights[reps], design.drop[reps])
         out = np.full((len(reps), len(self.run.tree.nodes), len(self.nominal)), np.nan)
         for block in self._blocks():
             pos, local = _positions(block)
-            out[:, :, pos] = group_ranks(self._scores(design, np.asarray(reps), pos), local)
+            for combo, idx in self._chunks(sub, len(pos)):
+                S = self._scores(sub, combo, idx, pos)
+                out[np.ix_(idx, np.arange(S.shape[1]), pos)] = group_ranks(S, local)
         return out
 
-    def propagate(self, design: Design, quantiles: list[float] | None):
-        """(Q, Y): Q (len(quantiles), n, A) rank quantiles over replications (None when
-        not asked); Y (R, actors, A) mean absolute rank shift from the nominal ranks."""
+    def propagate(self, design: Design, quantiles: list[float] | None) -> Propagated:
+        """Rank quantiles over the replications (when `quantiles` is given) and the
+        absolute rank shifts from the nominal ranks per replication. (Scores are not
+        summarised: under different normalisations they are on different scales.)"""
         R, A = len(design), len(self.run.tree.nodes)
         n_act = int(self.actor.max()) + 1 if len(self.actor) else 0
-        Q = np.full((len(quantiles), len(self.nominal), A), np.nan) if quantiles else None
-        shift, count = np.zeros((R, n_act, A)), np.zeros((R, n_act, A))
+        shape = (len(quantiles), len(self.nominal), A) if quantiles else None
+        out = Propagated(np.full(shape, np.nan) if shape else None,
+                         np.zeros((R, n_act, A)), np.zeros((R, n_act, A)))
         for block in self._blocks():
-            pos, local = _positions(block)
-            hist = RankHistogram(A * len(pos), max(len(g) for g in block))
-            nominal = self.nominal[pos].T[None]
-            actor = self.actor[pos]
-            step = max(1, MEMORY_BUDGET // (len(pos) * A))
-            for r0 in range(0, R, step):
-                reps = np.arange(r0, min(R, r0 + step))
-                ranks = group_ranks(self._scores(design, reps, pos), local, dtype=np.float32)
-                if Q is not None:
-                    hist.add(ranks)
-                dev = np.abs(ranks - nominal)
-                for a in np.unique(actor):
-                    shift[reps, a] += np.nansum(dev[:, :, actor == a], axis=2)
-                    count[reps, a] += np.sum(~np.isnan(dev[:, :, actor == a]), axis=2)
-            if Q is not None:
-                Q[:, pos] = hist.quantiles(quantiles).reshape(len(quantiles), A, len(pos)) \
-                    .transpose(0, 2, 1)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return Q, shift / count
+            self._block(design, block, quantiles, out)
+        return out
+
+    def _block(self, design: Design, block, quantiles, out: Propagated) -> None:
+        """Score one block of cross-sections for every replication (per combination of
+        discrete choices, in chunks) and rank only the lanes (unit x node) that screening
+        lets have a score."""
+        A = len(self.run.tree.nodes)
+        pos, local = _positions(block)
+        lanes = Lanes(self.run.screened.nodes[pos], local, self.actor[pos],
+                      self.nominal[pos], out.shift.shape[1])
+        hist = RankHistogram(lanes.size, max(len(g) for g in block))
+        for combo, reps in self._chunks(design, len(pos)):
+            S = self._scores(design, combo, reps, pos)[:, lanes.node, lanes.unit]
+            ranks = group_ranks(S, lanes.groups, dtype=np.float32)
+            if quantiles:
+                hist.add(ranks)
+            dev = np.abs(ranks - lanes.nominal)
+            present = ~np.isnan(dev)
+            out.shift[reps] += (np.where(present, dev, 0) @ lanes.onehot).reshape(len(reps), -1, A)
+            out.count[reps] += (present @ lanes.onehot).reshape(len(reps), -1, A)
+        if quantiles:
+            out.ranks[:, pos[lanes.unit], lanes.node] = hist.quantiles(quantiles)
+
+
+class Lanes:
+    """The (unit, node) pairs of a block that may have a score, grouped by node and
+    cross-section (the sets ranked together), with their nominal ranks and a one-hot map
+    onto (actor, node) for the rank-shift sums."""
+
+    def __init__(self, mask: np.ndarray, local: list[np.ndarray], actor: np.ndarray,
+                 nominal: np.ndarray, n_actors: int):
+        self.unit, self.node = np.nonzero(mask)
+        self.size = len(self.unit)
+        section = np.empty(len(mask), dtype=int)
+        for i, g in enumerate(local):
+            section[g] = i
+        key = self.node * len(local) + section[self.unit]
+        order = np.argsort(key, kind="stable")
+        bounds = np.flatnonzero(np.diff(key[order])) + 1
+        self.groups = np.split(order, bounds) if self.size else []
+        self.nominal = nominal[self.unit, self.node].astype(np.float32)
+        A = mask.shape[1]
+        self.onehot = np.zeros((self.size, n_actors * A), dtype=np.float32)
+        self.onehot[np.arange(self.size), actor[self.unit] * A + self.node] = 1.0

@@ -43,28 +43,47 @@ def _ordered_keys(S: np.ndarray) -> np.ndarray:
 def rank_desc(S: np.ndarray) -> np.ndarray:
     """'min' ranks of S along the last axis, highest first; NaN stays NaN."""
     S = np.asarray(S, dtype=np.float64)
-    if S.shape[-1] > MASK + 1:
+    width = S.shape[-1]
+    if width > MASK + 1:
         raise ValueError(f"at most {MASK + 1} units can be ranked together")
-    keys = np.sort(_ordered_keys(S), axis=-1)
-    order = keys & MASK
+    if S.size == 0:
+        return np.full(S.shape, np.nan)
+    keys = np.sort(_ordered_keys(S), axis=-1).reshape(-1, width)
     value = keys >> LOW_BITS
+    # flat positions grow along every row and across rows, so one 1-D running maximum
+    # gives each element the position of the first element of its run of ties
+    start = np.arange(0, keys.size, width)[:, None]
     first = np.ones(keys.shape, dtype=bool)
-    first[..., 1:] = value[..., 1:] != value[..., :-1]
-    position = np.broadcast_to(np.arange(1, S.shape[-1] + 1), keys.shape)
-    sorted_ranks = np.maximum.accumulate(np.where(first, position, 0), axis=-1)
-    ranks = np.empty(keys.shape, dtype=np.float64)
-    np.put_along_axis(ranks, order, sorted_ranks, axis=-1)
+    first[:, 1:] = value[:, 1:] != value[:, :-1]
+    flat = np.where(first, start + np.arange(width), 0).ravel()
+    sorted_ranks = np.maximum.accumulate(flat).reshape(keys.shape) - start + 1
+    ranks = np.empty(keys.size, dtype=np.float64)
+    ranks[((keys & MASK) + start).ravel()] = sorted_ranks.ravel()
+    ranks = ranks.reshape(S.shape)
     ranks[np.isnan(S)] = np.nan
     return ranks
 
 
 def group_ranks(S: np.ndarray, groups: list[np.ndarray], dtype=np.float64) -> np.ndarray:
-    """Ranks along the last axis within each group of positions (the cross-sections)."""
+    """Ranks along the last axis within each group of positions (the cross-sections).
+    Groups of similar size are ranked together: laid side by side, padded with NaN to
+    the largest (at most twice the smallest), in one call of `rank_desc`."""
     if len(groups) == 1 and len(groups[0]) == S.shape[-1]:
-        return rank_desc(S).astype(dtype, copy=False)
+        return rank_desc(S[..., groups[0]]).astype(dtype, copy=False)
     out = np.full(S.shape, np.nan, dtype=dtype)
-    for pos in groups:
-        out[..., pos] = rank_desc(S[..., pos])
+    sizes = np.array([len(g) for g in groups])
+    bucket = np.floor(np.log2(np.maximum(sizes, 1))).astype(int)
+    for b in np.unique(bucket):
+        members = [groups[i] for i in np.flatnonzero(bucket == b) if len(groups[i])]
+        if not members:
+            continue
+        width = max(len(g) for g in members)
+        row = np.repeat(np.arange(len(members)), [len(g) for g in members])
+        slot = np.concatenate([np.arange(len(g)) for g in members])
+        pos = np.concatenate(members)
+        padded = np.full(S.shape[:-1] + (len(members), width), np.nan)
+        padded[..., row, slot] = S[..., pos]
+        out[..., pos] = rank_desc(padded)[..., row, slot]
     return out
 
 
@@ -97,3 +116,4 @@ class RankHistogram:
             b = np.sum(cum <= np.minimum(lo + 1, last)[:, None], axis=1)
             out[i] = np.where(total > 0, a + (h - lo) * (b - a), np.nan)
         return out
+

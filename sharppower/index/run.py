@@ -24,7 +24,8 @@ from sharppower.index.screen import Screened, cross_sections
 from sharppower.index.spec import Spec, check_log, load_spec, set_address
 from sharppower.store import Database
 
-SCORE_COLUMNS = ["actor", "target", "year", "level", "node", "score", "rank", "n_ranked"]
+SCORE_COLUMNS = ["actor", "target", "year", "level", "node", "score", "rank", "n_ranked",
+                 "coverage"]
 
 
 def _args(log: dict, stage: str) -> tuple[str, dict[str, Any]]:
@@ -66,6 +67,7 @@ class Run:
     edge_weights: np.ndarray
     scores: pd.DataFrame
     ranks: pd.DataFrame
+    coverage: pd.DataFrame
     uncertainty: pd.DataFrame | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -82,15 +84,17 @@ class Run:
 
     def long(self, level: str | None = None, year: int | None = None,
              actor: str | None = None) -> pd.DataFrame:
-        """One row per unit and node with a score: SCORE_COLUMNS (plus rank_median,
-        rank_low, rank_high, rank_p05, rank_p95 after an uncertainty analysis)."""
+        """One row per unit and node with a score: SCORE_COLUMNS (coverage: share of the
+        node's children with a value, among those available in the actor x year), plus
+        rank_median, rank_low, rank_high, rank_p05, rank_p95 after an uncertainty analysis."""
         return long_scores(self, level, year, actor)
 
 
 def long_scores(run: Run, level=None, year=None, actor=None) -> pd.DataFrame:
     scores = run.scores.rename_axis(columns="node").stack().rename("score")
     ranks = run.ranks.rename_axis(columns="node").stack().rename("rank")
-    out = pd.concat([scores, ranks], axis=1).reset_index()
+    cover = run.coverage.rename_axis(columns="node").stack().rename("coverage")
+    out = pd.concat([scores, ranks, cover], axis=1).reset_index()
     out = out[out["score"].notna()]
     out["level"] = out["node"].map(run.tree.level)
     counts = out.groupby(["actor", "year", "node"])["rank"].transform("count")
@@ -119,20 +123,49 @@ def nominal_scores(tree, normalised: pd.DataFrame, edge_weights: np.ndarray, log
     return frame(S), frame(R)
 
 
+def _without_empty_units(inputs: Inputs, screened: Screened) -> tuple[Inputs, Screened]:
+    """Units left with no value to score after screening leave the run (counted)."""
+    keep = screened.cells.any(axis=1)
+    if keep.all():
+        return inputs, screened
+    inputs = inputs.subset(keep)
+    inputs.notes["units_without_data"] = int((~keep).sum())
+    return inputs, Screened(screened.cells[keep], screened.nodes[keep], screened.dropped)
+
+
+def coverage_frame(tree, normalised: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:
+    """Per unit and node: the share of the node's children with a value, among the
+    children with a value for some unit of the same actor x year (1 = complete)."""
+    present = np.concatenate([normalised.notna().to_numpy(), scores.notna().to_numpy()], axis=1)
+    col = {c: i for i, c in enumerate([*tree.leaves, *tree.nodes])}
+    out = np.full(scores.shape, np.nan)
+    for pos in cross_sections(scores.index):
+        for j, node in enumerate(tree.nodes):
+            kids = present[np.ix_(pos, [col[c] for c in tree.children[node]])]
+            avail = kids.any(axis=0)
+            if avail.any():
+                out[pos, j] = kids[:, avail].mean(axis=1)
+    out[~scores.notna().to_numpy()] = np.nan
+    return pd.DataFrame(out, index=scores.index, columns=tree.nodes)
+
+
 def execute(spec: Spec, inputs: Inputs, log: dict[str, Any] | None = None) -> Run:
     """Run every stage under `log` (default: the spec's stage arguments)."""
     log = log if log is not None else spec.log()
     check_log(log)
+    inputs = inputs.sorted()
     tree = compile_hierarchy(spec)
     directions = np.array([spec.directions[c] for c in tree.leaves], dtype=float)
     method, args = _args(log, "screen")
     screened = screen.SCREENERS[method](inputs.values, tree, **args)
+    inputs, screened = _without_empty_units(inputs, screened)
     data = transform(inputs, screened, log, directions)
     method, args = _args(log, "weight")
     weights = weight.WEIGHTERS[method](tree, data.normalised, **args)
     edge_weights = tree.nominal_weights(weights)
     scores, ranks = nominal_scores(tree, data.normalised, edge_weights, log, screened)
-    return Run(spec, log, inputs, tree, screened, data, weights, edge_weights, scores, ranks)
+    return Run(spec, log, inputs, tree, screened, data, weights, edge_weights, scores, ranks,
+               coverage_frame(tree, data.normalised, scores))
 
 
 def _years_needed(log: dict, year: int | None) -> tuple[int | None, int | None] | None:

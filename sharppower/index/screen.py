@@ -1,13 +1,16 @@
 """Stage 1, coverage screening: which units and indicators enter each pillar.
 
-Screening works per cross-section (actor x year) and per pillar. Candidates are the
-pillar's indicators observed at least once in the cross-section and the units with at
-least one of them. With `order: units_first` (default) a unit stays when it has data for
-at least `unit_threshold` of the candidate indicators (`count: indicators`) or domains
-(`count: domains`), then an indicator stays when it is observed for at least
-`indicator_threshold` of the units kept; `indicators_first` does the opposite. An index
-score needs the unit in at least `unit_threshold` of the index's pillars present in the
-cross-section. Everything dropped is reported with its coverage and the reason.
+Screening works per cross-section (actor x year) and per pillar. A pillar is scored in a
+cross-section only when its indicators observed there reach at least `section_threshold`
+of the pillar's domains that the actor has data for in any year (default 0: always).
+Candidates are the pillar's indicators observed at least once in the cross-section and
+the units with at least one of them. With `order: units_first` (default) a unit stays
+when it has data for at least `unit_threshold` of the candidate indicators
+(`count: indicators`) or domains (`count: domains`), then an indicator stays when it is
+observed for at least `indicator_threshold` of the units kept; `indicators_first` does
+the opposite. An index score needs the unit in at least `index_threshold` (default: the
+unit threshold) of the index's pillars present in the cross-section. Everything dropped
+is reported (kind pillar, unit or indicator) with its coverage and the reason.
 
 SCREENERS: coverage, none. Each returns a Screened (eligible cells, nodes a unit may be
 scored on, and the table of what was dropped).
@@ -96,55 +99,85 @@ def _rows(actor, year, node, kind, items, cov, thr, what):
              "reason": f"coverage {c:.0%} < {thr:.0%} ({what})"} for item, c in zip(items, cov)]
 
 
+def _seen_domains(X: np.ndarray, actors: np.ndarray, tree: Hierarchy) -> dict:
+    """Per actor and pillar: the domains with at least one observation in any year."""
+    leaf_pos = {c: i for i, c in enumerate(tree.leaves)}
+    out = {}
+    for actor in pd.unique(actors):
+        seen = ~np.isnan(X[actors == actor]).all(axis=0)
+        for p in tree.by_level("pillar"):
+            out[actor, p] = [d for d in tree.children[p]
+                             if any(seen[leaf_pos[c]] for c in tree.children[d])]
+    return out
+
+
+class _Coverage:
+    """Screening of one pillar in one cross-section, writing into cells, nodes, rows."""
+
+    def __init__(self, values: pd.DataFrame, tree: Hierarchy, args: dict):
+        self.X, self.tree, self.args = values.to_numpy(dtype=float), tree, args
+        self.index = values.index
+        self.targets = values.index.get_level_values("target").to_numpy()
+        self.cells = np.zeros((len(values), len(tree.leaves)), bool)
+        self.nodes = np.zeros((len(values), len(tree.nodes)), bool)
+        self.leaf_pos = {c: i for i, c in enumerate(tree.leaves)}
+        self.node_pos = {c: i for i, c in enumerate(tree.nodes)}
+        self.seen = _seen_domains(self.X, values.index.get_level_values("actor").to_numpy(), tree)
+        self.rows: list[dict] = []
+
+    def pillar(self, pos: np.ndarray, p: str) -> None:
+        a, tree = self.args, self.tree
+        actor, _, year = self.index[pos[0]]
+        leaves = tree.leaves_under(p)
+        local = {c: i for i, c in enumerate(leaves)}
+        groups = [[local[c] for c in tree.children[d]] for d in tree.children[p]]
+        pil = _Pillar(self.X[pos], [self.leaf_pos[c] for c in leaves], groups)
+        seen = self.seen[actor, p]
+        share = len(pil.groups) / len(seen) if seen else 0.0
+        if pil.cand_unit.any() and share < a["section_threshold"]:
+            self.rows += _rows(actor, year, p, "pillar", [p], [share], a["section_threshold"],
+                               f"domains of {p} with data in the year, of those the actor has")
+            return
+        ku, ucov, ki, icov = _screen_pillar(pil, a["order"], a["count"], a["unit_threshold"],
+                                            a["indicator_threshold"])
+        kept = pos[ku]
+        self.cells[np.ix_(kept, [self.leaf_pos[c] for c, k in zip(leaves, ki) if k])] = True
+        self.nodes[np.ix_(kept, [self.node_pos[n] for n in [p, *tree.children[p]]])] = True
+        bad_u, bad_i = pil.cand_unit & ~ku, pil.cand_ind & ~ki
+        self.rows += _rows(actor, year, p, "unit", self.targets[pos[bad_u]], ucov[bad_u],
+                           a["unit_threshold"], f"{a['count']} of {p} with data")
+        self.rows += _rows(actor, year, p, "indicator", np.array(leaves)[bad_i], icov[bad_i],
+                           a["indicator_threshold"], f"units kept in {p} observed")
+
+    def indices(self, pos: np.ndarray) -> None:
+        actor, _, year = self.index[pos[0]]
+        threshold = self.args["index_threshold"]
+        for name in self.tree.by_level("index"):
+            have = self.nodes[np.ix_(pos, [self.node_pos[p] for p in self.tree.children[name]])]
+            present = have.any(axis=0)
+            if not present.any():
+                continue
+            cov = have[:, present].mean(axis=1)
+            keep = cov >= threshold
+            self.nodes[pos[keep], self.node_pos[name]] = True
+            bad = have.any(axis=1) & ~keep
+            self.rows += _rows(actor, year, name, "unit", self.targets[pos[bad]], cov[bad],
+                               threshold, f"pillars of {name} present in the cross-section")
+
+
 def coverage(values: pd.DataFrame, tree: Hierarchy, unit_threshold: float = 0.65,
              indicator_threshold: float = 0.65, count: str = "indicators",
-             order: str = "units_first", **_: object) -> Screened:
-    X = values.to_numpy(dtype=float)
-    n = len(values)
-    cells = np.zeros((n, len(tree.leaves)), bool)
-    nodes = np.zeros((n, len(tree.nodes)), bool)
-    targets = values.index.get_level_values("target").to_numpy()
-    leaf_pos = {c: i for i, c in enumerate(tree.leaves)}
-    node_pos = {c: i for i, c in enumerate(tree.nodes)}
-    rows: list[dict] = []
+             order: str = "units_first", section_threshold: float = 0.0,
+             index_threshold: float | None = None, **_: object) -> Screened:
+    args = {"unit_threshold": unit_threshold, "indicator_threshold": indicator_threshold,
+            "count": count, "order": order, "section_threshold": section_threshold,
+            "index_threshold": unit_threshold if index_threshold is None else index_threshold}
+    cov = _Coverage(values, tree, args)
     for pos in cross_sections(values.index):
-        actor, _, year = values.index[pos[0]]
         for p in tree.by_level("pillar"):
-            leaves = tree.leaves_under(p)
-            local = {c: i for i, c in enumerate(leaves)}
-            groups = [[local[c] for c in tree.children[d]] for d in tree.children[p]]
-            pil = _Pillar(X[pos], [leaf_pos[c] for c in leaves], groups)
-            ku, ucov, ki, icov = _screen_pillar(pil, order, count, unit_threshold,
-                                                indicator_threshold)
-            kept = pos[ku]
-            cells[np.ix_(kept, [leaf_pos[c] for c, k in zip(leaves, ki) if k])] = True
-            nodes[np.ix_(kept, [node_pos[p]] + [node_pos[d] for d in tree.children[p]])] = True
-            bad_u = pil.cand_unit & ~ku
-            rows += _rows(actor, year, p, "unit", targets[pos[bad_u]], ucov[bad_u],
-                          unit_threshold, f"{count} of {p} with data")
-            bad_i = pil.cand_ind & ~ki
-            rows += _rows(actor, year, p, "indicator", np.array(leaves)[bad_i], icov[bad_i],
-                          indicator_threshold, f"units kept in {p} observed")
-        rows += _screen_indices(tree, nodes, pos, node_pos, unit_threshold, targets,
-                                actor, year)
-    return Screened(cells, nodes, pd.DataFrame(rows, columns=DROPPED_COLUMNS))
-
-
-def _screen_indices(tree, nodes, pos, node_pos, threshold, targets, actor, year):
-    rows = []
-    for name in tree.by_level("index"):
-        cols = [node_pos[p] for p in tree.children[name]]
-        have = nodes[np.ix_(pos, cols)]
-        present = have.any(axis=0)
-        if not present.any():
-            continue
-        cov = have[:, present].mean(axis=1)
-        keep = cov >= threshold
-        nodes[pos[keep], node_pos[name]] = True
-        bad = have.any(axis=1) & ~keep
-        rows += _rows(actor, year, name, "unit", targets[pos[bad]], cov[bad], threshold,
-                      f"pillars of {name} present in the cross-section")
-    return rows
+            cov.pillar(pos, p)
+        cov.indices(pos)
+    return Screened(cov.cells, cov.nodes, pd.DataFrame(cov.rows, columns=DROPPED_COLUMNS))
 
 
 SCREENERS = {"coverage": coverage, "none": no_screen}

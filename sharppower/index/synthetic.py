@@ -133,6 +133,48 @@ def write_observations(db: Database, obs: pd.DataFrame, regions: dict[str, str] 
         return insert_rows(conn, observations, frame_records(obs.reindex(columns=cols)))
 
 
+def tiny_spec(pillars: dict[str, dict[str, list[str]]], indices: dict[str, list[str]] | None = None,
+              negative: tuple[str, ...] = (), stages: dict | None = None,
+              uncertainty: dict | None = None, actors: tuple[str, ...] = ("CHN",)):
+    """A spec over a generated codebook: `pillars` maps pillar -> domain -> codes (pillar
+    names must be codebook pillars: attraction, reach, sharp_power, resilience); codes in
+    `negative` have direction negative. Stages default to no screening, no imputation, no
+    treatment, minmax, equal weights, arithmetic means."""
+    from sharppower.codebook import PILLARS, validate
+    from sharppower.index.spec import spec_from_dict
+
+    codebook = validate({
+        "version": "test", "actors": [{"iso3": a, "name": a} for a in actors],
+        "layers": {k: k for k in ("exposure", "pressure", "effect")},
+        "pillars": {p: {"name": p, "domains": dict.fromkeys(
+            pillars.get(p) or {f"{p}_unused": None}, "d")} for p in PILLARS},
+        "indicators": [{"code": c, "name": c, "pillar": p, "domain": d, "layer": "exposure",
+                        "direction": "negative" if c in negative else "positive", "unit": "u",
+                        "source": "synthetic", "description": c}
+                       for p, ds in pillars.items() for d, cs in ds.items() for c in cs],
+    }, "(test codebook)")
+    return spec_from_dict({
+        "name": "test", "actors": list(actors), "pillars": pillars, "indices": indices or {},
+        "stages": stages or {"screen": {"method": "none"}, "impute": {"method": "none"},
+                             "treat": {"method": "none"}, "normalise": {"method": "minmax"},
+                             "weight": {"method": "equal"}, "aggregate": {"method": "arithmetic"}},
+        "uncertainty": uncertainty or {},
+    }, "(test spec)", codebook)
+
+
+def panel(rows: dict[tuple[str, str, int], dict[str, float]], columns: list[str],
+          regions: dict[str, str] | None = None):
+    """Inputs from {(actor, target, year): {code: value}} (missing codes are NaN)."""
+    from sharppower.index.inputs import UNIT, Inputs
+
+    index = pd.MultiIndex.from_tuples(list(rows), names=UNIT)
+    values = pd.DataFrame([[r.get(c, np.nan) for c in columns] for r in rows.values()],
+                          index=index, columns=columns, dtype=float)
+    region = pd.Series([(regions or {}).get(t, "(none)") for _, t, _ in rows], index=index,
+                       dtype=object)
+    return Inputs(values, region).sorted()
+
+
 def synthetic_problem(n_units: int = 200, n_indicators: int = 100, n_domains: int = 10,
                       seed: int = 1, missing: float = 0.05, stages: dict | None = None,
                       uncertainty: dict | None = None):
@@ -140,38 +182,26 @@ def synthetic_problem(n_units: int = 200, n_indicators: int = 100, n_domains: in
     `n_indicators` indicators in `n_domains` domains spread over the four pillars, every
     pillar in one index `composite`; a fifth of the indicators in the negative direction,
     some skewed, `missing` of the values absent. Returns (spec, inputs)."""
-    from sharppower.codebook import PILLARS, validate
+    from sharppower.codebook import PILLARS
     from sharppower.index.inputs import inputs_from_observations
-    from sharppower.index.spec import spec_from_dict
 
     rng = np.random.default_rng(seed)
     domains = {f"d{d:02d}": PILLARS[d % len(PILLARS)] for d in range(n_domains)}
     codes = [f"x{i:03d}" for i in range(n_indicators)]
     dom_of = {c: list(domains)[i % n_domains] for i, c in enumerate(codes)}
     direction = {c: ("negative" if i % 5 == 4 else "positive") for i, c in enumerate(codes)}
-    codebook = validate({
-        "version": "synthetic", "actors": [{"iso3": "CHN", "name": "China"}],
-        "layers": {k: k for k in ("exposure", "pressure", "effect")},
-        "pillars": {p: {"name": p, "domains": {d: d for d, q in domains.items() if q == p}}
-                    for p in PILLARS},
-        "indicators": [{"code": c, "name": c, "pillar": domains[dom_of[c]], "domain": dom_of[c],
-                        "layer": "exposure", "direction": direction[c], "unit": "u",
-                        "source": "synthetic", "description": c} for c in codes],
-    }, "(synthetic codebook)")
-    spec = spec_from_dict({
-        "name": "synthetic", "actors": ["CHN"],
-        "pillars": {p: {d: [c for c in codes if dom_of[c] == d] for d, q in domains.items() if q == p}
-                    for p in PILLARS},
-        "indices": {"composite": list(PILLARS)},
-        "stages": stages or {"screen": {"method": "coverage"}, "impute": {"method": "median"},
-                             "treat": {"method": "jrc"}, "normalise": {"method": "minmax"},
-                             "weight": {"method": "equal"}, "aggregate": {"method": "arithmetic"}},
-        "uncertainty": uncertainty or {
+    spec = tiny_spec(
+        {p: {d: [c for c in codes if dom_of[c] == d] for d, q in domains.items() if q == p}
+         for p in PILLARS},
+        {"composite": list(PILLARS)}, tuple(c for c in codes if direction[c] == "negative"),
+        stages or {"screen": {"method": "coverage"}, "impute": {"method": "median"},
+                   "treat": {"method": "jrc"}, "normalise": {"method": "minmax"},
+                   "weight": {"method": "equal"}, "aggregate": {"method": "arithmetic"}},
+        uncertainty or {
             "vary": {"impute.method": ["median", "mean"],
                      "normalise.method": ["minmax", "zscore", "rank", "frontier"],
                      "aggregate.method": ["arithmetic", "geometric"]},
-            "weights": {"concentration": 20}, "drop_one": True},
-    }, "(synthetic spec)", codebook)
+            "weights": {"concentration": 20}, "drop_one": True})
     targets = [c.alpha_3 for c in pycountry.countries if c.alpha_3 != "CHN"][:n_units]
     latent = rng.normal(size=n_units)
     values = latent[:, None] * rng.uniform(0.3, 1.0, n_indicators) + rng.normal(size=(n_units, n_indicators))

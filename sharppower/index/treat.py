@@ -46,30 +46,54 @@ def skew_kurtosis(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(bad, np.nan, skew), np.where(bad, np.nan, kurt)
 
 
+def moments(v: np.ndarray) -> tuple[float, float]:
+    """Type-2 skewness and excess kurtosis of a 1-D array without NaN (NaN, NaN when
+    fewer than 4 values or constant); the same formulas as `skew_kurtosis`."""
+    n = len(v)
+    if n < 4:
+        return np.nan, np.nan
+    centre = v.mean()
+    d = v - centre
+    d2 = d * d
+    m2 = d2.mean()
+    if not m2 > 1e-24 * max(1.0, centre * centre):
+        return np.nan, np.nan
+    g1 = (d2 * d).mean() / m2 ** 1.5
+    g2 = (d2 * d2).mean() / m2 ** 2 - 3
+    return (g1 * np.sqrt(n * (n - 1)) / (n - 2),
+            ((n + 1) * g2 + 6) * (n - 1) / ((n - 2) * (n - 3)))
+
+
 def fails(x: np.ndarray, skew: float, kurtosis: float) -> bool:
-    s, k = skew_kurtosis(x[:, None])
-    return bool(np.abs(s[0]) >= skew and k[0] >= kurtosis)
+    s, k = moments(x[~np.isnan(x)])
+    return bool(abs(s) >= skew and k >= kurtosis)
 
 
 def winsorise(x: np.ndarray, winmax: int, skew: float, kurtosis: float) -> tuple[np.ndarray, int]:
-    x, done = x.copy(), 0
-    while done < winmax and fails(x, skew, kurtosis):
-        s, _ = skew_kurtosis(x[:, None])
-        extreme = np.nanmax(x) if s[0] >= 0 else np.nanmin(x)
-        hit = x == extreme
-        rest = x[~hit & ~np.isnan(x)]
-        if not rest.size:
+    """Replace the most extreme value (on the side of the skew) by the next one until the
+    column passes or `winmax` points are winsorised; returns (values, points)."""
+    out = x.copy()
+    ok = ~np.isnan(x)
+    v, done = x[ok].copy(), 0
+    while done < winmax:
+        s, k = moments(v)
+        if not (abs(s) >= skew and k >= kurtosis):
             break
-        x[hit] = rest.max() if s[0] >= 0 else rest.min()
+        extreme = v.max() if s >= 0 else v.min()
+        hit = v == extreme
+        if hit.all():
+            break
+        v[hit] = v[~hit].max() if s >= 0 else v[~hit].min()
         done += int(hit.sum())
-    return x, done
+    out[ok] = v
+    return out, done
 
 
 def log_transform(x: np.ndarray) -> np.ndarray:
     lo, hi = np.nanmin(x), np.nanmax(x)
     a = 0.01 * (hi - lo) or 1.0
-    s, _ = skew_kurtosis(x[:, None])
-    if np.isnan(s[0]) or s[0] >= 0:
+    s, _ = moments(x[~np.isnan(x)])
+    if np.isnan(s) or s >= 0:
         return np.log(x - lo + a)
     return -np.log(hi - x + a)
 

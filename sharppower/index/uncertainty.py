@@ -51,7 +51,7 @@ def monte_carlo(run, runs: int | None = None, seed: int | None = None,
     space = space or build_space(run, run.spec.uncertainty)
     U = np.random.default_rng(seed).random((runs, space.n_columns))
     design = space.design(U)
-    Q, _ = Propagator(run, space).propagate(design, quantiles=QUANTILES)
+    Q = Propagator(run, space).propagate(design, quantiles=QUANTILES).ranks
     run.uncertainty = interval_table(run, Q)
     run.extra["monte_carlo"] = {"runs": runs, "seed": seed, "factors": space.factor_names()}
     return run.uncertainty
@@ -82,7 +82,7 @@ def sensitivity(run, n: int | None = None, seed: int | None = None,
     groups = space.factor_columns()
     A, B, AB = saltelli_design(n, [cols for _, cols in groups], np.random.default_rng(seed))
     U = np.concatenate([A, B, AB.reshape(-1, A.shape[1])])
-    _, Y = Propagator(run, space).propagate(space.design(U), quantiles=None)
+    Y = Propagator(run, space).propagate(space.design(U), quantiles=None).mean_shift
     F = len(groups)
     fA, fB, fAB = Y[:n], Y[n:2 * n], Y[2 * n:].reshape((F, n) + Y.shape[1:])
     S1, ST = sobol_indices(fA, fB, fAB)

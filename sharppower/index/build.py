@@ -1,0 +1,102 @@
+"""Build the index into the store: nominal run, Monte Carlo rank intervals, sensitivity.
+
+`index_step(ctx)` is the last step of `sharppower build`. It is incremental: the
+fingerprint covers the observations the spec reads (per source: rows, largest id, sum of
+values, total length of flags), the sources' sha256 and starter flags, the targets'
+regions, the spec (sha256) and the codebook's directions, and ENGINE_VERSION; when none
+changed since the last successful build the step does nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+
+from sharppower.index.inputs import load_inputs
+from sharppower.index.run import Run, execute
+from sharppower.index.spec import Spec, load_spec
+from sharppower.index.store import save_run
+from sharppower.index.summary import indicator_table, run_summary
+from sharppower.index.uncertainty import monte_carlo, sensitivity
+from sharppower.sources.load import LoadResult
+from sharppower.store import Database
+from sharppower.store.tables import countries, observations, sources
+
+STEP = "index"
+ENGINE_VERSION = "1"
+
+
+def fingerprint(db: Database, spec: Spec) -> str:
+    o = observations.c
+    per_source = db.read(
+        sa.select(o.source, sa.func.count(), sa.func.max(o.id), sa.func.sum(o.value),
+                  sa.func.sum(sa.func.length(sa.func.coalesce(o.flags, ""))))
+        .where(o.indicator.in_(spec.indicators)).group_by(o.source).order_by(o.source))
+    rows = [[r[0], int(r[1]), int(r[2]), round(float(r[3] or 0), 6), int(r[4] or 0)]
+            for r in per_source.itertuples(index=False)]
+    srcs = db.read(sa.select(sources.c.name, sources.c.sha256, sources.c.starter)
+                   .order_by(sources.c.name))
+    regions = db.read(sa.select(countries.c.iso3, countries.c.region).order_by(countries.c.iso3))
+    parts = [ENGINE_VERSION, spec.sha256, sorted(spec.directions.items()),
+             sorted((k, v or []) for k, v in spec.applies.items()), rows,
+             srcs.astype(str).values.tolist(), regions.astype(str).values.tolist()]
+    return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+@dataclass
+class Built:
+    run_id: int | None
+    run: Run | None
+    summary: dict[str, Any]
+    sensitivity: pd.DataFrame | None = None
+
+
+def build_index(db: Database, spec: Spec | None = None, runs: int | None = None,
+                seed: int | None = None, sensitivity_runs: int | None = None,
+                fingerprint_: str | None = None) -> Built:
+    """Execute the spec on the store's observations, add rank intervals (Monte Carlo) and
+    sensitivity indices, and store the run (replacing the spec's previous run)."""
+    spec = spec or load_spec()
+    inputs = load_inputs(db, spec)
+    if inputs.values.empty:
+        return Built(None, None, {"spec": spec.name, "units": 0,
+                                  "warnings": ["no observation of the spec's indicators"]})
+    run = execute(spec, inputs)
+    monte_carlo(run, runs, seed)
+    n_sa = sensitivity_runs if sensitivity_runs is not None else spec.uncertainty.get(
+        "sensitivity_runs", 0)
+    table = sensitivity(run, int(n_sa), seed) if n_sa else None
+    indicators = indicator_table(run)
+    summary = run_summary(run, indicators)
+    run_id = save_run(db, run, indicators, summary, fingerprint_, table)
+    return Built(run_id, run, summary, table)
+
+
+def _result(built: Built) -> LoadResult:
+    if built.run is None:
+        return LoadResult(STEP, "skipped", warnings=built.summary["warnings"])
+    units = built.run.inputs.units
+    years = units.get_level_values("year")
+    return LoadResult(STEP, "loaded", int(built.run.scores.notna().to_numpy().sum()),
+                      int(units.get_level_values("target").nunique()),
+                      (int(years.min()), int(years.max())), list(built.summary["warnings"]))
+
+
+def index_step(ctx) -> list[LoadResult]:
+    """Build step (last in BUILD_STEPS): the default spec, skipped when unchanged."""
+    spec = load_spec(codebook=ctx.codebook)
+    fp = fingerprint(ctx.db, spec)
+    if ctx.fresh(STEP, fp):
+        return [LoadResult(STEP, "unchanged")]
+    started = datetime.now(UTC)
+    ctx.progress("index", 0, 1)
+    result = _result(build_index(ctx.db, spec, fingerprint_=fp))
+    ctx.progress("index", 1, 1)
+    ctx.record(STEP, fp, result, started)
+    return [result]

@@ -1,0 +1,69 @@
+"""What the `index show` and `index sensitivity` commands print, as plain data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from sharppower.errors import NotFound
+from sharppower.index.build import fingerprint
+from sharppower.index.run import run_index
+from sharppower.index.spec import load_spec
+from sharppower.index.store import latest_run, save_sensitivity, scores
+from sharppower.index.uncertainty import sensitivity
+from sharppower.store import Database
+
+FIELDS = ("score", "rank", "rank_low", "rank_high", "rank_median")
+
+
+def _clean(value: Any) -> Any:
+    return None if pd.isna(value) else (int(value) if isinstance(value, float)
+                                        and value.is_integer() else value)
+
+
+def _fields(row: dict) -> dict[str, Any]:
+    return {k: _clean(row.get(k)) for k in FIELDS}
+
+
+def target_report(db: Database, actor: str, year: int, level: str = "index",
+                  node: str | None = None) -> list[dict[str, Any]]:
+    """Per target (and node of the chosen level): target, node, score, rank, rank_low,
+    rank_high, rank_median, and the target's `pillars` and `domains` (each node: score,
+    rank, rank_low, rank_high, rank_median). Sorted by node and rank."""
+    frame = scores(db, actor, year, level=None)
+    if frame.empty:
+        raise NotFound(f"no index score for actor {actor} in {year}")
+    chosen = frame[frame["level"] == level]
+    if node:
+        chosen = chosen[chosen["node"] == node]
+        if chosen.empty:
+            raise NotFound(f"no {level} named {node!r} has scores for {actor} in {year}")
+    by_target = {t: g for t, g in frame.groupby("target")}
+    out = []
+    for row in chosen.to_dict("records"):
+        mine = by_target[row["target"]]
+        nested = {lv: {r["node"]: _fields(r) for r in mine[mine["level"] == lv].to_dict("records")}
+                  for lv in ("pillar", "domain")}
+        out.append({"target": row["target"], "actor": actor, "year": int(year), "level": level,
+                    "node": row["node"], **_fields(row), "pillars": nested["pillar"],
+                    "domains": nested["domain"]})
+    return out
+
+
+def sensitivity_report(db: Database, runs: int, spec_path: str | None = None,
+                       seed: int | None = None, actor: str | None = None) -> pd.DataFrame:
+    """Recompute the stored spec's run on the store and its sensitivity indices with
+    `runs` base samples; stored with the stored run when it was built from the same spec
+    and the same observations."""
+    spec = load_spec(spec_path)
+    run = run_index(db, spec, actor=actor)
+    table = sensitivity(run, runs, seed)
+    try:
+        stored = latest_run(db, spec.name)
+    except NotFound:
+        stored = None
+    same = stored is not None and stored["fingerprint"] == fingerprint(db, spec)
+    if same and actor is None:
+        save_sensitivity(db, int(stored["id"]), table)
+    return table

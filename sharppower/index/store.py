@@ -1,0 +1,146 @@
+"""Index results in the store: save a run, read scores, export CSV or Parquet.
+
+`scores(db, actor, year=None, level="index")` returns SCORE_COLUMNS: actor, target, year,
+level, node, score, rank (1 = highest in the actor x year), n_ranked (targets ranked),
+coverage (share of the node's children with a value, among those available that year),
+rank_median, rank_low, rank_high (5th-95th percentile Monte Carlo interval, widened to
+hold the nominal rank), rank_p05, rank_p95; sorted by actor, year, node, rank. It reads
+the most recent stored run (or the run of spec `spec`) and raises NotFound when the store
+holds none.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from sharppower.errors import NotFound, ValidationError
+from sharppower.index.tables import (
+    CHILD_TABLES,
+    index_indicators,
+    index_runs,
+    index_scores,
+    index_screening,
+    index_sensitivity,
+)
+from sharppower.store import Database
+from sharppower.store.database import frame_records, insert_rows
+
+SCORE_COLUMNS = ["actor", "target", "year", "level", "node", "score", "rank", "n_ranked",
+                 "coverage", "rank_median", "rank_low", "rank_high", "rank_p05", "rank_p95"]
+LEVELS = ("index", "pillar", "domain")
+FORMATS = ("csv", "parquet")
+
+
+def _delete_runs(conn, spec_name: str) -> None:
+    ids = [r[0] for r in conn.execute(sa.select(index_runs.c.id)
+                                      .where(index_runs.c.spec == spec_name))]
+    if ids:
+        for table in CHILD_TABLES:
+            conn.execute(sa.delete(table).where(table.c.run_id.in_(ids)))
+        conn.execute(sa.delete(index_runs).where(index_runs.c.id.in_(ids)))
+
+
+def _with_run(frame: pd.DataFrame, run_id: int, columns: list[str]) -> list[dict]:
+    return frame_records(frame.reindex(columns=columns).assign(run_id=run_id))
+
+
+def save_run(db: Database, run, indicators: pd.DataFrame, summary: dict,
+             fingerprint: str | None = None, sensitivity: pd.DataFrame | None = None) -> int:
+    """Store a run (replacing earlier runs of the same spec) in one transaction."""
+    mc = run.extra.get("monte_carlo") or {}
+    long = run.long()
+    screened = run.screened.dropped
+    with db.begin() as conn:
+        _delete_runs(conn, run.spec.name)
+        run_id = conn.execute(index_runs.insert().values(
+            spec=run.spec.name, spec_sha256=run.spec.sha256, fingerprint=fingerprint,
+            created_at=datetime.now(UTC), mc_runs=mc.get("runs"), seed=mc.get("seed"),
+            log=json.dumps(run.log, sort_keys=True, default=str),
+            summary=json.dumps(summary, default=str))).inserted_primary_key[0]
+        insert_rows(conn, index_scores, _with_run(long, run_id, SCORE_COLUMNS))
+        insert_rows(conn, index_screening, _with_run(
+            screened, run_id, ["actor", "year", "node", "kind", "item", "coverage",
+                               "threshold", "reason"]))
+        insert_rows(conn, index_indicators, _with_run(
+            indicators, run_id, [c.name for c in index_indicators.c if c.name != "run_id"]))
+        if sensitivity is not None:
+            _insert_sensitivity(conn, run_id, sensitivity)
+    return int(run_id)
+
+
+def _insert_sensitivity(conn, run_id: int, table: pd.DataFrame) -> None:
+    conn.execute(sa.delete(index_sensitivity).where(index_sensitivity.c.run_id == run_id))
+    cols = [c.name for c in index_sensitivity.c if c.name not in ("run_id", "computed_at")]
+    insert_rows(conn, index_sensitivity, _with_run(
+        table.assign(computed_at=datetime.now(UTC)), run_id, cols + ["computed_at"]))
+
+
+def save_sensitivity(db: Database, run_id: int, table: pd.DataFrame) -> None:
+    with db.begin() as conn:
+        _insert_sensitivity(conn, run_id, table)
+
+
+def latest_run(db: Database, spec: str | None = None) -> dict:
+    """The stored run's row (id, spec, log and summary decoded); NotFound when none."""
+    stmt = sa.select(index_runs).order_by(index_runs.c.id.desc()).limit(1)
+    if spec:
+        stmt = stmt.where(index_runs.c.spec == spec)
+    rows = db.read(stmt)
+    if rows.empty:
+        raise NotFound("the store holds no index run: run `sharppower index build` "
+                       "(or `sharppower build`)")
+    row = rows.iloc[0].to_dict()
+    row["log"] = json.loads(row["log"] or "{}")
+    row["summary"] = json.loads(row["summary"] or "{}")
+    return row
+
+
+def scores(db: Database, actor: str | None = None, year: int | None = None,
+           level: str | None = "index", spec: str | None = None) -> pd.DataFrame:
+    """Stored scores and rank intervals (SCORE_COLUMNS); level None: every level."""
+    if level is not None and level not in LEVELS:
+        raise ValidationError("level", f"one of {', '.join(LEVELS)}, not {level!r}")
+    run_id = int(latest_run(db, spec)["id"])
+    t = index_scores.c
+    stmt = sa.select(*[t[c] for c in SCORE_COLUMNS]).where(t.run_id == run_id)
+    if actor:
+        stmt = stmt.where(t.actor == actor)
+    if year is not None:
+        stmt = stmt.where(t.year == int(year))
+    if level:
+        stmt = stmt.where(t.level == level)
+    out = db.read(stmt)
+    out = out if not out.empty else pd.DataFrame(columns=SCORE_COLUMNS)
+    out = out.astype({"year": int, "n_ranked": int}) if len(out) else out
+    return out.sort_values(["actor", "year", "node", "rank", "target"]).reset_index(drop=True)
+
+
+def read_table(db: Database, table: sa.Table, spec: str | None = None) -> pd.DataFrame:
+    """A child table's rows for the stored run (screening, indicators, sensitivity)."""
+    run_id = int(latest_run(db, spec)["id"])
+    out = db.read(sa.select(table).where(table.c.run_id == run_id))
+    return out.drop(columns=["run_id"])
+
+
+def screening(db: Database, spec: str | None = None) -> pd.DataFrame:
+    return read_table(db, index_screening, spec).drop(columns=["id"])
+
+
+def export_scores(db: Database, path: str | Path, fmt: str = "csv",
+                  spec: str | None = None) -> int:
+    """Write every stored score (all levels) as CSV or Parquet; returns the row count."""
+    if fmt not in FORMATS:
+        raise ValidationError("format", f"one of {', '.join(FORMATS)}, not {fmt!r}")
+    frame = scores(db, level=None, spec=spec)
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path, index=False)
+    return len(frame)
