@@ -32,7 +32,7 @@ def _within_region(values, cells, region, stat: str) -> pd.DataFrame:
     data = _masked(values, cells)
     actor = values.index.get_level_values("actor")
     year = values.index.get_level_values("year")
-    keys = [actor, year, pd.Index(region.to_numpy(), dtype=object)]
+    keys = [actor, year, pd.Index(region.fillna("(none)").to_numpy(), dtype=object)]
     by_region = data.groupby(keys).transform(stat)
     by_section = data.groupby([actor, year]).transform(stat)
     filled = data.fillna(by_region).fillna(by_section)

@@ -82,6 +82,11 @@ def _broadcast(obs: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     return out
 
 
+def _region(regions: dict | None, target: str) -> str:
+    value = (regions or {}).get(target)
+    return "(none)" if value is None or pd.isna(value) or value == "" else str(value)
+
+
 def inputs_from_observations(obs: pd.DataFrame, spec: Spec,
                              regions: dict[str, str | None] | None = None) -> Inputs:
     """Build the panel from observation rows (columns actor, target, year, indicator,
@@ -110,8 +115,7 @@ def inputs_from_observations(obs: pd.DataFrame, spec: Spec,
     values.columns = list(spec.indicators)
     values = values.astype(float).sort_index()
     targets = values.index.get_level_values("target")
-    region = pd.Series([(regions or {}).get(t) or "(none)" for t in targets],
-                       index=values.index, dtype=object)
+    region = pd.Series([_region(regions, t) for t in targets], index=values.index, dtype=object)
     notes["units"] = len(values)
     return Inputs(values, region, notes)
 

@@ -9,6 +9,9 @@ Estimators (Saltelli et al. 2010, Table 2, (b) and (f)), with V = Var([f(A); f(B
     first order  S_i  = mean( f(B) (f(AB_i) - f(A)) ) / V          (Saltelli 2010)
     total order  ST_i = mean( (f(A) - f(AB_i))^2 ) / (2 V)          (Jansen 1999)
 
+The outputs are first centred on the mean of [f(A); f(B)] (as SALib does), which lowers
+the variance of the first-order estimator without changing its expectation.
+
 A. Saltelli, P. Annoni, I. Azzini, F. Campolongo, M. Ratto, S. Tarantola (2010), Variance
 based sensitivity analysis of model output. Design and estimator for the total
 sensitivity index, Computer Physics Communications 181, 259-270.
@@ -34,7 +37,10 @@ def saltelli_design(n: int, groups: list[list[int]], rng: np.random.Generator):
 def sobol_indices(fA: np.ndarray, fB: np.ndarray, fAB: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """First- and total-order indices from model outputs: fA, fB (n, ...) and fAB
     (F, n, ...); returns S1, ST of shape (F, ...). NaN where the output does not vary."""
-    V = np.var(np.concatenate([fA, fB], axis=0), axis=0)
+    both = np.concatenate([fA, fB], axis=0)
+    centre = both.mean(axis=0)
+    fA, fB, fAB = fA - centre, fB - centre, fAB - centre
+    V = np.var(both, axis=0)
     with np.errstate(invalid="ignore", divide="ignore"):
         S1 = np.mean(fB[None] * (fAB - fA[None]), axis=1) / V
         ST = 0.5 * np.mean((fA[None] - fAB) ** 2, axis=1) / V

@@ -74,7 +74,10 @@ def run_summary(run, indicators: pd.DataFrame | None = None) -> dict[str, Any]:
     no_data = indicators.groupby("indicator")["observed"].sum()
     warnings = [f"{r.actor} {r.indicator}: {r.warning}"
                 for r in indicators.itertuples() if isinstance(r.warning, str)]
-    warnings += [f"indicator {c} has no usable observation" for c in no_data[no_data == 0].index]
+    empty = sorted(no_data[no_data == 0].index)
+    if empty:
+        warnings.append(f"{len(empty)} of {len(no_data)} indicators have no usable "
+                        f"observation: {', '.join(empty)}")
     by_node = (dropped.groupby(["actor", "node", "kind"]).size().rename("dropped").reset_index()
                .to_dict("records") if not dropped.empty else [])
     return {

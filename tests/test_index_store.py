@@ -1,0 +1,189 @@
+"""End to end on a store of realistic synthetic observations (SQLite and PostgreSQL): the
+build, stored scores with rank intervals, the input rules, the incremental build step,
+the dashboard's live recomputation, export, and the CLI."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from sharppower.build import BuildContext
+from sharppower.cli import app
+from sharppower.codebook import load_codebook
+from sharppower.countries import resolver
+from sharppower.errors import NotFound
+from sharppower.index import build_index, export_scores, latest_run, load_spec, run_index, scores
+from sharppower.index.build import index_step
+from sharppower.index.synthetic import REGIONS, synthetic_observations, write_observations
+from sharppower.store import Database
+from sharppower.store.tables import observations
+
+TARGETS = dict(list(REGIONS.items())[:24])
+YEARS = range(2011, 2017)
+
+
+def _store(db: Database, seed: int = 5) -> pd.DataFrame:
+    obs = synthetic_observations(seed, TARGETS, YEARS)
+    starter = obs[(obs["indicator"] == "att_unfavorable") & (obs["actor"] == "CHN")].head(1)
+    obs = pd.concat([obs, starter.assign(value=1.0, source="starter")], ignore_index=True)
+    write_observations(db, obs, TARGETS)
+    return obs
+
+
+def _spec(runs: int = 80):
+    spec = load_spec()
+    spec.uncertainty = {**spec.uncertainty, "runs": runs}
+    return spec
+
+
+def test_build_stores_scores_and_rank_intervals_for_both_actors(db):
+    obs = _store(db)
+    built = build_index(db, _spec())
+    stored = scores(db, level=None)
+    assert built.run_id == int(latest_run(db)["id"])
+    levels = stored.groupby(["actor", "level"])["node"].unique().apply(set).to_dict()
+    assert levels[("CHN", "index")] == {"influence"}
+    assert levels[("CHN", "pillar")] == {"attraction", "reach", "sharp_power", "resilience"}
+    assert "reach" not in levels[("RUS", "pillar")]  # no reach indicator exists for Russia
+    assert set(stored["year"]) == set(YEARS)
+    assert (stored["rank_low"] <= stored["rank"]).all() and (stored["rank"] <= stored["rank_high"]).all()
+    assert (stored["rank"] <= stored["n_ranked"]).all()
+    assert stored["coverage"].between(0, 1, inclusive="right").all()
+    # ranks follow scores within each actor x year and node
+    for _, g in stored.groupby(["actor", "year", "node"]):
+        assert (np.diff(g.sort_values("score", ascending=False)["rank"]) >= 0).all()
+    # the stored influence equals the run's numbers
+    run = built.run
+    chn = stored[(stored["actor"] == "CHN") & (stored["node"] == "influence")]
+    mine = run.scores["influence"].dropna().loc["CHN"]
+    got = chn.set_index(["target", "year"])["score"]
+    assert np.allclose(got.loc[mine.index], mine)
+    # input rules: suspect rows skipped, starter replaced by the real value
+    bad = obs[obs["flags"].fillna("").str.contains("suspect")].iloc[0]
+    cell = run.inputs.values.loc[(bad["actor"], bad["target"], bad["year"]), bad["indicator"]]
+    assert cell != 99.0 and run.inputs.notes["skipped_flagged"] == 3
+    assert run.inputs.notes["starter_replaced"] == 1
+    summary = latest_run(db)["summary"]
+    assert summary["screened"]["units"] > 0 and "warnings" in summary
+
+
+def test_direction_reverses_negative_indicators_in_the_stored_pillars(db):
+    _store(db, seed=8)
+    build_index(db, _spec(20))
+    ind = pd.read_sql(sa.text("SELECT * FROM index_indicators"), db.engine)
+    corr = ind.set_index(["actor", "indicator"])["correlation"]
+    # the more corruption, the less resilience: reversed, it correlates positively
+    assert corr.loc[("CHN", "res_vdem_corruption")] > 0.5
+    assert corr.loc[("CHN", "att_unfavorable")] > 0.5
+    assert pd.isna(ind.set_index(["actor", "indicator"]).loc[("CHN", "res_vdem_corruption"),
+                                                              "warning"])
+
+
+def test_negative_correlation_is_a_warning(db):
+    obs = _store(db)
+    flip = obs["indicator"] == "res_wgi_corruption"
+    with db.begin() as conn:
+        conn.execute(sa.delete(observations))
+    write_observations(db, obs.assign(value=np.where(flip, -obs["value"], obs["value"])), TARGETS)
+    built = build_index(db, _spec(20))
+    assert any("res_wgi_corruption" in w and "negatively" in w for w in built.summary["warnings"])
+
+
+def test_build_step_is_incremental(db, conf):
+    _store(db)
+    ctx = BuildContext(replace(conf, mirror=None), db, load_codebook(), resolver())
+    first, = index_step(ctx)
+    second, = index_step(ctx)
+    assert (first.status, second.status) == ("loaded", "unchanged")
+    with db.begin() as conn:
+        conn.execute(observations.insert(), [{"actor": "CHN", "target": "AUS", "year": 2016,
+                                              "indicator": "sp_cyber_operations", "value": 9.0,
+                                              "source": "synthetic"}])
+    third, = index_step(ctx)
+    assert third.status == "loaded"
+
+
+def test_live_recompute_for_one_actor_year_matches_the_full_run(db):
+    _store(db)
+    spec = _spec(10)
+    full = run_index(db, spec, {"weight.weights.sharp_power": 3.0})
+    quick = run_index(db, spec, {"weight.weights.sharp_power": 3.0}, actor="CHN", year=2014)
+    assert set(quick.inputs.units.get_level_values("year")) == {2014}
+    a = quick.long(level="index")
+    b = full.long(level="index", year=2014, actor="CHN")
+    pd.testing.assert_frame_equal(a.reset_index(drop=True), b.reset_index(drop=True))
+    nominal = run_index(db, spec, actor="CHN", year=2014).long(level="index")
+    assert not np.allclose(nominal["score"], a["score"])
+
+
+def test_export_csv_and_parquet(db, tmp_path):
+    _store(db)
+    build_index(db, _spec(10))
+    stored = scores(db, level=None)
+    n_csv = export_scores(db, tmp_path / "s.csv", "csv")
+    n_pq = export_scores(db, tmp_path / "s.parquet", "parquet")
+    assert n_csv == n_pq == len(stored)
+    back = pd.read_parquet(tmp_path / "s.parquet")
+    pd.testing.assert_frame_equal(back, stored, check_dtype=False)
+    assert pd.read_csv(tmp_path / "s.csv")["rank_high"].tolist() == stored["rank_high"].tolist()
+
+
+def test_no_run_is_a_clear_error(db):
+    with pytest.raises(NotFound, match="index build"):
+        scores(db, "CHN")
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    database = Database(url)
+    database.upgrade()
+    _store(database)
+    return url, tmp_path
+
+
+def test_cli_build_show_sensitivity_export(sqlite_store):
+    url, tmp = sqlite_store
+    spec_file = tmp / "spec.yaml"
+    text = _packaged_spec().read_text("utf-8")
+    spec_file.write_text(text.replace("runs: 1000", "runs: 50"), "utf-8")
+    runner = CliRunner()
+    res = runner.invoke(app, ["index", "build", "--spec", str(spec_file), "--db", url])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["index", "show", "--actor", "CHN", "--year", "2013", "--json",
+                              "--db", url])
+    assert res.exit_code == 0, res.output
+    rows = json.loads(res.output)
+    assert {r["node"] for r in rows} == {"influence"}
+    first = rows[0]
+    assert set(first) >= {"target", "score", "rank", "rank_low", "rank_high", "pillars", "domains"}
+    assert first["rank"] == 1 and first["rank_low"] <= 1 <= first["rank_high"]
+    assert set(first["pillars"]) <= {"attraction", "reach", "sharp_power", "resilience"}
+    assert all({"score", "rank", "rank_low", "rank_high"} <= set(v) for v in first["pillars"].values())
+    res = runner.invoke(app, ["index", "show", "--actor", "CHN", "--year", "2013", "--level",
+                              "pillar", "--json", "--db", url])
+    assert {r["node"] for r in json.loads(res.output)} >= {"reach", "resilience"}
+    res = runner.invoke(app, ["index", "sensitivity", "--runs", "16", "--json", "--db", url,
+                              "--spec", str(spec_file)])
+    assert res.exit_code == 0, res.output
+    table = pd.DataFrame(json.loads(res.output))
+    assert set(table["factor"]) <= {"impute.method", "normalise.method", "aggregate.method",
+                                    "weights", "drop_one"}
+    assert set(table["node"]) == {"influence"}
+    out = tmp / "scores.parquet"
+    res = runner.invoke(app, ["index", "export", "--format", "parquet", "--out", str(out),
+                              "--db", url])
+    assert res.exit_code == 0 and len(pd.read_parquet(out)) > 0
+    res = runner.invoke(app, ["index", "show", "--actor", "CHN", "--year", "1990", "--db", url])
+    assert res.exit_code == 1 and "no index score" in res.output
+
+
+def _packaged_spec():
+    from importlib import resources
+    return resources.files("sharppower").joinpath("specs", "influence.yaml")
