@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -200,17 +201,28 @@ def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None =
 
 
 def load_spec(path: str | Path | None = None, codebook: Codebook | None = None) -> Spec:
-    """Load the default spec (sharppower/specs/influence.yaml) or a YAML file."""
+    """Load the default spec (sharppower/specs/influence.yaml) or a YAML file. The parsed
+    spec is cached by content (each call returns its own copy)."""
     if path is None:
         res = resources.files("sharppower").joinpath("specs", DEFAULT_SPEC)
-        text = res.read_text("utf-8")
-        where = f"specs/{DEFAULT_SPEC}"
+        text, where = res.read_text("utf-8"), f"specs/{DEFAULT_SPEC}"
     else:
         where = str(path)
         try:
             text = Path(path).read_text("utf-8")
         except OSError as exc:
             raise ValidationError("(file)", f"cannot read the spec: {exc.strerror}", where=where) from exc
+    if codebook is not None:
+        return _parse(text, where, codebook)
+    return copy.deepcopy(_cached(text, where))
+
+
+@lru_cache(maxsize=16)
+def _cached(text: str, where: str) -> Spec:
+    return _parse(text, where, None)
+
+
+def _parse(text: str, where: str, codebook: Codebook | None) -> Spec:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
