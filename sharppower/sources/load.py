@@ -174,9 +174,26 @@ def _load_step(source: str) -> str:
     return f"load:{source}"
 
 
+def _last_load(db: Database, source: str) -> pd.DataFrame:
+    return db.read("SELECT fingerprint, rows, countries, years, warnings FROM build_log "
+                   "WHERE step = :s AND status = 'ok' ORDER BY id DESC LIMIT 1",
+                   {"s": _load_step(source)})
+
+
 def last_fingerprint(db: Database, source: str) -> str | None:
-    return db.scalar("SELECT fingerprint FROM build_log WHERE step = :s AND status = 'ok' "
-                     "ORDER BY id DESC LIMIT 1", {"s": _load_step(source)})
+    last = _last_load(db, source)
+    return None if last.empty else last["fingerprint"].iloc[0]
+
+
+def unchanged_result(db: Database, source: str) -> LoadResult:
+    """An "unchanged" result carrying what the last load reported (rows, years, warnings)."""
+    last = _last_load(db, source)
+    if last.empty:
+        return LoadResult(source, "unchanged")
+    row = last.iloc[0]
+    years = tuple(int(y) for y in row["years"].split("-")) if row["years"] else None
+    return LoadResult(source, "unchanged", int(row["rows"] or 0), int(row["countries"] or 0),
+                      years, json.loads(row["warnings"] or "[]"))
 
 
 def record_load(conn: Connection, result: LoadResult, fingerprint: str, started: datetime) -> None:
@@ -196,7 +213,7 @@ def load_source(ctx: LoadContext, source: Source, snapshot: Snapshot) -> LoadRes
     fingerprint = load_fingerprint(source, snapshot, ctx.codebook)
     if (not ctx.force and loaded_sha(ctx.db, source.name) == snapshot.sha256
             and last_fingerprint(ctx.db, source.name) == fingerprint):
-        return LoadResult(source.name, "unchanged")
+        return unchanged_result(ctx.db, source.name)
     started = datetime.now(UTC)
     if source.load is not None:
         result = source.load(ctx, snapshot)
