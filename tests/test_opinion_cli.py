@@ -44,7 +44,7 @@ def store_url(tmp_path_factory) -> str:
 
 
 def run(*args: str):
-    return runner.invoke(app, ["opinion", *args], env={"COLUMNS": "200"})
+    return runner.invoke(app, ["opinion", *args])
 
 
 def test_show_json_fields(store_url):
@@ -72,7 +72,20 @@ def test_show_series_flags_the_defective_wave(store_url):
     assert records[2012]["flags"] == [] and len(records) == 18
 
 
-def test_show_table_has_intervals_and_trend_line(store_url):
+@pytest.fixture
+def wide_console(monkeypatch):
+    """A console 200 columns wide (the shared one may have fixed its width at import)."""
+    from rich.console import Console
+
+    from sharppower.cli import common
+    from sharppower.cli import opinion as opinion_cli
+
+    wide = Console(width=200)
+    monkeypatch.setattr(common, "console", wide)
+    monkeypatch.setattr(opinion_cli, "console", wide)
+
+
+def test_show_table_has_intervals_and_trend_line(store_url, wide_console):
     result = run("show", "--actor", "CHN", "--public", "SWE", "--db", store_url)
     assert result.exit_code == 0, result.output
     assert "82.9 [80-86]" in result.output  # 2022 unfavourable with its 95% interval
@@ -81,7 +94,7 @@ def test_show_table_has_intervals_and_trend_line(store_url):
     assert any(ch in result.output for ch in "▁▂▃▄▅▆▇█")
 
 
-def test_medians(store_url):
+def test_medians(store_url, wide_console):
     result = run("medians", "--actor", "CHN", "--year", "2022", "--json", "--db", store_url)
     [row] = json.loads(result.stdout)
     assert (row["actor"], row["year"], row["publics"]) == ("CHN", 2022, 18)
