@@ -123,3 +123,13 @@ def test_import_toplines_command(tmp_path):
 
 def test_sparkline():
     assert sparkline([0, 50, 100]) == "▁▅█"
+    assert sparkline([0, 50, 100], suspect=[False, True, False]) == "▁×█"
+
+
+def test_show_against_a_base_year_and_suspect_wave(store_url, wide_console):
+    result = run("show", "--actor", "CHN", "--public", "JPN", "--base-year", "2012",
+                 "--db", store_url)
+    assert result.exit_code == 0, result.output
+    assert "Δ vs 2012" in result.output
+    assert "+6.2*" in result.output  # 2014 against 2012 (the suspect 2013 is skipped)
+    assert "▇×█" in result.output  # 2012, suspect 2013, 2014 on the trend line

@@ -26,11 +26,14 @@ SHOW_FIELDS = ["actor", "public", "year", "n", "favorable", "unfavorable", "very
 BARS = "▁▂▃▄▅▆▇█"
 
 
-def sparkline(values: list[float], low: float = 0.0, high: float = 100.0) -> str:
-    """A one-line trend: one block per wave, height by value between low and high."""
+def sparkline(values: list[float], low: float = 0.0, high: float = 100.0,
+              suspect: list[bool] | None = None) -> str:
+    """A one-line trend: one block per wave, height by value between low and high;
+    a suspect wave shows as "×"."""
     span = (high - low) or 1.0
-    return "".join(BARS[min(len(BARS) - 1, max(0, int((v - low) / span * len(BARS))))]
-                   for v in values)
+    suspect = suspect or [False] * len(values)
+    return "".join("×" if bad else BARS[min(len(BARS) - 1, max(0, int((v - low) / span * len(BARS))))]
+                   for v, bad in zip(values, suspect))
 
 
 def show_records(est: pd.DataFrame) -> list[dict]:
@@ -50,13 +53,18 @@ def _interval(value: float, low: float, high: float) -> str:
 
 
 def show_table(est: pd.DataFrame, chg: pd.DataFrame) -> pd.DataFrame:
-    merged = est.merge(chg[["actor", "public", "year", "change", "significant", "historic_high"]],
-                       on=["actor", "public", "year"], how="left")
+    cols = ["actor", "public", "year", "change", "significant", "historic_high", "base_year",
+            "change_base", "significant_base"]
+    merged = est.merge(chg[cols], on=["actor", "public", "year"], how="left")
     def change(r) -> str:
         if pd.isna(r.change):
             return ""
         return f"{r.change:+.1f}{'*' if r.significant else ''}{' high' if r.historic_high else ''}"
-    return pd.DataFrame({
+    def against_base(r) -> str:
+        if pd.isna(r.change_base):
+            return ""
+        return f"{r.change_base:+.1f}{'*' if r.significant_base else ''}"
+    table = pd.DataFrame({
         "year": merged["year"], "n": merged["n"],
         "fav [95% CI]": [_interval(*v) for v in zip(merged["favorable"], merged["favorable_ci_low"],
                                                    merged["favorable_ci_high"])],
@@ -67,6 +75,10 @@ def show_table(est: pd.DataFrame, chg: pd.DataFrame) -> pd.DataFrame:
         "Δ unfav": [change(r) for r in merged.itertuples()],
         "flags": [", ".join(f) for f in merged["flags"]],
     })
+    base = merged["base_year"].dropna()
+    if len(base):
+        table.insert(8, f"Δ vs {int(base.iloc[0])}", [against_base(r) for r in merged.itertuples()])
+    return table
 
 
 @app.command("show")
@@ -74,10 +86,12 @@ def show(
     actor: str = typer.Option(..., "--actor", help="Rated state (ISO3), e.g. CHN."),
     public: str = typer.Option(..., "--public", help="Surveyed public (ISO3), e.g. SWE."),
     year: int = typer.Option(None, "--year", help="Only this year (default: every wave)."),
+    base_year: int = typer.Option(None, "--base-year", help="Also show the change since this year."),
     db: str = DB_OPTION,
     json_out: bool = JSON_OPTION,
 ) -> None:
-    """Estimates with 95% intervals, change against the previous wave and quality flags."""
+    """Estimates with 95% intervals, change against the previous wave (and a base year),
+    z-tested on the design-based standard errors, and quality flags."""
     with user_errors():
         database = open_db(db)
         est = opinion.estimates(database, actor.upper(), public.upper())
@@ -89,11 +103,12 @@ def show(
             console.print(f"No estimate for {actor.upper()} among {public.upper()}"
                           f"{f' in {year}' if year else ''}.")
             return
-        chg = opinion.changes(database, actor.upper(), public.upper())
+        chg = opinion.changes(database, actor.upper(), public.upper(), base_year=base_year)
         print_table(show_table(chosen, chg), title=f"Views of {actor.upper()} in {public.upper()} "
                     "(percent, 95% interval; * = significant change, p < 0.05)")
+        suspect = ["suspect" in f for f in est["flags"]]
         console.print(f"unfavourable {est['year'].min()}-{est['year'].max()}: "
-                      f"{sparkline(est['unfavorable'].tolist())}  "
+                      f"{sparkline(est['unfavorable'].tolist(), suspect=suspect)}  "
                       f"({' '.join(str(y)[2:] for y in est['year'])})")
 
 
