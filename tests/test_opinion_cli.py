@@ -133,3 +133,24 @@ def test_show_against_a_base_year_and_suspect_wave(store_url, wide_console):
     assert "Δ vs 2012" in result.output
     assert "+6.2*" in result.output  # 2014 against 2012 (the suspect 2013 is skipped)
     assert "▇×█" in result.output  # 2012, suspect 2013, 2014 on the trend line
+
+
+def test_import_wave_command(tmp_path):
+    import pandas as pd
+    import pyreadstat
+    import yaml
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    sav, mapping = tmp_path / "wave.sav", tmp_path / "mapping.yaml"
+    frame = pd.DataFrame({"country": [1.0, 1.0], "wt": [1.0, 1.0], "fav_china": [1.0, 4.0]})
+    pyreadstat.write_sav(frame, str(sav), variable_value_labels={"country": {1: "Sweden"}})
+    spec = {"year": 2024, "public_column": "country", "weight_column": "weight",
+            "items": {"CHN": "fav_china"}, "responses": {1: "Very favorable", 4: "Very unfavorable"}}
+    mapping.write_text(yaml.safe_dump(spec))
+    failed = run("import-wave", str(sav), "--mapping", str(mapping), "--db", url)
+    assert failed.exit_code == 1
+    assert "wave.sav, row header, field 'weight'" in failed.output
+    mapping.write_text(yaml.safe_dump({**spec, "weight_column": "wt"}))
+    ok = run("import-wave", str(sav), "--mapping", str(mapping), "--db", url)
+    assert ok.exit_code == 0, ok.output
+    assert "wave.sav: loaded, 4 observations, 1 publics, 2024-2024" in ok.output
