@@ -31,8 +31,16 @@ def snap(conf, name):
     return pull(conf, SOURCES[name])[0]
 
 
+_PARSED: dict[str, pd.DataFrame] = {}
+
+
 def parsed(conf, name):
-    return SOURCES[name].parse(snap(conf, name), resolver())
+    """The parsed mirror copy of a source (parsed once per test session, copied per use)."""
+    if name not in _PARSED:
+        _PARSED[name] = SOURCES[name].parse(snap(conf, name), resolver())
+    frame = _PARSED[name].copy()
+    frame.attrs["warnings"] = list(_PARSED[name].attrs["warnings"])
+    return frame
 
 
 def sha(path: Path) -> str:
@@ -152,6 +160,22 @@ def test_gcdf_top_recipients_and_total(mirror, conf):
     top = totals.sort_values(ascending=False).head(5).round()
     assert top.to_dict() == {"RUS": 169, "VEN": 113, "PAK": 70, "AGO": 65, "KAZ": 64}
     assert df["total_adj"].sum() / 1e6 == pytest.approx(1.325, abs=0.001)  # trillion USD
+
+
+def test_gcdf_published_layout_resolves_cow_codes(mirror, conf, tmp_path):
+    """The published country-year file has COW codes only (no iso3, no total_adj)."""
+    from sharppower.countries import CountryResolver
+    from sharppower.sources.snapshot import Snapshot
+
+    df = pd.read_csv(mirror / "aiddata_gcdf/gcdf3_country_year_iso3.csv", dtype=str)
+    df.drop(columns=["iso3", "country", "total_adj"]).to_csv(
+        tmp_path / "gcdf3_country_year_iso3.csv", index=False)
+    shutil.copyfile(mirror / "cow_trade/cow_states_lookup.csv", tmp_path / "cow_states_lookup.csv")
+    published = SOURCES["aiddata-gcdf"].parse(Snapshot("g", tmp_path, {}), CountryResolver())
+    ours = parsed(conf, "aiddata-gcdf")
+    key = ["target", "year", "total_adj", "total_adj_3yr"]
+    pd.testing.assert_frame_equal(published[key].sort_values(key[:2]).reset_index(drop=True),
+                                  ours[key].sort_values(key[:2]).reset_index(drop=True))
 
 
 def test_gcdf_missing_years_are_not_zero_and_3yr_sum(mirror, conf):

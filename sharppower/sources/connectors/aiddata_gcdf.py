@@ -2,7 +2,8 @@
 
 The published country-year file (odadata's `cow_gcdf.csv`, built from AidData's project
 workbook with recommended_for_aggregates == Yes) has `ccode, year, oof_*, oda_*, vof_*`
-in constant 2021 USD; the mirror copy adds `iso3`, `country` and `total_adj`.
+in constant 2021 USD; the mirror copy adds `iso3`, `country` and `total_adj`. COW codes
+resolve through the COW states list, a second file of this source.
 We recompute `total_adj` = oof_adj + oda_adj + vof_adj in **million** USD (warning when a
 given total disagrees) and `total_adj_3yr`, the sum over the year and the two before.
 
@@ -23,6 +24,7 @@ from sharppower.sources.base import Source, SourceFile
 from sharppower.sources.snapshot import Snapshot
 
 FILE = "gcdf3_country_year_iso3.csv"
+STATES = "cow_states_lookup.csv"  # COW state codes of the published file's `ccode`
 PARTS = ["oof_adj", "oda_adj", "vof_adj"]
 FIRST_YEAR = 2000
 MILLION = 1e6
@@ -32,9 +34,22 @@ ZERO_FLAG = "zero_total: projects recorded with no adjusted amount"
 
 
 def _targets(df: pd.DataFrame, res: CountryResolver) -> tuple[pd.Series, list[str]]:
-    if "iso3" in df.columns:
-        return res.resolve_report(df["iso3"], FILE, df["_row"].tolist())
-    return res.resolve_cow(df["ccode"], df["year"], FILE, df["_row"].tolist())
+    """ISO3 from the `iso3` column when the copy has one (checked against the COW code),
+    else from the COW code by year, as the published file gives it."""
+    by_cow, warnings = res.resolve_cow(df["ccode"], df["year"], FILE, df["_row"].tolist())
+    if "iso3" not in df.columns:
+        return by_cow, warnings
+    by_iso, warnings = res.resolve_report(df["iso3"], FILE, df["_row"].tolist())
+    clash = (by_iso != by_cow) & by_cow.notna()
+    if clash.any():
+        warnings.append(f"{FILE}: iso3 and ccode disagree in rows "
+                        f"{readers.row_ranges(df.loc[clash.to_numpy(), '_row'])}; iso3 is used")
+    return by_iso, warnings
+
+
+def _register_states(snapshot: Snapshot, res: CountryResolver) -> None:
+    states = readers.read_csv(snapshot.path(STATES), STATES, required=["ccode", "statenme"])
+    res.register_cow(readers.integers(states, ["ccode"], STATES))
 
 
 def _check_total(df: pd.DataFrame) -> list[str]:
@@ -66,6 +81,7 @@ def rolling_3yr(df: pd.DataFrame) -> pd.DataFrame:
 def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFrame:
     """One row per recipient x year: actor CHN, total_adj and total_adj_3yr (million USD)."""
     res = res or resolver()
+    _register_states(snapshot, res)
     df = readers.read_csv(snapshot.path(FILE), FILE, required=["ccode", "year", *PARTS])
     df = readers.integers(df, ["ccode", "year"], FILE)
     df = readers.numbers(df, PARTS, FILE)
@@ -98,11 +114,13 @@ SOURCE = Source(
     "et al. (2023). Tracking Chinese Development Finance: An Application of AidData's TUFF 3.0 "
     "Methodology. Williamsburg, VA: AidData at William & Mary. Country-year sums: Williams, "
     "M. D., odadata R package.",
-    files=(SourceFile(
-        FILE,
-        "https://raw.githubusercontent.com/milesdwilliams15/odadata/main/data/cow_gcdf.csv",
-        "aiddata_gcdf/gcdf3_country_year_iso3.csv",
-    ),),
+    files=(
+        SourceFile(FILE,
+                   "https://raw.githubusercontent.com/milesdwilliams15/odadata/main/data/cow_gcdf.csv",
+                   "aiddata_gcdf/gcdf3_country_year_iso3.csv"),
+        SourceFile(STATES, "https://correlatesofwar.org/wp-content/uploads/states2016.csv",
+                   "cow_trade/cow_states_lookup.csv"),
+    ),
     parse=parse,
     coverage="138 recipients, commitments 2000-2021",
     notes="Commitments, not disbursements; absent recipient-years are missing, not zero.",
