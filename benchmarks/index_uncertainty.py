@@ -130,7 +130,7 @@ def main() -> None:
           f"(tracemalloc, second run), {rss:.0f} MiB peak RSS of the process")
 
     space = build_space(run, spec.uncertainty)
-    design = space.design(np.random.default_rng(SEED).random((RUNS, space.n_columns)))
+    design = space.sample(RUNS, np.random.default_rng(SEED))
     treated = {}
     for method in dict(space.data)["impute.method"]:
         imputed = impute.IMPUTERS[method](inputs.values, run.screened.cells, inputs.region)

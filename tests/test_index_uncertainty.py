@@ -130,3 +130,23 @@ def test_uncertainty_addresses_are_checked():
     assert err.value.field == "uncertainty.vary.screen.unit_threshold"
     with pytest.raises(ValidationError):
         build_space(run, {"vary": {"normalise.method": ["minmax", "nonsense"]}})
+
+
+@pytest.mark.parametrize("direct", [True, False])
+def test_dirichlet_weights_centre_on_the_nominal_weights(direct):
+    spec = tiny_spec({"reach": {"d1": ["a", "b", "c"]}}, {},
+                     uncertainty={"weights": {"concentration": 20}})
+    from sharppower.index.synthetic import panel
+    rows = {("CHN", f"T{i}", 2020): {"a": i, "b": -i, "c": i * i} for i in range(5)}
+    run = execute(spec, panel(rows, spec.indicators), {
+        **spec.log(), "weight": {"method": "explicit", "weights": {"a": 2, "b": 1, "c": 1}}})
+    space = build_space(run, spec.uncertainty)
+    rng = np.random.default_rng(0)
+    n = 40_000
+    design = space.sample(n, rng) if direct else space.design(rng.random((n, space.n_columns)))
+    w = design.weights[:, run.tree.slices["d1"]] / 4  # shares of the parent's total
+    alpha = 20 * np.array([0.5, 0.25, 0.25])
+    assert w.mean(axis=0) == pytest.approx([0.5, 0.25, 0.25], abs=0.005)
+    var = alpha * (20 - alpha) / (20 ** 2 * 21)  # Dirichlet variance
+    assert w.var(axis=0) == pytest.approx(var, rel=0.05)
+    assert np.allclose(design.weights[:, run.tree.slices["reach"]], 1.0)  # a single child

@@ -18,8 +18,15 @@ vectors at once: one matrix product per node, no loop over replications.
 from __future__ import annotations
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from sharppower.index.hierarchy import Hierarchy
+
+
+def one_blas_thread():
+    """Context: BLAS on one thread. The engine's matrix products are many and small;
+    OpenBLAS threads cost more than they give there, and on a busy machine they spin."""
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def _wsum(X0: np.ndarray, W: np.ndarray) -> np.ndarray:

@@ -83,7 +83,14 @@ class Space:
     def n_columns(self) -> int:
         return sum(len(c) for _, c in self.factor_columns())
 
-    def design(self, U: np.ndarray) -> Design:
+    def sample(self, runs: int, rng: np.random.Generator) -> Design:
+        """A Monte Carlo design: discrete choices from uniforms, Dirichlet weights drawn
+        directly (gamma variates, faster than the inverse CDF the Saltelli design needs)."""
+        return self.design(rng.random((runs, self.n_columns)), rng)
+
+    def design(self, U: np.ndarray, rng: np.random.Generator | None = None) -> Design:
+        """Map uniforms (R, n_columns) onto choices; the weights come from the uniforms by
+        the inverse gamma CDF, or from `rng` when given."""
         cols = dict(self.factor_columns())
         pick = lambda u, k: np.minimum((u * k).astype(int), k - 1)
         data = np.column_stack([pick(U[:, cols[a][0]], len(v)) for a, v in self.data]
@@ -92,15 +99,15 @@ class Space:
                               or [np.zeros(len(U), int)])
         weights = np.repeat(self.nominal_weights[None], len(U), axis=0)
         if "weights" in cols:
-            weights = self.dirichlet(U[:, cols["weights"]])
+            weights = self.dirichlet(U[:, cols["weights"]], rng)
         drop = np.full(len(U), -1)
         if "drop_one" in cols:
             drop = pick(U[:, cols["drop_one"][0]], len(self.drop)) - 1
         return Design(data, agg, weights, drop)
 
-    def dirichlet(self, U: np.ndarray) -> np.ndarray:
-        """Dirichlet(c w / sum w) draws per parent from uniforms, by the inverse gamma CDF,
-        scaled to the parent's nominal total weight."""
+    def dirichlet(self, U: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
+        """Dirichlet(c w / sum w) draws per parent, scaled to the parent's nominal total
+        weight: gamma variates from the uniforms by the inverse gamma CDF (or from `rng`)."""
         w = self.nominal_weights
         out = np.repeat(w[None], len(U), axis=0)
         for s in self.slices:
@@ -108,7 +115,10 @@ class Space:
             if s.stop - s.start < 2 or total <= 0:
                 continue
             alpha = self.concentration * w[s] / total
-            g = np.where(alpha > 0, gammaincinv(np.maximum(alpha, 1e-300), U[:, s]), 0.0)
+            a = np.maximum(alpha, 1e-300)
+            g = (rng.standard_gamma(a, size=U[:, s].shape) if rng is not None
+                 else gammaincinv(a, U[:, s]))
+            g = np.where(alpha > 0, g, 0.0)
             norm = g.sum(axis=1, keepdims=True)
             out[:, s] = np.where(norm > 0, total * g / np.where(norm > 0, norm, 1), w[s])
         return out
@@ -245,11 +255,12 @@ class Propagator:
         reps = np.asarray(reps)
         sub = Design(design.data[reps], design.agg[reps], design.weights[reps], design.drop[reps])
         out = np.full((len(reps), len(self.run.tree.nodes), len(self.nominal)), np.nan)
-        for block in self._blocks():
-            pos, local = _positions(block)
-            for combo, idx in self._chunks(sub, len(pos)):
-                S = self._scores(sub, combo, idx, pos)
-                out[np.ix_(idx, np.arange(S.shape[1]), pos)] = group_ranks(S, local)
+        with aggregate.one_blas_thread():
+            for block in self._blocks():
+                pos, local = _positions(block)
+                for combo, idx in self._chunks(sub, len(pos)):
+                    S = self._scores(sub, combo, idx, pos)
+                    out[np.ix_(idx, np.arange(S.shape[1]), pos)] = group_ranks(S, local)
         return out
 
     def propagate(self, design: Design, quantiles: list[float] | None) -> Propagated:
@@ -261,8 +272,9 @@ class Propagator:
         shape = (len(quantiles), len(self.nominal), A) if quantiles else None
         out = Propagated(np.full(shape, np.nan) if shape else None,
                          np.zeros((R, n_act, A)), np.zeros((R, n_act, A)))
-        for block in self._blocks():
-            self._block(design, block, quantiles, out)
+        with aggregate.one_blas_thread():
+            for block in self._blocks():
+                self._block(design, block, quantiles, out)
         return out
 
     def _block(self, design: Design, block, quantiles, out: Propagated) -> None:
@@ -281,8 +293,9 @@ class Propagator:
                 hist.add(ranks)
             dev = np.abs(ranks - lanes.nominal)
             present = ~np.isnan(dev)
-            out.shift[reps] += (np.where(present, dev, 0) @ lanes.onehot).reshape(len(reps), -1, A)
-            out.count[reps] += (present @ lanes.onehot).reshape(len(reps), -1, A)
+            dev[~present] = 0.0
+            out.shift[reps] += (dev @ lanes.onehot).reshape(len(reps), -1, A)
+            out.count[reps] += (present.astype(np.float32) @ lanes.onehot).reshape(len(reps), -1, A)
         if quantiles:
             out.ranks[:, pos[lanes.unit], lanes.node] = hist.quantiles(quantiles)
 

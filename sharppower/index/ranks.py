@@ -40,28 +40,36 @@ def _ordered_keys(S: np.ndarray) -> np.ndarray:
     return keys
 
 
-def rank_desc(S: np.ndarray) -> np.ndarray:
+def _nan_key() -> np.int64:
+    """The quantised key of a missing score (stored as +inf in `_ordered_keys`)."""
+    return _ordered_keys(np.array([np.nan]))[0] >> LOW_BITS
+
+
+def rank_desc(S: np.ndarray, dtype=np.float64) -> np.ndarray:
     """'min' ranks of S along the last axis, highest first; NaN stays NaN."""
     S = np.asarray(S, dtype=np.float64)
     width = S.shape[-1]
     if width > MASK + 1:
         raise ValueError(f"at most {MASK + 1} units can be ranked together")
     if S.size == 0:
-        return np.full(S.shape, np.nan)
+        return np.full(S.shape, np.nan, dtype=dtype)
     keys = np.sort(_ordered_keys(S), axis=-1).reshape(-1, width)
     value = keys >> LOW_BITS
     # flat positions grow along every row and across rows, so one 1-D running maximum
     # gives each element the position of the first element of its run of ties
-    start = np.arange(0, keys.size, width)[:, None]
-    first = np.ones(keys.shape, dtype=bool)
-    first[:, 1:] = value[:, 1:] != value[:, :-1]
-    flat = np.where(first, start + np.arange(width), 0).ravel()
-    sorted_ranks = np.maximum.accumulate(flat).reshape(keys.shape) - start + 1
-    ranks = np.empty(keys.size, dtype=np.float64)
-    ranks[((keys & MASK) + start).ravel()] = sorted_ranks.ravel()
-    ranks = ranks.reshape(S.shape)
-    ranks[np.isnan(S)] = np.nan
-    return ranks
+    itype = np.int32 if keys.size < 2**31 else np.int64
+    flat = np.arange(keys.size, dtype=itype).reshape(keys.shape)
+    flat[:, 1:][value[:, 1:] == value[:, :-1]] = 0
+    np.maximum.accumulate(flat.ravel(), out=flat.ravel())
+    start = np.arange(0, keys.size, width, dtype=itype)[:, None]
+    flat -= start - 1
+    ranks = flat.astype(dtype)
+    ranks[value == _nan_key()] = np.nan
+    out = np.empty(keys.size, dtype=dtype)
+    order = (keys & MASK).astype(itype)
+    order += start
+    out[order.ravel()] = ranks.ravel()
+    return out.reshape(S.shape)
 
 
 def group_ranks(S: np.ndarray, groups: list[np.ndarray], dtype=np.float64) -> np.ndarray:
@@ -69,7 +77,7 @@ def group_ranks(S: np.ndarray, groups: list[np.ndarray], dtype=np.float64) -> np
     Groups of similar size are ranked together: laid side by side, padded with NaN to
     the largest (at most twice the smallest), in one call of `rank_desc`."""
     if len(groups) == 1 and len(groups[0]) == S.shape[-1]:
-        return rank_desc(S[..., groups[0]]).astype(dtype, copy=False)
+        return rank_desc(S[..., groups[0]], dtype)
     out = np.full(S.shape, np.nan, dtype=dtype)
     sizes = np.array([len(g) for g in groups])
     bucket = np.floor(np.log2(np.maximum(sizes, 1))).astype(int)
@@ -83,7 +91,7 @@ def group_ranks(S: np.ndarray, groups: list[np.ndarray], dtype=np.float64) -> np
         pos = np.concatenate(members)
         padded = np.full(S.shape[:-1] + (len(members), width), np.nan)
         padded[..., row, slot] = S[..., pos]
-        out[..., pos] = rank_desc(padded)[..., row, slot]
+        out[..., pos] = rank_desc(padded, dtype)[..., row, slot]
     return out
 
 

@@ -151,6 +151,11 @@ def coverage_frame(tree, normalised: pd.DataFrame, scores: pd.DataFrame) -> pd.D
 
 def execute(spec: Spec, inputs: Inputs, log: dict[str, Any] | None = None) -> Run:
     """Run every stage under `log` (default: the spec's stage arguments)."""
+    with aggregate.one_blas_thread():
+        return _execute(spec, inputs, log)
+
+
+def _execute(spec: Spec, inputs: Inputs, log: dict[str, Any] | None) -> Run:
     log = log if log is not None else spec.log()
     check_log(log)
     inputs = inputs.sorted()

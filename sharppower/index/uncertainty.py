@@ -49,8 +49,7 @@ def monte_carlo(run, runs: int | None = None, seed: int | None = None,
     """Rank intervals per unit and node (UNCERTAINTY_COLUMNS); also sets run.uncertainty."""
     runs, seed = _settings(run, runs, seed)
     space = space or build_space(run, run.spec.uncertainty)
-    U = np.random.default_rng(seed).random((runs, space.n_columns))
-    design = space.design(U)
+    design = space.sample(runs, np.random.default_rng(seed))
     Q = Propagator(run, space).propagate(design, quantiles=QUANTILES).ranks
     run.uncertainty = interval_table(run, Q)
     run.extra["monte_carlo"] = {"runs": runs, "seed": seed, "factors": space.factor_names()}
