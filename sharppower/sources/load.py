@@ -71,10 +71,13 @@ def _row_column(part: pd.DataFrame, name: str, variable: str) -> pd.Series | Non
 
 
 def _flags_json(value: object) -> str | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
+    if isinstance(value, (list, tuple)):
+        items = list(value)
+    elif value is None or pd.isna(value) or value == "":
         return None
-    items = list(value) if isinstance(value, (list, tuple)) else str(value).split("; ")
-    return json.dumps([str(v) for v in items if v])
+    else:
+        items = str(value).split("; ")
+    return json.dumps([str(v) for v in items if v]) if items else None
 
 
 def observations_from_frame(frame: pd.DataFrame, codebook: Codebook, source: str) -> pd.DataFrame:
