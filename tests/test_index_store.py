@@ -187,3 +187,21 @@ def test_cli_build_show_sensitivity_export(sqlite_store):
 def _packaged_spec():
     from importlib import resources
     return resources.files("sharppower").joinpath("specs", "influence.yaml")
+
+
+def test_one_year_recompute_screens_like_the_full_panel():
+    from sharppower.index import execute
+    from sharppower.index.synthetic import panel, tiny_spec
+
+    stages = {**tiny_spec({"reach": {"d1": ["a"]}}).log(),
+              "screen": {"method": "coverage", "unit_threshold": 0.5, "section_threshold": 0.75}}
+    spec = tiny_spec({"reach": {"d1": ["a"], "d2": ["c"]}}, {}, stages=stages)
+    rows = {("CHN", t, 2019): {"a": i, "c": i * 2} for i, t in enumerate(["AAA", "BBB", "CCC"])}
+    rows |= {("CHN", t, 2020): {"c": i} for i, t in enumerate(["AAA", "BBB", "CCC"])}
+    inputs = panel(rows, spec.indicators)
+    full = execute(spec, inputs)
+    quick = run_index(None, spec, actor="CHN", year=2020, inputs=inputs)
+    # in 2020 the data reach 1 of the 2 domains the actor has: reach is not scored that year
+    assert full.long(level="pillar", year=2020).empty
+    assert quick.long(level="pillar", year=2020).empty
+    assert len(full.long(level="pillar", year=2019)) == 3

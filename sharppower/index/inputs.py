@@ -35,20 +35,31 @@ class Inputs:
     values: pd.DataFrame
     region: pd.Series
     notes: dict[str, Any] = field(default_factory=dict)
+    observed: dict[str, list[str]] | None = None  # per actor: indicators seen in any year
 
     @property
     def units(self) -> pd.MultiIndex:
         return self.values.index
 
+    def seen(self) -> dict[str, list[str]]:
+        """Per actor, the indicators with a value in some year (of the whole store when
+        this panel was cut to some years)."""
+        if self.observed is not None:
+            return self.observed
+        actors = self.units.get_level_values("actor")
+        return {a: [c for c in self.values.columns if self.values[c][actors == a].notna().any()]
+                for a in pd.unique(actors)}
+
     def subset(self, mask: np.ndarray) -> Inputs:
-        return Inputs(self.values[mask], self.region[mask], dict(self.notes))
+        return Inputs(self.values[mask], self.region[mask], dict(self.notes), self.observed)
 
     def sorted(self) -> Inputs:
         """The same panel in (actor, target, year) order with columns in `columns` order."""
         if self.values.index.is_monotonic_increasing:
             return self
         order = np.lexsort([self.units.get_level_values(k) for k in reversed(UNIT)])
-        return Inputs(self.values.iloc[order], self.region.iloc[order], dict(self.notes))
+        return Inputs(self.values.iloc[order], self.region.iloc[order], dict(self.notes),
+                      self.observed)
 
 
 def _flagged(flags: pd.Series, skip: list[str]) -> np.ndarray:
@@ -141,6 +152,23 @@ def read_regions(db: Database) -> dict[str, str | None]:
     return dict(zip(df["iso3"], df["region"]))
 
 
+def observed_indicators(db: Database, spec: Spec, actors: list[str]) -> dict[str, list[str]]:
+    """Per actor, the spec's indicators with a usable value in some year (the same rules
+    as the panel: flags skipped, target properties shared, no self-scoring)."""
+    o = observations.c
+    cond = [o.indicator.in_(spec.indicators), o.value.is_not(None)]
+    for flag in spec.observations.get("skip_flags") or []:
+        cond.append(sa.or_(o.flags.is_(None), sa.not_(o.flags.like(f'%"{flag}"%'))))
+    out = {}
+    for actor in actors:
+        stmt = sa.select(o.indicator).distinct().where(
+            *cond, o.target != actor, sa.or_(o.actor == actor, o.actor.is_(None)))
+        codes = set(db.read(stmt)["indicator"])
+        out[actor] = [c for c in spec.indicators if c in codes
+                      and (spec.applies.get(c) is None or actor in spec.applies[c])]
+    return out
+
+
 def load_inputs(db: Database, spec: Spec, actors: list[str] | None = None,
                 years: tuple[int | None, int | None] | None = None) -> Inputs:
     """Read the store's observations for the spec (optionally some actors or years)."""
@@ -149,4 +177,6 @@ def load_inputs(db: Database, spec: Spec, actors: list[str] | None = None,
     if actors:
         keep = inputs.units.get_level_values("actor").isin(actors)
         inputs = inputs.subset(np.asarray(keep))
+    if years:
+        inputs.observed = observed_indicators(db, spec, actors or spec.actors)
     return inputs

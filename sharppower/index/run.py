@@ -10,7 +10,7 @@ cross-section needs (the dashboard's weight sliders).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -162,7 +162,7 @@ def _execute(spec: Spec, inputs: Inputs, log: dict[str, Any] | None) -> Run:
     tree = compile_hierarchy(spec)
     directions = np.array([spec.directions[c] for c in tree.leaves], dtype=float)
     method, args = _args(log, "screen")
-    screened = screen.SCREENERS[method](inputs.values, tree, **args)
+    screened = screen.SCREENERS[method](inputs.values, tree, observed=inputs.observed, **args)
     inputs, screened = _without_empty_units(inputs, screened)
     data = transform(inputs, screened, log, directions)
     method, args = _args(log, "weight")
@@ -177,7 +177,7 @@ def _years_needed(log: dict, year: int | None) -> tuple[int | None, int | None] 
     if year is None:
         return None
     pooled = (log["normalise"]["method"] in normalise.POOLED
-              or log["treat"].get("by") == "actor")
+              or log["treat"].get("by") == "actor" or log["weight"]["method"] == "pca")
     if pooled:
         return None
     if log["impute"]["method"] == "carry_forward":
@@ -205,6 +205,7 @@ def run_index(db: Database | None = None, spec: Spec | str | None = None,
 
 
 def _restrict(inputs: Inputs, actor: str | None, years) -> Inputs:
+    inputs = replace(inputs, observed=inputs.seen())
     keep = np.ones(len(inputs.values), dtype=bool)
     if actor:
         keep &= np.asarray(inputs.units.get_level_values("actor") == actor)

@@ -99,22 +99,26 @@ def _rows(actor, year, node, kind, items, cov, thr, what):
              "reason": f"coverage {c:.0%} < {thr:.0%} ({what})"} for item, c in zip(items, cov)]
 
 
-def _seen_domains(X: np.ndarray, actors: np.ndarray, tree: Hierarchy) -> dict:
-    """Per actor and pillar: the domains with at least one observation in any year."""
-    leaf_pos = {c: i for i, c in enumerate(tree.leaves)}
+def _seen_domains(values: pd.DataFrame, tree: Hierarchy, observed: dict | None) -> dict:
+    """Per actor and pillar: the domains with at least one observation in any year
+    (`observed`: per actor, the indicators seen, when the panel holds only some years)."""
+    actors = values.index.get_level_values("actor")
     out = {}
     for actor in pd.unique(actors):
-        seen = ~np.isnan(X[actors == actor]).all(axis=0)
+        if observed is not None and actor in observed:
+            seen = set(observed[actor])
+        else:
+            seen = set(values.columns[values[actors == actor].notna().any().to_numpy()])
         for p in tree.by_level("pillar"):
-            out[actor, p] = [d for d in tree.children[p]
-                             if any(seen[leaf_pos[c]] for c in tree.children[d])]
+            out[actor, p] = [d for d in tree.children[p] if seen & set(tree.children[d])]
     return out
 
 
 class _Coverage:
     """Screening of one pillar in one cross-section, writing into cells, nodes, rows."""
 
-    def __init__(self, values: pd.DataFrame, tree: Hierarchy, args: dict):
+    def __init__(self, values: pd.DataFrame, tree: Hierarchy, args: dict,
+                 observed: dict | None = None):
         self.X, self.tree, self.args = values.to_numpy(dtype=float), tree, args
         self.index = values.index
         self.targets = values.index.get_level_values("target").to_numpy()
@@ -122,7 +126,7 @@ class _Coverage:
         self.nodes = np.zeros((len(values), len(tree.nodes)), bool)
         self.leaf_pos = {c: i for i, c in enumerate(tree.leaves)}
         self.node_pos = {c: i for i, c in enumerate(tree.nodes)}
-        self.seen = _seen_domains(self.X, values.index.get_level_values("actor").to_numpy(), tree)
+        self.seen = _seen_domains(values, tree, observed)
         self.rows: list[dict] = []
 
     def pillar(self, pos: np.ndarray, p: str) -> None:
@@ -168,11 +172,12 @@ class _Coverage:
 def coverage(values: pd.DataFrame, tree: Hierarchy, unit_threshold: float = 0.65,
              indicator_threshold: float = 0.65, count: str = "indicators",
              order: str = "units_first", section_threshold: float = 0.0,
-             index_threshold: float | None = None, **_: object) -> Screened:
+             index_threshold: float | None = None, observed: dict | None = None,
+             **_: object) -> Screened:
     args = {"unit_threshold": unit_threshold, "indicator_threshold": indicator_threshold,
             "count": count, "order": order, "section_threshold": section_threshold,
             "index_threshold": unit_threshold if index_threshold is None else index_threshold}
-    cov = _Coverage(values, tree, args)
+    cov = _Coverage(values, tree, args, observed)
     for pos in cross_sections(values.index):
         for p in tree.by_level("pillar"):
             cov.pillar(pos, p)
