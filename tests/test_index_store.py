@@ -156,6 +156,11 @@ def test_cli_build_show_sensitivity_export(sqlite_store):
     runner = CliRunner()
     res = runner.invoke(app, ["index", "build", "--spec", str(spec_file), "--db", url])
     assert res.exit_code == 0, res.output
+    assert "Indicators (correlation" in res.output and "screened out" in res.output
+    res = runner.invoke(app, ["index", "build", "--spec", str(spec_file), "--db", url, "--json"])
+    built = json.loads(res.output)
+    corr = {r["indicator"]: r["correlation"] for r in built["indicators"] if r["actor"] == "CHN"}
+    assert corr["res_vdem_corruption"] > 0 and built["screened"]["units"] >= 0
     res = runner.invoke(app, ["index", "show", "--actor", "CHN", "--year", "2013", "--json",
                               "--db", url])
     assert res.exit_code == 0, res.output

@@ -35,8 +35,10 @@ def build(spec: Path = SPEC_OPTION, runs: int = typer.Option(
 
     with user_errors():
         built = build_index(open_db(db), load_spec(spec), runs=runs)
+        indicators = built.indicators if built.indicators is not None else pd.DataFrame()
         if json_out:
-            print_json({"run_id": built.run_id, **built.summary})
+            print_json({"run_id": built.run_id, **built.summary,
+                        "indicators": indicators.to_dict("records")})
             return
         s = built.summary
         console.print(f"index {s['spec']}: {s['units']} units, run {built.run_id}")
@@ -45,6 +47,9 @@ def build(spec: Path = SPEC_OPTION, runs: int = typer.Option(
                           f"{s['screened']['indicators']} indicator-years; imputed "
                           f"{s['imputed']} values; winsorised {s['winsorised']} points; "
                           f"{s['log_transformed']} log transforms")
+        if not indicators.empty:
+            shown = indicators.drop(columns=["warning"]).round({"correlation": 2})
+            print_table(shown, title="Indicators (correlation: with their own pillar)")
         for w in s["warnings"]:
             console.print(f"[yellow]warning[/] {w}", highlight=False)
 

@@ -21,8 +21,9 @@ Python API
   year, level, node, score, rank, n_ranked, coverage, rank_median, rank_low, rank_high, rank_p05,
   rank_p95 (rank 1 = highest score in the actor x year; rank_low..rank_high the 5th-95th
   percentile Monte Carlo interval, widened to hold the nominal rank).
-- `build_index(db, spec=None)`, `export_scores(db, path, fmt)`, `latest_run(db)`,
-  `screening(db)`; registries SCREENERS, IMPUTERS, TREATERS, NORMALISERS, WEIGHTERS,
+- `build_index(db, spec=None)`, `export_scores(db, path, fmt)`, `latest_run(db)` (log and
+  summary), `screening(db)` (what was dropped and why), `indicator_summary(db)` (observed,
+  imputed, winsorised, correlation with the pillar, warning); registries SCREENERS, IMPUTERS, TREATERS, NORMALISERS, WEIGHTERS,
   AGGREGATORS.
 """
 
@@ -34,14 +35,15 @@ from sharppower.index.normalise import NORMALISERS
 from sharppower.index.run import Run, execute, run_index
 from sharppower.index.screen import SCREENERS
 from sharppower.index.spec import Spec, load_spec
-from sharppower.index.store import export_scores, latest_run, scores, screening
+from sharppower.index.store import export_scores, indicator_summary, latest_run, scores, screening
 from sharppower.index.treat import TREATERS
 from sharppower.index.uncertainty import monte_carlo, sensitivity
 from sharppower.index.weight import WEIGHTERS
 
 __all__ = [
     "AGGREGATORS", "IMPUTERS", "NORMALISERS", "SCREENERS", "TREATERS", "WEIGHTERS",
-    "Inputs", "Run", "Spec", "build_index", "execute", "export_scores", "latest_run",
+    "Inputs", "Run", "Spec", "build_index", "execute", "export_scores", "indicator_summary",
+    "latest_run",
     "load_inputs", "load_spec", "monte_carlo", "run_index", "scores", "screening",
     "sensitivity",
 ]

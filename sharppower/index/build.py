@@ -55,6 +55,7 @@ class Built:
     run: Run | None
     summary: dict[str, Any]
     sensitivity: pd.DataFrame | None = None
+    indicators: pd.DataFrame | None = None  # summary.INDICATOR_COLUMNS
 
 
 def build_index(db: Database, spec: Spec | None = None, runs: int | None = None,
@@ -75,7 +76,7 @@ def build_index(db: Database, spec: Spec | None = None, runs: int | None = None,
     indicators = indicator_table(run)
     summary = run_summary(run, indicators)
     run_id = save_run(db, run, indicators, summary, fingerprint_, table)
-    return Built(run_id, run, summary, table)
+    return Built(run_id, run, summary, table, indicators)
 
 
 def _result(built: Built) -> LoadResult:

@@ -128,7 +128,15 @@ def read_table(db: Database, table: sa.Table, spec: str | None = None) -> pd.Dat
 
 
 def screening(db: Database, spec: str | None = None) -> pd.DataFrame:
+    """What screening dropped: actor, year, node, kind (pillar | unit | indicator), item,
+    coverage, threshold, reason."""
     return read_table(db, index_screening, spec).drop(columns=["id"])
+
+
+def indicator_summary(db: Database, spec: str | None = None) -> pd.DataFrame:
+    """Per actor and indicator: pillar, domain, observed, imputed, winsorised,
+    log_transformed, correlation with its pillar, warning (summary.INDICATOR_COLUMNS)."""
+    return read_table(db, index_indicators, spec)
 
 
 def export_scores(db: Database, path: str | Path, fmt: str = "csv",
