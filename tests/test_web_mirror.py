@@ -21,7 +21,7 @@ def test_every_page_renders_on_the_full_store(full, path):
     web, _ = full
     r = web.get(path)
     assert r.status_code == 200
-    assert "starter data" not in r.text  # real sources are loaded
+    assert 'class="banner"' not in r.text  # real sources are loaded: no starter banner
 
 
 def test_map_matches_the_stored_favourability(full):

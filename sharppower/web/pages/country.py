@@ -76,8 +76,12 @@ def opinion_changes(db: Database, memo: Memo, actor: str, code: str) -> pd.DataF
     from sharppower.measures.opinion import api as opinion
 
     measure = code.removeprefix("att_")
-    return memo(("opinion_changes", actor, measure),
-                lambda: opinion.changes(db, actor, None, measure))
+
+    def compute() -> pd.DataFrame:
+        if opinion.estimates(db, actor).empty:  # no survey loaded (starter data only)
+            return pd.DataFrame()
+        return opinion.changes(db, actor, None, measure)
+    return memo(("opinion_changes", actor, measure), compute)
 
 
 def attraction(db: Database, memo: Memo, iso3: str) -> list[dict]:
