@@ -230,3 +230,17 @@ def test_an_imported_wave_takes_the_place_of_the_harmonised_file(db, pew_setting
     opinion_build.opinion_step(ctx)
     assert opinion.estimates(db, "CHN", "SWE", 2022)["origin"].tolist() == [sav.name]
     assert opinion.estimates(db, "CHN", "SWE", 2021)["origin"].tolist() == [pew.FILE]
+
+
+def test_api_on_a_store_without_opinion_data(db):
+    """Before any load (the demo store) every function answers with its columns, no rows."""
+    from sharppower.measures.opinion.series import CHANGE_COLUMNS
+
+    assert list(opinion.estimates(db, "CHN").columns) == ESTIMATE_COLUMNS
+    assert list(opinion.changes(db, "CHN", base_year=2018).columns) == CHANGE_COLUMNS
+    frames = [opinion.estimates(db), opinion.changes(db, "CHN"), opinion.trend(db, "CHN"),
+              opinion.medians(db, "CHN", 2022), opinion.quality_flags(db), opinion.toplines(db)]
+    assert all(f.empty for f in frames)
+    assert list(opinion.trend(db).columns)[:3] == ["actor", "public", "waves"]
+    assert list(opinion.medians(db).columns) == ["actor", "year", "publics", "favorable",
+                                                 "unfavorable", "very_unfavorable", "net", "dk"]

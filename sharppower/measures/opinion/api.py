@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from sharppower.measures.opinion import series
 from sharppower.measures.opinion.schema import ESTIMATE_COLUMNS, SELF_RATING
-from sharppower.measures.opinion.store import parse_flags
+from sharppower.measures.opinion.store import parse_flags, typed
 from sharppower.measures.opinion.tables import opinion_estimates, opinion_quality, opinion_toplines
 from sharppower.store import Database
 
@@ -53,14 +53,11 @@ def estimates(db: Database, actor: str | None = None, public: str | None = None,
         stmt = stmt.where(opinion_estimates.c.current.is_(True))
     frame = _frame(db, stmt.order_by(opinion_estimates.c.actor, opinion_estimates.c.public,
                                      opinion_estimates.c.year, opinion_estimates.c.id))
-    if not frame.empty:
-        frame["self_rating"] = frame["self_rating"].astype(bool)
-        for col in ("year", "n"):
-            frame[col] = frame[col].astype(int)
+    frame = typed(frame.reindex(columns=ESTIMATE_COLUMNS))
     own = public is not None and actor is not None and public.upper() == actor.upper()
-    if not include_self and not own and not frame.empty:
+    if not include_self and not own:
         frame = frame[~frame["self_rating"]]
-    return frame.reindex(columns=ESTIMATE_COLUMNS).reset_index(drop=True)
+    return frame.reset_index(drop=True)
 
 
 def changes(db: Database, actor: str | None = None, public: str | None = None,

@@ -18,6 +18,9 @@ SERIES = ["actor", "public"]
 MIN_PRIOR_WAVES = 3  # a historic high / low needs at least this many earlier waves
 SE_FLOOR = 0.1  # points: an estimate of exactly 0 or 100 still gets some weight in the trend
 MEDIAN_MEASURES = ("favorable", "unfavorable", "very_unfavorable", "net", "dk")
+TREND_COLUMNS = ["actor", "public", "waves", "first_year", "last_year", "slope", "slope_se",
+                 "slope_ci_low", "slope_ci_high", "p_value"]
+MEDIAN_COLUMNS = ["actor", "year", "publics", *MEDIAN_MEASURES]
 CHANGE_COLUMNS = [
     "actor", "public", "year", "value", "se", "prev_year", "prev_value", "change", "change_se",
     "z", "p_value", "significant", "base_year", "base_value", "change_base", "change_base_se",
@@ -110,6 +113,8 @@ def trend(est: pd.DataFrame, measure: str = "unfavorable", last: int = 5,
     _check_measure(measure)
     data = usable(est, include_suspect).sort_values(SERIES + ["year"])
     data = data.groupby(SERIES, sort=False).tail(last)
+    if data.empty:
+        return pd.DataFrame(columns=TREND_COLUMNS)
     x, y = data["year"].astype(float), data[measure]
     w = 1.0 / np.maximum(data[f"{measure}_se"].fillna(SE_FLOOR), SE_FLOOR) ** 2
     frame = pd.DataFrame({"actor": data["actor"], "public": data["public"], "w": w, "wx": w * x,
@@ -132,9 +137,7 @@ def trend(est: pd.DataFrame, measure: str = "unfavorable", last: int = 5,
     s["slope_ci_high"] = s["slope"] + crit * s["slope_se"]
     tstat = np.abs(s["slope"] / s["slope_se"])
     s["p_value"] = np.where(dof > 0, 2 * stats.t.sf(tstat, dof.clip(lower=1)), 2 * stats.norm.sf(tstat))
-    cols = ["waves", "first_year", "last_year", "slope", "slope_se", "slope_ci_low",
-            "slope_ci_high", "p_value"]
-    return s[cols].reset_index()
+    return s[TREND_COLUMNS[2:]].reset_index()
 
 
 def medians(est: pd.DataFrame, include_self: bool = False,
@@ -145,6 +148,8 @@ def medians(est: pd.DataFrame, include_self: bool = False,
     very_unfavorable, net, dk across those publics.
     """
     data = usable(est, include_suspect, include_self)
+    if data.empty:
+        return pd.DataFrame(columns=MEDIAN_COLUMNS)
     grouped = data.groupby(["actor", "year"], sort=True)
     out = grouped[list(MEDIAN_MEASURES)].median()
     out.insert(0, "publics", grouped.size())
