@@ -7,7 +7,7 @@ import pycountry
 import sqlalchemy as sa
 
 from sharppower.codebook import Codebook
-from sharppower.countries import EXTRA_COUNTRIES, CountryResolver, normalise
+from sharppower.countries import EXTRA_COUNTRIES, HISTORIC_COUNTRIES, CountryResolver, normalise
 from sharppower.store import Database
 from sharppower.store.database import insert_rows
 from sharppower.store.tables import actors, countries, country_aliases, indicators
@@ -23,6 +23,14 @@ def country_rows(res: CountryResolver) -> list[dict]:
         {"iso3": iso3, "name": name, "alpha2": a2, "numeric": num, "region": "Europe",
          "subregion": "Southern Europe"}
         for iso3, (name, a2, num) in EXTRA_COUNTRIES.items()
+    ]
+    # Former states the historical sources use (USSR, Czechoslovakia, ...): kept so that
+    # every observation's target is a row of this table.
+    rows += [
+        {"iso3": iso3, "name": name, "alpha2": None, "numeric": None, "region": region,
+         "subregion": subregion}
+        for iso3, (name, region, subregion) in HISTORIC_COUNTRIES.items()
+        if iso3 not in {r["iso3"] for r in rows}
     ]
     return rows
 
@@ -55,4 +63,4 @@ def sync_reference(db: Database, codebook: Codebook, res: CountryResolver) -> in
     return len(rows)
 
 
-__all__ = ["sync_reference", "normalise"]
+__all__ = ["normalise", "sync_reference"]

@@ -42,7 +42,7 @@ class Source:
     citation: str
     files: tuple[SourceFile, ...]
     parse: Callable[..., pd.DataFrame] | None = None
-    load: Callable[["LoadContext", "Snapshot"], "LoadResult"] | None = None
+    load: Callable[[LoadContext, Snapshot], LoadResult] | None = None
     coverage: str = ""
     kind: str = "context"
     notes: str = ""
