@@ -91,6 +91,8 @@ def sources_step(ctx: BuildContext) -> list[LoadResult]:
     for i, name in enumerate(names):
         ctx.progress(f"source {name}", i, len(names))
         source = SOURCES[name]
+        if not source.files:  # import-only sources (toplines): loaded by their import command
+            continue
         snapshot = open_snapshot(ctx.settings, source)
         if snapshot is None and ctx.settings.mirror is not None:
             snapshot, _ = pull(ctx.settings, source)
