@@ -18,7 +18,15 @@ from sharppower.cli import app
 from sharppower.codebook import load_codebook
 from sharppower.countries import resolver
 from sharppower.errors import NotFound
-from sharppower.index import build_index, export_scores, latest_run, load_spec, run_index, scores
+from sharppower.index import (
+    build_index,
+    export_scores,
+    latest_run,
+    load_spec,
+    run_index,
+    scores,
+    stored_sensitivity,
+)
 from sharppower.index.build import index_step
 from sharppower.index.synthetic import REGIONS, synthetic_observations, write_observations
 from sharppower.store import Database
@@ -181,6 +189,8 @@ def test_cli_build_show_sensitivity_export(sqlite_store):
     assert set(table["factor"]) <= {"impute.method", "normalise.method", "aggregate.method",
                                     "weights", "drop_one"}
     assert set(table["node"]) == {"influence"}
+    stored = stored_sensitivity(Database(url))  # same spec, same observations: kept with the run
+    assert len(stored) >= len(table) and set(stored["n_base"]) == {16}
     out = tmp / "scores.parquet"
     res = runner.invoke(app, ["index", "export", "--format", "parquet", "--out", str(out),
                               "--db", url])

@@ -68,8 +68,11 @@ def show(actor: str = typer.Option(..., "--actor", help="Actor ISO3, e.g. CHN.")
     if json_out:
         print_json(rows)
         return
-    df = pd.DataFrame(rows)[["node", "target", "score", "rank", "rank_low", "rank_high"]]
+    df = pd.DataFrame(rows)[["node", "target", "score", "rank", "rank_low", "rank_high",
+                             "coverage"]]
     df["score"] = df["score"].round(1)
+    for col in ("rank", "rank_low", "rank_high", "coverage"):
+        df[col] = [f"{v:.3g}" if pd.notna(v) else "" for v in df[col]]
     print_table(df, title=f"{actor} {year}: {level} scores (rank 1 = highest)")
 
 

@@ -23,7 +23,8 @@ Python API
   percentile Monte Carlo interval, widened to hold the nominal rank).
 - `build_index(db, spec=None)`, `export_scores(db, path, fmt)`, `latest_run(db)` (log and
   summary), `screening(db)` (what was dropped and why), `indicator_summary(db)` (observed,
-  imputed, winsorised, correlation with the pillar, warning); registries SCREENERS, IMPUTERS, TREATERS, NORMALISERS, WEIGHTERS,
+  imputed, winsorised, correlation with the pillar, warning), `stored_sensitivity(db)`;
+  registries SCREENERS, IMPUTERS, TREATERS, NORMALISERS, WEIGHTERS,
   AGGREGATORS.
 """
 
@@ -35,7 +36,14 @@ from sharppower.index.normalise import NORMALISERS
 from sharppower.index.run import Run, execute, run_index
 from sharppower.index.screen import SCREENERS
 from sharppower.index.spec import Spec, load_spec
-from sharppower.index.store import export_scores, indicator_summary, latest_run, scores, screening
+from sharppower.index.store import (
+    export_scores,
+    indicator_summary,
+    latest_run,
+    scores,
+    screening,
+    stored_sensitivity,
+)
 from sharppower.index.treat import TREATERS
 from sharppower.index.uncertainty import monte_carlo, sensitivity
 from sharppower.index.weight import WEIGHTERS
@@ -45,5 +53,5 @@ __all__ = [
     "Inputs", "Run", "Spec", "build_index", "execute", "export_scores", "indicator_summary",
     "latest_run",
     "load_inputs", "load_spec", "monte_carlo", "run_index", "scores", "screening",
-    "sensitivity",
+    "sensitivity", "stored_sensitivity",
 ]

@@ -64,6 +64,7 @@ def build_index(db: Database, spec: Spec | None = None, runs: int | None = None,
     """Execute the spec on the store's observations, add rank intervals (Monte Carlo) and
     sensitivity indices, and store the run (replacing the spec's previous run)."""
     spec = spec or load_spec()
+    fingerprint_ = fingerprint_ or fingerprint(db, spec)
     inputs = load_inputs(db, spec)
     if inputs.values.empty:
         return Built(None, None, {"spec": spec.name, "units": 0,

@@ -14,7 +14,7 @@ from sharppower.index.store import latest_run, save_sensitivity, scores
 from sharppower.index.uncertainty import sensitivity
 from sharppower.store import Database
 
-FIELDS = ("score", "rank", "rank_low", "rank_high", "rank_median")
+FIELDS = ("score", "rank", "rank_low", "rank_high", "rank_median", "coverage")
 
 
 def _clean(value: Any) -> Any:
@@ -29,8 +29,8 @@ def _fields(row: dict) -> dict[str, Any]:
 def target_report(db: Database, actor: str, year: int, level: str = "index",
                   node: str | None = None) -> list[dict[str, Any]]:
     """Per target (and node of the chosen level): target, node, score, rank, rank_low,
-    rank_high, rank_median, and the target's `pillars` and `domains` (each node: score,
-    rank, rank_low, rank_high, rank_median). Sorted by node and rank."""
+    rank_high, rank_median, coverage, and the target's `pillars` and `domains` (each node:
+    the same fields). Sorted by node and rank."""
     frame = scores(db, actor, year, level=None)
     if frame.empty:
         raise NotFound(f"no index score for actor {actor} in {year}")

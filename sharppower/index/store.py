@@ -133,6 +133,13 @@ def screening(db: Database, spec: str | None = None) -> pd.DataFrame:
     return read_table(db, index_screening, spec).drop(columns=["id"])
 
 
+def stored_sensitivity(db: Database, spec: str | None = None) -> pd.DataFrame:
+    """Sensitivity indices stored with the run (by `index sensitivity` or the build):
+    actor, node, level, factor, first_order, total_order, variance, n_base, evaluations,
+    computed_at; empty when none was computed."""
+    return read_table(db, index_sensitivity, spec)
+
+
 def indicator_summary(db: Database, spec: str | None = None) -> pd.DataFrame:
     """Per actor and indicator: pillar, domain, observed, imputed, winsorised,
     log_transformed, correlation with its pillar, warning (summary.INDICATOR_COLUMNS)."""
