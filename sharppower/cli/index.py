@@ -56,7 +56,7 @@ def build(spec: Path = SPEC_OPTION, runs: int = typer.Option(
 
 @app.command("show")
 def show(actor: str = typer.Option(..., "--actor", help="Actor ISO3, e.g. CHN."),
-         year: int = typer.Option(..., "--year"),
+         year: int = typer.Option(..., "--year", help="Year of the scores, e.g. 2021."),
          level: str = typer.Option("index", "--level", help="index | pillar | domain"),
          node: str = typer.Option(None, "--node", help="One index, pillar or domain."),
          db: str = DB_OPTION, json_out: bool = JSON_OPTION) -> None:
@@ -80,8 +80,10 @@ def show(actor: str = typer.Option(..., "--actor", help="Actor ISO3, e.g. CHN.")
 def sensitivity(runs: int = typer.Option(..., "--runs", help="Base samples N (N x (F + 2) "
                                          "model evaluations for F choices)."),
                 level: str = typer.Option("index", "--level", help="index | pillar | domain"),
-                actor: str = typer.Option(None, "--actor"), spec: Path = SPEC_OPTION,
-                seed: int = typer.Option(None, "--seed"),
+                actor: str = typer.Option(None, "--actor", help="One actor only (not stored)."),
+                spec: Path = SPEC_OPTION,
+                seed: int = typer.Option(None, "--seed", help="Random seed (default: the "
+                                         "spec's uncertainty.seed)."),
                 db: str = DB_OPTION, json_out: bool = JSON_OPTION) -> None:
     """First- and total-order sensitivity indices of the ranks to each uncertain choice."""
     from sharppower.index.report import sensitivity_report
