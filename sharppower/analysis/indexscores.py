@@ -30,6 +30,22 @@ def parse(name: str) -> tuple[str, str]:
     return parts[1], parts[2]
 
 
+_CACHE: dict[tuple, pd.DataFrame] = {}
+
+
+def _level_scores(db: Database, actor: str, level: str, scores) -> pd.DataFrame:
+    """All stored scores of one actor and level, read once per stored run (a page asks for
+    every node of a level in turn; each index run has a new id, so nothing goes stale)."""
+    from sharppower.index.store import latest_run
+
+    key = (db.url, db.schema, int(latest_run(db)["id"]), actor, level)
+    if key not in _CACHE:
+        if len(_CACHE) > 32:
+            _CACHE.clear()
+        _CACHE[key] = scores(db, actor, None, level)
+    return _CACHE[key]
+
+
 def index_measure(db: Database, actor: str, name: str, years: int | Iterable[int] | None = None) -> pd.DataFrame:
     """Scores of one index node for `actor` as a measure frame (see the module doc)."""
     level, node = parse(name)
@@ -38,9 +54,8 @@ def index_measure(db: Database, actor: str, name: str, years: int | Iterable[int
     except ImportError:  # the index engine is not installed: every score is missing
         return empty_measure()
     wanted = year_list(years)
-    one_year = wanted[0] if wanted is not None and len(wanted) == 1 else None
     try:
-        frame = scores(db, actor, one_year, level)
+        frame = _level_scores(db, actor, level, scores)
     except NotFound:  # no index run stored yet
         return empty_measure()
     frame = frame[frame["node"] == node]
