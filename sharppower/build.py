@@ -14,7 +14,7 @@ import importlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
@@ -68,7 +68,7 @@ class BuildContext:
         with self.db.begin() as conn:
             conn.execute(build_log.insert(), {
                 "step": step, "fingerprint": fingerprint, "status": "ok", "started_at": started,
-                "finished_at": datetime.now(timezone.utc), "rows": result.rows,
+                "finished_at": datetime.now(UTC), "rows": result.rows,
                 "countries": result.countries, "years": result.years_text,
                 "warnings": json.dumps(result.warnings), "details": None,
             })
@@ -131,4 +131,4 @@ def is_starter_only(db: Database) -> bool:
     return not n
 
 
-__all__ = ["build", "BuildContext", "BUILD_STEPS", "is_starter_only", "sa"]
+__all__ = ["BUILD_STEPS", "BuildContext", "build", "is_starter_only", "sa"]

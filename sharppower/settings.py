@@ -63,7 +63,7 @@ class Settings:
     admin_token: str | None = None
 
     @classmethod
-    def from_env(cls, **overrides: object) -> "Settings":
+    def from_env(cls, **overrides: object) -> Settings:
         env = {s.name: os.environ.get(s.env) or s.default for s in SETTINGS}
         env.update({k: v for k, v in overrides.items() if v is not None})
         data_dir = Path(env["data_dir"] or _default_data_dir()).expanduser()

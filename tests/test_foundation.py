@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import yaml
 
@@ -25,7 +27,7 @@ def test_demo_store_has_starter_facts(demo_db):
 
 
 def _codebook_with(tmp_path, mutate):
-    data = yaml.safe_load(open(load_codebook().path if False else _packaged(), encoding="utf-8"))
+    data = yaml.safe_load(Path(_packaged()).read_text("utf-8"))
     mutate(data)
     path = tmp_path / "cb.yaml"
     path.write_text(yaml.safe_dump(data), "utf-8")
@@ -49,7 +51,7 @@ def _packaged():
 def test_codebook_errors_name_the_path(tmp_path, mutate, field):
     path = _codebook_with(tmp_path, mutate)
     if "%d" in field:
-        field = field % (len(yaml.safe_load(open(path))["indicators"]) - 1)
+        field = field % (len(yaml.safe_load(path.read_text("utf-8"))["indicators"]) - 1)
     with pytest.raises(ValidationError) as err:
         load_codebook(path)
     assert err.value.field == field

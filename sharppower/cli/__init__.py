@@ -6,7 +6,8 @@ from __future__ import annotations
 import typer
 
 from sharppower import __version__
-from sharppower.cli import core, db as db_cli, evidence, index, opinion, report
+from sharppower.cli import core, evidence, index, opinion, report
+from sharppower.cli import db as db_cli
 
 app = typer.Typer(
     name="sharppower",

@@ -7,8 +7,16 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sharppower import build as build_lib
-from sharppower.cli.common import (DB_OPTION, JSON_OPTION, console, open_db, print_json,
-                                   print_table, settings, user_errors)
+from sharppower.cli.common import (
+    DB_OPTION,
+    JSON_OPTION,
+    console,
+    open_db,
+    print_json,
+    print_table,
+    settings,
+    user_errors,
+)
 from sharppower.sources.registry import SOURCES, get_source
 from sharppower.sources.snapshot import pull as pull_snapshot
 
@@ -118,4 +126,4 @@ def register(app: typer.Typer) -> None:
     app.command()(serve)
 
 
-__all__ = ["register", "JSON_OPTION"]
+__all__ = ["JSON_OPTION", "register"]

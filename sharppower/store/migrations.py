@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Callable
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -64,7 +64,7 @@ def upgrade(db) -> list[str]:
             migration.upgrade(conn)
             conn.execute(
                 schema_migrations.insert(),
-                {"name": migration.name, "applied_at": datetime.now(timezone.utc)},
+                {"name": migration.name, "applied_at": datetime.now(UTC)},
             )
         names.append(migration.name)
     return names
