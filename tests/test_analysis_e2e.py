@@ -135,12 +135,39 @@ def test_incident_pressure_counts_distinct_evidence(store):
     assert (hit["vulnerability"] <= hit["vulnerability_ci_high"] + 1e-12).all()
 
 
-def test_perceived_influence_where_toplines_exist(store):
-    top = _obs(store, "att_influence_stronger", "CHN")
-    p = analysis.perceived_influence(store, "CHN")
-    assert set(p["year"]) == set(top["year"])
-    both = p.dropna(subset=["influence_stronger", "favorable"])
-    assert len(both) and (both["gap"] == both["influence_stronger"] - both["favorable"]).all()
+def _copy_of(store, tmp_path):
+    """A private SQLite copy of the shared built store (so a test may write to it)."""
+    import sqlite3
+
+    from sharppower.store import Database
+
+    copy = tmp_path / "copy.db"
+    src, dst = sqlite3.connect(store.engine.url.database), sqlite3.connect(copy)
+    with dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    return Database(f"sqlite:///{copy}")
+
+
+def test_perceived_influence_where_toplines_exist(store, tmp_path):
+    """The mirror has no "influence getting stronger" toplines, so import the synthetic
+    fixture into a copy of the real store: the real Pew favourability meets the toplines."""
+    from pathlib import Path
+
+    from sharppower.measures.opinion import import_toplines
+
+    db = _copy_of(store, tmp_path)
+    import_toplines(db, Path(__file__).parent / "fixtures" / "opinion" / "toplines_influence.csv")
+    top = _obs(db, "att_influence_stronger", "CHN")
+    fav = _obs(db, "att_favorable", "CHN", 2022).set_index("target")["value"]
+    p = analysis.perceived_influence(db, "CHN")
+    assert set(p["year"]) == set(top["year"]) == {2022}
+    both = p.dropna(subset=["influence_stronger", "favorable"]).set_index("target")
+    assert set(both.index) == {"SWE", "CAN"}
+    assert both.loc["SWE", "influence_stronger"] == 71
+    assert both.loc["SWE", "favorable"] == pytest.approx(fav["SWE"])
+    assert (both["gap"] == both["influence_stronger"] - both["favorable"]).all()
 
 
 def _index_scores(db, actor, level):
