@@ -64,9 +64,9 @@ def test_profile_embeds_its_data(site, demo_db):
 def test_report_command(demo_db, tmp_path, monkeypatch):
     from sharppower.cli import app
 
-    if not demo_db.is_sqlite:
-        pytest.skip("the command opens the store by URL; SQLite suffices here")
-    url = str(demo_db.engine.url)
+    url = demo_db.engine.url.render_as_string(hide_password=False)
+    if not demo_db.is_sqlite:  # the test store lives in its own schema: say so in the URL
+        url += ("&" if "?" in url else "?") + f"options=-csearch_path%3D{demo_db.schema}"
     result = CliRunner().invoke(app, ["report", "--out", str(tmp_path / "out"), "--db", url])
     assert result.exit_code == 0, result.output
     assert "country profiles" in result.output
