@@ -72,3 +72,15 @@ def test_codebook_actor_and_indicator_added_without_code(tmp_path, db, conf):
     build(replace(conf, mirror=None), db, codebook=cb)
     assert set(db.read("SELECT iso3 FROM actors")["iso3"]) == {"CHN", "RUS", "IRN"}
     assert db.scalar("SELECT COUNT(*) FROM indicators WHERE code='res_new_thing'") == 1
+
+
+def test_starter_step_is_incremental(db, conf):
+    from dataclasses import replace
+
+    from sharppower.build import build
+
+    first = {r.source: r.status for r in build(replace(conf, mirror=None), db)}
+    ids = db.read("SELECT id FROM observations WHERE source = 'starter' ORDER BY id")["id"].tolist()
+    second = {r.source: r.status for r in build(replace(conf, mirror=None), db)}
+    assert first["starter"] == "loaded" and second["starter"] == "unchanged"
+    assert db.read("SELECT id FROM observations WHERE source = 'starter' ORDER BY id")["id"].tolist() == ids

@@ -33,9 +33,17 @@ def read_starter() -> pd.DataFrame:
 
 
 def starter_step(ctx) -> list[LoadResult]:
+    """Write the starter facts that no loaded real source replaces; skipped when neither the
+    facts nor the set of loaded real sources changed since the last build."""
+    from datetime import UTC, datetime
+
+    started = datetime.now(UTC)
     facts = read_starter()
     loaded = ctx.db.read("SELECT name FROM sources WHERE starter = :f", {"f": False})["name"]
     real = set(loaded)
+    fingerprint = ctx.fingerprint(facts.to_csv(index=False), sorted(real))
+    if ctx.fresh(SOURCE.name, fingerprint):
+        return [LoadResult(SOURCE.name, "unchanged")]
     source_of = dict(zip(ctx.codebook.indicators["code"], ctx.codebook.indicators["source"]))
     keep = facts[[source_of.get(i) not in real and not _has_real_survey(i, real) for i in facts["indicator"]]]
     obs = pd.DataFrame({
@@ -49,7 +57,9 @@ def starter_step(ctx) -> list[LoadResult]:
         n = replace_observations(conn, SOURCE.name, obs)
         record_source(conn, SOURCE, None, n, starter=True)
     stats = summarise(obs)
-    return [LoadResult(SOURCE.name, "loaded", n, stats["countries"], stats["years"])]
+    result = LoadResult(SOURCE.name, "loaded", n, stats["countries"], stats["years"])
+    ctx.record(SOURCE.name, fingerprint, result, started)
+    return [result]
 
 
 def _has_real_survey(indicator: str, real: set[str]) -> bool:
