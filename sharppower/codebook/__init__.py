@@ -2,7 +2,8 @@
 
 `load_codebook()` returns a `Codebook`; `Codebook.indicators` is a DataFrame with columns
 code, name, pillar, domain, layer, direction, unit, source, variable, actor_specific,
-actors (list or None), index (bool: part of the composite index), description.
+actors (list or None), index (bool: part of the composite index), absent (`missing` or
+`zero`: what no record in the source means), absent_note, description.
 Errors name the path of the bad entry, for example `indicators[3].direction`.
 """
 
@@ -21,7 +22,8 @@ from sharppower.errors import ValidationError
 
 LAYERS = ("exposure", "pressure", "effect")
 DIRECTIONS = ("positive", "negative")
-PILLARS = ("attraction", "reach", "sharp_power", "resilience")
+PILLARS = ("attraction", "reach", "sharp_power", "resilience")  # required; others may be added
+ABSENT = ("missing", "zero")
 REQUIRED = ("code", "name", "pillar", "domain", "layer", "direction", "unit", "source", "description")
 DEFAULT_VERSION = "v1"
 
@@ -115,6 +117,8 @@ def validate(data: Any, where: str) -> Codebook:
             _fail(f"{at}.layer", f"must be one of {', '.join(LAYERS)}, not {ind['layer']!r}", where)
         if ind["direction"] not in DIRECTIONS:
             _fail(f"{at}.direction", f"must be positive or negative, not {ind['direction']!r}", where)
+        if ind.get("absent", "missing") not in ABSENT:
+            _fail(f"{at}.absent", f"must be missing or zero, not {ind.get('absent')!r}", where)
         for a in ind.get("actors") or []:
             if a not in actors:
                 _fail(f"{at}.actors", f"{a!r} is not an actor of this codebook", where)
@@ -132,6 +136,8 @@ def validate(data: Any, where: str) -> Codebook:
                 "actor_specific": bool(ind.get("actor_specific", True)),
                 "actors": ind.get("actors"),
                 "index": bool(ind.get("index", True)),
+                "absent": ind.get("absent", "missing"),
+                "absent_note": ind.get("absent_note", ""),
                 "description": ind["description"],
             }
         )
