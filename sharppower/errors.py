@@ -35,3 +35,12 @@ class ChecksumChanged(SharppowerError):
 
 class NotFound(SharppowerError):
     """A requested record, source or country does not exist."""
+
+
+class StaleVersion(SharppowerError):
+    """A write named a version of a record that is no longer current (HTTP 412)."""
+
+    def __init__(self, what: str, expected: str, current: str):
+        self.expected, self.current = expected, current
+        super().__init__(f"{what} changed since version {expected!r} (now {current!r}); "
+                         "read it again and reapply your change")
