@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from sharppower import __version__
-from sharppower.cli import core, evidence, index, opinion, report
+from sharppower.cli import core, evidence, index, opinion, report, validate
 from sharppower.cli import db as db_cli
 
 app = typer.Typer(
@@ -33,6 +33,7 @@ def main(
 
 core.register(app)
 report.register(app)
+validate.register(app)
 app.add_typer(db_cli.app, name="db")
 app.add_typer(opinion.app, name="opinion")
 app.add_typer(evidence.app, name="evidence")

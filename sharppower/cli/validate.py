@@ -1,0 +1,56 @@
+"""Command: validate the stored index against an external country-level index."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from sharppower.cli.common import (
+    DB_OPTION,
+    JSON_OPTION,
+    console,
+    open_db,
+    print_json,
+    print_table,
+    user_errors,
+)
+
+
+def validate(
+    against: Path = typer.Option(..., "--against", help="CSV of an external index: a country "
+                                 "column (name or ISO3) and a score column."),
+    actor: str = typer.Option(..., "--actor", help="Actor ISO3, e.g. CHN."),
+    year: int = typer.Option(..., "--year", help="Year of the stored scores, e.g. 2021."),
+    level: str = typer.Option(None, "--level", help="Only this level: index | pillar | domain "
+                              "(default: all)."),
+    node: str = typer.Option(None, "--node", help="Node whose ranking the disagreement list "
+                             "compares (default: the index)."),
+    top: int = typer.Option(10, "--top", help="Largest disagreements to list."),
+    boot: int = typer.Option(1000, "--boot", help="Bootstrap resamples for the 95% intervals."),
+    db: str = DB_OPTION,
+    json_out: bool = JSON_OPTION,
+) -> None:
+    """Spearman and Kendall (bootstrap 95% intervals) of the index, each pillar and each
+    component against an external index; the largest disagreements; the internal view."""
+    from sharppower.analysis.validity import validate as run
+
+    with user_errors():
+        result = run(open_db(db), against, actor.upper(), year, level=level, node=node,
+                     top=top, boot=boot)
+    if json_out:
+        print_json(result.to_dict())
+        return
+    console.print(f"{result.actor} {result.year} against {result.external_file}: "
+                  f"{result.n_external} countries resolved", highlight=False, markup=False)
+    for label, names in (("not resolved", result.unresolved), ("skipped", result.skipped)):
+        if names:
+            console.print(f"{label}: {', '.join(names)}", highlight=False, markup=False)
+    print_table(result.correlations.round(3), title="Rank agreement (95% bootstrap intervals)")
+    print_table(result.disagreements.round(3), title="Largest disagreements (percentile gap)")
+    print_table(result.internal.round(3), title="Internal view: components against their "
+                "pillar and the index")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("validate")(validate)
