@@ -23,6 +23,10 @@ import yaml
 
 from sharppower.errors import SharppowerError
 
+# Punctuation real country names use; any other character (`$`, `!`, `;`, ...) means the
+# text is not a name, whatever a looser key would match.
+NAME_PUNCTUATION = set("'’‘`(),-–./&")
+
 # Codes outside ISO 3166-1 that we treat as countries of their own.
 EXTRA_COUNTRIES = {"XKX": ("Kosovo", "XK", None)}
 
@@ -56,6 +60,13 @@ def normalise(name: str) -> str:
     return " ".join(text.split())
 
 
+def plain_name(text: str) -> bool:
+    """True when `text` has only letters (any accents), digits, spaces and the punctuation
+    of real names (NAME_PUNCTUATION)."""
+    return bool(text) and all(ch.isalnum() or ch.isspace() or ch in NAME_PUNCTUATION
+                              for ch in text)
+
+
 @lru_cache(maxsize=1)
 def _alias_file() -> dict:
     text = resources.files("sharppower").joinpath("country_aliases.yaml").read_text("utf-8")
@@ -83,38 +94,60 @@ class CountryResolver:
     """Resolve names and codes to ISO3; `name(iso3)` gives the English short name."""
 
     def __init__(self) -> None:
-        self._keys: dict[str, str] = {}
+        self._keys: dict[str, str] = {}  # every key (names and codes), for the alias table
+        self._name_keys: dict[str, str] = {}  # normalised names and declared aliases
+        self._codes: dict[str, str] = {}  # exact codes, upper case (ISO, legacy, numeric)
         self._names: dict[str, str] = {}
         self._skip: dict[str, tuple[str, str]] = {}  # key -> (name as written, reason)
         self._cow: dict[int, list[Period]] = defaultdict(list)
         self._add_iso()
         self._add_aliases(_alias_file())
 
+    def _code(self, code: str, iso3: str, overwrite: bool = True) -> None:
+        if overwrite or code.upper() not in self._codes:
+            self._codes[code.upper()] = iso3
+        if overwrite:
+            self._keys[normalise(code)] = iso3
+        else:
+            self._keys.setdefault(normalise(code), iso3)
+
+    def _name(self, name: str, iso3: str, overwrite: bool = True) -> None:
+        key = normalise(name)
+        if overwrite:
+            self._keys[key] = self._name_keys[key] = iso3
+        else:
+            self._keys.setdefault(key, iso3)
+            self._name_keys.setdefault(key, iso3)
+
     def _add_iso(self) -> None:
         for c in pycountry.countries:
             self._names[c.alpha_3] = getattr(c, "common_name", None) or c.name
-            for attr in ("alpha_3", "alpha_2", "name", "official_name", "common_name"):
+            for attr in ("alpha_3", "alpha_2"):
+                self._code(getattr(c, attr), c.alpha_3, overwrite=False)
+            for attr in ("name", "official_name", "common_name"):
                 value = getattr(c, attr, None)
                 if value:
-                    self._keys.setdefault(normalise(value), c.alpha_3)
+                    self._name(value, c.alpha_3, overwrite=False)
+            self._codes.setdefault(c.numeric, c.alpha_3)
             self._keys.setdefault(c.numeric, c.alpha_3)
         for iso3, (name, alpha2, _) in EXTRA_COUNTRIES.items():
             self._names[iso3] = name
-            self._keys[normalise(iso3)] = iso3
-            self._keys[normalise(name)] = iso3
+            self._code(iso3, iso3)
+            self._name(name, iso3)
             if alpha2:
-                self._keys[normalise(alpha2)] = iso3
+                self._code(alpha2, iso3)
 
     def _add_aliases(self, data: dict) -> None:
         for iso3, spec in (data.get("historic") or {}).items():
             self._names[iso3] = spec["name"]
-            for alias in [iso3, spec["name"], *(spec.get("aliases") or [])]:
-                self._keys[normalise(alias)] = iso3
+            self._code(iso3, iso3)
+            for alias in [spec["name"], *(spec.get("aliases") or [])]:
+                self._name(alias, iso3)
         for alias, iso3 in (data.get("codes") or {}).items():
-            self._keys[normalise(alias)] = iso3
+            self._code(alias, iso3)
         for iso3, names in (data.get("names") or {}).items():
             for alias in names:
-                self._keys[normalise(alias)] = iso3
+                self._name(alias, iso3)
         for name, reason in (data.get("skip") or {}).items():
             self._skip[normalise(name)] = (str(name), str(reason))
         for entry in data.get("cow") or []:
@@ -123,13 +156,22 @@ class CountryResolver:
 
     # -- single values -------------------------------------------------------------
     def resolve(self, value: object) -> str | None:
-        """ISO3 for a name or code, or None when nothing matches."""
+        """ISO3 for a name or code, or None when nothing matches.
+
+        Strict: an exact code (ISO alpha-3, alpha-2 or numeric, a declared legacy code; any
+        letter case), or a name or declared alias compared without letter case, accents,
+        spacing or the punctuation of names. Text with other characters (`$(id)`, `the
+        netherlands!!`) is no name; nothing is guessed."""
         if value is None or (isinstance(value, float) and pd.isna(value)):
             return None
         text = str(value).strip()
         if text.isdigit():
-            return self._keys.get(text.zfill(3))
-        return self._keys.get(normalise(text))
+            return self._codes.get(text.zfill(3))
+        if text.upper() in self._codes:
+            return self._codes[text.upper()]
+        if not plain_name(text):
+            return None
+        return self._name_keys.get(normalise(text))
 
     def skip_reason(self, value: object) -> str | None:
         """Why a name is deliberately not resolved (not a country), or None."""
