@@ -1,0 +1,190 @@
+"""UN General Assembly voting (Voeten, Strezhnev and Bailey): agreement with China and Russia.
+
+Two published forms are read:
+- the agreement file `IdealpointestimatesAll_Jun2024.csv` (country x UNGA session:
+  `ChinaAgree`, `RUSSAgree`, the share of the session's votes identical to the actor's)
+  -> `agreement` for actor CHN and RUS (sessions 1-78);
+- the roll-call files of the `unvotes` R package (`un_votes`, `un_roll_calls`,
+  `un_roll_call_issues`, to January 2020) -> `agreement_<issue>` per issue code
+  (hr = human rights, me = Palestinian conflict, nu = nuclear weapons, di = arms control,
+  co = colonialism, ec = economic development), computed here the way Voeten's agreement
+  index is: the share of roll calls in the session on which both voted and voted
+  identically (yes, no and abstain are three distinct votes; absences and non-members are
+  not in the file and do not count). This reproduces the published `ChinaAgree` exactly
+  for sessions 70-74 (Cambodia 0.8286, 0.8681, 0.8966). `n.<variable>` = the votes compared.
+
+Conventions:
+- **Session to year**: session N opens in September of 1945 + N and most of its votes fall
+  in October-December of that year, so session N is stored under the year 1945 + N
+  (session 78 -> 2023). Roll calls use the same rule (their session, not their date).
+- **China** is the PRC only: `ChinaAgree` is empty before session 26 (PRC seated on 25
+  October 1971) and the roll calls of code CN start with session 26; the Republic of China
+  seat before that (code TW) is not agreement with the PRC and is not used.
+- **Russia** before 1992 is the USSR (its UN seat): those observations keep actor RUS and
+  are flagged `actor_ussr`; the USSR as a target (Russia's own rows to 1991) is SUN.
+A target's agreement with itself is dropped.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sharppower.countries import CountryResolver, resolver
+from sharppower.errors import InputError
+from sharppower.sources import readers
+from sharppower.sources.base import Source, SourceFile
+from sharppower.sources.snapshot import Snapshot
+
+AGREE = "IdealpointestimatesAll_Jun2024.csv"
+VOTES, CALLS, ISSUES = "un_votes.rda", "un_roll_calls.rda", "un_roll_call_issues.rda"
+ROLL_FILES = f"{VOTES}; {CALLS}; {ISSUES}"
+ACTOR_COLUMNS = {"CHN": "ChinaAgree", "RUS": "RUSSAgree"}
+ACTOR_CODES = {"CHN": "CN", "RUS": "RU"}  # ISO2 in the roll calls
+ISSUE_CODES = ("hr", "me", "nu", "di", "co", "ec")
+VOTE_VALUES = ("yes", "no", "abstain")
+FIRST_YEAR = 1945  # session N -> year 1945 + N
+USSR_LAST_YEAR = 1991
+USSR_FLAG = "actor_ussr: agreement with the USSR (Russia's seat before 1992)"
+
+
+def session_year(session: pd.Series) -> pd.Series:
+    return (session.astype(int) + FIRST_YEAR).astype(int)
+
+
+def _ussr_targets(target: pd.Series, year: pd.Series) -> pd.Series:
+    """Russia's own rows to 1991 are the USSR (SUN) as a target."""
+    return target.where(~((target == "RUS") & (year <= USSR_LAST_YEAR)), "SUN")
+
+
+def _finish_pairs(df: pd.DataFrame) -> pd.DataFrame:
+    df = df[df["target"] != df["actor"]]
+    df = df[~((df["target"] == "SUN") & (df["actor"] == "RUS"))]
+    ussr = (df["actor"] == "RUS") & (df["year"] <= USSR_LAST_YEAR)
+    return df.assign(flags=ussr.map(lambda u: USSR_FLAG if u else None))
+
+
+def agreement_file(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFrame, list[str]]:
+    """One row per target x actor x year: `agreement` from the published scores."""
+    cols = ["ccode", "session", "NVotesAll", "Countryname", *ACTOR_COLUMNS.values()]
+    df = readers.read_csv(snapshot.path(AGREE), AGREE, required=cols)
+    df = readers.integers(df, ["session"], AGREE)
+    df = readers.numbers(df, ["NVotesAll", *ACTOR_COLUMNS.values()], AGREE)
+    df["year"] = session_year(df["session"])
+    target, warnings = res.resolve_report(df["Countryname"], AGREE, df["_row"].tolist())
+    df["target"] = _ussr_targets(target, df["year"])
+    df = df[df["target"].notna()]
+    readers.check_unique(df, ["target", "year"], AGREE)
+    parts = [df.assign(actor=actor, agreement=df[col]) for actor, col in ACTOR_COLUMNS.items()]
+    out = pd.concat(parts, ignore_index=True)
+    out = out[out["agreement"].notna()]
+    out = out.assign(**{"n.agreement": out["NVotesAll"], "source_file.agreement": AGREE,
+                        "source_row.agreement": readers.row_refs(out)})
+    return out[["actor", "target", "year", "agreement", "n.agreement",
+                "source_file.agreement", "source_row.agreement"]], warnings
+
+
+def _read_rda(path, file: str, required: list[str]) -> pd.DataFrame:
+    import pyreadr
+
+    try:
+        objects = pyreadr.read_r(str(path))
+    except Exception as exc:  # pyreadr raises its own LibrdataError and ValueError
+        raise InputError(file, f"cannot read the R data file ({exc}); is it cut off?") from exc
+    name = file.removesuffix(".rda")
+    if name not in objects:
+        raise InputError(file, f"no object {name!r} (objects: {', '.join(objects)})")
+    df = objects[name]
+    readers._require(list(df.columns), required, file)
+    return df.reset_index(drop=True).assign(_row=lambda d: range(1, len(d) + 1))
+
+
+def roll_call_votes(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFrame, list[str]]:
+    """Votes with year and issue codes: rcid, target, code (ISO2), year, vote, issue, _row."""
+    votes = _read_rda(snapshot.path(VOTES), VOTES, ["rcid", "country", "country_code", "vote"])
+    calls = _read_rda(snapshot.path(CALLS), CALLS, ["rcid", "session"])
+    issues = _read_rda(snapshot.path(ISSUES), ISSUES, ["rcid", "short_name"])
+    votes["vote"] = votes["vote"].astype(str)
+    bad = ~votes["vote"].isin(VOTE_VALUES)
+    if bad.any():
+        i = int(bad.to_numpy().nonzero()[0][0])
+        raise InputError(VOTES, f"unknown vote {votes['vote'].iloc[i]!r} (expected yes, no, "
+                         "abstain)", row=int(votes["_row"].iloc[i]), field="vote")
+    calls = calls.dropna(subset=["session"]).assign(year=lambda d: session_year(d["session"]))
+    votes = votes.merge(calls[["rcid", "year"]], on="rcid", how="inner")
+    target, warnings = res.resolve_report(votes["country"], VOTES, votes["_row"].tolist())
+    votes["target"] = _ussr_targets(target, votes["year"])
+    votes = votes[votes["target"].notna()]
+    issues = issues[issues["short_name"].isin(ISSUE_CODES)][["rcid", "short_name"]]
+    return votes.merge(issues, on="rcid", how="inner"), warnings
+
+
+def issue_agreement(votes: pd.DataFrame) -> pd.DataFrame:
+    """Per target x actor x year x issue: share of identical votes and votes compared."""
+    parts = []
+    for actor, code in ACTOR_CODES.items():
+        own = votes[votes["country_code"] == code][["rcid", "short_name", "vote"]]
+        both = votes.merge(own.rename(columns={"vote": "actor_vote"}), on=["rcid", "short_name"])
+        both = both.assign(same=(both["vote"] == both["actor_vote"]).astype(float), actor=actor)
+        parts.append(both.groupby(["actor", "target", "year", "short_name"])["same"]
+                     .agg(["mean", "size"]).reset_index())
+    return pd.concat(parts, ignore_index=True)
+
+
+def issue_frame(agree: pd.DataFrame) -> pd.DataFrame:
+    """Wide: agreement_<issue>, n.agreement_<issue> and provenance per target x actor x year."""
+    out = None
+    for issue, part in agree.groupby("short_name"):
+        var = f"agreement_{issue}"
+        part = part.rename(columns={"mean": var, "size": f"n.{var}"}).drop(columns="short_name")
+        part[f"source_file.{var}"] = ROLL_FILES
+        part[f"source_row.{var}"] = [f"session {y - FIRST_YEAR}, issue {issue}: {n} roll calls"
+                                     for y, n in zip(part["year"], part[f"n.{var}"])]
+        out = part if out is None else out.merge(part, on=["actor", "target", "year"], how="outer")
+    return out
+
+
+def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFrame:
+    """One row per target x actor (CHN, RUS) x year: agreement and agreement_<issue>."""
+    res = res or resolver()
+    scores, warnings = agreement_file(snapshot, res)
+    votes, more = roll_call_votes(snapshot, res)
+    df = scores.merge(issue_frame(issue_agreement(votes)), on=["actor", "target", "year"],
+                      how="outer")
+    df = _finish_pairs(df)
+    df["source_file"] = df["source_file.agreement"].fillna(ROLL_FILES)
+    df["source_row"] = df["source_row.agreement"].fillna(df["source_row.agreement_hr"])
+    df["source_row"] = df["source_row"].fillna(df["year"].map(
+        lambda y: f"session {y - FIRST_YEAR}"))
+    return readers.finish(df.sort_values(["actor", "target", "year"]), warnings + more)
+
+
+def _dataverse(name: str) -> str:
+    return ("https://dataverse.harvard.edu/dataset.xhtml?persistentId=hdl:1902.1/12379"
+            f"#{name}")
+
+
+SOURCE = Source(
+    name="unga-voting",
+    title="United Nations General Assembly Voting Data: agreement with China and Russia",
+    publisher="Erik Voeten, Anton Strezhnev and Michael Bailey (Harvard Dataverse)",
+    homepage="https://dataverse.harvard.edu/dataset.xhtml?persistentId=hdl:1902.1/12379",
+    licence="CC0 1.0 (Dataverse record); unvotes R package data CC0, code MIT",
+    citation="Bailey, M. A., Strezhnev, A. and Voeten, E. (2017). Estimating Dynamic State "
+    "Preferences from United Nations Voting Data. Journal of Conflict Resolution 61(2), 430-456. "
+    "Voeten, E., Strezhnev, A. and Bailey, M. (2009). United Nations General Assembly Voting "
+    "Data, hdl:1902.1/12379, Harvard Dataverse. Roll calls: Robinson, D., unvotes R package.",
+    files=(
+        SourceFile(AGREE, _dataverse(AGREE), "unga_voting/IdealpointestimatesAll_Jun2024.csv"),
+        SourceFile(VOTES, "https://raw.githubusercontent.com/dgrtwo/unvotes/master/data/un_votes.rda",
+                   "unga_voting/un_votes.rda"),
+        SourceFile(CALLS,
+                   "https://raw.githubusercontent.com/dgrtwo/unvotes/master/data/un_roll_calls.rda",
+                   "unga_voting/un_roll_calls.rda"),
+        SourceFile(ISSUES, "https://raw.githubusercontent.com/dgrtwo/unvotes/master/data/"
+                   "un_roll_call_issues.rda", "unga_voting/un_roll_call_issues.rda"),
+    ),
+    parse=parse,
+    coverage="agreement: 199 countries, sessions 1-78 (1946-2023; China from 1971); "
+    "per-issue agreement from roll calls to session 74 (2019)",
+    notes="Session N stored as year 1945 + N; Russia before 1992 is the USSR (flagged).",
+)
