@@ -21,6 +21,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from sharppower.index.hierarchy import Hierarchy
+from sharppower.index.methods import Registry
 
 
 def one_blas_thread():
@@ -62,7 +63,10 @@ def harmonic(X: np.ndarray, W: np.ndarray, floor: float = 1.0) -> np.ndarray:
     return _ratio(den, num)
 
 
-AGGREGATORS = {"arithmetic": arithmetic, "geometric": geometric, "harmonic": harmonic}
+# `levels` (level -> method) is read by the stage; `floor` is every method's argument.
+AGGREGATORS = (Registry("aggregate", inputs=2, stage_params=("levels",))
+               .add("arithmetic", arithmetic).add("geometric", geometric)
+               .add("harmonic", harmonic))
 
 
 def level_methods(args: dict) -> dict[str, str]:

@@ -9,12 +9,22 @@ belongs to two indices can carry a different Monte Carlo weight in each.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
-from sharppower.index.spec import Spec
-
 LEVELS = ("domain", "pillar", "index")
+
+
+class Tree(Protocol):
+    """What the hierarchy is compiled from (a Spec): pillar -> domain -> indicator codes,
+    index -> pillars, and the indicator codes in order."""
+
+    pillars: dict[str, dict[str, list[str]]]
+    indices: dict[str, list[str]]
+
+    @property
+    def indicators(self) -> list[str]: ...
 
 
 @dataclass
@@ -53,7 +63,7 @@ class Hierarchy:
         return [n for n in self.nodes if self.level[n] == level]
 
 
-def compile_hierarchy(spec: Spec) -> Hierarchy:
+def compile_hierarchy(spec: Tree) -> Hierarchy:
     children: dict[str, list[str]] = {}
     level: dict[str, str] = {}
     pillar_of: dict[str, str] = {}

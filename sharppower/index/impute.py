@@ -17,14 +17,15 @@ import numpy as np
 import pandas as pd
 from sklearn.impute import KNNImputer
 
-from sharppower.index.screen import cross_sections
+from sharppower.index.methods import Registry
+from sharppower.index.panel import cross_sections
 
 
 def _masked(values: pd.DataFrame, cells: np.ndarray) -> pd.DataFrame:
     return values.where(cells)
 
 
-def none(values: pd.DataFrame, cells: np.ndarray, region: pd.Series, **_: object) -> pd.DataFrame:
+def none(values: pd.DataFrame, cells: np.ndarray, region: pd.Series) -> pd.DataFrame:
     return _masked(values, cells)
 
 
@@ -39,11 +40,11 @@ def _within_region(values, cells, region, stat: str) -> pd.DataFrame:
     return filled.where(cells)
 
 
-def mean(values, cells, region, **_: object) -> pd.DataFrame:
+def mean(values, cells, region) -> pd.DataFrame:
     return _within_region(values, cells, region, "mean")
 
 
-def median(values, cells, region, **_: object) -> pd.DataFrame:
+def median(values, cells, region) -> pd.DataFrame:
     return _within_region(values, cells, region, "median")
 
 
@@ -64,7 +65,7 @@ def _knn_block(X: np.ndarray, ok: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def knn(values, cells, region, k: int = 5, **_: object) -> pd.DataFrame:
+def knn(values, cells, region, k: int = 5) -> pd.DataFrame:
     X = values.to_numpy(dtype=float)
     out = np.full_like(X, np.nan)
     for pos in cross_sections(values.index):
@@ -72,7 +73,7 @@ def knn(values, cells, region, k: int = 5, **_: object) -> pd.DataFrame:
     return pd.DataFrame(np.where(cells, out, np.nan), index=values.index, columns=values.columns)
 
 
-def carry_forward(values, cells, region, limit: int | None = None, **_: object) -> pd.DataFrame:
+def carry_forward(values, cells, region, limit: int | None = None) -> pd.DataFrame:
     keys = ["actor", "target"]
     year = values.index.get_level_values("year").to_numpy(dtype=float)
     seen = pd.DataFrame(np.where(values.isna(), np.nan, year[:, None]), index=values.index,
@@ -84,5 +85,6 @@ def carry_forward(values, cells, region, limit: int | None = None, **_: object) 
     return values.fillna(last).where(cells)
 
 
-IMPUTERS = {"none": none, "mean": mean, "median": median, "knn": knn,
-            "carry_forward": carry_forward}
+IMPUTERS = (Registry("impute", inputs=3)
+            .add("none", none).add("mean", mean).add("median", median).add("knn", knn)
+            .add("carry_forward", carry_forward, earlier_years=True))

@@ -26,10 +26,11 @@ import numpy as np
 import pandas as pd
 from scipy.stats import rankdata
 
-from sharppower.index.screen import cross_sections
+from sharppower.index.methods import Registry
+from sharppower.index.panel import groups
 
 
-def minmax(X, direction, columns=None, lo: float = 0.0, hi: float = 100.0, **_):
+def minmax(X, direction, columns=None, lo: float = 0.0, hi: float = 100.0):
     Y = X * direction
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -39,7 +40,7 @@ def minmax(X, direction, columns=None, lo: float = 0.0, hi: float = 100.0, **_):
     return np.where(span > 0, out, np.where(np.isnan(Y), np.nan, (lo + hi) / 2))
 
 
-def zscore(X, direction, columns=None, centre: float = 100.0, scale: float = 10.0, **_):
+def zscore(X, direction, columns=None, centre: float = 100.0, scale: float = 10.0):
     Y = X * direction
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -48,14 +49,14 @@ def zscore(X, direction, columns=None, centre: float = 100.0, scale: float = 10.
     return np.where(sd > 0, centre + scale * z, np.where(np.isnan(Y), np.nan, centre))
 
 
-def rank(X, direction, columns=None, **_):
+def rank(X, direction, columns=None):
     Y = X * direction
     r = rankdata(Y, axis=0, method="average", nan_policy="omit")
     n = np.sum(~np.isnan(Y), axis=0)
     return 100.0 * r / np.where(n > 0, n, 1)
 
 
-def frontier(X, direction, columns=None, **_):
+def frontier(X, direction, columns=None):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         mn, mx = np.nanmin(X, axis=0), np.nanmax(X, axis=0)
@@ -67,7 +68,7 @@ def frontier(X, direction, columns=None, **_):
 
 
 def goalposts(X, direction, columns=None, goalposts: dict | None = None,
-              quantiles: tuple[float, float] = (0.0, 1.0), **_):
+              quantiles: tuple[float, float] = (0.0, 1.0)):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         lo = np.nanquantile(X, quantiles[0], axis=0)
@@ -81,26 +82,23 @@ def goalposts(X, direction, columns=None, goalposts: dict | None = None,
     return np.where(hi > lo, Y, np.where(np.isnan(X), np.nan, 50.0))
 
 
-NORMALISERS = {"minmax": minmax, "zscore": zscore, "rank": rank, "frontier": frontier,
-               "goalposts": goalposts}
-POOLED = {"goalposts"}  # bounds over all years of an actor
-
-
-def _groups(index: pd.MultiIndex, pooled: bool) -> list[np.ndarray]:
-    if pooled:
-        actors = index.get_level_values("actor")
-        return [np.flatnonzero(actors == a) for a in pd.unique(actors)]
-    return cross_sections(index)
+NORMALISERS = (Registry("normalise", inputs=3)
+               .add("minmax", minmax).add("zscore", zscore).add("rank", rank)
+               .add("frontier", frontier)
+               .add("goalposts", goalposts, pooled=True))  # bounds over all years of an actor
 
 
 def normalise(values: pd.DataFrame, directions: np.ndarray, method: str = "minmax",
               **args) -> pd.DataFrame:
-    """Apply NORMALISERS[method] per actor x year (per actor for pooled methods)."""
-    f = NORMALISERS[method]
+    """Apply NORMALISERS[method] per actor x year (per actor for pooled methods), with the
+    arguments the method declares."""
+    stage_args = {"method": method, **args}
+    pooled = NORMALISERS.method(stage_args).is_pooled(stage_args)
     X = values.to_numpy(dtype=float)
     out = np.full_like(X, np.nan)
     cols = list(values.columns)
-    for pos in _groups(values.index, method in POOLED):
-        out[pos] = f(X[pos], np.asarray(directions, dtype=float), cols, **args)
+    direction = np.asarray(directions, dtype=float)
+    for pos in groups(values.index, pooled):
+        out[pos] = NORMALISERS.call(stage_args, X[pos], direction, cols)
     out[np.isnan(X)] = np.nan
     return pd.DataFrame(out, index=values.index, columns=values.columns)

@@ -19,12 +19,12 @@ import pandas as pd
 from scipy.special import gammaincinv
 
 from sharppower.errors import ValidationError
-from sharppower.index import aggregate, impute, normalise, treat
+from sharppower.index import aggregate
+from sharppower.index.panel import cross_sections
 from sharppower.index.ranks import RankHistogram, group_ranks
-from sharppower.index.screen import cross_sections
 from sharppower.index.spec import check_log, get_address, set_address
+from sharppower.index.stages import DATA_STAGES, transform
 
-DATA_STAGES = ("impute", "treat", "normalise")
 MEMORY_BUDGET = 8_000_000  # array elements per chunk of replications x nodes x units
 BLOCK_UNITS = 1000  # units per block of cross-sections (rank histograms held at once)
 
@@ -162,10 +162,6 @@ def _positions(block: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
     return np.concatenate(block), [np.arange(a, b) for a, b in itertools.pairwise(bounds)]
 
 
-def _kw(args: dict) -> dict:
-    return {k: v for k, v in args.items() if k != "method"}
-
-
 class Propagator:
     """Scores designs for one run: data choices cached, aggregation vectorised."""
 
@@ -200,12 +196,9 @@ class Propagator:
         run = self.run
         if log == run.log:
             return run.data.normalised
-        imputed = self._stage("impute", log, lambda: impute.IMPUTERS[log["impute"]["method"]](
-            run.inputs.values, run.screened.cells, run.inputs.region, **_kw(log["impute"])))
-        treated = self._stage("treat", log, lambda: treat.TREATERS[log["treat"]["method"]](
-            imputed, **_kw(log["treat"]))[0])
-        return normalise.normalise(treated, run.directions, log["normalise"]["method"],
-                                   **_kw(log["normalise"]))
+        return transform(run.inputs.values, run.screened.cells, run.inputs.region,
+                         run.directions, log,
+                         lambda stage, compute: self._stage(stage, log, compute)).normalised
 
     def methods(self, key: tuple) -> dict[str, str]:
         log = self.run.log

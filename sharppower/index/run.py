@@ -16,40 +16,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sharppower.index import aggregate, impute, normalise, screen, treat, weight
+from sharppower.index import aggregate
 from sharppower.index.hierarchy import Hierarchy, compile_hierarchy
 from sharppower.index.inputs import Inputs, load_inputs
+from sharppower.index.panel import cross_sections
 from sharppower.index.ranks import group_ranks
-from sharppower.index.screen import Screened, cross_sections
+from sharppower.index.screen import SCREENERS, Screened
 from sharppower.index.spec import Spec, check_log, load_spec, set_address
+from sharppower.index.stages import Transformed, years_needed
+from sharppower.index.stages import transform as transform_values
+from sharppower.index.weight import WEIGHTERS
 from sharppower.store import Database
 
 SCORE_COLUMNS = ["actor", "target", "year", "level", "node", "score", "rank", "n_ranked",
                  "coverage"]
 
 
-def _args(log: dict, stage: str) -> tuple[str, dict[str, Any]]:
-    args = dict(log[stage])
-    return args.pop("method"), args
-
-
-@dataclass
-class Transformed:
-    imputed: pd.DataFrame
-    treated: pd.DataFrame
-    treatment: pd.DataFrame
-    normalised: pd.DataFrame
-
-
 def transform(inputs: Inputs, screened: Screened, log: dict, directions: np.ndarray) -> Transformed:
     """Impute, treat and normalise (the data stages) under the log's arguments."""
-    method, args = _args(log, "impute")
-    imputed = impute.IMPUTERS[method](inputs.values, screened.cells, inputs.region, **args)
-    method, args = _args(log, "treat")
-    treated, report = treat.TREATERS[method](imputed, **args)
-    method, args = _args(log, "normalise")
-    normalised = normalise.normalise(treated, directions, method, **args)
-    return Transformed(imputed, treated, report, normalised)
+    return transform_values(inputs.values, screened.cells, inputs.region, directions, log)
 
 
 @dataclass
@@ -161,12 +146,10 @@ def _execute(spec: Spec, inputs: Inputs, log: dict[str, Any] | None) -> Run:
     inputs = inputs.sorted()
     tree = compile_hierarchy(spec)
     directions = np.array([spec.directions[c] for c in tree.leaves], dtype=float)
-    method, args = _args(log, "screen")
-    screened = screen.SCREENERS[method](inputs.values, tree, observed=inputs.observed, **args)
+    screened = SCREENERS.call(log["screen"], inputs.values, tree, observed=inputs.observed)
     inputs, screened = _without_empty_units(inputs, screened)
     data = transform(inputs, screened, log, directions)
-    method, args = _args(log, "weight")
-    weights = weight.WEIGHTERS[method](tree, data.normalised, **args)
+    weights = WEIGHTERS.call(log["weight"], tree, data.normalised)
     edge_weights = tree.nominal_weights(weights)
     scores, ranks = nominal_scores(tree, data.normalised, edge_weights, log, screened)
     return Run(spec, log, inputs, tree, screened, data, weights, edge_weights, scores, ranks,
@@ -174,15 +157,14 @@ def _execute(spec: Spec, inputs: Inputs, log: dict[str, Any] | None) -> Run:
 
 
 def _years_needed(log: dict, year: int | None) -> tuple[int | None, int | None] | None:
+    """The years (first, last; None: open) a recompute of `year` reads, from the
+    properties the chosen methods declare (None: every year)."""
     if year is None:
         return None
-    pooled = (log["normalise"]["method"] in normalise.POOLED
-              or log["treat"].get("by") == "actor" or log["weight"]["method"] == "pca")
-    if pooled:
+    needs = years_needed(log)
+    if needs == "all":
         return None
-    if log["impute"]["method"] == "carry_forward":
-        return (None, int(year))
-    return (int(year), int(year))
+    return (None, int(year)) if needs == "earlier" else (int(year), int(year))
 
 
 def run_index(db: Database | None = None, spec: Spec | str | None = None,

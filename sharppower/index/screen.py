@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 
 from sharppower.index.hierarchy import Hierarchy
+from sharppower.index.methods import Registry
+from sharppower.index.panel import cross_sections
 
 DROPPED_COLUMNS = ["actor", "year", "node", "kind", "item", "coverage", "threshold", "reason"]
 
@@ -35,19 +37,7 @@ class Screened:
     dropped: pd.DataFrame   # DROPPED_COLUMNS
 
 
-def cross_sections(units: pd.MultiIndex) -> list[np.ndarray]:
-    """Positions of the units of each actor x year, in sorted order of (actor, year)."""
-    if len(units) == 0:
-        return []
-    keys = pd.MultiIndex.from_arrays([units.get_level_values("actor"),
-                                      units.get_level_values("year")])
-    codes, _ = pd.factorize(keys, sort=True)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.flatnonzero(np.diff(codes[order])) + 1
-    return np.split(order, bounds)
-
-
-def no_screen(values: pd.DataFrame, tree: Hierarchy, **_: object) -> Screened:
+def no_screen(values: pd.DataFrame, tree: Hierarchy, observed: dict | None = None) -> Screened:
     n = len(values)
     return Screened(np.ones((n, len(tree.leaves)), bool), np.ones((n, len(tree.nodes)), bool),
                     pd.DataFrame(columns=DROPPED_COLUMNS))
@@ -172,8 +162,7 @@ class _Coverage:
 def coverage(values: pd.DataFrame, tree: Hierarchy, unit_threshold: float = 0.65,
              indicator_threshold: float = 0.65, count: str = "indicators",
              order: str = "units_first", section_threshold: float = 0.0,
-             index_threshold: float | None = None, observed: dict | None = None,
-             **_: object) -> Screened:
+             index_threshold: float | None = None, observed: dict | None = None) -> Screened:
     args = {"unit_threshold": unit_threshold, "indicator_threshold": indicator_threshold,
             "count": count, "order": order, "section_threshold": section_threshold,
             "index_threshold": unit_threshold if index_threshold is None else index_threshold}
@@ -185,4 +174,6 @@ def coverage(values: pd.DataFrame, tree: Hierarchy, unit_threshold: float = 0.65
     return Screened(cov.cells, cov.nodes, pd.DataFrame(cov.rows, columns=DROPPED_COLUMNS))
 
 
-SCREENERS = {"coverage": coverage, "none": no_screen}
+# `observed` (per actor, the indicators seen in any year) is supplied by the engine.
+SCREENERS = (Registry("screen", inputs=2, supplied=("observed",))
+             .add("coverage", coverage).add("none", no_screen))

@@ -2,7 +2,11 @@
 
 A spec names the indicators (codebook codes) and the hierarchy indicator -> domain ->
 pillar -> index, the method of every stage with its arguments, and the uncertainty
-analysis. The stage arguments form the run's *log*: a nested mapping addressed by dotted
+analysis. The hierarchy is the codebook's: every pillar of the spec is a codebook pillar,
+every domain a codebook domain of the pillar it is listed under, every indicator one of
+that domain's; pillar and domain labels come from the codebook (index labels from the
+spec's `labels`). Every stage argument is one its method (or a method the uncertainty
+analysis switches to) declares: a misspelt `K:` for `k:` is an error naming its path. The stage arguments form the run's *log*: a nested mapping addressed by dotted
 paths (`normalise.method`, `weight.weights.sharp_power`, `aggregate.levels.index`) that
 overrides and the Monte Carlo change. Errors name the spec file and the field.
 """
@@ -21,9 +25,11 @@ import yaml
 
 from sharppower.codebook import Codebook, load_codebook
 from sharppower.errors import ValidationError
+from sharppower.index.methods import Registry
+from sharppower.index.stages import DATA_STAGES, REGISTRIES, STAGES
 
-STAGES = ("screen", "impute", "treat", "normalise", "weight", "aggregate")
 DEFAULT_SPEC = "influence.yaml"
+VARIED_STAGES = (*DATA_STAGES, "aggregate")
 
 
 @dataclass
@@ -32,7 +38,8 @@ class Spec:
     only); `indices`: index -> pillars; `stages`: the log (stage -> arguments);
     `directions`: code -> +1 or -1; `applies`: code -> actors it exists for (None: all);
     `excluded`: (code, reason) left out of the index; `unused`: codebook index indicators
-    the spec does not list."""
+    the spec does not list; `labels`: node -> label (pillars and domains from the
+    codebook, indices from the spec)."""
 
     name: str
     description: str
@@ -48,6 +55,7 @@ class Spec:
     unused: list[str] = field(default_factory=list)
     path: str = ""
     sha256: str = ""
+    labels: dict[str, str] = field(default_factory=dict)  # node -> label (every node)
 
     @property
     def indicators(self) -> list[str]:
@@ -97,29 +105,92 @@ def flatten(log: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
-def registries() -> dict[str, dict[str, Any]]:
-    from sharppower.index import aggregate, impute, normalise, screen, treat, weight
-
-    return {"screen": screen.SCREENERS, "impute": impute.IMPUTERS, "treat": treat.TREATERS,
-            "normalise": normalise.NORMALISERS, "weight": weight.WEIGHTERS,
-            "aggregate": aggregate.AGGREGATORS}
+def registries() -> dict[str, Registry]:
+    return dict(REGISTRIES)
 
 
-def check_log(log: dict[str, Any], where: str = "") -> None:
-    """Every stage present with a method its registry knows."""
-    regs = registries()
+def _method_args(stage: str, args: Any, where: str) -> None:
+    regs = REGISTRIES
+    if not isinstance(args, dict) or "method" not in args:
+        _fail(f"stages.{stage}.method", "missing", where)
+    if args["method"] not in regs[stage]:
+        _fail(f"stages.{stage}.method",
+              f"unknown method {args['method']!r}; one of {', '.join(regs[stage])}", where)
+
+
+def _unknown_argument(stage: str, args: dict, allowed: list[str], where: str) -> None:
+    """Error for the first argument none of the `allowed` methods of the stage declares."""
+    reg = REGISTRIES[stage]
+    bad = reg.unknown(args, allowed)
+    if bad:
+        known = [k for k in reg.known(allowed) if k != "method"]
+        methods = " or ".join(repr(m) for m in allowed)
+        _fail(f"stages.{stage}.{bad[0]}",
+              f"unknown argument for method {methods} (known: {', '.join(known) or 'none'})",
+              where)
+
+
+def check_log(log: dict[str, Any], where: str = "", alternatives: dict | None = None) -> None:
+    """Every stage present with a method its registry knows and only arguments that the
+    method, or another method of the stage, declares (a log keeps the arguments of a
+    method it may switch to). `alternatives`: stage -> the only other methods allowed to
+    contribute arguments (the spec loader: those the uncertainty analysis varies)."""
     for stage in STAGES:
-        args = log.get(stage)
-        if not isinstance(args, dict) or "method" not in args:
-            _fail(f"stages.{stage}.method", "missing", where)
-        if args["method"] not in regs[stage]:
-            _fail(f"stages.{stage}.method",
-                  f"unknown method {args['method']!r}; one of {', '.join(regs[stage])}", where)
+        _method_args(stage, log.get(stage), where)
+        args = log[stage]
+        others = None if alternatives is None else alternatives.get(stage, [])
+        allowed = None if others is None else [args["method"], *others]
+        _unknown_argument(stage, args, allowed or list(REGISTRIES[stage]), where)
     for level, method in (log["aggregate"].get("levels") or {}).items():
         if level not in ("domain", "pillar", "index"):
             _fail(f"stages.aggregate.levels.{level}", "a level is domain, pillar or index", where)
-        if method not in regs["aggregate"]:
+        if method not in REGISTRIES["aggregate"]:
             _fail(f"stages.aggregate.levels.{level}", f"unknown method {method!r}", where)
+
+
+def _varied_methods(vary: dict) -> dict[str, list[str]]:
+    """Stage -> the methods `uncertainty.vary` switches it to."""
+    out: dict[str, list[str]] = {}
+    for address, values in vary.items():
+        stage, _, rest = str(address).partition(".")
+        if rest == "method" and isinstance(values, list):
+            out.setdefault(stage, []).extend(v for v in values if v in REGISTRIES.get(stage, {}))
+        if stage == "aggregate" and rest.startswith("levels.") and isinstance(values, list):
+            out.setdefault(stage, []).extend(v for v in values if v in REGISTRIES[stage])
+    return out
+
+
+def check_vary(log: dict[str, Any], vary: Any, where: str) -> None:
+    """Each `uncertainty.vary` address is an argument of a varied stage, and every value
+    it takes gives a valid log (errors name `uncertainty.vary.<address>`)."""
+    if not isinstance(vary, dict):
+        _fail("uncertainty.vary", "a mapping address -> list of values is needed", where)
+    for address, values in vary.items():
+        at = f"uncertainty.vary.{address}"
+        if str(address).split(".")[0] not in VARIED_STAGES:
+            _fail(at, "only impute.*, treat.*, normalise.* and aggregate.* addresses vary "
+                      "(weights: uncertainty.weights)", where)
+        if not isinstance(values, list) or not values:
+            _fail(at, "a list of values is needed", where)
+        for value in values:
+            try:
+                check_log(set_address(log, address, value))
+            except ValidationError as exc:
+                _fail(at, f"{value!r}: {exc.detail} ({exc.field})", where)
+
+
+def _codebook_pillar(p: str, codebook: Codebook, where: str) -> dict:
+    if p not in codebook.pillars:
+        _fail(f"pillars.{p}", f"{p!r} is not a codebook pillar (one of "
+                              f"{', '.join(codebook.pillars)})", where)
+    return codebook.pillars[p]
+
+
+def _codebook_domain(p: str, d: str, pillar: dict, where: str) -> str:
+    if d not in pillar["domains"]:
+        _fail(f"pillars.{p}.{d}", f"{d!r} is not a domain of codebook pillar {p!r} (one of "
+                                  f"{', '.join(pillar['domains'])})", where)
+    return str(pillar["domains"][d])
 
 
 def _hierarchy(data: dict, codebook: Codebook, where: str):
@@ -128,16 +199,17 @@ def _hierarchy(data: dict, codebook: Codebook, where: str):
         _fail("pillars", "a mapping pillar -> domain -> indicator codes is needed", where)
     known = codebook.indicators.set_index("code")
     pillars: dict[str, dict[str, list[str]]] = {}
-    excluded, seen, names = [], set(), set()
+    excluded, seen, labels = [], set(), {}
     for p, domains in pillars_in.items():
+        book_pillar = _codebook_pillar(p, codebook, where)
         if not isinstance(domains, dict) or not domains:
             _fail(f"pillars.{p}", "a pillar needs a mapping of domains", where)
-        names.add(p)
+        labels[p] = str(book_pillar.get("name") or p)
         pillars[p] = {}
         for d, codes in domains.items():
-            if d in names:
+            if d in labels:
                 _fail(f"pillars.{p}.{d}", f"node name {d!r} is used twice", where)
-            names.add(d)
+            labels[d] = _codebook_domain(p, d, book_pillar, where)
             kept = []
             for i, code in enumerate(codes or []):
                 at = f"pillars.{p}.{d}[{i}]"
@@ -145,6 +217,9 @@ def _hierarchy(data: dict, codebook: Codebook, where: str):
                     _fail(at, f"{code!r} is not a codebook indicator", where)
                 if code in seen:
                     _fail(at, f"{code!r} is listed twice", where)
+                if known.loc[code, "domain"] != d:
+                    _fail(at, f"{code!r} belongs to codebook domain {known.loc[code, 'domain']!r}"
+                              f" of pillar {known.loc[code, 'pillar']!r}, not {d!r}", where)
                 seen.add(code)
                 if not known.loc[code, "index"]:
                     excluded.append((code, "codebook marks it index: false"))
@@ -154,7 +229,17 @@ def _hierarchy(data: dict, codebook: Codebook, where: str):
                 pillars[p][d] = kept
         if not pillars[p]:
             _fail(f"pillars.{p}", "no index indicator left", where)
-    return pillars, excluded, names | seen
+    return pillars, excluded, set(labels) | seen, labels
+
+
+def _index_labels(data: dict, indices: dict, where: str) -> dict[str, str]:
+    given = data.get("labels") or {}
+    for name in given:
+        if name not in indices:
+            _fail(f"labels.{name}", "labels name the spec's indices (the codebook names "
+                                    "pillars and domains)", where)
+    return {name: str(given.get(name) or name.replace("_", " ").capitalize())
+            for name in indices}
 
 
 def _indices(data: dict, pillars: dict, names: set, where: str) -> dict[str, list[str]]:
@@ -180,17 +265,21 @@ def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None =
     for i, a in enumerate(actors):
         if a not in codebook.actors:
             _fail(f"actors[{i}]", f"{a!r} is not a codebook actor", where)
-    pillars, excluded, names = _hierarchy(data, codebook, where)
+    pillars, excluded, names, labels = _hierarchy(data, codebook, where)
     indices = _indices(data, pillars, names, where)
+    labels.update(_index_labels(data, indices, where))
     stages = copy.deepcopy(data.get("stages") or {})
-    check_log(stages, where)
+    uncertainty = dict(data.get("uncertainty") or {})
+    vary = uncertainty.get("vary") or {}
+    check_log(stages, where, _varied_methods(vary) if isinstance(vary, dict) else {})
+    check_vary(stages, vary, where)
     ind = codebook.indicators.set_index("code")
     codes = [c for ds in pillars.values() for cs in ds.values() for c in cs]
     text = yaml.safe_dump(data, sort_keys=True)
     return Spec(
         name=str(data.get("name") or "index"), description=str(data.get("description") or ""),
         actors=actors, pillars=pillars, indices=indices, stages=stages,
-        uncertainty=dict(data.get("uncertainty") or {}),
+        uncertainty=uncertainty, labels=labels,
         observations={"skip_flags": ["suspect"], "prefer_non_starter": True,
                       **(data.get("observations") or {})},
         directions={c: (1 if ind.loc[c, "direction"] == "positive" else -1) for c in codes},

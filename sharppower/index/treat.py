@@ -23,7 +23,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from sharppower.index.screen import cross_sections
+from sharppower.index.methods import Registry
+from sharppower.index.panel import groups
 
 REPORT_COLUMNS = ["actor", "year", "indicator", "action", "points", "skew", "kurtosis"]
 
@@ -98,18 +99,11 @@ def log_transform(x: np.ndarray) -> np.ndarray:
     return -np.log(hi - x + a)
 
 
-def _groups(values: pd.DataFrame, by: str) -> list[np.ndarray]:
-    if by == "actor":
-        actors = values.index.get_level_values("actor")
-        return [np.flatnonzero(actors == a) for a in pd.unique(actors)]
-    return cross_sections(values.index)
-
-
 def _apply(values: pd.DataFrame, treat_one, by: str, skew: float, kurtosis: float,
            every: bool = False):
     X = values.to_numpy(dtype=float).copy()
     rows = []
-    for pos in _groups(values, by):
+    for pos in groups(values.index, by == "actor"):
         block = X[pos]
         s, k = skew_kurtosis(block)
         chosen = ~np.isnan(s) if every else (np.abs(s) >= skew) & (k >= kurtosis)
@@ -124,12 +118,12 @@ def _apply(values: pd.DataFrame, treat_one, by: str, skew: float, kurtosis: floa
     return out, pd.DataFrame(rows, columns=REPORT_COLUMNS)
 
 
-def none(values: pd.DataFrame, **_: object):
+def none(values: pd.DataFrame):
     return values.copy(), pd.DataFrame(columns=REPORT_COLUMNS)
 
 
 def jrc(values: pd.DataFrame, winmax: int = 5, skew: float = 2.0, kurtosis: float = 3.5,
-        by: str = "year", **_: object):
+        by: str = "year"):
     def treat_one(x):
         won, points = winsorise(x, int(winmax), skew, kurtosis)
         if not fails(won, skew, kurtosis):
@@ -140,8 +134,13 @@ def jrc(values: pd.DataFrame, winmax: int = 5, skew: float = 2.0, kurtosis: floa
 
 
 def log(values: pd.DataFrame, skew: float = 2.0, kurtosis: float = 3.5, every: bool = False,
-        by: str = "year", **_: object):
+        by: str = "year"):
     return _apply(values, lambda x: (log_transform(x), "log", 0), by, skew, kurtosis, every)
 
 
-TREATERS = {"none": none, "jrc": jrc, "log": log}
+def _by_actor(args: dict) -> bool:
+    return args.get("by") == "actor"
+
+
+TREATERS = (Registry("treat", inputs=1)
+            .add("none", none).add("jrc", jrc, pooled=_by_actor).add("log", log, pooled=_by_actor))

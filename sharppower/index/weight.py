@@ -23,6 +23,7 @@ import pandas as pd
 
 from sharppower.errors import ValidationError
 from sharppower.index.hierarchy import Hierarchy
+from sharppower.index.methods import Registry
 
 
 def _checked(weights: dict | None) -> dict[str, float]:
@@ -38,12 +39,11 @@ def _checked(weights: dict | None) -> dict[str, float]:
     return out
 
 
-def equal(tree: Hierarchy, data: pd.DataFrame | None = None, **_: object) -> dict[str, float]:
+def equal(tree: Hierarchy, data: pd.DataFrame | None = None) -> dict[str, float]:
     return {c: 1.0 for c in tree.edge_child}
 
 
-def explicit(tree: Hierarchy, data: pd.DataFrame | None = None, weights: dict | None = None,
-             **_: object) -> dict[str, float]:
+def explicit(tree: Hierarchy, data: pd.DataFrame | None = None, weights: dict | None = None) -> dict[str, float]:
     given = _checked(weights)
     return {c: given.get(c, 1.0) for c in tree.edge_child}
 
@@ -68,7 +68,7 @@ def first_component_weights(X: np.ndarray) -> np.ndarray:
 
 
 def pca(tree: Hierarchy, data: pd.DataFrame | None = None, weights: dict | None = None,
-        level: str = "pillar", **_: object) -> dict[str, float]:
+        level: str = "pillar") -> dict[str, float]:
     out = explicit(tree, weights=weights)
     for parent in tree.by_level(level):
         leaves = tree.leaves_under(parent)
@@ -84,7 +84,7 @@ def pca(tree: Hierarchy, data: pd.DataFrame | None = None, weights: dict | None 
 
 
 def budget(tree: Hierarchy, data: pd.DataFrame | None = None, weights: dict | None = None,
-           experts: list[dict] | None = None, **_: object) -> dict[str, float]:
+           experts: list[dict] | None = None) -> dict[str, float]:
     out = explicit(tree, weights=weights)
     experts = [_checked(e) for e in (experts or [])]
     for parent in tree.nodes:
@@ -95,4 +95,7 @@ def budget(tree: Hierarchy, data: pd.DataFrame | None = None, weights: dict | No
     return out
 
 
-WEIGHTERS = {"equal": equal, "explicit": explicit, "pca": pca, "budget": budget}
+WEIGHTERS = (Registry("weight", inputs=2)
+             .add("equal", equal).add("explicit", explicit)
+             .add("pca", pca, pooled=True)  # correlations over every year of the panel
+             .add("budget", budget))

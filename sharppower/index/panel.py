@@ -1,0 +1,32 @@
+"""Groups of rows of the index's panel (indexed by actor, target, year) that the stages
+work within: `cross_sections` (each actor x year) and `actor_groups` (all years of each
+actor). Shared by screening, imputation, treatment, normalisation, ranking and the Monte
+Carlo, so it depends on nothing else of the engine."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def cross_sections(units: pd.MultiIndex) -> list[np.ndarray]:
+    """Positions of the units of each actor x year, in sorted order of (actor, year)."""
+    if len(units) == 0:
+        return []
+    keys = pd.MultiIndex.from_arrays([units.get_level_values("actor"),
+                                      units.get_level_values("year")])
+    codes, _ = pd.factorize(keys, sort=True)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.flatnonzero(np.diff(codes[order])) + 1
+    return np.split(order, bounds)
+
+
+def actor_groups(units: pd.MultiIndex) -> list[np.ndarray]:
+    """Positions of the units of each actor (every year), in order of first appearance."""
+    actors = units.get_level_values("actor")
+    return [np.flatnonzero(actors == a) for a in pd.unique(actors)]
+
+
+def groups(units: pd.MultiIndex, pooled: bool) -> list[np.ndarray]:
+    """`actor_groups` when a method pools the years of an actor, else `cross_sections`."""
+    return actor_groups(units) if pooled else cross_sections(units)
