@@ -1,0 +1,102 @@
+"""Completing the input panel before screening: declared zeros and stale values.
+
+Two rules, both declared as data and both recorded cell by cell so that every score can
+say what it rests on and the uncertainty analysis can vary them:
+
+- **Declared zeros.** An indicator whose codebook entry says `absent: zero` comes from a
+  source that covers every country (SIPRI's register, the BRI list, leaders' travel): a
+  target of the panel with no record in a year the source covers gets 0, marked in
+  `zero`. Years outside the source's span for that actor stay missing. Indicators the
+  codebook restricts to some actors are completed for those actors only.
+- **Stale values.** Past the last year an indicator is observed for an actor (its source
+  ends: IMF DOTS in 2020, leaders' engagements in 2018), a target's last value is carried
+  forward for at most `max_age` years; `age` holds the years since the observation (0 =
+  observed that year). A value is never carried into a year before the source ends: a gap
+  inside the source's span is missing data, not staleness.
+
+`complete(values, absent, applies, max_age)` returns (values, age, zero): three frames on
+the panel's index and columns; `age` is NaN where the value is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass
+class Completed:
+    values: pd.DataFrame
+    age: pd.DataFrame   # years since observation (0 observed, >0 carried forward), NaN missing
+    zero: pd.DataFrame  # bool: a declared zero (no record in a source that covers all)
+
+
+def _spans(values: pd.DataFrame) -> pd.DataFrame:
+    """Per actor and indicator: first and last year with an observation."""
+    long = values.stack().reset_index()
+    long.columns = ["actor", "target", "year", "indicator", "value"]
+    long = long[long["value"].notna()]
+    return long.groupby(["actor", "indicator"])["year"].agg(["min", "max"])
+
+
+def _declared_zeros(values: pd.DataFrame, spans: pd.DataFrame, absent: dict[str, str],
+                    applies: dict[str, list[str] | None]) -> np.ndarray:
+    actors = values.index.get_level_values("actor").to_numpy()
+    years = values.index.get_level_values("year").to_numpy()
+    zero = np.zeros(values.shape, dtype=bool)
+    X = values.to_numpy(dtype=float)
+    for k, code in enumerate(values.columns):
+        if absent.get(code) != "zero":
+            continue
+        for actor in pd.unique(actors):
+            if applies.get(code) is not None and actor not in applies[code]:
+                continue
+            if (actor, code) not in spans.index:
+                continue
+            lo, hi = spans.loc[(actor, code)]
+            rows = (actors == actor) & (years >= lo) & (years <= hi) & np.isnan(X[:, k])
+            zero[rows, k] = True
+    return zero
+
+
+def _carry(values: pd.DataFrame, spans: pd.DataFrame, max_age: int) -> tuple[np.ndarray, np.ndarray]:
+    """Forward fill past each actor x indicator's last observed year, up to max_age years."""
+    X = values.to_numpy(dtype=float).copy()
+    age = np.where(np.isnan(X), np.nan, 0.0)
+    if max_age <= 0 or X.size == 0:
+        return X, age
+    idx = values.index
+    actors = idx.get_level_values("actor").to_numpy()
+    years = idx.get_level_values("year").to_numpy().astype(float)
+    pair = pd.factorize(pd.MultiIndex.from_arrays([idx.get_level_values("actor"),
+                                                   idx.get_level_values("target")]))[0]
+    order = np.lexsort([years, pair])  # by (actor, target), then year
+    groups = pd.Series(pair[order])
+    ends = spans["max"]
+    for k, code in enumerate(values.columns):
+        col = X[order, k]
+        seen = ~np.isnan(col)
+        last_val = pd.Series(col).groupby(groups).ffill().to_numpy()
+        last_year = pd.Series(np.where(seen, years[order], np.nan)).groupby(groups).ffill().to_numpy()
+        end = np.array([ends.get((a, code), np.inf) for a in actors[order]], dtype=float)
+        gap = years[order] - last_year
+        carry = ~seen & ~np.isnan(last_year) & (years[order] > end) & (gap <= max_age)
+        X[order[carry], k] = last_val[carry]
+        age[order[carry], k] = gap[carry]
+    return X, age
+
+
+def complete(values: pd.DataFrame, absent: dict[str, str],
+             applies: dict[str, list[str] | None], max_age: int = 0) -> Completed:
+    """Declared zeros inside each source's span, then stale values past its end."""
+    if values.empty:
+        empty = values.astype(float)
+        return Completed(values, empty.copy(), empty.astype(bool))
+    spans = _spans(values)
+    zero = _declared_zeros(values, spans, absent, applies)
+    filled = values.mask(zero, 0.0)
+    X, age = _carry(filled, spans, int(max_age))
+    frame = lambda a: pd.DataFrame(a, index=values.index, columns=values.columns)
+    return Completed(frame(X), frame(age), frame(zero))
