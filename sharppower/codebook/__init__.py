@@ -3,7 +3,9 @@
 `load_codebook()` returns a `Codebook`; `Codebook.indicators` is a DataFrame with columns
 code, name, pillar, domain, layer, direction, unit, source, variable, actor_specific,
 actors (list or None), index (bool: part of the composite index), absent (`missing` or
-`zero`: what no record in the source means), absent_note, description.
+`zero`: what no record in the source means), absent_note, description, valid_min and
+valid_max (the declared `valid: [min, max]` range of a value; NaN when not declared).
+`Codebook.years` is the declared plausible range of years (`years: [first, last]`).
 Errors name the path of the bad entry, for example `indicators[3].direction`.
 """
 
@@ -26,6 +28,7 @@ PILLARS = ("attraction", "reach", "sharp_power", "resilience")  # required; othe
 ABSENT = ("missing", "zero")
 REQUIRED = ("code", "name", "pillar", "domain", "layer", "direction", "unit", "source", "description")
 DEFAULT_VERSION = "v1"
+DEFAULT_YEARS = (1789, 2100)
 
 
 @dataclass
@@ -37,6 +40,7 @@ class Codebook:
     indicators: pd.DataFrame
     path: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
+    years: tuple[int, int] = DEFAULT_YEARS
 
     def indicator(self, code: str) -> dict[str, Any]:
         row = self.indicators[self.indicators["code"] == code]
@@ -66,6 +70,21 @@ def _fail(path: str, message: str, where: str) -> None:
 
 def _is_iso3(code: object) -> bool:
     return isinstance(code, str) and (code == "XKX" or pycountry.countries.get(alpha_3=code) is not None)
+
+
+def _pair(value: Any, path: str, where: str, kind: type = float) -> tuple[Any, Any]:
+    """A declared [low, high] range of numbers with low < high."""
+    if (not isinstance(value, (list, tuple)) or len(value) != 2
+            or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+            or not value[0] < value[1]):
+        _fail(path, f"must be [low, high] with low < high, not {value!r}", where)
+    return kind(value[0]), kind(value[1])
+
+
+def _valid(ind: dict[str, Any], at: str, where: str) -> tuple[float, float]:
+    if ind.get("valid") is None:
+        return float("nan"), float("nan")
+    return _pair(ind["valid"], f"{at}.valid", where)
 
 
 def validate(data: Any, where: str) -> Codebook:
@@ -122,6 +141,7 @@ def validate(data: Any, where: str) -> Codebook:
         for a in ind.get("actors") or []:
             if a not in actors:
                 _fail(f"{at}.actors", f"{a!r} is not an actor of this codebook", where)
+        valid_min, valid_max = _valid(ind, at, where)
         rows.append(
             {
                 "code": code,
@@ -139,6 +159,8 @@ def validate(data: Any, where: str) -> Codebook:
                 "absent": ind.get("absent", "missing"),
                 "absent_note": ind.get("absent_note", ""),
                 "description": ind["description"],
+                "valid_min": valid_min,
+                "valid_max": valid_max,
             }
         )
     return Codebook(
@@ -149,6 +171,7 @@ def validate(data: Any, where: str) -> Codebook:
         indicators=pd.DataFrame(rows),
         path=where,
         raw=data,
+        years=_pair(data["years"], "years", where, int) if "years" in data else DEFAULT_YEARS,
     )
 
 
