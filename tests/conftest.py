@@ -74,9 +74,17 @@ def new_database(backend: str, tmp_path: Path):
     return db, cleanup
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend(request) -> str:
     return request.param
+
+
+@pytest.fixture
+def pg_db(tmp_path):
+    """A fresh, migrated store in a throw-away PostgreSQL schema only (mark the test `postgres`)."""
+    database, cleanup = new_database("postgres", tmp_path)
+    yield database
+    cleanup()
 
 
 @pytest.fixture

@@ -162,7 +162,7 @@ def test_downloads_every_public_table_as_csv_and_parquet(api, demo_db):
     listing = api.get("/downloads.json").json()
     names = [t["name"] for t in listing["tables"]]
     assert {"observations", "evidence", "countries", "sources"} <= set(names)
-    assert not {"web_users", "web_api_tokens", "web_audit_log", "schema_migrations"} & set(names)
+    assert not {"web_users", "web_api_tokens", "web_audit_log", "alembic_version"} & set(names)
     stored = demo_db.read("SELECT * FROM observations ORDER BY id")
     csv = pd.read_csv(io.BytesIO(api.get("/downloads/observations.csv").content))
     parquet = pd.read_parquet(io.BytesIO(api.get("/downloads/observations.parquet").content))

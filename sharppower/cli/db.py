@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from sharppower.cli.common import DB_OPTION, console, open_db, user_errors
-from sharppower.store.migrations import MIGRATIONS, applied
+from sharppower.store.migrations import applied, revisions
 
 app = typer.Typer(help="The store: migrations and status.", no_args_is_help=True)
 
@@ -21,8 +21,8 @@ def upgrade(db: str = DB_OPTION) -> None:
 
 @app.command()
 def status(db: str = DB_OPTION) -> None:
-    """List migrations and whether each is applied."""
+    """List migrations (Alembic revisions, oldest first) and whether each is applied."""
     with user_errors():
         done = set(applied(open_db(db, upgrade=False)))
-        for m in MIGRATIONS:
-            console.print(f"{'applied' if m.name in done else 'pending'}  {m.name}")
+        for name in revisions():
+            console.print(f"{'applied' if name in done else 'pending'}  {name}")

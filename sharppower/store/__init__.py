@@ -1,4 +1,4 @@
-"""The store: one database wrapper (SQLite or PostgreSQL), ordered named migrations."""
+"""The store: one database wrapper (SQLite or PostgreSQL) and its Alembic migrations."""
 
 from sharppower.store.database import Database
 

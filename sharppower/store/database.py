@@ -85,7 +85,7 @@ class Database:
             return conn.execute(sa.text(sql), dict(params or {})).scalar()
 
     def upgrade(self) -> list[str]:
-        """Apply pending migrations in order; return the names applied."""
+        """Apply pending Alembic revisions in order; return the revision ids applied."""
         from sharppower.store.migrations import upgrade
 
         return upgrade(self)

@@ -14,11 +14,12 @@ from fastapi.responses import Response
 
 from sharppower.errors import NotFound, ValidationError
 from sharppower.store import Database
+from sharppower.store.migrations import RECORD_TABLES
 from sharppower.web.routing import page, respond, store
 from sharppower.web.tables import PRIVATE_TABLES
 
 router = APIRouter(tags=["downloads"])
-HIDDEN = PRIVATE_TABLES | {"schema_migrations"}
+HIDDEN = PRIVATE_TABLES | RECORD_TABLES
 FORMATS = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
 
 

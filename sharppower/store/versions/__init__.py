@@ -1,1 +1,0 @@
-"""Migration modules, applied in name order (see sharppower.store.migrations)."""
