@@ -25,6 +25,7 @@ from sharppower.countries import CountryResolver, resolver
 from sharppower.errors import InputError
 from sharppower.sources.base import Source
 from sharppower.sources.snapshot import Snapshot
+from sharppower.sources.validate import check_observations
 from sharppower.store import Database
 from sharppower.store.database import frame_records, insert_rows
 from sharppower.store.tables import build_log, observations, snapshot_files, sources
@@ -114,8 +115,9 @@ def observations_from_frame(frame: pd.DataFrame, codebook: Codebook, source: str
         parts.append(obs)
     if not parts:
         return pd.DataFrame(columns=OBS_COLUMNS)
-    out = pd.concat(parts, ignore_index=True)
-    return out.reindex(columns=OBS_COLUMNS)
+    out = pd.concat(parts, ignore_index=True).reindex(columns=OBS_COLUMNS)
+    check_observations(out, codebook, source)  # finite, in range, plausible years
+    return out
 
 
 def summarise(obs: pd.DataFrame) -> dict[str, Any]:

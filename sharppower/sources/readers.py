@@ -13,7 +13,7 @@ import csv
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -70,10 +70,26 @@ def _text(path: Path, file: str, encoding: str, member: str | None) -> str:
         raise InputError(file, f"cannot read the file ({exc}); is it cut off or corrupted?") from exc
 
 
+def csv_records(text: str, file: str, first_line: int = 1) -> Iterator[list[str]]:
+    """The records of CSV text; a malformed line (a field over the csv module's limit of
+    csv.field_size_limit() characters, a NUL byte) is an InputError naming its line."""
+    reader = csv.reader(io.StringIO(text))
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            message = (f"a field is longer than {csv.field_size_limit():,} characters"
+                       if "field limit" in str(exc) else f"malformed CSV: {exc}")
+            raise InputError(file, message, row=reader.line_num + first_line - 1) from None
+        yield record
+
+
 def read_csv_header(path: Path, file: str, encoding: str = "utf-8",
                     member: str | None = None) -> list[str]:
     """The column names of a CSV (or of the CSV in a zip)."""
-    return next(csv.reader(io.StringIO(_text(path, file, encoding, member))), [])
+    return next(csv_records(_text(path, file, encoding, member), file), [])
 
 
 def read_csv(path: Path, file: str, required: Iterable[str] = (),
@@ -90,7 +106,7 @@ def read_csv(path: Path, file: str, required: Iterable[str] = (),
         return df if usecols is None else df[[c for c in df.columns
                                              if c in {*usecols, *required, "_row"}]]
     text = _text(path, file, encoding, member)
-    header = next(csv.reader(io.StringIO(text)), [])
+    header = next(csv_records(text, file), [])
     _require(header, required, file)
     cols = None if usecols is None else [c for c in header if c in set(usecols) | set(required)]
     _check_complete(text, header, file)
@@ -119,7 +135,7 @@ def _require(header: Sequence[str], required: Iterable[str], file: str, row: int
 def _check_complete(text: str, header: Sequence[str], file: str) -> None:
     """Every record has as many fields as the header; a shorter one (a file cut off
     mid-row, a ragged line) names its row and the first missing field."""
-    for i, record in enumerate(csv.reader(io.StringIO(text))):
+    for i, record in enumerate(csv_records(text, file)):
         if len(record) != len(header) and record:
             if len(record) > len(header):
                 raise InputError(file, f"the row has {len(record)} fields, the header "
@@ -166,10 +182,11 @@ def numbers(df: pd.DataFrame, columns: Iterable[str], file: str,
         text = out[col].astype(str).str.strip()
         blank = text.isin(na) | out[col].isna()
         values = pd.to_numeric(text.where(~blank, None), errors="coerce")
-        bad = values.isna() & ~blank
+        bad = (values.isna() | ~np.isfinite(values.astype(float))) & ~blank
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise InputError(file, f"not a number: {text.iloc[i]!r}",
+            kind = "a finite number" if pd.notna(values.iloc[i]) else "a number"
+            raise InputError(file, f"not {kind}: {text.iloc[i]!r}",
                              row=int(out["_row"].iloc[i]), field=col)
         out[col] = values.astype(float)
     return out
