@@ -150,3 +150,18 @@ def test_dirichlet_weights_centre_on_the_nominal_weights(direct):
     var = alpha * (20 - alpha) / (20 ** 2 * 21)  # Dirichlet variance
     assert w.var(axis=0) == pytest.approx(var, rel=0.05)
     assert np.allclose(design.weights[:, run.tree.slices["reach"]], 1.0)  # a single child
+
+
+def test_monte_carlo_and_nominal_run_share_one_dispatch_of_the_data_stages():
+    """Every data choice the Monte Carlo makes gives the normalised matrix a nominal run
+    with that log computes."""
+    spec, inputs = synthetic_problem(60, 16, 4, seed=5, uncertainty={
+        "vary": {"impute.method": ["median", "mean", "knn"], "treat.method": ["jrc", "none"],
+                 "normalise.method": ["minmax", "goalposts"]}})
+    run = execute(spec, inputs)
+    space = build_space(run, spec.uncertainty)
+    prop = Propagator(run, space)
+    for key in [(0, 0, 0), (1, 0, 1), (2, 1, 0), (2, 1, 1)]:
+        overrides = {a: values[i] for (a, values), i in zip(space.data, key)}
+        nominal = run.replay(overrides).data.normalised.to_numpy()
+        assert np.array_equal(prop.data(key), nominal, equal_nan=True), overrides

@@ -60,8 +60,9 @@ def declared_params(func: Callable[..., Any], inputs: int, supplied: tuple[str, 
     params = list(inspect.signature(func).parameters.values())
     for p in params:
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+            star = "**" if p.kind == p.VAR_KEYWORD else "*"
             raise TypeError(f"{func.__qualname__}: a stage method declares its arguments "
-                            f"(no *{p.name})")
+                            f"(no {star}{p.name})")
     return tuple(p.name for p in params[inputs:] if p.name not in supplied)
 
 

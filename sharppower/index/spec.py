@@ -124,10 +124,8 @@ def _unknown_argument(stage: str, args: dict, allowed: list[str], where: str) ->
     bad = reg.unknown(args, allowed)
     if bad:
         known = [k for k in reg.known(allowed) if k != "method"]
-        methods = " or ".join(repr(m) for m in allowed)
-        _fail(f"stages.{stage}.{bad[0]}",
-              f"unknown argument for method {methods} (known: {', '.join(known) or 'none'})",
-              where)
+        _fail(f"stages.{stage}.{bad[0]}", f"unknown argument for method {args['method']!r} "
+                                          f"(known: {', '.join(known) or 'none'})", where)
 
 
 def check_log(log: dict[str, Any], where: str = "", alternatives: dict | None = None) -> None:
@@ -215,11 +213,11 @@ def _hierarchy(data: dict, codebook: Codebook, where: str):
                 at = f"pillars.{p}.{d}[{i}]"
                 if code not in known.index:
                     _fail(at, f"{code!r} is not a codebook indicator", where)
-                if code in seen:
-                    _fail(at, f"{code!r} is listed twice", where)
                 if known.loc[code, "domain"] != d:
                     _fail(at, f"{code!r} belongs to codebook domain {known.loc[code, 'domain']!r}"
                               f" of pillar {known.loc[code, 'pillar']!r}, not {d!r}", where)
+                if code in seen:
+                    _fail(at, f"{code!r} is listed twice", where)
                 seen.add(code)
                 if not known.loc[code, "index"]:
                     excluded.append((code, "codebook marks it index: false"))
