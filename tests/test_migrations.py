@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -13,6 +14,7 @@ from sharppower.store.migrations import (
     VERSION_TABLE,
     MigrationError,
     applied,
+    config,
     revisions,
     script,
     upgrade,
@@ -73,7 +75,9 @@ def test_migrations_are_not_create_all_of_todays_models(db):
 
 
 def _old_runner_store(db, names):
-    """What the former runner left: tables from create_all plus `schema_migrations`."""
+    """What the former runner left: tables from create_all plus `schema_migrations` (the
+    tables of revisions newer than the runner's last are dropped first)."""
+    command.downgrade(config(db), OLD_NAMES[-1])
     with db.begin() as conn:
         conn.execute(sa.text(f"DROP TABLE {VERSION_TABLE}"))
         conn.execute(sa.text(f"CREATE TABLE {LEGACY_TABLE} (name VARCHAR(200) PRIMARY KEY, "

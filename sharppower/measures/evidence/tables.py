@@ -110,3 +110,48 @@ evidence_coverage = sa.Table(
 
 EVIDENCE_TABLES = [evidence, evidence_actors, evidence_indicators, evidence_codings,
                    evidence_history, evidence_coverage]
+
+# --- FIMI exchange (issue 13): DISARM framework, technique coding, links between records ---
+# `disarm_framework`: phases, tactics and techniques of the DISARM red framework with the
+# STIX ids of the published bundle (loaded from the `disarm-framework` source).
+# `evidence_techniques`: the DISARM technique ids adopted for a record (like indicators).
+# `evidence_links`: two records of the same incident in different sources (same URL or
+# same event); values count a linked group once.
+disarm_framework = sa.Table(
+    "disarm_framework",
+    meta,
+    sa.Column("disarm_id", sa.String(20), primary_key=True),
+    sa.Column("kind", sa.String(10), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text),
+    sa.Column("phase_id", sa.String(10)),
+    sa.Column("tactic_id", sa.String(10)),
+    sa.Column("parent_id", sa.String(20)),
+    sa.Column("stix_id", sa.String(100)),
+    sa.Column("url", sa.Text),
+    sa.Column("created", sa.String(40)),
+    sa.Column("modified", sa.String(40)),
+    sa.Column("source_file", sa.String(200)),
+    sa.Column("source_row", sa.String(60)),
+)
+
+evidence_techniques = sa.Table(
+    "evidence_techniques",
+    meta,
+    sa.Column("evidence_id", sa.String(120), sa.ForeignKey("evidence.id"), primary_key=True),
+    sa.Column("technique", sa.String(20), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+)
+
+evidence_links = sa.Table(
+    "evidence_links",
+    meta,
+    sa.Column("evidence_id", sa.String(120), sa.ForeignKey("evidence.id"), primary_key=True),
+    sa.Column("linked_id", sa.String(120), sa.ForeignKey("evidence.id"), primary_key=True),
+    sa.Column("relation", sa.String(20), nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("origin", sa.String(100), nullable=False),
+    sa.Index("ix_evidence_links_linked", "linked_id"),
+)
+
+FIMI_TABLES = [disarm_framework, evidence_techniques, evidence_links]
