@@ -20,43 +20,30 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from scipy import stats
 
-from sharppower.codebook import load_codebook
+from sharppower.analysis.frames import (  # noqa: F401 - the measure frame's helpers, shared
+    MEASURE_COLUMNS,
+    NUMERIC,
+    Z95,
+    complete_intervals,
+    empty_measure,
+    tidy,
+    year_list,
+)
+from sharppower.analysis.indexscores import index_measure
+from sharppower.codebook import packaged_codebook
 from sharppower.store import Database
 from sharppower.store.tables import observations
 
-Z95 = float(stats.norm.ppf(0.975))
-MEASURE_COLUMNS = ["target", "year", "value", "se", "ci_low", "ci_high", "n", "rank", "rank_low",
-                   "rank_high", "flags", "source"]
-NUMERIC = ["value", "se", "ci_low", "ci_high", "n", "rank", "rank_low", "rank_high"]
 # Flags that make an observation unusable by default (the opinion engine marks the defective
 # Pew wave `suspect`; the index leaves flagged series out, so do we).
 EXCLUDED_FLAGS = ("suspect",)
 # Starter facts are replaced by real loads; when both exist, prefer any other source.
 _STARTER = "starter"
-
-
-def empty_measure() -> pd.DataFrame:
-    frame = pd.DataFrame({c: pd.Series(dtype=float) for c in MEASURE_COLUMNS})
-    frame["target"] = frame["target"].astype(object)
-    frame["year"] = frame["year"].astype("Int64")
-    frame["flags"] = frame["flags"].astype(object)
-    frame["source"] = frame["source"].astype(object)
-    return frame
-
-
-def year_list(years: int | Iterable[int] | None) -> list[int] | None:
-    if years is None:
-        return None
-    if isinstance(years, (int, np.integer)):
-        return [int(years)]
-    return [int(y) for y in years]
 
 
 def _flags(text: object) -> list[str]:
@@ -69,10 +56,7 @@ def _flags(text: object) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
-@lru_cache(maxsize=1)
-def codebook():
-    """The packaged codebook, loaded once per process (it is data shipped with the code)."""
-    return load_codebook()
+codebook = packaged_codebook  # the one cached codebook
 
 
 def actor_specific(indicator: str) -> bool:
@@ -117,32 +101,9 @@ def read_observations(db: Database, indicator: str, actor: str | None,
     return tidy(rows)
 
 
-def tidy(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns in MEASURE_COLUMNS order, numeric as float, year as Int64, intervals completed."""
-    out = frame.reindex(columns=MEASURE_COLUMNS).reset_index(drop=True)
-    cols = {c: pd.to_numeric(out[c], errors="coerce").astype(float) for c in NUMERIC}
-    out = out.assign(**cols, year=out["year"].astype("Int64"), target=out["target"].astype(object),
-                     flags=[f if isinstance(f, list) else [] for f in out["flags"]])
-    return complete_intervals(out)
-
-
-def complete_intervals(frame: pd.DataFrame) -> pd.DataFrame:
-    """Fill a 95% interval from se (value +/- 1.96 se) and se from a symmetric-normal reading
-    of the interval ((high - low) / 3.92) when only one of them is given."""
-    value, se = frame["value"].to_numpy(float), frame["se"].to_numpy(float)
-    low, high = frame["ci_low"].to_numpy(float).copy(), frame["ci_high"].to_numpy(float).copy()
-    fill = ~np.isnan(se) & ~np.isnan(value) & (np.isnan(low) | np.isnan(high))
-    low[fill], high[fill] = value[fill] - Z95 * se[fill], value[fill] + Z95 * se[fill]
-    back = np.isnan(se) & ~np.isnan(low) & ~np.isnan(high)
-    se = np.where(back, (high - low) / (2 * Z95), se)
-    return frame.assign(se=se, ci_low=low, ci_high=high)
-
-
 def measure(db: Database, actor: str, name: str, years: int | Iterable[int] | None = None) -> pd.DataFrame:
     """Resolve a measure name (indicator code or ``index:<level>:<name>``) to a measure frame."""
     if name.startswith("index:"):
-        from sharppower.analysis.indexscores import index_measure
-
         return index_measure(db, actor, name, years)
     return read_observations(db, name, actor, years)
 

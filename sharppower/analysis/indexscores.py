@@ -15,8 +15,9 @@ from collections.abc import Iterable
 
 import pandas as pd
 
-from sharppower.analysis.common import empty_measure, tidy, year_list
+from sharppower.analysis.frames import empty_measure, tidy, year_list
 from sharppower.errors import NotFound
+from sharppower.index.store import latest_run, scores
 from sharppower.store import Database
 
 LEVELS = ("index", "pillar", "domain")
@@ -33,11 +34,9 @@ def parse(name: str) -> tuple[str, str]:
 _CACHE: dict[tuple, pd.DataFrame] = {}
 
 
-def _level_scores(db: Database, actor: str, level: str, scores) -> pd.DataFrame:
+def _level_scores(db: Database, actor: str, level: str) -> pd.DataFrame:
     """All stored scores of one actor and level, read once per stored run (a page asks for
     every node of a level in turn; each index run has a new id, so nothing goes stale)."""
-    from sharppower.index.store import latest_run
-
     key = (db.url, db.schema, int(latest_run(db)["id"]), actor, level)
     if key not in _CACHE:
         if len(_CACHE) > 32:
@@ -49,13 +48,9 @@ def _level_scores(db: Database, actor: str, level: str, scores) -> pd.DataFrame:
 def index_measure(db: Database, actor: str, name: str, years: int | Iterable[int] | None = None) -> pd.DataFrame:
     """Scores of one index node for `actor` as a measure frame (see the module doc)."""
     level, node = parse(name)
-    try:
-        from sharppower.index import scores
-    except ImportError:  # the index engine is not installed: every score is missing
-        return empty_measure()
     wanted = year_list(years)
     try:
-        frame = _level_scores(db, actor, level, scores)
+        frame = _level_scores(db, actor, level)
     except NotFound:  # no index run stored yet
         return empty_measure()
     frame = frame[frame["node"] == node]

@@ -1,6 +1,7 @@
 """Load and validate the codebook: actors, pillars, domains, layers and indicators.
 
-`load_codebook()` returns a `Codebook`; `Codebook.indicators` is a DataFrame with columns
+`load_codebook()` returns a `Codebook`; `packaged_codebook()` the packaged one, loaded once
+per process; `Codebook.indicators` is a DataFrame with columns
 code, name, pillar, domain, layer, direction, unit, source, variable, actor_specific,
 actors (list or None), index (bool: part of the composite index), absent (`missing` or
 `zero`: what no record in the source means), absent_note, description, valid_min and
@@ -12,6 +13,7 @@ Errors name the path of the bad entry, for example `indicators[3].direction`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -187,3 +189,9 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     except yaml.YAMLError as exc:
         raise ValidationError("(yaml)", str(exc), where=where) from exc
     return validate(data, where)
+
+
+@lru_cache(maxsize=1)
+def packaged_codebook() -> Codebook:
+    """The packaged codebook, loaded once per process (shared: do not modify it)."""
+    return load_codebook()

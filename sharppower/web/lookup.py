@@ -6,49 +6,37 @@ the API answers 404 or 422 with that message (never a 500).
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import pandas as pd
 
-from sharppower.codebook import Codebook, load_codebook
+from sharppower.codebook import packaged_codebook
 from sharppower.countries import resolver
 from sharppower.errors import NotFound, ValidationError
 from sharppower.store import Database
+from sharppower.store.lookups import country_names, country_row, country_rows, year_bounds
 
-
-@lru_cache(maxsize=1)
-def codebook() -> Codebook:
-    return load_codebook()
+codebook = packaged_codebook  # the one cached codebook
+names = country_names  # ISO3 -> name
 
 
 def countries(db: Database) -> pd.DataFrame:
     """Columns: iso3, name, region, subregion."""
-    return db.read("SELECT iso3, name, region, subregion FROM countries ORDER BY name")
+    return country_rows(db)
 
 
 def country(db: Database, code: str) -> dict:
     """The country row (iso3, name, region, subregion) for an ISO3 code or a name."""
     text = (code or "").strip()
     iso3 = text.upper() if len(text) == 3 else None
-    if iso3 is None or not db.scalar("SELECT 1 FROM countries WHERE iso3 = :c", {"c": iso3}):
+    row = country_row(db, iso3) if iso3 else None
+    if row is None:
         try:
-            iso3 = resolver().resolve(text)
+            row = country_row(db, resolver().resolve(text) or "")
         except Exception:  # noqa: BLE001 - any failure to resolve is an unknown country
-            iso3 = None
-    row = db.read("SELECT iso3, name, region, subregion FROM countries WHERE iso3 = :c",
-                  {"c": iso3 or ""})
-    if row.empty:
+            row = None
+    if row is None:
         raise NotFound(f"unknown country {code!r}: give an ISO 3166 alpha-3 code such as SWE "
                        "or an English name")
-    return row.iloc[0].to_dict()
-
-
-def year_bounds(db: Database) -> tuple[int, int] | None:
-    """First and last year of any observation (None for an empty store)."""
-    row = db.read("SELECT MIN(year) AS lo, MAX(year) AS hi FROM observations")
-    if row.empty or pd.isna(row["lo"].iloc[0]):
-        return None
-    return int(row["lo"].iloc[0]), int(row["hi"].iloc[0])
+    return row
 
 
 def check_year(db: Database, year: int | None, field: str = "year") -> int | None:

@@ -1,0 +1,45 @@
+"""Reads of the reference tables every layer above asks for: the countries (rows, one row,
+ISO3 -> name), the years and targets the observations cover."""
+
+from __future__ import annotations
+
+import pandas as pd
+import sqlalchemy as sa
+
+from sharppower.store.database import Database
+from sharppower.store.tables import countries, observations
+
+COUNTRY_COLUMNS = ["iso3", "name", "region", "subregion"]
+
+
+def country_rows(db: Database) -> pd.DataFrame:
+    """Every country: iso3, name, region, subregion, ordered by name."""
+    c = countries.c
+    return db.read(sa.select(c.iso3, c.name, c.region, c.subregion).order_by(c.name))
+
+
+def country_row(db: Database, iso3: str) -> dict | None:
+    """The country's row (iso3, name, region, subregion), None when the table lacks it."""
+    c = countries.c
+    rows = db.read(sa.select(c.iso3, c.name, c.region, c.subregion).where(c.iso3 == iso3))
+    return None if rows.empty else rows.iloc[0].to_dict()
+
+
+def country_names(db: Database) -> dict[str, str]:
+    """ISO3 -> English name of every country of the store."""
+    rows = db.read(sa.select(countries.c.iso3, countries.c.name))
+    return dict(zip(rows["iso3"], rows["name"]))
+
+
+def year_bounds(db: Database) -> tuple[int, int] | None:
+    """First and last year of any observation (None for an empty store)."""
+    y = observations.c.year
+    row = db.read(sa.select(sa.func.min(y).label("lo"), sa.func.max(y).label("hi")))
+    if row.empty or pd.isna(row["lo"].iloc[0]):
+        return None
+    return int(row["lo"].iloc[0]), int(row["hi"].iloc[0])
+
+
+def observed_targets(db: Database) -> set[str]:
+    """Targets with at least one observation."""
+    return set(db.read(sa.select(observations.c.target).distinct())["target"])
