@@ -69,7 +69,10 @@ def test_add_show_review_code_agreement(db):
         "sp_media_capture", "--coder", "carol")
     shown = json.loads(run(db, "show", "cli-1", "--json").stdout)
     assert shown["indicators"] == ["sp_info_manipulation", "sp_media_capture"]
-    assert [h["action"] for h in shown["history"]] == ["create", "review", "code", "update"]
+    # adjudicating an accepted record's indicators sends it back to review (issue 12)
+    assert [h["action"] for h in shown["history"]] == ["create", "review", "code", "update",
+                                                       "reopen", "reopen"]
+    assert shown["status"] == "proposed" and shown["reviewed_by"] is None
     assert "cli-1" in run(db, "show", "cli-1").stdout
 
 

@@ -20,7 +20,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from sharppower.codebook import Codebook
-from sharppower.errors import NotFound, ValidationError
+from sharppower.errors import NotFound, StaleVersion, ValidationError
 from sharppower.measures.evidence import store
 from sharppower.measures.evidence.present import LIST_COLUMNS, view
 from sharppower.measures.evidence.records import (
@@ -33,7 +33,12 @@ from sharppower.measures.evidence.records import (
 from sharppower.measures.evidence.tables import evidence, evidence_actors
 from sharppower.measures.evidence.tables import evidence_indicators as ev_ind
 from sharppower.store import Database
+from sharppower.store.locking import write_transaction
 
+# Fields a coder may change on an accepted record without sending it back to review.
+MINOR_FIELDS = ("notes",)
+# Fields that identify the record and its origin (never edited).
+FIXED_FIELDS = ("id", "origin", "origin_key", "coder")
 DECISIONS = {"accept": "accepted", "accepted": "accepted", "reject": "rejected",
              "rejected": "rejected"}
 
@@ -53,6 +58,17 @@ def _require(conn, rid: str) -> dict[str, Any]:
     return rec
 
 
+def _locked(conn, rid: str, expected_version: str | None) -> dict[str, Any]:
+    """The record as stored now, its row locked until the transaction ends; StaleVersion
+    when `expected_version` is given and is not the current one."""
+    store.lock_record(conn, rid)
+    rec = _require(conn, rid)
+    current = store.version_of(rec)
+    if expected_version is not None and expected_version != current:
+        raise StaleVersion(f"record {rid}", expected_version, current)
+    return rec
+
+
 def add_evidence(db: Database, record: Mapping[str, Any], coder: str,
                  codebook: Codebook | None = None) -> dict[str, Any]:
     """Validate and store a new record as `proposed` by `coder`; returns get_evidence()."""
@@ -63,10 +79,14 @@ def add_evidence(db: Database, record: Mapping[str, Any], coder: str,
     if raw.get("status") not in (None, "", "proposed"):
         raise ValidationError("status", "a new record is proposed; another coder accepts or rejects it")
     rec = normalise(raw, cb)
-    with db.begin() as conn:
-        if store.read_record(conn, rec["id"]) is not None:
-            raise ValidationError("id", f"a record {rec['id']!r} already exists")
-        store.insert_record(conn, rec, evidence_indicators(cb), by=rec["coder"])
+    exists = ValidationError("id", f"a record {rec['id']!r} already exists")
+    try:
+        with write_transaction(db) as conn:
+            if store.read_record(conn, rec["id"]) is not None:
+                raise exists
+            store.insert_record(conn, rec, evidence_indicators(cb), by=rec["coder"])
+    except sa.exc.IntegrityError:
+        raise exists from None  # a concurrent writer stored the same id first
     return get_evidence(db, rec["id"], cb)
 
 
@@ -75,6 +95,7 @@ def get_evidence(db: Database, rid: str, codebook: Codebook | None = None) -> di
     with db.connect() as conn:
         rec = _require(conn, rid)
         out = view(rec, _codebook(codebook), raw=True)
+        out["version"] = store.version_of(rec)
         out["history"] = store.read_history(conn, rid)
     return out
 
@@ -131,32 +152,66 @@ def list_evidence(db: Database, actor: str | None = None, target: str | None = N
     return pd.DataFrame([view(r, cb, layers=layers) for r in recs], columns=LIST_COLUMNS)
 
 
+def _merge(old: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
+    merged = {**old, **changes}
+    for part in ("start", "end"):
+        if f"{part}_date" in changes and f"{part}_precision" not in changes:
+            merged[f"{part}_precision"] = None  # re-infer from the new date's form
+    if changes.get("ongoing") and "end_date" not in changes:
+        merged["end_date"] = None
+    if changes.get("end_date") and "ongoing" not in changes:
+        merged["ongoing"] = False
+    return merged
+
+
+def _check_fixed(old: dict[str, Any], new: dict[str, Any], changes: Mapping[str, Any]) -> None:
+    for name in FIXED_FIELDS:
+        if name in changes and changes[name] is not None and new[name] != old[name]:
+            raise ValidationError(name, f"a record's {name} cannot be edited")
+
+
+def _reopen(conn, old: dict[str, Any], changed: list[str], by: str) -> None:
+    """A substantive change to an accepted record sends it back to `proposed`."""
+    substantive = [f for f in changed if f not in MINOR_FIELDS]
+    if old["status"] != "accepted" or not substantive:
+        return
+    at = store.now_utc()
+    conn.execute(sa.update(evidence).where(evidence.c.id == old["id"]).values(
+        status="proposed", reviewed_by=None, reviewed_at=None, updated_at=at))
+    why = (f"changed {', '.join(substantive)} of a record accepted by {old['reviewed_by']}; "
+           "it needs a new review")
+    store.record_history(conn, old["id"], by, "reopen",
+                         [("status", "accepted", "proposed"), ("note", None, why)], at)
+
+
 def update_evidence(db: Database, rid: str, changes: Mapping[str, Any], coder: str,
-                    codebook: Codebook | None = None) -> dict[str, Any]:
-    """Edit fields of a record (adjudication included); status changes go through review()."""
+                    codebook: Codebook | None = None,
+                    expected_version: str | None = None) -> dict[str, Any]:
+    """Edit fields of a record (adjudication included); status changes go through review().
+
+    Only the fields given change, read and written under the record's lock (history
+    keeps the value actually replaced). A change to any field but notes sends an accepted
+    record back to `proposed`. `expected_version` (get_evidence()["version"]): refuse with
+    StaleVersion when the record changed since."""
     cb = _codebook(codebook)
     if "status" in changes:
         raise ValidationError("status", "use review() to accept or reject a record")
-    for name in ("id", "origin", "origin_key", "coder"):
-        if name in changes and changes[name] is not None:
-            raise ValidationError(name, f"a record's {name} cannot be edited")
-    with db.begin() as conn:
-        old = _require(conn, rid)
-        merged = {**old, **changes}
-        for part in ("start", "end"):
-            if f"{part}_date" in changes and f"{part}_precision" not in changes:
-                merged[f"{part}_precision"] = None  # re-infer from the new date's form
-        if changes.get("ongoing") and "end_date" not in changes:
-            merged["end_date"] = None
-        if changes.get("end_date") and "ongoing" not in changes:
-            merged["ongoing"] = False
-        new = normalise(merged, cb)
-        store.apply_changes(conn, old, new, evidence_indicators(cb), by=coder, action="update")
+    for name in ("reviewed_by", "reviewed_at"):
+        if name in changes:
+            raise ValidationError(name, "set by review(), not edited")
+    with write_transaction(db) as conn:
+        old = _locked(conn, rid, expected_version)
+        new = normalise(_merge(old, changes), cb)
+        _check_fixed(old, new, changes)
+        changed = store.apply_changes(conn, old, new, evidence_indicators(cb), by=coder,
+                                      action="update")
+        _reopen(conn, old, changed, coder)
     return get_evidence(db, rid, cb)
 
 
 def review(db: Database, rid: str, decision: str, reviewer: str, note: str | None = None,
-           codebook: Codebook | None = None) -> dict[str, Any]:
+           codebook: Codebook | None = None,
+           expected_version: str | None = None) -> dict[str, Any]:
     """Accept or reject a record. The reviewer must not be the record's coder
     (SelfReviewError, a ValidationError on field 'reviewer')."""
     status = DECISIONS.get(str(decision).lower())
@@ -165,8 +220,8 @@ def review(db: Database, rid: str, decision: str, reviewer: str, note: str | Non
     if not reviewer or not str(reviewer).strip():
         raise ValidationError("reviewer", "the reviewer's name is required")
     cb = _codebook(codebook)
-    with db.begin() as conn:
-        old = _require(conn, rid)
+    with write_transaction(db) as conn:
+        old = _locked(conn, rid, expected_version)
         if old["coder"] == reviewer.strip():
             raise SelfReviewError("reviewer", f"{reviewer} coded record {rid} and cannot review it; "
                                   "another coder must")
@@ -180,15 +235,15 @@ def review(db: Database, rid: str, decision: str, reviewer: str, note: str | Non
 
 
 def code(db: Database, rid: str, coder: str, indicators: Iterable[str],
-         codebook: Codebook | None = None) -> dict[str, Any]:
+         codebook: Codebook | None = None, expected_version: str | None = None) -> dict[str, Any]:
     """Record `coder`'s independent coding of a record (replacing their earlier one).
     The record's adopted indicators do not change (adjudicate with update_evidence)."""
     cb = _codebook(codebook)
     if not coder or not str(coder).strip():
         raise ValidationError("coder", "the coder's name is required")
     codes = check_indicators({"indicators": list(indicators)}, cb)
-    with db.begin() as conn:
-        old = _require(conn, rid)
+    with write_transaction(db) as conn:
+        old = _locked(conn, rid, expected_version)
         before = old["codings"].get(coder.strip())
         if before != codes:
             at = store.now_utc()

@@ -6,6 +6,7 @@ row per changed field (who, when, action, old and new value as JSON).
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from sharppower.measures.evidence.tables import (
     evidence_history,
     evidence_indicators,
 )
+from sharppower.store.locking import lock_rows
 
 TRACKED = tuple(f for f in FIELDS if f != "id")
 JSON_COLUMNS = ("sources", "categories")
@@ -108,18 +110,42 @@ def insert_record(conn: Connection, record: dict[str, Any], layers: dict[str, st
 def apply_changes(conn: Connection, old: dict[str, Any], new: dict[str, Any], layers: dict[str, str],
                   by: str, action: str = "update", at: datetime | None = None,
                   extra: dict[str, Any] | None = None) -> list[str]:
-    """Write the tracked fields of `new` that differ from `old`; return their names."""
+    """Write the tracked fields of `new` that differ from `old` (and only those columns);
+    return their names. `old` must be the row as stored now: read it under `lock_record`
+    in the same transaction, so each history row's old value is the value replaced."""
     changes = [(f, old[f], new[f]) for f in TRACKED if f in new and new[f] != old[f]]
     if not changes and not extra:
         return []
     at = at or now_utc()
     merged = dict(old) | {f: new_v for f, _, new_v in changes}
-    values = _columns(merged) | {"updated_at": at} | (extra or {})
+    columns = _columns(merged)
+    names = {f for f, _, _ in changes}
+    if "start_date" in names:
+        names.add("start_year")
+    if "end_date" in names:
+        names.add("end_year")
+    values = {k: v for k, v in columns.items() if k in names} | {"updated_at": at} | (extra or {})
     conn.execute(sa.update(evidence).where(evidence.c.id == old["id"]).values(**values))
     if any(f in ("actors", "indicators") for f, _, _ in changes):
         _write_children(conn, old["id"], merged, layers)
     _history(conn, old["id"], by, action, at, changes)
     return [f for f, _, _ in changes]
+
+
+def lock_record(conn: Connection, rid: str) -> None:
+    """Hold the record's row until the transaction ends (PostgreSQL FOR UPDATE; SQLite's
+    BEGIN IMMEDIATE has already locked the database)."""
+    lock_rows(conn, evidence, evidence.c.id == rid)
+
+
+VERSIONED = ("updated_at", "reviewed_by", "reviewed_at", "codings")
+
+
+def version_of(record: dict[str, Any]) -> str:
+    """The record's optimistic version (its ETag): a digest of every stored field, so any
+    committed change gives a new version."""
+    body = {k: record.get(k) for k in TRACKED} | {k: record.get(k) for k in VERSIONED}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()[:20]
 
 
 def set_coding(conn: Connection, rid: str, coder: str, codes: list[str], at: datetime) -> None:
