@@ -56,10 +56,23 @@ class Spec:
     path: str = ""
     sha256: str = ""
     labels: dict[str, str] = field(default_factory=dict)  # node -> label (every node)
+    min_ranked: int = 20  # display.min_ranked: a default year ranks at least this many
 
     @property
     def indicators(self) -> list[str]:
         return [c for domains in self.pillars.values() for codes in domains.values() for c in codes]
+
+    def nodes(self) -> list[dict[str, Any]]:
+        """Every aggregated node, indices, pillars, then domains: node, level, label,
+        children (and parent, for a domain)."""
+        out = [{"node": n, "level": "index", "label": self.labels.get(n, n),
+                "children": list(m)} for n, m in self.indices.items()]
+        out += [{"node": p, "level": "pillar", "label": self.labels.get(p, p),
+                 "children": list(ds)} for p, ds in self.pillars.items()]
+        out += [{"node": d, "level": "domain", "label": self.labels.get(d, d), "parent": p,
+                 "children": list(codes)}
+                for p, ds in self.pillars.items() for d, codes in ds.items()]
+        return out
 
     def log(self) -> dict[str, dict[str, Any]]:
         """A deep copy of the stage arguments (the run's log)."""
@@ -254,6 +267,13 @@ def _indices(data: dict, pillars: dict, names: set, where: str) -> dict[str, lis
     return out
 
 
+def _min_ranked(data: dict, where: str) -> int:
+    value = (data.get("display") or {}).get("min_ranked", 20)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        _fail("display.min_ranked", f"a whole number >= 1, not {value!r}", where)
+    return value
+
+
 def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None = None) -> Spec:
     """Validate a parsed spec against the codebook and the stage registries."""
     codebook = codebook or load_codebook()
@@ -277,7 +297,7 @@ def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None =
     return Spec(
         name=str(data.get("name") or "index"), description=str(data.get("description") or ""),
         actors=actors, pillars=pillars, indices=indices, stages=stages,
-        uncertainty=uncertainty, labels=labels,
+        uncertainty=uncertainty, labels=labels, min_ranked=_min_ranked(data, where),
         observations={"skip_flags": ["suspect"], "prefer_non_starter": True,
                       **(data.get("observations") or {})},
         directions={c: (1 if ind.loc[c, "direction"] == "positive" else -1) for c in codes},

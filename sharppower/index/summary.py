@@ -94,4 +94,5 @@ def run_summary(run, indicators: pd.DataFrame | None = None) -> dict[str, Any]:
         "log_transformed": int(indicators["log_transformed"].sum()),
         "warnings": warnings,
         "monte_carlo": run.extra.get("monte_carlo"),
+        "hierarchy": run.spec.nodes(),
     }

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sharppower.build import is_starter_only
+from sharppower.store.provenance import is_starter_only
+from sharppower.measures.evidence.ledger import list_evidence
 from sharppower.store import Database
+from sharppower.store.lookups import country_names, observed_targets
 from sharppower.web.app import plotly_js
 from sharppower.web.geometry import plotly_topojson
 from sharppower.web.lookup import codebook
@@ -102,10 +104,8 @@ def write_quadrants(site: Site) -> None:
 
 def profiled_countries(db: Database) -> list[str]:
     """Countries with any observation or evidence record (the others would be empty)."""
-    rows = db.read("SELECT DISTINCT target FROM observations UNION "
-                   "SELECT DISTINCT target FROM evidence")
-    known = set(db.read("SELECT iso3 FROM countries")["iso3"])
-    return sorted(set(rows["target"]) & known)
+    targets = observed_targets(db) | set(list_evidence(db)["target"])
+    return sorted(targets & set(country_names(db)))
 
 
 def write_countries(site: Site) -> None:

@@ -5,32 +5,28 @@ index (``index:<level>:<name>``), or any codebook indicator code."""
 from __future__ import annotations
 
 from sharppower.errors import ValidationError
+from sharppower.index.nodes import run_nodes
+from sharppower.store import Database
 from sharppower.web.lookup import codebook
 
 INDEX = "index:index:influence"
+KINDS = {"index": "", "pillar": "Pillar: ", "domain": "Domain: "}
 
 
-def measure_options() -> list[dict]:
-    """Every measure with its label, kind (index, pillar, domain, indicator) and unit."""
-    book = codebook()
-    options = [{"code": INDEX, "label": "Influence index (reach + sharp power)",
-                "kind": "index", "unit": "score"}]
-    for pcode, spec in book.pillars.items():
-        options.append({"code": f"index:pillar:{pcode}", "label": f"Pillar: {spec['name']}",
-                        "kind": "pillar", "unit": "score"})
-    for pcode, spec in book.pillars.items():
-        for dcode, dname in spec["domains"].items():
-            options.append({"code": f"index:domain:{dcode}", "label": f"Domain: {dname}",
-                            "kind": "domain", "unit": "score"})
-    for row in book.indicators.itertuples(index=False):
+def measure_options(db: Database | None = None) -> list[dict]:
+    """Every measure with its label, kind (index, pillar, domain, indicator) and unit: the
+    stored run's indices, pillars and domains, then every codebook indicator."""
+    options = [{"code": f"index:{n['level']}:{n['node']}", "label": KINDS[n["level"]] + n["label"],
+                "kind": n["level"], "unit": "score"} for n in run_nodes(db)]
+    for row in codebook().indicators.itertuples(index=False):
         options.append({"code": row.code, "label": f"Indicator: {row.name}",
                         "kind": "indicator", "unit": row.unit})
     return options
 
 
-def describe(code: str) -> dict:
+def describe(code: str, db: Database | None = None) -> dict:
     """The option for one measure code (ValidationError naming the field when unknown)."""
-    for option in measure_options():
+    for option in measure_options(db):
         if option["code"] == code:
             return option
     raise ValidationError("measure", f"unknown measure {code!r}: the influence index "

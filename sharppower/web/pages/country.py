@@ -9,41 +9,30 @@ ledger). Frames covering all targets are memoised per store version by the calle
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
+from sharppower.analysis.common import measure
+from sharppower.analysis.profile import ATTRACTION, attraction_series, latest_covariates
+from sharppower.analysis.profile import series_flags as opinion_series_flags
+from sharppower.index.nodes import run_nodes
 from sharppower.store import Database
 from sharppower.web import figures
 from sharppower.web.lookup import check_year, codebook, countries, country
+from sharppower.web.memo import Memo, memo_reader, no_memo
 from sharppower.web.routing import cache, cached_json, page, respond, store
 
 router = APIRouter(tags=["countries"])
-Memo = Callable[[Any, Callable[[], Any]], Any]
-ATTRACTION = ("att_favorable", "att_unfavorable")
 
 
-def no_memo(key: Any, compute: Callable[[], Any]) -> Any:
-    return compute()
-
-
-def score_nodes() -> list[tuple[str, str, str]]:
-    """(level, code, label) of the influence index, every pillar and every domain."""
-    book = codebook()
-    nodes = [("index", "influence", "Influence index")]
-    nodes += [("pillar", p, spec["name"]) for p, spec in book.pillars.items()]
-    nodes += [("domain", d, name) for spec in book.pillars.values()
-              for d, name in spec["domains"].items()]
-    return nodes
+def score_nodes(db: Database | None = None) -> list[tuple[str, str, str]]:
+    """(level, code, label) of the stored run's indices, pillars and domains."""
+    return [(n["level"], n["node"], n["label"]) for n in run_nodes(db)]
 
 
 def _measure(db: Database, memo: Memo, actor: str, name: str) -> pd.DataFrame:
-    from sharppower.analysis.common import measure
-
-    return memo(("measure", actor, name), lambda: measure(db, actor, name))
+    return memo_reader(memo, measure)(db, actor, name)
 
 
 def _records(frame: pd.DataFrame, iso3: str) -> list[dict]:
@@ -53,13 +42,14 @@ def _records(frame: pd.DataFrame, iso3: str) -> list[dict]:
 def scores(db: Database, memo: Memo, iso3: str, year: int | None) -> tuple[int | None, list[dict]]:
     """Index, pillar and domain scores of the target for each actor in `year` (default:
     the latest year with an index score for the target)."""
+    nodes = memo(("score_nodes",), lambda: score_nodes(db))
     frames = {(a, lvl, code): _measure(db, memo, a, f"index:{lvl}:{code}")
-              for a in codebook().actors for lvl, code, _ in score_nodes()}
+              for a in codebook().actors for lvl, code, _ in nodes}
     if year is None:
         years = [int(y) for f in frames.values() for y in f.loc[f["target"] == iso3, "year"]
                  if pd.notna(y)]
         year = max(years) if years else None
-    labels = {(lv, c): lb for lv, c, lb in score_nodes()}
+    labels = {(lv, c): lb for lv, c, lb in nodes}
     rows = []
     for (actor, level, code), frame in frames.items():
         hit = frame[(frame["target"] == iso3) & (frame["year"] == year)]
@@ -73,42 +63,16 @@ def scores(db: Database, memo: Memo, iso3: str, year: int | None) -> tuple[int |
 
 def opinion_changes(db: Database, memo: Memo, actor: str, code: str) -> pd.DataFrame:
     """The opinion engine's series flags (historic_high, series_high ...) for every public."""
-    from sharppower.measures.opinion import api as opinion
-
-    measure = code.removeprefix("att_")
-
-    def compute() -> pd.DataFrame:
-        if opinion.estimates(db, actor).empty:  # no survey loaded (starter data only)
-            return pd.DataFrame()
-        return opinion.changes(db, actor, None, measure)
-    return memo(("opinion_changes", actor, measure), compute)
+    measure_ = code.removeprefix("att_")
+    return memo(("opinion_changes", actor, measure_),
+                lambda: opinion_series_flags(db, actor, code))
 
 
 def attraction(db: Database, memo: Memo, iso3: str) -> list[dict]:
     """Per actor and attraction indicator: yearly points with 95% intervals, the highest
-    wave (`high`) and the waves that set a historic high (`historic_highs`), as the opinion
-    engine flags them; without an engine series (starter data), `high` is the highest
-    point shown."""
-    book, out = codebook(), []
-    for code in ATTRACTION:
-        for actor, actor_name in book.actors.items():
-            pts = [{k: r.get(k) for k in ("year", "value", "ci_low", "ci_high", "n", "source")}
-                   for r in _records(_measure(db, memo, actor, code), iso3)]
-            pts = sorted(pts, key=lambda p: p["year"])
-            have = [p for p in pts if pd.notna(p["value"])]
-            flags = opinion_changes(db, memo, actor, code)
-            flags = flags[flags["public"] == iso3] if not flags.empty else flags
-            top = flags[flags["series_high"].astype(bool)] if not flags.empty else flags
-            if not top.empty:
-                high = {"year": int(top["year"].iloc[-1]), "value": float(top["value"].iloc[-1])}
-            else:
-                high = max(have, key=lambda p: p["value"]) if have else None
-            records = (flags[flags["historic_high"].astype(bool)][["year", "value"]]
-                       .to_dict("records") if not flags.empty else [])
-            out.append({"indicator": code, "name": book.indicator(code)["name"], "actor": actor,
-                        "actor_name": actor_name, "points": pts, "high": high,
-                        "historic_highs": records, "latest": have[-1] if have else None})
-    return out
+    wave and the historic highs (`analysis.profile.attraction_series`)."""
+    return attraction_series(db, iso3, memo_reader(memo, measure),
+                             lambda d, a, c: opinion_changes(d, memo, a, c))
 
 
 def analyses(db: Database, memo: Memo, iso3: str, year: int | None) -> dict:
@@ -128,19 +92,9 @@ def analyses(db: Database, memo: Memo, iso3: str, year: int | None) -> dict:
 
 
 def resilience(db: Database, memo: Memo, iso3: str) -> list[dict]:
-    """Latest value of each resilience covariate of the target (target-only indicators)."""
-    from sharppower.analysis.common import read_observations
-
-    ind = codebook().indicators
-    rows = []
-    for r in ind[ind["pillar"] == "resilience"].itertuples(index=False):
-        frame = memo(("observations", r.code), lambda c=r.code: read_observations(db, c, None))
-        have = [x for x in _records(frame, iso3) if pd.notna(x["value"])]
-        last = max(have, key=lambda x: x["year"]) if have else {}
-        rows.append({"indicator": r.code, "name": r.name, "domain": r.domain, "unit": r.unit,
-                     "direction": r.direction, "source": r.source, "year": last.get("year"),
-                     "value": last.get("value"), "years": len(have)})
-    return rows
+    """Latest value of each resilience covariate of the target
+    (`analysis.profile.latest_covariates`)."""
+    return latest_covariates(db, iso3, "resilience", memo_reader(memo, measure))
 
 
 def evidence(db: Database, iso3: str) -> list[dict]:

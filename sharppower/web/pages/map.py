@@ -8,10 +8,11 @@ import pandas as pd
 from fastapi import APIRouter, Request
 
 from sharppower.store import Database
+from sharppower.store.lookups import country_names
 from sharppower.web import figures
 from sharppower.web.catalogue import INDEX, describe, measure_options
 from sharppower.web.geometry import mapped_countries, plotly_topojson
-from sharppower.web.lookup import check_actor, check_year, codebook, countries
+from sharppower.web.lookup import check_actor, check_year, codebook
 from sharppower.web.routing import cache, fmt, page, respond, store
 
 router = APIRouter(tags=["map"])
@@ -38,19 +39,19 @@ def map_data(db: Database, actor: str | None = None, measure: str | None = None,
     rank_low, rank_high, hover); shapes: every ISO3 drawn; years: years with data."""
     actor = check_actor(actor)
     code = measure or default_measure(db, actor)
-    option = describe(code)
+    option = describe(code, db)
     check_year(db, year)
     frame = read_measure(db, actor, code).dropna(subset=["value"])
     years = sorted({int(y) for y in frame["year"]})
     year = year if year is not None else (years[-1] if years else None)
-    names = dict(zip(*countries(db)[["iso3", "name"]].T.values))
+    names = country_names(db)
     rows = frame[frame["year"] == year] if year is not None else frame.iloc[0:0]
     values = [_row(r, names, option["unit"]) for r in rows.to_dict("records")]
     return {"actor": actor, "actor_name": codebook().actors[actor], "actors": codebook().actors,
             "measure": code, "label": option["label"], "unit": option["unit"],
             "kind": option["kind"], "year": year, "years": years, "values": values,
             "shapes": sorted(mapped_countries()), "with_value": len(values),
-            "options": measure_options()}
+            "options": measure_options(db)}
 
 
 def _row(r: dict, names: dict, unit: str) -> dict:

@@ -7,27 +7,23 @@ from __future__ import annotations
 import pandas as pd
 from fastapi import APIRouter, Request
 
+from sharppower.analysis.common import measure
+from sharppower.analysis.profile import axis_years as both_axes_years
 from sharppower.errors import ValidationError
 from sharppower.store import Database
+from sharppower.store.lookups import country_names
 from sharppower.web import figures
-from sharppower.web.lookup import check_actor, check_year, codebook, countries
-from sharppower.web.pages.country import Memo, no_memo
+from sharppower.web.lookup import check_actor, check_year, codebook
+from sharppower.web.memo import Memo, memo_reader, no_memo
 from sharppower.web.routing import cache, fmt, page, respond, store
 
 router = APIRouter(tags=["quadrant"])
 
 
 def axis_years(db: Database, memo: Memo, actor: str, attraction: str, influence: str) -> list[int]:
-    """Years in which both axes have a value for at least one target."""
-    from sharppower.analysis.common import measure
-    from sharppower.analysis.disconnect import ATTRACTION_AXES, INFLUENCE_AXES
-
-    years = []
-    for registry, name in ((ATTRACTION_AXES, attraction), (INFLUENCE_AXES, influence)):
-        code = registry[name].measure
-        frame = memo(("measure", actor, code), lambda c=code: measure(db, actor, c))
-        years.append({int(y) for y in frame.dropna(subset=["value"])["year"]})
-    return sorted(years[0] & years[1])
+    """Years in which both axes have a value for at least one target
+    (`analysis.profile.axis_years`)."""
+    return both_axes_years(db, actor, attraction, influence, memo_reader(memo, measure))
 
 
 def _check_axes(attraction: str, influence: str) -> None:
@@ -54,7 +50,7 @@ def quadrant_data(db: Database, actor: str | None = None, year: int | None = Non
     year = year if year is not None else (years[-1] if years else None)
     if from_year is not None and year is not None and from_year >= year:
         raise ValidationError("from_year", f"must be before the year shown ({year})")
-    names = dict(zip(*countries(db)[["iso3", "name"]].T.values))
+    names = memo(("country_names",), lambda: country_names(db))
     points, moves = [], []
     if year is not None:
         q = memo(("quadrants", actor, year, attraction, influence), lambda: analysis.quadrants(

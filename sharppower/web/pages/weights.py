@@ -8,10 +8,13 @@ import pandas as pd
 from fastapi import APIRouter, Request
 
 from sharppower.errors import ValidationError
+from sharppower.index.nodes import default_year, nominal_weights, run_nodes
+from sharppower.index.run import run_index
 from sharppower.store import Database
+from sharppower.store.lookups import country_names
 from sharppower.web import figures
-from sharppower.web.lookup import check_actor, check_year, codebook, countries
-from sharppower.web.pages.country import Memo, no_memo
+from sharppower.web.lookup import check_actor, check_year, codebook
+from sharppower.web.memo import Memo, no_memo
 from sharppower.web.routing import cache, page, respond, store
 
 router = APIRouter(tags=["weights"])
@@ -19,27 +22,24 @@ INDEX = "influence"
 MAX_WEIGHT = 10.0
 
 
-def weight_nodes() -> list[dict]:
-    """The influence index's pillars and their domains with the spec's nominal weights."""
-    from sharppower.index.spec import load_spec
-
-    spec = load_spec()
-    nominal = spec.log()["weight"].get("weights") or {}
-    book = codebook()
-    nodes = []
-    for pillar in spec.indices[INDEX]:
-        nodes.append({"node": pillar, "level": "pillar", "label": book.pillars[pillar]["name"],
-                      "weight": float(nominal.get(pillar, 1.0))})
-        for domain in spec.pillars[pillar]:
-            nodes.append({"node": domain, "level": "domain", "parent": pillar,
-                          "label": book.pillars[pillar]["domains"][domain],
-                          "weight": float(nominal.get(domain, 1.0))})
-    return nodes
+def weight_nodes(db: Database | None = None) -> list[dict]:
+    """The influence index's pillars and their domains (the stored run's hierarchy) with
+    the run's nominal weights."""
+    nodes = {n["node"]: n for n in run_nodes(db)}
+    nominal = nominal_weights(db)
+    out = []
+    for pillar in nodes[INDEX]["children"]:
+        out.append({"node": pillar, "level": "pillar", "label": nodes[pillar]["label"],
+                    "weight": float(nominal.get(pillar, 1.0))})
+        for domain in nodes[pillar]["children"]:
+            out.append({"node": domain, "level": "domain", "parent": pillar,
+                        "label": nodes[domain]["label"], "weight": float(nominal.get(domain, 1.0))})
+    return out
 
 
-def parse_weights(params: dict[str, str]) -> dict[str, float]:
+def parse_weights(params: dict[str, str], db: Database | None = None) -> dict[str, float]:
     """`w.<node>=<number>` query parameters -> {node: weight} (ValidationError when bad)."""
-    known = {n["node"] for n in weight_nodes()}
+    known = {n["node"] for n in weight_nodes(db)}
     out = {}
     for key, raw in params.items():
         if not key.startswith("w."):
@@ -59,8 +59,6 @@ def parse_weights(params: dict[str, str]) -> dict[str, float]:
 
 def ranking(db: Database, actor: str, year: int | None, weights: dict[str, float]):
     """Index scores and ranks of every target of `actor` (columns: target, year, score, rank)."""
-    from sharppower.index.run import run_index
-
     overrides = {f"weight.weights.{node}": w for node, w in weights.items()}
     run = run_index(db, overrides=overrides, actor=actor, year=year)
     return run.long(level="index", year=year, actor=actor)
@@ -79,26 +77,15 @@ def index_years(db: Database, memo: Memo, actor: str) -> tuple[list[int], dict, 
     return memo(("index_years", actor), compute)
 
 
-MIN_RANKED = 20
-
-
-def default_year(counts: dict[int, int]) -> int | None:
-    """The latest year ranking at least MIN_RANKED targets (or the best-covered year's count,
-    when no year reaches it): a ranking of a handful says little."""
-    if not counts:
-        return None
-    enough = min(MIN_RANKED, max(counts.values()))
-    return max(y for y, n in counts.items() if n >= enough)
-
-
 def weights_data(db: Database, actor: str | None = None, year: int | None = None,
                  weights: dict[str, float] | None = None, memo: Memo = no_memo) -> dict:
     """rows: target, name, score, rank, and baseline_rank (the spec's own weights)."""
     actor = check_actor(actor)
     check_year(db, year)
     years, counts, engine_error = index_years(db, memo, actor)
-    year = year if year is not None else default_year(counts)
-    nodes = weight_nodes()
+    year = year if year is not None else default_year(db, actor, counts)
+    nodes = memo(("weight_nodes",), lambda: weight_nodes(db))
+    nodes = [dict(n) for n in nodes]
     weights = weights or {}
     for n in nodes:
         n["value"] = weights.get(n["node"], n["weight"])
@@ -106,7 +93,7 @@ def weights_data(db: Database, actor: str | None = None, year: int | None = None
     if year is not None:
         base = memo(("ranking", actor, year), lambda: ranking(db, actor, year, {}))
         now = ranking(db, actor, year, weights) if weights else base
-        names = dict(zip(*countries(db)[["iso3", "name"]].T.values))
+        names = memo(("country_names",), lambda: country_names(db))
         before = dict(zip(base["target"], base["rank"]))
         rows = [{"target": r.target, "name": names.get(r.target, r.target), "score": r.score,
                  "rank": int(r.rank), "baseline_rank": _int(before.get(r.target))}
@@ -128,7 +115,7 @@ def weights_figure(data: dict) -> dict:
 @page(router, "/weights")
 def weights_page(request: Request, actor: str | None = None, year: int | None = None):
     """Re-rank targets with chosen weights: query parameters `w.<pillar or domain>=<0..10>`."""
-    weights = parse_weights(dict(request.query_params))
+    weights = parse_weights(dict(request.query_params), store(request))
     memo = cache(request).get
     key = ("weights", actor, year, tuple(sorted(weights.items())))
     data = memo(key, lambda: weights_data(store(request), actor, year, weights, memo))

@@ -1,0 +1,97 @@
+"""What a country profile shows, decided here rather than in a page: the attraction series
+of a target with its highs, the latest value of each resilience covariate, and the years
+in which both axes of the quadrant have data.
+
+Each function takes `read(db, actor, name) -> measure frame` (default
+:func:`sharppower.analysis.common.measure`) so that a caller can memoise the frames that
+cover every target.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+
+from sharppower.analysis.common import codebook, measure
+from sharppower.analysis.disconnect import ATTRACTION_AXES, INFLUENCE_AXES
+from sharppower.measures.opinion import api as opinion
+from sharppower.store import Database
+
+Read = Callable[[Database, str | None, str], pd.DataFrame]
+ATTRACTION = ("att_favorable", "att_unfavorable")
+POINT_FIELDS = ("year", "value", "ci_low", "ci_high", "n", "source")
+
+
+def series_flags(db: Database, actor: str, code: str) -> pd.DataFrame:
+    """The opinion engine's series flags (historic_high, series_high ...) of an attraction
+    indicator for every public; empty when no survey estimate is stored (starter data)."""
+    if opinion.estimates(db, actor).empty:
+        return pd.DataFrame()
+    return opinion.changes(db, actor, None, code.removeprefix("att_"))
+
+
+def highs(points: list[dict], flags: pd.DataFrame) -> tuple[dict | None, list[dict]]:
+    """The highest wave and the waves that set a historic high, as the opinion engine flags
+    them in `flags` (one public's rows); without engine flags, the highest point given."""
+    if flags.empty:
+        have = [p for p in points if pd.notna(p["value"])]
+        return (max(have, key=lambda p: p["value"]) if have else None), []
+    top = flags[flags["series_high"].astype(bool)]
+    high = ({"year": int(top["year"].iloc[-1]), "value": float(top["value"].iloc[-1])}
+            if not top.empty else None)
+    if high is None:
+        have = [p for p in points if pd.notna(p["value"])]
+        high = max(have, key=lambda p: p["value"]) if have else None
+    records = flags[flags["historic_high"].astype(bool)][["year", "value"]].to_dict("records")
+    return high, records
+
+
+def attraction_series(db: Database, target: str, read: Read = measure,
+                      flags: Callable[[Database, str, str], pd.DataFrame] = series_flags
+                      ) -> list[dict]:
+    """Per attraction indicator and actor: indicator, name, actor, actor_name, points
+    (year, value, 95% interval, n, source), high, historic_highs, latest (last point with
+    a value)."""
+    book, out = codebook(), []
+    for code in ATTRACTION:
+        for actor, actor_name in book.actors.items():
+            frame = read(db, actor, code)
+            pts = sorted(({k: r.get(k) for k in POINT_FIELDS}
+                          for r in frame[frame["target"] == target].to_dict("records")),
+                         key=lambda p: p["year"])
+            found = flags(db, actor, code)
+            found = found[found["public"] == target] if not found.empty else found
+            high, records = highs(pts, found)
+            have = [p for p in pts if pd.notna(p["value"])]
+            out.append({"indicator": code, "name": book.indicator(code)["name"], "actor": actor,
+                        "actor_name": actor_name, "points": pts, "high": high,
+                        "historic_highs": records, "latest": have[-1] if have else None})
+    return out
+
+
+def latest_covariates(db: Database, target: str, pillar: str = "resilience",
+                      read: Read = measure) -> list[dict]:
+    """Per indicator of `pillar` (target-only covariates): indicator, name, domain, unit,
+    direction, source, and the latest year with a value, that value, and the years seen."""
+    ind = codebook().indicators
+    rows = []
+    for r in ind[ind["pillar"] == pillar].itertuples(index=False):
+        frame = read(db, None, r.code)
+        have = [x for x in frame[frame["target"] == target].to_dict("records")
+                if pd.notna(x["value"])]
+        last = max(have, key=lambda x: x["year"]) if have else {}
+        rows.append({"indicator": r.code, "name": r.name, "domain": r.domain, "unit": r.unit,
+                     "direction": r.direction, "source": r.source, "year": last.get("year"),
+                     "value": last.get("value"), "years": len(have)})
+    return rows
+
+
+def axis_years(db: Database, actor: str, attraction: str, influence: str,
+               read: Read = measure) -> list[int]:
+    """Years in which both quadrant axes have a value for at least one target."""
+    years = []
+    for registry, name in ((ATTRACTION_AXES, attraction), (INFLUENCE_AXES, influence)):
+        frame = read(db, actor, registry[name].measure)
+        years.append({int(y) for y in frame.dropna(subset=["value"])["year"]})
+    return sorted(years[0] & years[1])

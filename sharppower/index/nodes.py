@@ -1,0 +1,66 @@
+"""The index as pages show it: the hierarchy of the stored run, its nominal weights, and
+the year shown by default.
+
+The hierarchy is stored with each run (in its summary, `hierarchy`): one record per node,
+indices first, then pillars, then domains, each with level, label and children (and the
+parent pillar of a domain). Before any run is stored, the default spec's is used.
+"""
+
+from __future__ import annotations
+
+from sharppower.errors import NotFound
+from sharppower.index.spec import Spec, load_spec
+from sharppower.index.store import latest_run, scores
+from sharppower.store import Database
+
+
+def _stored(db: Database | None) -> dict | None:
+    if db is None:
+        return None
+    try:
+        return latest_run(db)
+    except NotFound:
+        return None
+
+
+def run_nodes(db: Database | None) -> list[dict]:
+    """The nodes of the stored run (`Spec.nodes()` of the default spec when none is stored)."""
+    stored = _stored(db)
+    nodes = (stored or {}).get("summary", {}).get("hierarchy")
+    return nodes if nodes else load_spec().nodes()
+
+
+def nominal_weights(db: Database | None) -> dict[str, float]:
+    """The explicit weights of the stored run's log (the default spec's when none)."""
+    stored = _stored(db)
+    log = stored["log"] if stored else load_spec().log()
+    return {k: float(v) for k, v in (log.get("weight", {}).get("weights") or {}).items()}
+
+
+def pick_year(counts: dict[int, int], min_ranked: int) -> int | None:
+    """The latest year ranking at least `min_ranked` targets, or, when no year reaches it,
+    the latest ranking as many as the best-covered year: a ranking of a handful says little."""
+    if not counts:
+        return None
+    enough = min(min_ranked, max(counts.values()))
+    return max(y for y, n in counts.items() if n >= enough)
+
+
+def ranked_counts(db: Database, actor: str, index: str | None = None) -> dict[int, int]:
+    """Targets ranked per year in the stored run's index (`index`: default the first)."""
+    try:
+        frame = scores(db, actor, level="index")
+    except NotFound:
+        return {}
+    index = index or next((n["node"] for n in run_nodes(db) if n["level"] == "index"), None)
+    frame = frame[frame["node"] == index]
+    return {int(y): int(n) for y, n in frame.groupby("year").size().items()}
+
+
+def default_year(db: Database, actor: str, counts: dict[int, int] | None = None,
+                 spec: Spec | None = None) -> int | None:
+    """The year a ranking of `actor` shows first (`pick_year` with the spec's
+    display.min_ranked); `counts` (year -> targets ranked) default to the stored run's."""
+    spec = spec or load_spec()
+    counts = ranked_counts(db, actor) if counts is None else counts
+    return pick_year(counts, spec.min_ranked)
