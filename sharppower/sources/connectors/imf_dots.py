@@ -1,0 +1,346 @@
+"""IMF Direction of Trade Statistics (February 2022 vintage, 1960-2020): trade with China and
+Russia, combined with Correlates of War trade before the years DOTS covers.
+
+Each published per-reporter workbook (`DOTS_<n>.xlsx`) has the sheets `Exports, FOB` and
+`Imports, CIF`: the reporter in B4, years in row 7 from column C, one partner per row in
+column B, US$ millions; a value may be text with thousands separators and/or ` e` (an IMF
+estimate: kept, flagged `imf_estimate`); an empty cell is no data. Per reporter (target)
+x actor x year:
+- `exports_to_actor`, `imports_from_actor` (partner `China, P.R.: Mainland`; for Russia
+  `Russian Federation` from 1992 and `USSR` before, flagged `actor_ussr`), `exports_world`,
+  `imports_world` (partner `World`). A flow the target does not report is taken from the
+  actor's own workbook (China's imports from the target stand for the target's exports to
+  China, and so on), flagged `mirror`.
+- `dots_trade_share` = (exports_to_actor + imports_from_actor) / (exports_world +
+  imports_world), `dots_export_share`, `dots_import_share` (missing when a part is missing).
+- `trade_share`, `export_share`, `import_share`: the DOTS shares, and before the first year
+  with a DOTS share for that target and actor, the shares computed from the COW files
+  (cow_trade.py, 1870-2014: the source's own dyadic and national files), flagged
+  `from_cow` with COW's file in source_file. COW's USSR (SUN) partner is actor RUS here.
+Reporters that are area aggregates or customs unions are skipped (imf_dots.yaml); the
+duplicate workbook of one reporter (Nicaragua, DOTS_143 and DOTS_144) is used once when
+identical, and is an error when the two differ.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from sharppower.countries import CountryResolver, normalise, resolver
+from sharppower.errors import InputError
+from sharppower.sources import readers
+from sharppower.sources.base import Source, SourceFile
+from sharppower.sources.connectors import cow_trade
+from sharppower.sources.snapshot import Snapshot
+
+N_WORKBOOKS = 235
+WORKBOOKS = [f"DOTS_{i}.xlsx" for i in range(1, N_WORKBOOKS + 1)]
+SHEETS = {"Exports, FOB": "exports", "Imports, CIF": "imports"}
+PARTNERS = {"World": "world", "China, P.R.: Mainland": "CHN", "Russian Federation": "RUS",
+            "USSR": "SUN"}
+ACTOR_WORKBOOK = {"CHN": "China, P.R.: Mainland", "RUS": "Russian Federation"}
+USSR_LAST_YEAR = 1991
+RULES = Path(__file__).with_name("imf_dots.yaml")
+FLAGS = {"estimate": "imf_estimate: IMF estimate (value ends in ' e')",
+         "mirror": "mirror: flow from the actor's own report (the target reports none)",
+         "ussr": "actor_ussr: trade with the USSR (before 1992)",
+         "cow": "from_cow: Correlates of War trade (before DOTS covers the target)"}
+SHARES = {"trade_share": (["exports_to_actor", "imports_from_actor"], ["exports_world", "imports_world"]),
+          "export_share": (["exports_to_actor"], ["exports_world"]),
+          "import_share": (["imports_from_actor"], ["imports_world"])}
+
+
+@lru_cache(maxsize=1)
+def _rules() -> tuple[dict[str, str], dict[str, str]]:
+    data = yaml.safe_load(RULES.read_text("utf-8"))
+    skip = {normalise(n): reason for reason, names in data["not_countries"].items() for n in names}
+    return {normalise(k): v for k, v in data["names"].items()}, skip
+
+
+def resolve_reporter(name: str, res: CountryResolver) -> str | None:
+    names, _ = _rules()
+    return names.get(normalise(name)) or res.resolve(name) or res.resolve(name.split(",")[0])
+
+
+def cell_value(value: object, file: str, row: int, field: str) -> tuple[float, bool]:
+    """(value, is_estimate): numbers, '1,081.22', '12.5 e'; blank -> NaN."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return np.nan, False
+    if isinstance(value, (int, float)):
+        return float(value), False
+    text = str(value).strip()
+    estimate = text.endswith(" e") or text == "e"
+    text = text.removesuffix("e").strip().replace(",", "")
+    if text in readers.MISSING:
+        return np.nan, estimate
+    try:
+        return float(text), estimate
+    except ValueError:
+        raise InputError(file, f"not a number: {value!r}", row=row, field=field) from None
+
+
+def _cell(rows: list[list], r: int, c: int) -> object:
+    """The cell at spreadsheet row r, column c (1-based) of a grid starting at A1."""
+    return rows[r - 1][c - 1] if r <= len(rows) and c <= len(rows[r - 1]) else ""
+
+
+def _years(rows: list[list], file: str) -> dict[int, int]:
+    """Column (1-based) -> year, from row 7, column C on."""
+    years = {}
+    for col in range(3, len(rows[6]) + 1 if len(rows) > 6 else 3):
+        cell = str(_cell(rows, 7, col)).strip()
+        if cell:
+            try:
+                years[col] = int(float(cell))
+            except ValueError:
+                raise InputError(file, f"not a year: {cell!r}", row=7, field=f"column {col}") from None
+    return years
+
+
+def _sheet_rows(rows: list[list], file: str, flow: str, every: bool) -> list[dict]:
+    """Long rows (partner, year, flow, value, estimate, row) for the partners we need
+    (`every`: all partners by their IMF name, for the actors' own workbooks)."""
+    years, out = _years(rows, file), []
+    for r in range(8, len(rows) + 1):
+        name = str(_cell(rows, r, 2)).strip()
+        partner = name if every else PARTNERS.get(name)
+        if not partner:
+            continue
+        for col, year in years.items():
+            value, est = cell_value(_cell(rows, r, col), file, r, str(year))
+            if not np.isnan(value):
+                out.append({"partner": partner, "year": year, "flow": flow, "value": value,
+                            "estimate": est, "row": f"{file} row {r}"})
+    return out
+
+
+def _grid(sheet) -> list[list]:
+    """The sheet's cells from A1 (python-calamine trims leading empty rows and columns)."""
+    top, left = sheet.start or (0, 0)
+    return [[""] * (top + 1)] * top + [[""] * left + list(r) for r in sheet.to_python()]
+
+
+def read_workbook(path: Path, file: str, every: bool = False) -> tuple[str, pd.DataFrame]:
+    """The reporter's name and its long rows from both sheets."""
+    from python_calamine import CalamineError, CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        grids = {s: _grid(book.get_sheet_by_name(s)) for s in SHEETS if s in book.sheet_names}
+    except (CalamineError, zipfile.BadZipFile, ValueError, OSError) as exc:
+        raise InputError(file, f"cannot read the workbook ({exc}); is it cut off?") from exc
+    rows, reporter = [], None
+    for sheet, flow in SHEETS.items():
+        if sheet not in grids:
+            raise InputError(file, f"no sheet {sheet!r} (sheets: {', '.join(book.sheet_names)})")
+        reporter = str(_cell(grids[sheet], 4, 2)).strip()
+        if not reporter or len(grids[sheet]) < 8:
+            raise InputError(f"{file}!{sheet}", "no reporter in B4 or no data rows", row=4, field="B")
+        every = every or reporter in ACTOR_WORKBOOK.values()
+        rows += _sheet_rows(grids[sheet], f"{file}!{sheet}", flow, every)
+    return reporter, pd.DataFrame(rows, columns=["partner", "year", "flow", "value", "estimate", "row"])
+
+
+def _not_country(name: str) -> str | None:
+    return _rules()[1].get(normalise(name))
+
+
+def read_all(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """(reporter rows with target, the actors' own rows by partner name, warnings)."""
+    parts, actors, warnings, unknown = [], [], [], []
+    for file in WORKBOOKS:
+        reporter, rows = read_workbook(snapshot.path(file), file)
+        if reason := _not_country(reporter):
+            warnings.append(f"{file}: reporter {reporter!r} skipped ({reason})")
+            continue
+        target = resolve_reporter(reporter, res)
+        if target is None:
+            unknown.append((reporter, file, [4]))
+            continue
+        if target in ACTOR_WORKBOOK:
+            actors.append(rows.assign(actor=target))
+        parts.append(rows[rows["partner"].isin(set(PARTNERS.values()))].assign(target=target))
+    if unknown:
+        from sharppower.countries import UnresolvedCountries
+        raise UnresolvedCountries(unknown)
+    df, more = _drop_duplicates(pd.concat(parts, ignore_index=True))
+    return df, pd.concat(actors, ignore_index=True), warnings + more
+
+
+def _drop_duplicates(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """A reporter in two workbooks: identical values are used once; differing ones are an error."""
+    keys = ["target", "partner", "year", "flow"]
+    dup = df.duplicated(keys, keep=False)
+    if not dup.any():
+        return df, []
+    groups = df[dup].groupby(keys)
+    clash = groups["value"].nunique() > 1
+    if clash.any():
+        key = clash[clash].index[0]
+        rows = df[dup].set_index(keys).loc[key, "row"].tolist()
+        raise InputError(rows[0].split("!")[0], f"two workbooks give {key[0]} different {key[3]} "
+                         f"for {key[1]} in {key[2]} ({'; '.join(rows)})", field=str(key[2]))
+    files = sorted({r.split("!")[0] for r in df.loc[dup, "row"]})
+    return (df.drop_duplicates(keys, keep="first"),
+            [f"imf-dots: identical workbooks {', '.join(files)} used once ({int(dup.sum()) // 2} values)"])
+
+
+def _actor_rows(df: pd.DataFrame, actor: str) -> pd.DataFrame:
+    """The target's rows with the actor as partner (the USSR for Russia before 1992)."""
+    if actor == "RUS":
+        keep = ((df["partner"] == "RUS") & (df["year"] > USSR_LAST_YEAR)) | (
+            (df["partner"] == "SUN") & (df["year"] <= USSR_LAST_YEAR))
+    else:
+        keep = df["partner"] == actor
+    return df[keep & (df["target"] != actor)].assign(mirror=False)
+
+
+def _mirror_rows(own: pd.DataFrame, res: CountryResolver) -> pd.DataFrame:
+    """The actors' reports as the partner's flows: actor exports -> partner imports_from_actor."""
+    own = own[~own["partner"].map(lambda n: _not_country(n) is not None)]
+    targets = {n: resolve_reporter(n, res) for n in own["partner"].unique()}
+    own = own.assign(target=own["partner"].map(targets)).dropna(subset=["target"])
+    own = own.assign(flow=own["flow"].map({"exports": "imports", "imports": "exports"}),
+                     partner=own["actor"], mirror=True)
+    return own[own["target"] != own["actor"]]
+
+
+def _wide(rows: pd.DataFrame, prefix: dict[str, str]) -> pd.DataFrame:
+    """One row per target x year; per flow its value, estimate/mirror flags and row."""
+    out = None
+    for flow, name in prefix.items():
+        part = rows[rows["flow"] == flow].set_index(["target", "year"])
+        part = pd.DataFrame({name: part["value"], f"est.{name}": part["estimate"],
+                             f"mir.{name}": part["mirror"], f"row.{name}": part["row"]})
+        out = part if out is None else out.join(part, how="outer")
+    return out
+
+
+def actor_panel(df: pd.DataFrame, mirror: pd.DataFrame, actor: str) -> pd.DataFrame:
+    """Flows, world totals and DOTS shares of every target with the actor."""
+    flows = {"exports": "exports_to_actor", "imports": "imports_from_actor"}
+    own = _actor_rows(df, actor)
+    fill = mirror[mirror["actor"] == actor]
+    fill = fill.set_index(["target", "year", "flow"]).drop(
+        own.set_index(["target", "year", "flow"]).index, errors="ignore").reset_index()
+    wide = _wide(pd.concat([own, fill], ignore_index=True), flows)
+    world = _wide(df[df["partner"] == "world"].assign(mirror=False),
+                  {"exports": "exports_world", "imports": "imports_world"})
+    wide = wide.join(world, how="inner").reset_index()
+    wide = wide[wide["target"] != actor].assign(actor=actor)
+    for share, (num, den) in SHARES.items():
+        wide[f"dots_{share}"] = wide[num].sum(axis=1, min_count=len(num)) / wide[den].sum(
+            axis=1, min_count=len(den))
+        wide.loc[wide[den].sum(axis=1) <= 0, f"dots_{share}"] = np.nan
+    return wide
+
+
+def _flags(wide: pd.DataFrame, columns: list[str]) -> list[str | None]:
+    est = wide[[f"est.{c}" for c in columns]].eq(True).any(axis=1)
+    mir = wide[[f"mir.{c}" for c in columns]].eq(True).any(axis=1)
+    ussr = (wide["actor"] == "RUS") & (wide["year"] <= USSR_LAST_YEAR)
+    return ["; ".join(f for f, on in zip(FLAGS.values(), (e, m, u)) if on) or None
+            for e, m, u in zip(est, mir, ussr)]
+
+
+def _refs(wide: pd.DataFrame, columns: list[str]) -> tuple[list[str], list[str]]:
+    """source_row (every cell used) and source_file (the workbooks) per row."""
+    rows, files = [], []
+    for cells in zip(*(wide[f"row.{c}"] for c in columns)):
+        used = [str(c) for c in cells if isinstance(c, str)]
+        rows.append(readers.shorten("; ".join(used)) if used else None)
+        files.append(", ".join(sorted({c.split("!")[0] for c in used})) or None)
+    return rows, files
+
+
+def add_provenance(wide: pd.DataFrame) -> pd.DataFrame:
+    """source_file, source_row and flags for every variable."""
+    columns = {f"dots_{share}": num + den for share, (num, den) in SHARES.items()}
+    columns |= {share: num + den for share, (num, den) in SHARES.items()}
+    columns |= {c: [c] for c in ("exports_to_actor", "imports_from_actor", "exports_world",
+                                 "imports_world")}
+    new = {}
+    for var, cols in columns.items():
+        new[f"flags.{var}"] = _flags(wide, cols)
+        new[f"source_row.{var}"], new[f"source_file.{var}"] = _refs(wide, cols)
+    return pd.concat([wide, pd.DataFrame(new, index=wide.index)], axis=1)
+
+
+def cow_shares(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFrame, list[str]]:
+    """Shares from the COW files (its USSR partner as actor RUS), with their provenance."""
+    cow = cow_trade.parse(snapshot, res)
+    cow = cow.assign(actor=cow["actor"].replace({"SUN": "RUS"}))
+    cow = cow[(cow["target"] != cow["actor"]) & ~((cow["target"] == "SUN") & (cow["actor"] == "RUS"))]
+    total = cow["imports"] + cow["exports"]
+    out = pd.DataFrame({"target": cow["target"], "actor": cow["actor"], "year": cow["year"]})
+    out["trade_share"] = ((cow["imports_from_partner"] + cow["exports_to_partner"]) / total).where(total > 0)
+    out["export_share"] = cow["share_exports_to_partner"]
+    out["import_share"] = cow["share_imports_from_partner"]
+    ussr = (out["actor"] == "RUS") & (out["year"] <= USSR_LAST_YEAR)
+    out["flags"] = ussr.map(lambda u: f"{FLAGS['cow']}; {FLAGS['ussr']}" if u else FLAGS["cow"])
+    out["file"] = cow["source_file.share_imports_from_partner"]
+    out["row"] = cow["source_row.share_imports_from_partner"]
+    return out, list(cow.attrs.get("warnings", []))
+
+
+def combine(dots: pd.DataFrame, cow: pd.DataFrame) -> pd.DataFrame:
+    """DOTS shares, and COW's before the first year with a DOTS share for the pair."""
+    cow = cow.rename(columns={**{s: f"{s}.cow" for s in SHARES}, "flags": "flags.cow",
+                              "file": "file.cow", "row": "row.cow"})
+    df = dots.merge(cow, on=["target", "actor", "year"], how="outer")
+    for share in SHARES:
+        first = df[df[f"dots_{share}"].notna()].groupby(["target", "actor"])["year"].min()
+        start = pd.Series(list(zip(df["target"], df["actor"]))).map(first).to_numpy()
+        use_cow = (df[f"{share}.cow"].notna() & ~(df["year"].to_numpy() >= start)).to_numpy()
+        df[share] = np.where(use_cow, df[f"{share}.cow"], df[f"dots_{share}"])
+        for name, cow_col in (("flags", "flags.cow"), ("source_file", "file.cow"),
+                              ("source_row", "row.cow")):
+            df[f"{name}.{share}"] = np.where(use_cow, df[cow_col], df[f"{name}.{share}"])
+    return df
+
+
+def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFrame:
+    """One row per target x actor (CHN, RUS) x year: DOTS flows and shares, and combined shares."""
+    res = res or resolver()
+    rows, own, warnings = read_all(snapshot, res)
+    mirror = _mirror_rows(own, res)
+    dots = pd.concat([actor_panel(rows, mirror, a) for a in ACTOR_WORKBOOK], ignore_index=True)
+    dots = add_provenance(dots)
+    cow, more = cow_shares(snapshot, res)
+    df = combine(dots, cow)
+    df = df[[c for c in df.columns if not c.startswith(("est.", "mir.", "row.")) and
+             not c.endswith(".cow") and c not in ("file", "row")]]
+    df["source_file"] = df["source_file.trade_share"].fillna(df["source_file.exports_world"])
+    df["source_row"] = df["source_row.trade_share"].fillna(df["source_row.exports_world"])
+    df = df[df["source_file"].notna()]
+    return readers.finish(df.sort_values(["actor", "target", "year"]), warnings + more)
+
+
+def _url(file: str) -> str:
+    return ("https://raw.githubusercontent.com/SamLeBlanc/Direction-of-Trade-Map/a0b40afb/data/"
+            f"DOTS/{file}")
+
+
+COW_FILES = tuple(f for f in cow_trade.SOURCE.files)
+
+SOURCE = Source(
+    name="imf-dots",
+    title="IMF Direction of Trade Statistics (1960-2020): trade with China and Russia; "
+    "Correlates of War before",
+    publisher="International Monetary Fund, Statistics Department (with COW trade v4.0)",
+    homepage="https://data.imf.org/?sk=9d6028d4-f14a-464c-a2f2-59b2cd424b85",
+    licence="IMF copyright and usage terms (free reuse with attribution); COW terms of use",
+    citation="Source: IMF, Direction of Trade Statistics (February 2022), per-reporter reports "
+    "as exported from data.imf.org (copy: github.com/SamLeBlanc/Direction-of-Trade-Map). "
+    "Before DOTS: Barbieri, K. and Keshk, O. M. G. (2016), Correlates of War Trade v4.0.",
+    files=tuple(SourceFile(f, _url(f), f"imf_dots/{f}") for f in WORKBOOKS) + COW_FILES,
+    parse=parse,
+    coverage="about 210 economies, 1960-2020 (COW shares before a reporter's first DOTS year)",
+    notes="Shares computed here; gaps filled from China's or Russia's own reports (flagged).",
+)
