@@ -10,10 +10,11 @@ coincidence o_ck; n_c = sum_k o_ck, n = sum_c n_c and
 
 It is undefined (None) when the data hold a single value (no expected disagreement).
 
-`agreement(db)` treats every record with two or more independent codings as a unit and
+`agreement(db, scheme)` treats every record with two or more independent codings as a unit and
 each evidence indicator as a binary nominal variable (coded / not coded): alpha per
 indicator over the records, and overall over every record x indicator pair, for the
-indicators at least one coder used. Disagreements list the record, the indicator and
+indicators at least one coder used. The same holds for DISARM technique coding
+(`scheme="techniques"`): codings list indicator codes and technique ids side by side. Disagreements list the record, the indicator and
 who did and did not code it, for adjudication (`update_evidence`).
 """
 
@@ -27,7 +28,9 @@ from typing import Any
 
 import pandas as pd
 
+from sharppower.errors import ValidationError
 from sharppower.measures.evidence import store
+from sharppower.measures.evidence.disarm import TECHNIQUE
 from sharppower.store import Database
 
 PER_INDICATOR_COLUMNS = ["indicator", "alpha", "units", "values", "coded", "disagreements"]
@@ -87,14 +90,28 @@ def _double_coded(db: Database) -> list[dict[str, Any]]:
     return sorted((r for r in recs if len(r["codings"]) >= 2), key=lambda r: r["id"])
 
 
-def agreement(db: Database) -> Agreement:
-    """Alpha per indicator and overall over the double-coded records, with disagreements.
+SCHEMES = ("indicators", "techniques")
+
+
+def _in_scheme(code: str, scheme: str) -> bool:
+    """Codings hold codebook indicators and DISARM technique ids side by side."""
+    return bool(TECHNIQUE.match(code)) == (scheme == "techniques")
+
+
+def agreement(db: Database, scheme: str = "indicators") -> Agreement:
+    """Alpha per code and overall over the double-coded records, with disagreements.
+
+    `scheme`: `indicators` (codebook codes) or `techniques` (DISARM technique ids: the
+    column `indicator` then holds the technique id); each is agreement on its own codes.
 
     overall: {alpha, records, units, coders}; per_indicator columns PER_INDICATOR_COLUMNS
     (values = pairable values, coded = how many codings chose it); disagreements columns
     DISAGREEMENT_COLUMNS."""
+    if scheme not in SCHEMES:
+        raise ValidationError("scheme", f"must be one of {', '.join(SCHEMES)}, not {scheme!r}")
     recs = _double_coded(db)
-    codes = sorted({c for r in recs for codes in r["codings"].values() for c in codes})
+    codes = sorted({c for r in recs for codes in r["codings"].values() for c in codes
+                    if _in_scheme(c, scheme)})
     rows, pooled, disagreements = [], [], []
     for code in codes:
         units = [[int(code in chosen) for chosen in r["codings"].values()] for r in recs]

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from sharppower.codebook import Codebook
 from sharppower.errors import NotFound, StaleVersion, ValidationError
-from sharppower.measures.evidence import store
+from sharppower.measures.evidence import disarm, store
 from sharppower.measures.evidence.present import LIST_COLUMNS, view
 from sharppower.measures.evidence.records import (
     STATUSES,
@@ -30,7 +30,7 @@ from sharppower.measures.evidence.records import (
     evidence_indicators,
     normalise,
 )
-from sharppower.measures.evidence.tables import evidence, evidence_actors
+from sharppower.measures.evidence.tables import evidence, evidence_actors, evidence_techniques
 from sharppower.measures.evidence.tables import evidence_indicators as ev_ind
 from sharppower.store import Database
 from sharppower.store.locking import write_transaction
@@ -100,6 +100,22 @@ def get_evidence(db: Database, rid: str, codebook: Codebook | None = None) -> di
     return out
 
 
+def _technique_filter(conn, technique: str | None, tactic: str | None) -> list:
+    """Records coded to a DISARM technique (its sub-techniques included) or to any
+    technique of a tactic."""
+    where = []
+    if technique:
+        code = disarm.technique_ids([technique], "technique")[0]
+        col = evidence_techniques.c.technique
+        where.append(evidence.c.id.in_(sa.select(evidence_techniques.c.evidence_id).where(
+            (col == code) | col.like(f"{code}.%"))))
+    if tactic:
+        codes = disarm.techniques_of_tactic(conn, tactic) or ["(none)"]
+        where.append(evidence.c.id.in_(sa.select(evidence_techniques.c.evidence_id).where(
+            evidence_techniques.c.technique.in_(codes))))
+    return where
+
+
 def _filters(actor, target, year, domain, indicator, status, q, origin, withdrawn, cb) -> list:
     where = []
     if actor:
@@ -136,17 +152,21 @@ def _filters(actor, target, year, domain, indicator, status, q, origin, withdraw
 def list_evidence(db: Database, actor: str | None = None, target: str | None = None,
                   year: int | None = None, domain: str | None = None, status: str | Iterable[str] | None = None,
                   q: str | None = None, indicator: str | None = None, origin: str | None = None,
-                  withdrawn: bool | None = None, codebook: Codebook | None = None) -> pd.DataFrame:
+                  withdrawn: bool | None = None, codebook: Codebook | None = None,
+                  technique: str | None = None, tactic: str | None = None) -> pd.DataFrame:
     """Records matching every filter given, ordered by start date and id.
 
     `year`: active in that year (started by then and not ended before; ongoing counts);
     `domain`: coded to an indicator of that codebook domain; `q`: case-insensitive text in
-    title or narrative; `withdrawn`: True/False to select on `withdrawn_from_source`.
+    title or narrative; `withdrawn`: True/False to select on `withdrawn_from_source`;
+    `technique`: coded to that DISARM technique or one of its sub-techniques; `tactic`:
+    coded to a technique of that DISARM tactic (ValidationError when it is not loaded).
     Columns: present.LIST_COLUMNS (lists stay Python lists; timestamps ISO text).
     """
     cb = _codebook(codebook)
     where = _filters(actor, target, year, domain, indicator, status, q, origin, withdrawn, cb)
     with db.connect() as conn:
+        where += _technique_filter(conn, technique, tactic)
         recs = store.read_records(conn, sa.and_(*where) if where else None)
     layers = evidence_indicators(cb)
     return pd.DataFrame([view(r, cb, layers=layers) for r in recs], columns=LIST_COLUMNS)
@@ -235,14 +255,19 @@ def review(db: Database, rid: str, decision: str, reviewer: str, note: str | Non
 
 
 def code(db: Database, rid: str, coder: str, indicators: Iterable[str],
-         codebook: Codebook | None = None, expected_version: str | None = None) -> dict[str, Any]:
-    """Record `coder`'s independent coding of a record (replacing their earlier one).
-    The record's adopted indicators do not change (adjudicate with update_evidence)."""
+         codebook: Codebook | None = None, expected_version: str | None = None,
+         techniques: Iterable[str] = ()) -> dict[str, Any]:
+    """Record `coder`'s independent coding of a record (replacing their earlier one): the
+    codebook indicators and the DISARM techniques that apply, in one list of codes.
+    The record's adopted codes do not change (adjudicate with update_evidence)."""
     cb = _codebook(codebook)
     if not coder or not str(coder).strip():
         raise ValidationError("coder", "the coder's name is required")
     codes = check_indicators({"indicators": list(indicators)}, cb)
+    chosen = disarm.technique_ids(list(techniques))
+    codes += chosen
     with write_transaction(db) as conn:
+        disarm.check_known(conn, chosen)
         old = _locked(conn, rid, expected_version)
         before = old["codings"].get(coder.strip())
         if before != codes:

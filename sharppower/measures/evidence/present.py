@@ -19,7 +19,8 @@ from sharppower.measures.evidence.store import iso
 LIST_COLUMNS = [
     "id", "actors", "target", "target_name", "start_date", "start_precision", "end_date",
     "end_precision", "ongoing", "period", "title", "narrative_html", "narrative_text",
-    "sources", "link", "publisher", "categories", "indicators", "layers", "confidence",
+    "sources", "link", "publisher", "categories", "indicators", "layers", "techniques",
+    "confidence",
     "status", "coder", "reviewed_by", "origin", "origin_key", "withdrawn_from_source",
     "created_at", "updated_at",
 ]
@@ -52,6 +53,7 @@ def view(rec: dict[str, Any], codebook: Codebook, raw: bool = False,
         "publisher": rec["sources"][0]["publisher"] if rec["sources"] else None,
         "categories": list(rec["categories"]), "indicators": list(rec["indicators"]),
         "layers": [layers.get(c, "") for c in rec["indicators"]],
+        "techniques": list(rec.get("techniques") or []),
         "confidence": rec["confidence"], "status": rec["status"], "coder": rec["coder"],
         "reviewed_by": rec.get("reviewed_by"), "origin": rec["origin"],
         "origin_key": rec["origin_key"], "withdrawn_from_source": rec["withdrawn_from_source"],

@@ -3,8 +3,10 @@ into the canonical dict, or raise a ValidationError naming the field. Nothing is
 
 Canonical fields (`FIELDS`): id, actors (list of ISO3), target (ISO3), start_date,
 start_precision, end_date, end_precision, ongoing, title, narrative, sources (list of
-{url, publisher}), categories (list), indicators (list of codebook codes), confidence,
-status, coder, origin, origin_key, withdrawn_from_source, notes.
+{url, publisher}), categories (list), indicators (list of codebook codes), techniques
+(list of DISARM technique ids; their form is checked here, their existence in the loaded
+framework by the store, see disarm.py), confidence, status, coder, origin, origin_key,
+withdrawn_from_source, notes.
 """
 
 from __future__ import annotations
@@ -22,14 +24,15 @@ from sharppower.codebook import Codebook, load_codebook
 from sharppower.countries import resolver
 from sharppower.errors import ValidationError
 from sharppower.measures.evidence.dates import DateProblem, parse_partial
+from sharppower.measures.evidence.disarm import technique_ids
 
 STATUSES = ("proposed", "accepted", "rejected")
 CONFIDENCES = ("low", "medium", "high")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$")
 FIELDS = ("id", "actors", "target", "start_date", "start_precision", "end_date", "end_precision",
-          "ongoing", "title", "narrative", "sources", "categories", "indicators", "confidence",
-          "status", "coder", "origin", "origin_key", "withdrawn_from_source", "notes")
-LIST_FIELDS = ("actors", "sources", "categories", "indicators")
+          "ongoing", "title", "narrative", "sources", "categories", "indicators", "techniques",
+          "confidence", "status", "coder", "origin", "origin_key", "withdrawn_from_source", "notes")
+LIST_FIELDS = ("actors", "sources", "categories", "indicators", "techniques")
 TRUE = {"true", "yes", "1", "y", "t"}
 FALSE = {"false", "no", "0", "n", "f", ""}
 
@@ -207,6 +210,7 @@ def normalise(raw: Mapping[str, Any], codebook: Codebook | None = None,
         "sources": _sources(raw),
         "categories": [str(c).strip() for c in as_list(raw.get("categories"), "categories")],
         "indicators": check_indicators(raw, codebook),
+        "techniques": technique_ids(as_list(raw.get("techniques"), "techniques")),
         "confidence": _choice(raw.get("confidence"), "confidence", CONFIDENCES, "medium"),
         "status": _choice(raw.get("status"), "status", STATUSES, default_status),
         "coder": coder.strip(), "origin": _text(raw.get("origin")) or "manual",

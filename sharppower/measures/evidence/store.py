@@ -15,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from sharppower.measures.evidence import disarm
 from sharppower.measures.evidence.dates import year_of
 from sharppower.measures.evidence.records import FIELDS
 from sharppower.measures.evidence.tables import (
@@ -23,10 +24,12 @@ from sharppower.measures.evidence.tables import (
     evidence_codings,
     evidence_history,
     evidence_indicators,
+    evidence_techniques,
 )
 from sharppower.store.locking import lock_rows
 
 TRACKED = tuple(f for f in FIELDS if f != "id")
+CHILD_FIELDS = ("actors", "indicators", "techniques")  # kept in child tables, not columns
 JSON_COLUMNS = ("sources", "categories")
 
 
@@ -55,7 +58,7 @@ def dumps(value: Any) -> str:
 
 
 def _columns(record: dict[str, Any]) -> dict[str, Any]:
-    row = {k: record[k] for k in TRACKED if k not in ("actors", "indicators")}
+    row = {k: record[k] for k in TRACKED if k not in CHILD_FIELDS}
     for k in JSON_COLUMNS:
         row[k] = dumps(record[k])
     row["start_year"] = year_of(record["start_date"])
@@ -76,6 +79,7 @@ def _history(conn: Connection, rid: str, by: str, action: str, at: datetime,
 def _write_children(conn: Connection, rid: str, record: dict[str, Any], layers: dict[str, str]) -> None:
     conn.execute(sa.delete(evidence_actors).where(evidence_actors.c.evidence_id == rid))
     conn.execute(sa.delete(evidence_indicators).where(evidence_indicators.c.evidence_id == rid))
+    conn.execute(sa.delete(evidence_techniques).where(evidence_techniques.c.evidence_id == rid))
     if record["actors"]:
         conn.execute(evidence_actors.insert(), [
             {"evidence_id": rid, "actor": a, "position": i} for i, a in enumerate(record["actors"])])
@@ -83,6 +87,11 @@ def _write_children(conn: Connection, rid: str, record: dict[str, Any], layers: 
         conn.execute(evidence_indicators.insert(), [
             {"evidence_id": rid, "indicator": c, "layer": layers[c], "position": i}
             for i, c in enumerate(record["indicators"])])
+    if record.get("techniques"):
+        disarm.check_known(conn, record["techniques"])
+        conn.execute(evidence_techniques.insert(), [
+            {"evidence_id": rid, "technique": t, "position": i}
+            for i, t in enumerate(record["techniques"])])
 
 
 def insert_record(conn: Connection, record: dict[str, Any], layers: dict[str, str], by: str,
@@ -101,7 +110,7 @@ def insert_record(conn: Connection, record: dict[str, Any], layers: dict[str, st
     _write_children(conn, record["id"], record, layers)
     codings = meta.get("codings")
     if codings is None:
-        codings = {record["coder"]: record["indicators"]}
+        codings = {record["coder"]: record["indicators"] + record.get("techniques", [])}
     for coder, codes in codings.items():
         set_coding(conn, record["id"], coder, codes, as_utc(meta.get("created_at")) or at)
     _history(conn, record["id"], by, "create", at, [("record", None, record)])
@@ -126,7 +135,7 @@ def apply_changes(conn: Connection, old: dict[str, Any], new: dict[str, Any], la
         names.add("end_year")
     values = {k: v for k, v in columns.items() if k in names} | {"updated_at": at} | (extra or {})
     conn.execute(sa.update(evidence).where(evidence.c.id == old["id"]).values(**values))
-    if any(f in ("actors", "indicators") for f, _, _ in changes):
+    if any(f in CHILD_FIELDS for f, _, _ in changes):
         _write_children(conn, old["id"], merged, layers)
     _history(conn, old["id"], by, action, at, changes)
     return [f for f, _, _ in changes]
@@ -194,10 +203,11 @@ def read_records(conn: Connection, where: sa.ColumnElement | None = None,
     rows = list(conn.execute(stmt).mappings())
     actors = _children(conn, evidence_actors, "actor", ids)
     codes = _children(conn, evidence_indicators, "indicator", ids)
+    techniques = _children(conn, evidence_techniques, "technique", ids)
     codings = _codings(conn, ids)
     out = []
     for row in rows:
-        rec = {k: row[k] for k in TRACKED if k not in ("actors", "indicators")}
+        rec = {k: row[k] for k in TRACKED if k not in CHILD_FIELDS}
         rec["id"] = row["id"]
         for k in JSON_COLUMNS:
             rec[k] = json.loads(row[k]) if row[k] else []
@@ -205,6 +215,7 @@ def read_records(conn: Connection, where: sa.ColumnElement | None = None,
         rec["withdrawn_from_source"] = bool(rec["withdrawn_from_source"])
         rec["actors"] = actors.get(row["id"], [])
         rec["indicators"] = codes.get(row["id"], [])
+        rec["techniques"] = techniques.get(row["id"], [])
         rec.update(created_at=as_utc(row["created_at"]), updated_at=as_utc(row["updated_at"]),
                    reviewed_by=row["reviewed_by"], reviewed_at=as_utc(row["reviewed_at"]),
                    codings=codings.get(row["id"], {}), source_payload=row["source_payload"])
