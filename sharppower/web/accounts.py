@@ -19,18 +19,24 @@ import sqlalchemy as sa
 
 from sharppower.errors import NotFound, ValidationError
 from sharppower.store import Database
+from sharppower.store.locking import write_transaction
 from sharppower.web.tables import api_tokens, audit_log, users
 
 ROLES = ("viewer", "coder", "reviewer", "admin")
 ACTION_ROLE = {
     "evidence.propose": "coder",
+    "evidence.edit": "coder",
+    "evidence.code": "coder",
     "evidence.review": "reviewer",
     "audit.read": "reviewer",
     "user.create": "admin",
     "user.list": "admin",
     "token.issue": "admin",
     "token.revoke": "admin",
+    "user.deactivate": "admin",
 }
+BOOTSTRAP = "token.bootstrap"  # audit action noting the admin token taken from the environment
+ADMIN = "admin"
 
 
 @dataclass(frozen=True)
@@ -62,7 +68,7 @@ def create_user(db: Database, name: str, role: str, token: str | None = None) ->
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationError("name", "a user name of 1 to 100 characters is required")
-    with db.begin() as conn:
+    with write_transaction(db) as conn:
         exists = conn.execute(sa.select(users.c.name).where(users.c.name == name)).first()
         if exists:
             conn.execute(users.update().where(users.c.name == name).values(role=role, active=True))
@@ -73,24 +79,58 @@ def create_user(db: Database, name: str, role: str, token: str | None = None) ->
 
 
 def issue_token(db: Database, name: str, token: str | None = None) -> str:
-    """A new token for an existing user (or register `token` as theirs); returns it."""
+    """A new token for an existing user (or register `token` as theirs); returns it.
+    A token once revoked is never accepted again (ValidationError)."""
     token = token or secrets.token_urlsafe(32)
-    digest = hash_token(token)
-    with db.begin() as conn:
-        if not conn.execute(sa.select(users.c.name).where(users.c.name == name)).first():
-            raise NotFound(f"no user named {name!r}")
-        conn.execute(api_tokens.delete().where(api_tokens.c.token_sha256 == digest))
-        conn.execute(api_tokens.insert(), {"token_sha256": digest, "user_name": name,
-                                           "created_at": _now(), "revoked": False})
+    with write_transaction(db) as conn:
+        _insert_token(conn, name, hash_token(token))
     return token
 
 
+def _insert_token(conn, name: str, digest: str) -> None:
+    if not conn.execute(sa.select(users.c.name).where(users.c.name == name)).first():
+        raise NotFound(f"no user named {name!r}")
+    if conn.execute(sa.select(api_tokens.c.token_sha256)
+                    .where(api_tokens.c.token_sha256 == digest)).first():
+        raise ValidationError("token", "this token is already registered (or was revoked); "
+                              "issue a new one")
+    conn.execute(api_tokens.insert(), {"token_sha256": digest, "user_name": name,
+                                       "created_at": _now(), "revoked": False})
+
+
 def revoke_token(db: Database, token: str) -> bool:
-    with db.begin() as conn:
+    """Revoke one token (by its value); True when it existed and was active."""
+    with write_transaction(db) as conn:
         result = conn.execute(api_tokens.update()
-                              .where(api_tokens.c.token_sha256 == hash_token(token))
+                              .where(api_tokens.c.token_sha256 == hash_token(token),
+                                     api_tokens.c.revoked == sa.false())
                               .values(revoked=True))
     return bool(result.rowcount)
+
+
+def revoke_tokens(db: Database, name: str) -> int:
+    """Revoke every token of a user; returns how many were active."""
+    with write_transaction(db) as conn:
+        _require_user(conn, name)
+        result = conn.execute(api_tokens.update()
+                              .where(api_tokens.c.user_name == name,
+                                     api_tokens.c.revoked == sa.false())
+                              .values(revoked=True))
+    return int(result.rowcount)
+
+
+def deactivate_user(db: Database, name: str) -> int:
+    """Deactivate a user and revoke their tokens (a deactivated user's tokens never work);
+    returns the count of tokens revoked."""
+    with write_transaction(db) as conn:
+        _require_user(conn, name)
+        conn.execute(users.update().where(users.c.name == name).values(active=False))
+    return revoke_tokens(db, name)
+
+
+def _require_user(conn, name: str) -> None:
+    if not conn.execute(sa.select(users.c.name).where(users.c.name == name)).first():
+        raise NotFound(f"no user named {name!r}")
 
 
 def user_for_token(db: Database, token: str | None) -> User | None:
@@ -106,10 +146,39 @@ def user_for_token(db: Database, token: str | None) -> User | None:
     return User(row.name, row.role) if row else None
 
 
+def _bootstrapped(conn) -> set[str]:
+    """Digests of the admin tokens earlier runs took from the environment (audit notes)."""
+    rows = conn.execute(sa.select(audit_log.c.detail).where(audit_log.c.action == BOOTSTRAP,
+                                                            audit_log.c.outcome == "ok"))
+    return {json.loads(r.detail or "{}").get("sha256") for r in rows} - {None}
+
+
 def ensure_admin(db: Database, token: str | None) -> None:
-    """Register the admin token from the settings (SHARPPOWER_ADMIN_TOKEN) if given."""
-    if token and user_for_token(db, token) is None:
-        create_user(db, "admin", "admin", token=token)
+    """Bootstrap the admin from SHARPPOWER_ADMIN_TOKEN, once: its sha256 is stored and the
+    audit log notes it. A new value revokes the value noted before (rotation); a token
+    revoked stays revoked, whatever the environment says at the next start."""
+    if not token:
+        return
+    digest = hash_token(token)
+    with write_transaction(db) as conn:
+        for old in _bootstrapped(conn) - {digest}:
+            done = conn.execute(api_tokens.update().where(api_tokens.c.token_sha256 == old,
+                                                          api_tokens.c.revoked == sa.false())
+                                .values(revoked=True)).rowcount
+            if done:
+                audit_row(conn, None, "token.revoke", "ok", obj=ADMIN,
+                          detail={"reason": "SHARPPOWER_ADMIN_TOKEN changed", "sha256": old})
+        if digest in _bootstrapped(conn):
+            return
+        known = conn.execute(sa.select(api_tokens.c.user_name)
+                             .where(api_tokens.c.token_sha256 == digest)).first()
+        if known is None:
+            if not conn.execute(sa.select(users.c.name).where(users.c.name == ADMIN)).first():
+                conn.execute(users.insert(), {"name": ADMIN, "role": "admin",
+                                              "created_at": _now(), "active": True})
+            _insert_token(conn, ADMIN, digest)
+        audit_row(conn, None, BOOTSTRAP, "ok", obj=known.user_name if known else ADMIN,
+                  detail={"sha256": digest, "source": "SHARPPOWER_ADMIN_TOKEN"})
 
 
 def list_users(db: Database) -> pd.DataFrame:
@@ -120,14 +189,29 @@ def list_users(db: Database) -> pd.DataFrame:
         "AND t.revoked = :f) AS tokens FROM web_users u ORDER BY u.name", {"f": False})
 
 
-def audit(db: Database, user: User | None, action: str, outcome: str,
+def _clip(value: Any, limit: int) -> Any:
+    """Text fit for any backend: no NUL bytes (PostgreSQL refuses them), at most `limit`."""
+    return None if value is None else str(value).replace("\x00", "\\0")[:limit]
+
+
+def audit_row(conn, user: User | str | None, action: str, outcome: str,
+              obj: str | None = None, detail: dict[str, Any] | None = None) -> None:
+    """One audit row inside the caller's transaction. `user` is a User, a name (the CLI)
+    or None (anonymous)."""
+    name = user.name if isinstance(user, User) else user
+    role = user.role if isinstance(user, User) else None
+    text = json.dumps(detail or {}, default=str).replace("\\u0000", "\\\\0")
+    conn.execute(audit_log.insert(), {
+        "at": _now(), "user_name": _clip(name, 100), "role": _clip(role, 20),
+        "action": _clip(action, 60), "object": _clip(obj, 200), "outcome": _clip(outcome, 20),
+        "detail": text[:20000]})
+
+
+def audit(db: Database, user: User | str | None, action: str, outcome: str,
           obj: str | None = None, detail: dict[str, Any] | None = None) -> None:
     """Append one row to the audit log (its own transaction, so denials are kept too)."""
-    with db.begin() as conn:
-        conn.execute(audit_log.insert(), {
-            "at": _now(), "user_name": user.name if user else None,
-            "role": user.role if user else None, "action": action, "object": obj,
-            "outcome": outcome, "detail": json.dumps(detail or {}, default=str)})
+    with write_transaction(db) as conn:
+        audit_row(conn, user, action, outcome, obj, detail)
 
 
 def read_audit(db: Database, limit: int = 200) -> pd.DataFrame:

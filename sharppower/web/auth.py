@@ -1,8 +1,8 @@
 """Bearer-token authentication and role checks for the write API.
 
 `require(request, action)` returns the user behind `Authorization: Bearer <token>` when
-their role allows `action`, and records denials in the audit log. Without a valid token
-it raises Unauthorised (401); with too small a role, Forbidden (403).
+their role allows `action`. Without a valid token it raises Unauthorised (401); with too
+small a role, Forbidden (403). guard.py audits every write attempt, denials included.
 """
 
 from __future__ import annotations
@@ -27,12 +27,14 @@ def current_user(request: Request) -> User | None:
 
 
 def require(request: Request, action: str) -> User:
+    """The user behind the token when their role allows `action`; Unauthorised (401) or
+    Forbidden (403) otherwise. The audit middleware (guard.py) logs every write attempt,
+    these included."""
     user = current_user(request)
     if user is None:
         raise Unauthorised("writing needs a valid token: send `Authorization: Bearer <token>`")
+    request.state.audit_user = user
     if not user.can(action):
-        accounts.audit(request.app.state.db, user, action, "denied",
-                       detail={"path": request.url.path})
         raise Forbidden(f"role {user.role!r} may not do {action}: it needs "
                         f"role {ACTION_ROLE[action]!r} or higher")
     return user

@@ -7,9 +7,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from sharppower.errors import InputError, NotFound, SharppowerError, ValidationError
+from sharppower.errors import InputError, NotFound, SharppowerError, StaleVersion, ValidationError
 
-STATUS = [(NotFound, 404), (ValidationError, 422), (InputError, 422), (SharppowerError, 400)]
+STATUS = [(NotFound, 404), (StaleVersion, 412), (ValidationError, 422), (InputError, 422),
+          (SharppowerError, 400)]
 
 
 class Forbidden(SharppowerError):
@@ -43,6 +44,7 @@ def error_body(exc: Exception) -> dict:
 
 async def library_error(request: Request, exc: SharppowerError) -> JSONResponse:
     status = status_of(exc)
+    request.state.audit_message = str(exc)[:2000]
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return JSONResponse(error_body(exc), status_code=status, headers=headers)
 
@@ -55,6 +57,7 @@ async def request_error(request: Request, exc: RequestValidationError) -> JSONRe
             continue
         where = ".".join(str(p) for p in err.get("loc", ()))
         problems.append(f"{where}: {err.get('msg')}")
+    request.state.audit_message = "; ".join(problems)[:2000]
     return JSONResponse({"error": "BadRequest", "message": "; ".join(problems) or "bad request",
                          "details": [{"loc": list(e.get("loc", ())), "msg": e.get("msg")}
                                      for e in exc.errors()]}, status_code=422)

@@ -1,4 +1,5 @@
-"""Accounts API: who am I, users and tokens (admin), the audit log (reviewer and admin)."""
+"""Accounts API: who am I, users and tokens (admin: create, issue, revoke, deactivate), the
+audit log (reviewer and admin). Every write attempt is audited by guard.py."""
 
 from __future__ import annotations
 
@@ -22,6 +23,11 @@ class NewUser(BaseModel):
     role: Literal["viewer", "coder", "reviewer", "admin"]
 
 
+class TokenBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(min_length=1, max_length=200)
+
+
 @router.get("/api/me")
 def me(request: Request) -> dict:
     """The user and role behind the bearer token."""
@@ -41,20 +47,40 @@ def list_users(request: Request) -> dict:
 @router.post("/api/users", status_code=201)
 def create_user(request: Request, body: NewUser) -> dict:
     """Create a user (or change their role) and return a new token, shown once (admin)."""
-    admin = require(request, "user.create")
+    require(request, "user.create")
+    request.state.audit_object = body.name
     token = accounts.create_user(store(request), body.name, body.role)
-    accounts.audit(store(request), admin, "user.create", "ok", obj=body.name,
-                   detail={"role": body.role})
     return {"name": body.name.strip(), "role": body.role, "token": token}
 
 
 @router.post("/api/users/{name}/tokens", status_code=201)
 def issue_token(request: Request, name: str) -> dict:
     """Issue another token for a user (admin)."""
-    admin = require(request, "token.issue")
+    require(request, "token.issue")
     token = accounts.issue_token(store(request), name)
-    accounts.audit(store(request), admin, "token.issue", "ok", obj=name)
     return {"name": name, "token": token}
+
+
+@router.delete("/api/users/{name}/tokens")
+def revoke_tokens(request: Request, name: str) -> dict:
+    """Revoke every token of a user (admin); revoked tokens never work again."""
+    require(request, "token.revoke")
+    return {"name": name, "revoked": accounts.revoke_tokens(store(request), name)}
+
+
+@router.post("/api/tokens/revoke")
+def revoke_token(request: Request, body: TokenBody) -> dict:
+    """Revoke one token by its value (admin)."""
+    require(request, "token.revoke")
+    return {"revoked": int(accounts.revoke_token(store(request), body.token))}
+
+
+@router.post("/api/users/{name}/deactivate")
+def deactivate(request: Request, name: str) -> dict:
+    """Deactivate a user and revoke their tokens (admin)."""
+    require(request, "user.deactivate")
+    return {"name": name, "active": False,
+            "revoked": accounts.deactivate_user(store(request), name)}
 
 
 @page(router, "/audit")
