@@ -1,0 +1,76 @@
+"""What pages show of the index, decided by the library (SQLite and PostgreSQL): the stored
+run's hierarchy and nominal weights, the default year of a ranking, the store's country
+and year lookups."""
+
+from __future__ import annotations
+
+import pytest
+
+from sharppower.index import build_index, load_spec, scores
+from sharppower.index.nodes import default_year, nominal_weights, pick_year, run_nodes
+from sharppower.index.synthetic import REGIONS, synthetic_observations, write_observations
+from sharppower.store.lookups import (
+    country_names,
+    country_row,
+    country_rows,
+    observed_targets,
+    year_bounds,
+)
+
+TARGETS = dict(list(REGIONS.items())[:24])
+
+
+@pytest.mark.parametrize("counts, min_ranked, year", [
+    ({2010: 30, 2015: 25, 2020: 4}, 20, 2015),   # latest year with enough targets
+    ({2010: 30, 2015: 25, 2020: 24}, 20, 2020),
+    ({2010: 8, 2015: 12, 2020: 3}, 20, 2015),    # none reaches 20: the best-covered count
+    ({2010: 12, 2015: 12, 2020: 3}, 20, 2015),
+    ({}, 20, None),
+    ({2010: 30, 2015: 25}, 26, 2010),
+])
+def test_pick_year(counts, min_ranked, year):
+    assert pick_year(counts, min_ranked) == year
+
+
+def test_before_any_run_the_default_spec_gives_the_nodes(db):
+    spec = load_spec()
+    nodes = run_nodes(db)
+    assert nodes == spec.nodes()
+    assert [n["node"] for n in nodes if n["level"] == "index"] == ["influence"]
+    assert {n["node"] for n in nodes if n["level"] == "pillar"} == set(spec.pillars)
+    assert nominal_weights(db) == {"reach": 1.0, "sharp_power": 1.0}
+    assert default_year(db, "CHN") is None
+    assert year_bounds(db) is None and observed_targets(db) == set()
+
+
+def test_pages_read_the_stored_run(db):
+    write_observations(db, synthetic_observations(3, TARGETS, range(2012, 2016)), TARGETS)
+    spec = load_spec()
+    spec.uncertainty = {**spec.uncertainty, "runs": 20}
+    spec.stages["weight"]["weights"] = {"reach": 3.0, "sharp_power": 1.0}
+    del spec.pillars["sharp_power"]["coercion"]  # a run of a different hierarchy
+    spec.min_ranked = 5
+    build_index(db, spec)
+    nodes = {n["node"]: n for n in run_nodes(db)}
+    assert "coercion" not in nodes and "media_information" in nodes
+    assert nodes["media_information"] == {
+        "node": "media_information", "level": "domain", "parent": "sharp_power",
+        "label": "Media and information",
+        "children": spec.pillars["sharp_power"]["media_information"]}
+    assert nodes["influence"]["label"] == "Influence index (reach + sharp power)"
+    assert nominal_weights(db) == {"reach": 3.0, "sharp_power": 1.0}
+    stored = scores(db, "CHN")
+    counts = stored.groupby("year").size().to_dict()
+    assert default_year(db, "CHN", spec=spec) == max(y for y, n in counts.items() if n >= 5)
+    assert default_year(db, "CHN", {2013: 40, 2014: 2}) == 2013
+
+
+def test_country_and_year_lookups(db):
+    write_observations(db, synthetic_observations(3, TARGETS, range(2012, 2016)), TARGETS)
+    names = country_names(db)
+    assert names["DEU"] == "Germany" and len(names) == len(country_rows(db))
+    assert list(country_rows(db).columns) == ["iso3", "name", "region", "subregion"]
+    assert country_row(db, "DEU")["name"] == "Germany"
+    assert country_row(db, "XXX") is None
+    assert year_bounds(db) == (2012, 2015)
+    assert observed_targets(db) <= set(TARGETS) and "DEU" in observed_targets(db)
