@@ -10,7 +10,8 @@ given total disagrees) and `total_adj_3yr`, the sum over the year and the two be
 Missing is not zero: a recipient absent in a year has no row and no observation (AidData
 does not say that absence means no commitment). The 3-year sum adds the years reported
 in the window; when fewer than three are reported, or the window starts before the
-coverage (2000), the observation is flagged `partial_window`. Rows the source reports
+coverage (2000), the observation is flagged `partial_window`. `total_adj_5yr` (exp_devfin_stock_5yr) is
+the same stock over the year and the four before. Rows the source reports
 with a zero total are kept as 0 and flagged `zero_total`.
 """
 
@@ -78,6 +79,30 @@ def rolling_3yr(df: pd.DataFrame) -> pd.DataFrame:
                         "flags.total_adj_3yr": flags})
 
 
+STOCK_YEARS = 5  # exp_devfin_stock_5yr: commitments over the year and the four before
+
+
+def rolling_stock(df: pd.DataFrame, width: int = STOCK_YEARS) -> pd.DataFrame:
+    """total_adj_<width>yr: the stock of commitments over the reported years y-width+1..y,
+    for every year in which the window holds a reported year (also years without a row of
+    their own), with its rows and a partial_window flag (fewer years reported, or the
+    window starts before the coverage). One row per target x year, merged into df."""
+    var = f"total_adj_{width}yr"
+    by = {(t, y): (v, r) for t, y, v, r in zip(df["target"], df["year"], df["total_adj"], df["_row"])}
+    out = []
+    for t in sorted(df["target"].unique()):
+        for y in range(FIRST_YEAR, int(df["year"].max()) + 1):
+            window = [by[(t, k)] for k in range(y - width + 1, y + 1) if (t, k) in by]
+            if not window:
+                continue
+            partial = len(window) < width or y - width + 1 < FIRST_YEAR
+            out.append({"target": t, "year": y, var: sum(v for v, _ in window),
+                        f"source_row.{var}": "; ".join(str(r) for _, r in window),
+                        f"flags.{var}": f"partial_window: {len(window)} of {width} years reported"
+                        if partial else None})
+    return df.merge(pd.DataFrame(out), on=["target", "year"], how="outer")
+
+
 def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFrame:
     """One row per recipient x year: actor CHN, total_adj and total_adj_3yr (million USD)."""
     res = res or resolver()
@@ -98,8 +123,11 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
     df["actor"] = "CHN"
     df["source_file"] = FILE
     df["source_row"] = readers.row_refs(df)
+    df = rolling_stock(df).assign(actor="CHN", source_file=FILE)
+    df["source_row"] = df["source_row"].fillna(df["source_row.total_adj_5yr"])
     keep = ["actor", "target", "year", *PARTS, "total_adj", "total_adj_3yr",
-            "source_row.total_adj_3yr", "flags.total_adj_3yr", "flags.total_adj", "source_file", "source_row"]
+            "source_row.total_adj_3yr", "flags.total_adj_3yr", "total_adj_5yr",
+            "source_row.total_adj_5yr", "flags.total_adj_5yr", "flags.total_adj", "source_file", "source_row"]
     return readers.finish(df[keep], warnings + skipped)
 
 

@@ -11,6 +11,8 @@
   closed). An institute on both NAS lists is taken from the closing list. The worldwide
   list's US rows carry no dates and are not used.
 Years run from a country's first known opening to END_YEAR (the lists date from 2022).
+`institutes_all` (exp_confucius_stock) counts every listed institute: undated ones are
+counted from FIRST_CI (2004) and flagged `undated_included`; closures as above.
 """
 
 from __future__ import annotations
@@ -108,15 +110,32 @@ def counts(institutes: pd.DataFrame, end_year: int = END_YEAR) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+UNDATED = "undated_included: {n} institutes without opening date counted from " + str(FIRST_CI)
+
+
+def all_counts(institutes: pd.DataFrame, end_year: int = END_YEAR) -> pd.DataFrame:
+    """`institutes_all` (exp_confucius_stock): every listed institute, those without an
+    opening date counted from FIRST_CI (the first institute) and flagged undated_included."""
+    undated = institutes[institutes["opened"].isna()].groupby("target").size()
+    frame = counts(institutes.assign(opened=institutes["opened"].fillna(FIRST_CI)), end_year)
+    flags = frame["target"].map(undated).map(lambda n: None if pd.isna(n) else UNDATED.format(n=int(n)))
+    return pd.DataFrame({"target": frame["target"], "year": frame["year"],
+                         "institutes_all": frame["institutes_open"].astype(float),
+                         "source_file.institutes_all": frame["source_file"],
+                         "source_row.institutes_all": frame["source_row"],
+                         "flags.institutes_all": flags})
+
+
 def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFrame:
-    """One row per target x year: actor CHN, institutes_open."""
+    """One row per target x year: actor CHN, institutes_open and institutes_all."""
     res = res or resolver()
     world, warnings = world_list(snapshot, res)
     us, more = us_lists(snapshot)
     world = world.assign(closed=float("nan"), file=WORLD)
-    frame = counts(pd.concat([world, us], ignore_index=True))
+    institutes = pd.concat([world, us], ignore_index=True)
+    frame = counts(institutes).merge(all_counts(institutes), on=["target", "year"], how="outer")
     frame.insert(0, "actor", "CHN")
-    return readers.finish(frame, warnings + more)
+    return readers.finish(frame.sort_values(["target", "year"]), warnings + more)
 
 
 def _url(path: str) -> str:

@@ -16,7 +16,7 @@ x actor x year:
 - `trade_share`, `export_share`, `import_share`: the DOTS shares, and before the first year
   with a DOTS share for that target and actor, the shares computed from the COW files
   (cow_trade.py, 1870-2014: the source's own dyadic and national files), flagged
-  `from_cow` with COW's file in source_file. COW's USSR (SUN) partner is actor RUS here.
+  `from_cow` with COW's file in source_file; COW shares above 1 are left out. COW's USSR (SUN) partner is actor RUS here.
 Reporters that are area aggregates or customs unions are skipped (imf_dots.yaml); the
 duplicate workbook of one reporter (Nicaragua, DOTS_143 and DOTS_144) is used once when
 identical, and is an error when the two differ.
@@ -282,11 +282,15 @@ def cow_shares(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFrame, 
     out["trade_share"] = ((cow["imports_from_partner"] + cow["exports_to_partner"]) / total).where(total > 0)
     out["export_share"] = cow["share_exports_to_partner"]
     out["import_share"] = cow["share_imports_from_partner"]
+    above = out[list(SHARES)] > 1
+    warnings = [(f"imf-dots: {int(above.to_numpy().sum())} COW shares above 1 (dyadic flow above the "
+                "national total) left out of the combined shares")] if above.any().any() else []
+    out[list(SHARES)] = out[list(SHARES)].mask(above)
     ussr = (out["actor"] == "RUS") & (out["year"] <= USSR_LAST_YEAR)
     out["flags"] = ussr.map(lambda u: f"{FLAGS['cow']}; {FLAGS['ussr']}" if u else FLAGS["cow"])
     out["file"] = cow["source_file.share_imports_from_partner"]
     out["row"] = cow["source_row.share_imports_from_partner"]
-    return out, list(cow.attrs.get("warnings", []))
+    return out, list(cow.attrs.get("warnings", [])) + warnings
 
 
 def combine(dots: pd.DataFrame, cow: pd.DataFrame) -> pd.DataFrame:
