@@ -43,3 +43,21 @@ def year_bounds(db: Database) -> tuple[int, int] | None:
 def observed_targets(db: Database) -> set[str]:
     """Targets with at least one observation."""
     return set(db.read(sa.select(observations.c.target).distinct())["target"])
+
+
+def table_names(db: Database) -> list[str]:
+    """Every table of the store's schema."""
+    return list(sa.inspect(db.engine).get_table_names(schema=db.schema))
+
+
+def table_shape(db: Database, name: str) -> tuple[int, list[str]]:
+    """Row count and column names of one table."""
+    table = sa.Table(name, sa.MetaData(), schema=db.schema, autoload_with=db.engine)
+    count = db.read(sa.select(sa.func.count()).select_from(table)).iloc[0, 0]
+    return int(count or 0), [c.name for c in table.columns]
+
+
+def whole_table(db: Database, name: str) -> pd.DataFrame:
+    """Every row of one table."""
+    table = sa.Table(name, sa.MetaData(), schema=db.schema, autoload_with=db.engine)
+    return db.read(sa.select(table))

@@ -8,12 +8,12 @@ from __future__ import annotations
 import io
 
 import pandas as pd
-import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from sharppower.errors import NotFound, ValidationError
 from sharppower.store import Database
+from sharppower.store.lookups import table_names, table_shape, whole_table
 from sharppower.store.migrations import RECORD_TABLES
 from sharppower.web.routing import page, respond, store
 from sharppower.web.tables import PRIVATE_TABLES
@@ -24,18 +24,15 @@ FORMATS = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.
 
 
 def public_tables(db: Database) -> list[str]:
-    names = sa.inspect(db.engine).get_table_names(schema=db.schema)
-    return sorted(n for n in names if n not in HIDDEN)
+    return sorted(n for n in table_names(db) if n not in HIDDEN)
 
 
 def downloads_data(db: Database) -> dict:
     """One row per table: name, rows, columns."""
     rows = []
-    inspector = sa.inspect(db.engine)
     for name in public_tables(db):
-        cols = [c["name"] for c in inspector.get_columns(name, schema=db.schema)]
-        count = db.scalar(f'SELECT COUNT(*) FROM "{name}"')
-        rows.append({"name": name, "rows": int(count or 0), "columns": cols})
+        count, cols = table_shape(db, name)
+        rows.append({"name": name, "rows": count, "columns": cols})
     return {"tables": rows, "formats": list(FORMATS), "openapi": "/openapi.json"}
 
 
@@ -43,7 +40,7 @@ def read_table(db: Database, name: str) -> pd.DataFrame:
     """A whole public table as a DataFrame (NotFound for unknown or private tables)."""
     if name not in public_tables(db):
         raise NotFound(f"no downloadable table {name!r}: see /downloads.json for the list")
-    return db.read(f'SELECT * FROM "{name}"')
+    return whole_table(db, name)
 
 
 def encode(df: pd.DataFrame, fmt: str) -> bytes:
