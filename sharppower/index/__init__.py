@@ -25,7 +25,11 @@ Python API
   summary), `screening(db)` (what was dropped and why), `indicator_summary(db)` (observed,
   imputed, winsorised, correlation with the pillar, warning), `stored_sensitivity(db)`;
   registries SCREENERS, IMPUTERS, TREATERS, NORMALISERS, WEIGHTERS,
-  AGGREGATORS.
+  AGGREGATORS (`index.methods.Registry`: each method declares its arguments and its
+  properties, pooled and earlier_years; `index.stages.transform` is the one dispatch of
+  impute -> treat -> normalise).
+- `index.nodes`: the stored run's hierarchy (`run_nodes`), nominal weights and the
+  default year of a ranking (`default_year`, the spec's `display.min_ranked`).
 """
 
 from sharppower.index.aggregate import AGGREGATORS
