@@ -316,6 +316,11 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
     mirror = _mirror_rows(own, res)
     dots = pd.concat([actor_panel(rows, mirror, a) for a in ACTOR_WORKBOOK], ignore_index=True)
     dots = add_provenance(dots)
+    above = dots[[f"dots_{s}" for s in SHARES]] > 1
+    if above.any().any():
+        dots[above.columns] = dots[above.columns].mask(above)
+        warnings.append(f"imf-dots: {int(above.to_numpy().sum())} DOTS shares above 1 (a flow "
+                        "above the reported world total, mostly mirror figures) left out")
     cow, more = cow_shares(snapshot, res)
     df = combine(dots, cow)
     df = df[[c for c in df.columns if not c.startswith(("est.", "mir.", "row.")) and
