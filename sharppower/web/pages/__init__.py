@@ -12,4 +12,5 @@ PAGES = [
     "sharppower.web.pages.accounts",
     "sharppower.web.pages.evidence",
     "sharppower.web.pages.writing",
+    "sharppower.web.pages.triage",
 ]
