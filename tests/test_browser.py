@@ -87,10 +87,12 @@ def test_moving_a_weight_slider_changes_a_rank(site):
     slider.focus()
     for _ in range(4):  # from 1.0 down to 0 in steps of 0.5 (keyboard, as a person would)
         page.keyboard.press("ArrowLeft")
-    page.wait_for_function("document.body.getAttribute('data-ranked') !== null")
-    page.wait_for_function("document.querySelector('#o-reach').textContent === '0'")
-    page.wait_for_function(
-        "document.querySelector(\"#ranking tr[data-target='KHM'] td.rank\").textContent === '1'")
+    # locator waits, not wait_for_function: the CSP forbids evaluating strings in the page
+    from playwright.sync_api import expect
+
+    page.locator("body[data-ranked]").wait_for(state="attached")
+    expect(page.locator("#o-reach")).to_have_text("0")
+    expect(page.locator("#ranking tr[data-target='KHM'] td.rank")).to_have_text("1")
     assert rank_of(page, "KHM") == 1 and rank_of(page, "KEN") == 5
     assert "w.reach=0" in page.url
 

@@ -58,7 +58,7 @@ def test_profile_embeds_its_data(site, demo_db):
                        "AND actor = 'CHN' AND target = 'SWE' ORDER BY year")
     for value in swe["value"]:
         assert f"{value}" in html
-    assert "window.PlotlyGeoAssets" in (site / "index.html").read_text(encoding="utf-8")
+    assert 'id="PlotlyGeoAssets"' in (site / "index.html").read_text(encoding="utf-8")
 
 
 def test_report_command(demo_db, tmp_path, monkeypatch):

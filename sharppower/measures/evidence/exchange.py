@@ -49,12 +49,22 @@ def export_records(db: Database) -> list[dict[str, Any]]:
     return out
 
 
+# A cell a spreadsheet would run as a formula starts with one of these; export prefixes
+# such cells (and cells starting with the prefix itself) with "'", import removes it.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
+
+
 def _csv_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
-    return "" if value is None else str(value)
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _from_csv_cell(text: str | None) -> str | None:
+    return text[1:] if text and text.startswith("'") else text
 
 
 def export_text(db: Database, fmt: str = "json") -> str:
@@ -73,12 +83,36 @@ def export_text(db: Database, fmt: str = "json") -> str:
     return buf.getvalue()
 
 
+def _decode(path: Path) -> str:
+    """The file's text exactly (line endings kept); not UTF-8 -> InputError."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"not UTF-8 text (byte {exc.start}: {exc.reason}); "
+                         "save it as UTF-8") from None
+    except OSError as exc:
+        raise InputError(str(path), f"cannot be read: {exc.strerror or exc}") from None
+
+
+def _read_csv(text: str, where: str) -> list[dict[str, Any]]:
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    rows = []
+    try:
+        for row in reader:
+            rows.append({k: _from_csv_cell(v) for k, v in row.items()})
+    except csv.Error as exc:
+        message = (f"a field is longer than {csv.field_size_limit():,} characters"
+                   if "field limit" in str(exc) else f"malformed CSV: {exc}")
+        raise InputError(where, message, row=reader.line_num) from None
+    return rows
+
+
 def read_file(path: Path) -> tuple[list[dict[str, Any]], int]:
     """Raw records of a CSV/JSON/YAML file and the file row (or item number) of the first."""
-    text = path.read_text("utf-8")
+    text = _decode(path)
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return list(csv.DictReader(io.StringIO(text))), 2
+        return _read_csv(text, str(path)), 2
     try:
         data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
@@ -110,6 +144,27 @@ def _meta(raw: dict[str, Any], where: str, row: int) -> dict[str, Any]:
     return meta
 
 
+def source_accepted(rec: dict[str, Any]) -> bool:
+    """A record a source import accepted by its declared policy (origin a source, coder
+    the importer: `source:<name>` or `starter`)."""
+    return rec["origin"] != "manual" and (rec["coder"].startswith("source:")
+                                          or rec["coder"] == "starter")
+
+
+def check_review(rec: dict[str, Any], meta: dict[str, Any], where: str, row: int) -> None:
+    """A record imported as accepted or rejected names a reviewer who is not its coder
+    (records a source import accepted aside): no import creates a self-reviewed record."""
+    if rec["status"] == "proposed" or source_accepted(rec):
+        return
+    reviewer = (meta.get("reviewed_by") or "").strip()
+    if not reviewer:
+        raise InputError(where, f"a record imported as {rec['status']} must name its reviewer",
+                         row=row, field="reviewed_by")
+    if reviewer == rec["coder"]:
+        raise InputError(where, f"{reviewer} coded this record and cannot have reviewed it; "
+                         "another coder must", row=row, field="reviewed_by")
+
+
 def parse_records(items: list[dict[str, Any]], where: str, first_row: int, cb: Codebook,
                   coder: str | None = None) -> list[tuple[dict[str, Any], dict[str, Any]]]:
     """(record, meta) for every item; an InputError names the first bad row and field."""
@@ -125,7 +180,9 @@ def parse_records(items: list[dict[str, Any]], where: str, first_row: int, cb: C
             rec = normalise(raw, cb)
         except ValidationError as exc:
             raise InputError(where, exc.detail, row=row, field=exc.field) from None
-        out.append((rec, _meta(raw, where, row)))
+        meta = _meta(raw, where, row)
+        check_review(rec, meta, where, row)
+        out.append((rec, meta))
     ids = [r["id"] for r, _ in out]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:

@@ -33,6 +33,9 @@ FIELDS = ("id", "actors", "target", "start_date", "start_precision", "end_date",
           "ongoing", "title", "narrative", "sources", "categories", "indicators", "techniques",
           "confidence", "status", "coder", "origin", "origin_key", "withdrawn_from_source", "notes")
 LIST_FIELDS = ("actors", "sources", "categories", "indicators", "techniques")
+# Longest text a field may hold (characters); longer is a ValidationError naming the field.
+LIMITS = {"title": 500, "narrative": 200_000, "notes": 20_000, "publisher": 500, "url": 2_000,
+          "coder": 120, "category": 500}
 TRUE = {"true", "yes", "1", "y", "t"}
 FALSE = {"false", "no", "0", "n", "f", ""}
 
@@ -98,10 +101,28 @@ def _text(value: Any) -> str | None:
     return None if _blank(value) else str(value)
 
 
+def limited(value: str | None, field: str, limit_of: str | None = None) -> str | None:
+    """`value` unless it is longer than LIMITS[limit_of or field] characters."""
+    limit = LIMITS[limit_of or field]
+    if value is not None and len(value) > limit:
+        raise ValidationError(field, f"longer than {limit:,} characters ({len(value):,})")
+    return value
+
+
+def check_years(record: dict[str, Any], codebook: Codebook) -> None:
+    """Start and end dates fall in the codebook's plausible years."""
+    first, last = codebook.years
+    for field in ("start_date", "end_date"):
+        value = record.get(field)
+        if value and not first <= int(value[:4]) <= last:
+            raise ValidationError(field, f"year {value[:4]} is not plausible (the codebook "
+                                  f"allows {first} to {last})")
+
+
 def check_url(url: Any, field: str) -> str:
     if _blank(url):
         raise ValidationError(field, "a source URL is required")
-    text = str(url).strip()
+    text = limited(str(url).strip(), field, "url")
     parsed = urlparse(text)
     if parsed.scheme not in ("http", "https") or not parsed.netloc or " " in text or "." not in parsed.netloc:
         raise ValidationError(field, f"not a valid http(s) URL: {text!r}")
@@ -119,7 +140,8 @@ def _sources(raw: Mapping[str, Any]) -> list[dict[str, str]]:
         item = item if isinstance(item, Mapping) else {"url": item}
         url = check_url(item.get("url"), f"sources[{i}].url")
         publisher = _text(item.get("publisher")) or urlparse(url).netloc
-        out.append({"url": url, "publisher": publisher.strip()})
+        out.append({"url": url, "publisher": limited(publisher.strip(), f"sources[{i}].publisher",
+                                                     "publisher")})
     return out
 
 
@@ -198,17 +220,18 @@ def normalise(raw: Mapping[str, Any], codebook: Codebook | None = None,
     rid = _text(raw.get("id")) or new_id()
     if not ID_PATTERN.match(rid.strip()):
         raise ValidationError("id", f"ids use letters, digits and . _ : - (at most 120): {rid!r}")
-    title = _text(raw.get("title"))
-    if title is None:
+    title = limited(_text(raw.get("title")), "title")
+    if title is None or not title.strip():
         raise ValidationError("title", "a title is required")
-    coder = _text(raw.get("coder"))
+    coder = limited(_text(raw.get("coder")), "coder")
     if coder is None:
         raise ValidationError("coder", "the coder's name is required")
     record = {
         "id": rid.strip(), "actors": _actors(raw, codebook), "target": _target(raw.get("target")),
-        **_dates(raw), "title": title.strip(), "narrative": _text(raw.get("narrative")),
+        **_dates(raw), "title": title.strip(), "narrative": limited(_text(raw.get("narrative")), "narrative"),
         "sources": _sources(raw),
-        "categories": [str(c).strip() for c in as_list(raw.get("categories"), "categories")],
+        "categories": [limited(str(c).strip(), "categories", "category")
+                       for c in as_list(raw.get("categories"), "categories")],
         "indicators": check_indicators(raw, codebook),
         "techniques": technique_ids(as_list(raw.get("techniques"), "techniques")),
         "confidence": _choice(raw.get("confidence"), "confidence", CONFIDENCES, "medium"),
@@ -216,6 +239,7 @@ def normalise(raw: Mapping[str, Any], codebook: Codebook | None = None,
         "coder": coder.strip(), "origin": _text(raw.get("origin")) or "manual",
         "origin_key": _text(raw.get("origin_key")),
         "withdrawn_from_source": as_bool(raw.get("withdrawn_from_source"), "withdrawn_from_source"),
-        "notes": _text(raw.get("notes")),
+        "notes": limited(_text(raw.get("notes")), "notes"),
     }
+    check_years(record, codebook)
     return record

@@ -7,6 +7,11 @@
     var el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
   }
+  var shapes = embedded("PlotlyGeoAssets");
+  if (shapes) { window.PlotlyGeoAssets = {topojson: {world_110m: shapes}}; }
+  document.querySelectorAll("select[data-autosubmit]").forEach(function (s) {
+    s.addEventListener("change", function () { s.form.submit(); });
+  });
   var config = {displaylogo: false, responsive: true, topojsonURL: "static/vendor/",
                 modeBarButtonsToRemove: ["sendDataToCloud"]};
   function draw(div) {
