@@ -6,7 +6,7 @@ from __future__ import annotations
 import typer
 
 from sharppower import __version__
-from sharppower.cli import core, evidence, index, opinion, report, triage, validate
+from sharppower.cli import core, evidence, index, opinion, report, triage, users, validate
 from sharppower.cli import db as db_cli
 
 app = typer.Typer(
@@ -38,4 +38,5 @@ app.add_typer(db_cli.app, name="db")
 app.add_typer(opinion.app, name="opinion")
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(index.app, name="index")
+app.add_typer(users.app, name="users")
 app.add_typer(triage.app, name="triage")

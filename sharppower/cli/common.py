@@ -11,7 +11,9 @@ from typing import Any
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from sharppower.errors import SharppowerError
 from sharppower.settings import Settings
@@ -37,14 +39,42 @@ def open_db(db_url: str | None = None, upgrade: bool = True) -> Database:
     return db
 
 
+def esc(value: Any) -> str:
+    """User text made safe to print inside rich markup (`[/x]` stays literal)."""
+    return escape(str(value))
+
+
+def print_error(message: Any) -> None:
+    err_console.print(f"[bold red]error:[/] {esc(message)}", highlight=False, markup=True)
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
-    """Print a SharppowerError as a clear message on stderr and exit with status 1."""
+    """Print a SharppowerError (or an unreadable file) as a clear message on stderr, its
+    text escaped (never read as markup), and exit with status 1."""
     try:
         yield
     except SharppowerError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False, markup=True)
+        print_error(exc)
         raise typer.Exit(1) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        print_error(f"{getattr(exc, 'filename', None) or 'input'}: {exc}")
+        raise typer.Exit(1) from None
+
+
+@contextmanager
+def audited(db: Database, who: str, action: str, target: str | None) -> Iterator[None]:
+    """Keep the write attempt of a CLI command in the audit log (actor `who`, outcome ok or
+    error with the message), like the API's."""
+    from sharppower.web import accounts
+
+    try:
+        yield
+    except Exception as exc:
+        accounts.audit(db, who, action, "error", obj=target,
+                       detail={"via": "cli", "message": str(exc)[:2000]})
+        raise
+    accounts.audit(db, who, action, "ok", obj=target, detail={"via": "cli"})
 
 
 def print_json(data: Any) -> None:
@@ -53,12 +83,16 @@ def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
 
 
+def _missing(value: Any) -> bool:
+    return not isinstance(value, (list, tuple, dict)) and bool(pd.isna(value))
+
+
 def print_table(df: pd.DataFrame, title: str | None = None, max_rows: int = 200) -> None:
     table = Table(title=title, show_lines=False)
     for col in df.columns:
         table.add_column(str(col), overflow="fold")
     for row in df.head(max_rows).itertuples(index=False):
-        table.add_row(*["" if pd.isna(v) else str(v) for v in row])
+        table.add_row(*[Text("" if _missing(v) else str(v)) for v in row])  # never markup
     console.print(table)
     if len(df) > max_rows:
         console.print(f"... {len(df) - max_rows} more rows (use --json for all)")

@@ -16,7 +16,9 @@ import yaml
 from sharppower.cli.common import (
     DB_OPTION,
     JSON_OPTION,
+    audited,
     console,
+    esc,
     open_db,
     print_json,
     print_table,
@@ -68,9 +70,9 @@ def _show_record(rec: dict, json_out: bool) -> None:
         return
     for key in ("id", "title", "actors", "target_name", "period", "indicators", "layers",
                 "categories", "confidence", "status", "coder", "reviewed_by", "origin"):
-        console.print(f"[bold]{key}[/]: {rec.get(key)}", highlight=False)
+        console.print(f"[bold]{key}[/]: {esc(rec.get(key))}", highlight=False)
     for s in rec["sources"]:
-        console.print(f"[bold]source[/]: {s['publisher']} <{s['url']}>", highlight=False)
+        console.print(f"[bold]source[/]: {esc(s['publisher'])} <{esc(s['url'])}>", highlight=False)
     console.print(rec["narrative_text"], highlight=False, markup=False)
     if rec.get("history"):
         print_table(pd.DataFrame(rec["history"])[["changed_at", "changed_by", "action", "field"]],
@@ -115,11 +117,13 @@ def add(
                  "categories": category or None, "indicators": indicator or None,
                  "confidence": confidence, "notes": notes}
         record.update({k: v for k, v in given.items() if v is not None})
-        rec = ev.add_evidence(open_db(db), record, coder=_who(coder or record.get("coder")))
+        store, who = open_db(db), _who(coder or record.get("coder"))
+        with audited(store, who, "evidence.propose", record.get("id")):
+            rec = ev.add_evidence(store, record, coder=who)
         if json_out:
             print_json(rec)
         else:
-            console.print(f"added {rec['id']} (proposed)")
+            console.print(f"added {esc(rec['id'])} (proposed)")
 
 
 @app.command("list")
@@ -156,7 +160,9 @@ def import_(file: Annotated[Path, typer.Argument(help="CSV, JSON or YAML (as exp
             coder: Coder = None, db: Db = None, json_out: Json = False) -> None:
     """Import records; existing ids are updated field by field, with history."""
     with user_errors():
-        counts = ev.import_file(open_db(db), file, coder=coder)
+        store = open_db(db)
+        with audited(store, _who(coder), "evidence.import", str(file)):
+            counts = ev.import_file(store, file, coder=coder)
         if json_out:
             print_json(counts)
         else:
@@ -186,11 +192,13 @@ def review_(rid: RecordId, accept: Annotated[bool, _opt("--accept", help="Accept
     with user_errors():
         if accept == reject:
             raise InputError("review", "give exactly one of --accept and --reject")
-        rec = ev.review(open_db(db), rid, "accept" if accept else "reject", _who(coder), note)
+        store = open_db(db)
+        with audited(store, _who(coder), "evidence.review", rid):
+            rec = ev.review(store, rid, "accept" if accept else "reject", _who(coder), note)
         if json_out:
             print_json(rec)
         else:
-            console.print(f"{rid}: {rec['status']} by {rec['reviewed_by']}")
+            console.print(f"{esc(rid)}: {rec['status']} by {esc(rec['reviewed_by'])}")
 
 
 @app.command("code")
@@ -198,11 +206,13 @@ def code_(rid: RecordId, indicator: Indicators = None, coder: Coder = None, db: 
           json_out: Json = False) -> None:
     """Code a record independently (double coding); no --indicator = no code applies."""
     with user_errors():
-        rec = ev.code(open_db(db), rid, _who(coder), indicator or [])
+        store = open_db(db)
+        with audited(store, _who(coder), "evidence.code", rid):
+            rec = ev.code(store, rid, _who(coder), indicator or [])
         if json_out:
             print_json(rec)
         else:
-            console.print(f"{rid}: coded by {_who(coder)}: {', '.join(indicator or []) or '(none)'}")
+            console.print(esc(f"{rid}: coded by {_who(coder)}: {', '.join(indicator or []) or '(none)'}"))
 
 
 @app.command("edit")
@@ -217,8 +227,12 @@ def edit(rid: RecordId, file: FileOpt = None, indicator: Indicators = None,
         given = {"indicators": indicator or None, "title": title, "confidence": confidence,
                  "notes": notes}
         changes.update({k: v for k, v in given.items() if v is not None})
-        rec = ev.update_evidence(open_db(db), rid, changes, _who(coder))
-        console.print(f"{rid}: updated ({rec['updated_at']})")
+        store = open_db(db)
+        # the version read first: a change someone commits meanwhile is refused (StaleVersion)
+        version = ev.get_evidence(store, rid)["version"]
+        with audited(store, _who(coder), "evidence.edit", rid):
+            rec = ev.update_evidence(store, rid, changes, _who(coder), expected_version=version)
+        console.print(f"{esc(rid)}: updated ({rec['updated_at']}, {rec['status']})")
 
 
 @app.command("agreement")
