@@ -26,6 +26,7 @@ from sharppower.sources.load import LoadContext, LoadResult, load_source
 from sharppower.sources.registry import SOURCES
 from sharppower.sources.snapshot import open_snapshot, pull
 from sharppower.store import Database
+from sharppower.store.locking import build_lock
 from sharppower.store.tables import build_log
 
 BUILD_STEPS = [
@@ -110,6 +111,10 @@ def resolve_step(path: str) -> Callable[[BuildContext], list[LoadResult]]:
     return getattr(importlib.import_module(module), attr)
 
 
+# seconds a build waits for another build of the same store before it gives up (BuildBusy)
+BUILD_WAIT = 5.0
+
+
 def build(settings: Settings, db: Database | None = None, force: bool = False,
           progress: Callable[[str, int, int], None] | None = None,
           codebook: Codebook | None = None) -> list[LoadResult]:
@@ -119,8 +124,9 @@ def build(settings: Settings, db: Database | None = None, force: bool = False,
     ctx = BuildContext(settings, db, codebook or load_codebook(), resolver(), force)
     if progress:
         ctx.progress = progress
-    for path in BUILD_STEPS:
-        ctx.results.extend(resolve_step(path)(ctx))
+    with build_lock(db, wait=BUILD_WAIT):  # one build at a time per store
+        for path in BUILD_STEPS:
+            ctx.results.extend(resolve_step(path)(ctx))
     return ctx.results
 
 
