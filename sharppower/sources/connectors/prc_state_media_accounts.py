@@ -63,7 +63,8 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
     df = readers.read_sheet(snapshot.path(FILE), FILE, SHEET, 1, required=[FOCUS, *COUNTS])
     df = readers.numbers(df, COUNTS, f"{FILE}!{SHEET}")
     df, warnings = _split_focus(df)
-    df["target"], more = res.resolve_report(df[FOCUS], f"{FILE}!{SHEET}", df["_row"].tolist())
+    target, more = res.resolve_report(df[FOCUS], f"{FILE}!{SHEET}", df["_row"].tolist())
+    df = df.assign(target=target.to_numpy())
     df = df[df["target"].notna()].assign(followers=df[COUNTS].sum(axis=1, min_count=1))
     frame = df.groupby("target").agg(
         accounts=("_row", "size"), followers=("followers", lambda s: s.sum(min_count=1)),

@@ -78,7 +78,8 @@ def _recipients(df: pd.DataFrame, res: CountryResolver) -> tuple[pd.DataFrame, l
     warnings = [f"{FILE}: skipped {name!r} ({len(g)} rows, e.g. row {g['_row'].iloc[0]}): "
                 f"{reasons[g.index[0]]}" for name, g in skipped.groupby("Recipient")]
     df = df[reasons.isna()].copy()
-    df["target"], more = res.resolve_report(df["Recipient"], FILE, df["_row"].tolist())
+    target, more = res.resolve_report(df["Recipient"], FILE, df["_row"].tolist())
+    df["target"] = target.to_numpy()
     return df[df["target"].notna()], warnings + more
 
 
