@@ -20,6 +20,9 @@ from sqlalchemy.engine import Connection
 
 from sharppower.errors import ValidationError
 from sharppower.measures.evidence.tables import disarm_framework
+from sharppower.sources.connectors import disarm as connector
+from sharppower.sources.load import record_source
+from sharppower.steps import LoadResult
 from sharppower.store import Database
 
 FIELD = "techniques"
@@ -108,3 +111,16 @@ def stix_ids(conn: Connection, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         return {}
     stmt = sa.select(disarm_framework).where(disarm_framework.c.disarm_id.in_(ids))
     return {r["disarm_id"]: dict(r) for r in conn.execute(stmt).mappings()}
+
+
+def load(ctx, snapshot) -> LoadResult:
+    """Loader of the `disarm-framework` source (sharppower.build runs it in the sources
+    step): parse the snapshot and replace the stored framework in one transaction."""
+    frame = connector.parse(snapshot)
+    with ctx.db.begin() as conn:
+        n = load_framework(conn, frame)
+        record_source(conn, connector.SOURCE, snapshot, n)
+    counts = frame["kind"].value_counts().to_dict()
+    note = (f"{counts.get('phase', 0)} phases, {counts.get('tactic', 0)} tactics, "
+            f"{counts.get('technique', 0)} techniques and sub-techniques")
+    return LoadResult(connector.SOURCE.name, "loaded", n, 0, None, [note])

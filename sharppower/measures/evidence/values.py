@@ -7,7 +7,9 @@ The value of year y counts the accepted, not withdrawn records active in any yea
 [y - window + 1, y]. Cells come from the coverage table (evidence_coverage plus
 `extra_coverage` in values.yaml): covered and no incident -> 0; not covered -> no row
 (missing). Flags: `partial_window` when the window reaches before the coverage start,
-`partial_year` when the coverage ends before the year does.
+`partial_year` when the coverage ends before the year does. Records linked as the same
+incident in two sources (`evidence_links`, e.g. an EUvsDisinfo case that ASD also lists)
+count once; the value lists every record id and is flagged `linked_duplicates`.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sharppower.codebook import Codebook
 from sharppower.measures.evidence import store
 from sharppower.measures.evidence.mapping import load_mapping
 from sharppower.measures.evidence.records import default_codebook
-from sharppower.measures.evidence.tables import evidence, evidence_coverage
+from sharppower.measures.evidence.tables import evidence, evidence_coverage, evidence_links
 from sharppower.sources.load import OBS_COLUMNS
 from sharppower.store import Database
 
@@ -84,6 +86,26 @@ def _active(db: Database, horizon: int) -> dict[tuple, list[str]]:
     return out
 
 
+def incident_of(db: Database) -> dict[str, str]:
+    """Record id -> the record that stands for its incident, for records linked as the same
+    incident in two sources (evidence_links): a linked group counts once."""
+    with db.connect() as conn:
+        pairs = conn.execute(sa.select(evidence_links.c.evidence_id, evidence_links.c.linked_id)
+                             .where(evidence_links.c.relation == "same_incident")).all()
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.get(x, x) != x:
+            x = parent[x]
+        return x
+
+    for a, b in pairs:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return {x: root(x) for x in parent}
+
+
 def indicator_values(db: Database, codebook: Codebook | None = None,
                      settings: dict | None = None) -> pd.DataFrame:
     """One row per covered cell, columns VALUE_COLUMNS: value (count), window (years),
@@ -95,18 +117,22 @@ def indicator_values(db: Database, codebook: Codebook | None = None,
         return pd.DataFrame(columns=VALUE_COLUMNS)
     horizon = max(k[3] for k in cells)
     active = _active(db, horizon)
+    incident = incident_of(db)
     windows = settings.get("windows") or {}
     rows = []
     for (actor, target, code, year), cell in sorted(cells.items()):
         w = int(windows.get(code, settings.get("default_window", 3)))
         ids = sorted({i for y in range(year - w + 1, year + 1) for i in active.get((actor, target, code, y), [])})
         flags = []
+        incidents = {incident.get(i, i) for i in ids}
+        if len(incidents) < len(ids):
+            flags.append("linked_duplicates")
         if year - w + 1 < cell["first"]:
             flags.append("partial_window")
         if cell["last_date"][:4] == str(year) and cell["last_date"][5:] != "12-31":
             flags.append("partial_year")
         rows.append({"actor": actor, "target": target, "indicator": code, "year": year,
-                     "value": float(len(ids)), "window": w, "evidence_ids": ids, "flags": flags,
+                     "value": float(len(incidents)), "window": w, "evidence_ids": ids, "flags": flags,
                      "covered_by": sorted(cell["origins"])})
     return pd.DataFrame(rows, columns=VALUE_COLUMNS)
 

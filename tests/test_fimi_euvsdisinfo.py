@@ -1,0 +1,121 @@
+"""EUvsDisinfo: the connector against SOURCE.md's counts, the declared target rule,
+coverage by monitored language (missing is not zero), ASD duplicates linked and counted
+once in the RUS sp_info_manipulation values."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sharppower.codebook import load_codebook
+from sharppower.countries import resolver
+from sharppower.errors import InputError
+from sharppower.measures.evidence import euvsdisinfo as euvd
+from sharppower.measures.evidence.ledger import get_evidence, list_evidence
+from sharppower.measures.evidence.records import evidence_indicators, normalise
+from sharppower.measures.evidence.sync import sync_source
+from sharppower.measures.evidence.values import coverage_table, indicator_values
+from sharppower.settings import Settings
+from sharppower.sources.connectors.euvsdisinfo import FILE, SOURCE, parse_file
+from sharppower.sources.load import LoadContext
+from sharppower.sources.snapshot import pull
+
+FIXTURES = Path(__file__).parent / "fixtures" / "fimi" / "euvsdisinfo"
+SOURCE_MD_YEARS = {2015: 344, 2016: 1942, 2017: 1307, 2018: 984, 2019: 2620, 2020: 3265,
+                   2021: 430}
+
+
+def test_mirror_counts_per_year_match_source_md(mirror):
+    cases = parse_file(mirror / "euvsdisinfo" / FILE)
+    assert len(cases) == 10_892 == sum(SOURCE_MD_YEARS.values())
+    assert cases["year"].value_counts().sort_index().to_dict() == SOURCE_MD_YEARS
+    assert (cases["date"].min(), cases["date"].max()) == ("2015-01-06", "2021-02-18")
+    assert (cases["countries"].map(len) == 0).sum() == 274  # SOURCE.md: empty countries 274
+    assert (cases["languages"].map(len) == 0).sum() == 250
+    recs, cover, _ = euvd.records_for(cases, load_codebook(), resolver())
+    assert not any(r["target"] == "RUS" for r in recs)  # Russia is never a target
+    targets = Counter(r["target"] for r in recs)
+    # Ukraine is named in 4,009 cases, the US in 3,147 (one record per case and target)
+    assert (targets["UKR"], targets["USA"]) == (4009, 3147)
+    covered = {c["target"] for c in cover}
+    assert {"CZE", "HUN", "SVK"} <= covered and "BRA" in covered and "JPN" in covered
+    assert "KOR" in covered  # named as a target in 5 cases although Korean was not monitored
+    assert "ZAF" not in covered  # no case and no monitored language: missing
+
+
+def test_target_rule_and_errors(tmp_path):
+    cases = parse_file(FIXTURES / FILE)
+    rule = euvd.load_rule(load_codebook())
+    got = {c["title"][:12]: euvd.targets_of(c["countries"], rule, resolver(), c["source_row"])
+           for c in cases.to_dict("records")}
+    assert got == {"NATO tanks w": ["EST"], "Estonian ele": ["EST", "USA"],
+                   "Secret labs ": ["GEO"], "The USSR alo": [], "Kyrgyz prote": ["KGZ"],
+                   "Russophobia ": []}
+    bad = (FIXTURES / FILE).read_text().replace("Kirgizstan", "Atlantis")
+    (tmp_path / FILE).write_text(bad)
+    with pytest.raises(InputError) as err:
+        euvd.records_for(parse_file(tmp_path / FILE), load_codebook(), resolver())
+    assert (err.value.file, err.value.row, err.value.field) == (FILE, 6, "countries")
+
+
+def _snapshot(tmp_path: Path):
+    mirror = tmp_path / "mirror" / "euvsdisinfo"
+    mirror.mkdir(parents=True, exist_ok=True)
+    for name in ("posts.csv", "datapackage.json"):
+        shutil.copy(FIXTURES / name, mirror / name)
+    settings = Settings(data_dir=tmp_path / "data", database_url="sqlite://",
+                        mirror=tmp_path / "mirror")
+    return pull(settings, SOURCE)[0]
+
+
+def _asd_duplicate(db) -> None:
+    """ASD lists the Estonian election case (same URL) and a different event."""
+    cb = load_codebook()
+    base = {"actors": ["RUS"], "target": "EST", "indicators": ["sp_info_manipulation"],
+            "status": "accepted", "coder": "source:asd", "origin": "asd-interference-tracker"}
+    recs = [normalise(base | {"id": "asd-1", "origin_key": "1", "start_date": "2019-03-18",
+                              "title": "Disinformation on the Estonian elections",
+                              "sources": [{"url": "https://euvsdisinfo.eu/report/test-case-"
+                                                  "estonian-elections-rigged/"}]}, cb),
+            normalise(base | {"id": "asd-2", "origin_key": "2", "start_date": "2019-06-01",
+                              "title": "Hack of a ministry",
+                              "sources": [{"url": "https://example.org/hack"}]}, cb)]
+    with db.begin() as conn:
+        sync_source(conn, "asd-interference-tracker", recs, "source:asd",
+                    evidence_indicators(cb))
+
+
+def test_load_records_coverage_links_and_values(db, tmp_path):
+    _asd_duplicate(db)
+    result = euvd.load(LoadContext(db, load_codebook()), _snapshot(tmp_path))
+    assert result.rows == 5 and any("1 linked" in w for w in result.warnings)
+    frame = list_evidence(db, origin="euvsdisinfo").set_index("id")
+    assert sorted(frame["target"]) == ["EST", "EST", "GEO", "KGZ", "USA"]
+    assert set(frame["status"]) == {"accepted"} and set(map(tuple, frame["actors"])) == {("RUS",)}
+    rec = get_evidence(db, frame[frame["target"] == "GEO"].index[0])
+    assert rec["narrative"] is None and rec["techniques"] == [] and rec["categories"] == ["Biolabs"]
+    assert rec["link"] == "https://euvsdisinfo.eu/report/test-case-georgian-labs/"
+    assert rec["confidence"] == "high"  # published in Georgian
+    assert frame.loc[frame["target"] == "USA", "confidence"].iloc[0] == "medium"
+    cover = coverage_table(db)
+    cover = cover[cover["origin"] == "euvsdisinfo"]
+    # named targets plus the countries of the monitored languages (Russian, Estonian, Georgian)
+    assert set(cover["target"]) == {"EST", "USA", "GEO", "KGZ", "BLR", "KAZ"}
+    assert set(cover["last_date"]) == {"2021-02-10"}
+    values = indicator_values(db)
+    values = values[(values["actor"] == "RUS") & (values["indicator"] == "sp_info_manipulation")]
+    est = values[values["target"] == "EST"].set_index("year")
+    # 2019: two EUvsDisinfo cases and ASD's two records, one of them the same case -> 3
+    assert est.loc[2019, "value"] == 3 and "linked_duplicates" in est.loc[2019, "flags"]
+    assert len(est.loc[2019, "evidence_ids"]) == 4
+    assert est.loc[2021, "value"] == 3 and "partial_year" in est.loc[2021, "flags"]
+    kaz = values[values["target"] == "KAZ"].set_index("year")
+    assert (kaz["value"] == 0).all()  # Russian monitored, no case: 0
+    assert values[values["target"] == "ZAF"].empty  # not monitored: missing
+    again = euvd.load(LoadContext(db, load_codebook()), _snapshot(tmp_path))
+    assert again.rows == 5 and pd.Timestamp(get_evidence(db, rec["id"])["updated_at"]) == \
+        pd.Timestamp(rec["updated_at"])  # idempotent re-import
