@@ -4,7 +4,7 @@ Columns: actor (ISO3 of a known actor), public (country name or code), year, que
 response, percent (0-100), n (respondents, optional), source_url (http or https). A bad value
 raises an InputError naming file, row (as a spreadsheet shows it: the header is row 1) and
 field; then nothing is stored. Re-importing a row (same actor, public, year, question,
-response) replaces it. Rows whose question and response `toplines.yaml` maps to a codebook
+response; question and response in any letter case) replaces it. Rows whose question and response `toplines.yaml` maps to a codebook
 indicator become observations of the source `pew-toplines` (n kept, no interval: a topline
 has no design information). The responses of one question that add up to more than 100
 (beyond rounding) are flagged "suspect" and "inconsistent-percent".
@@ -30,6 +30,7 @@ from sharppower.measures.opinion.schema import STATE_ACTORS, SUSPECT
 from sharppower.measures.opinion.store import parse_flags
 from sharppower.measures.opinion.tables import opinion_imports, opinion_toplines
 from sharppower.sources.load import LoadResult, record_source, replace_observations, summarise
+from sharppower.sources.readers import read_csv
 from sharppower.store import Database
 from sharppower.store.database import frame_records, insert_rows
 
@@ -96,10 +97,11 @@ def read_toplines(path: str | Path, codebook: Codebook | None = None,
     """Parse and validate a toplines CSV; returns the rows for `opinion_toplines`."""
     path = Path(path)
     name = path.name
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (OSError, ValueError) as exc:
-        raise InputError(name, f"not a readable CSV file: {exc}") from exc
+    if not path.is_file():
+        raise InputError(name, "no such file")
+    # the shared reader: UTF-8 checked, every row as wide as the header (a row with extra
+    # fields is blamed on its own row, not shifted into the next columns)
+    raw = read_csv(path, name).drop(columns="_row")
     raw.columns = [str(c).strip().lower() for c in raw.columns]
     for col in COLUMNS:
         if col not in raw.columns:
@@ -109,12 +111,23 @@ def read_toplines(path: str | Path, codebook: Codebook | None = None,
     rows = [_row(rec, i + 2, name, actors, res) for i, rec in enumerate(raw.to_dict("records"))]
     frame = pd.DataFrame(rows, columns=list(COLUMNS[:5]) + ["percent", "n", "url", "source_file",
                                                            "source_row"])
-    dup = frame.duplicated(KEY)
+    dup = frame.assign(question=frame["question"].str.casefold(),
+                       response=frame["response"].str.casefold()).duplicated(KEY)
     if dup.any():
         row = int(frame.loc[dup, "source_row"].iloc[0])
-        raise InputError(name, "the same actor, public, year, question and response twice",
+        raise InputError(name, "the same actor, public, year, question and response twice "
+                         "(letter case aside)",
                          row=row, field="response")
     return frame
+
+
+def same_cell(rec: dict) -> list:
+    """Conditions matching a stored topline of the same cell (question and response in any
+    letter case: "Getting stronger" and "getting stronger" are one observation)."""
+    col = opinion_toplines.c
+    return [col.actor == rec["actor"], col.public == rec["public"], col.year == rec["year"],
+            sa.func.lower(col.question) == rec["question"].lower(),
+            sa.func.lower(col.response) == rec["response"].lower()]
 
 
 def inconsistent(frame: pd.DataFrame) -> pd.Series:
@@ -133,8 +146,7 @@ def import_toplines(db: Database, path: str | Path, codebook: Codebook | None = 
     new = read_toplines(path, codebook, res)
     with db.begin() as conn:
         for rec in new[KEY].to_dict("records"):
-            conn.execute(sa.delete(opinion_toplines).where(
-                sa.and_(*[opinion_toplines.c[k] == v for k, v in rec.items()])))
+            conn.execute(sa.delete(opinion_toplines).where(sa.and_(*same_cell(rec))))
         insert_rows(conn, opinion_toplines, frame_records(new.assign(flags=None)))
         stored = pd.DataFrame(conn.execute(sa.select(opinion_toplines)).mappings().all())
         stored["flags"] = [[SUSPECT, "inconsistent-percent"] if bad else []

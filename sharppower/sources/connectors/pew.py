@@ -34,7 +34,8 @@ def read_rds(path, name: str = FILE, res: CountryResolver | None = None) -> pd.D
 
     try:
         raw = next(iter(pyreadr.read_r(str(path)).values()))
-    except (pyreadr.custom_errors.PyreadrError, StopIteration) as exc:
+    except (pyreadr.custom_errors.PyreadrError, pyreadr.custom_errors.LibrdataError,
+            StopIteration, ValueError) as exc:  # a cut-off or corrupt file
         raise InputError(name, f"not a readable R data file: {exc}") from exc
     return harmonise(raw, name, res or resolver())
 
