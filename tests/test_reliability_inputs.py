@@ -165,3 +165,29 @@ def test_a_second_build_of_one_store_gets_a_clear_message(db):
     assert "another build is running" in str(err.value)
     with build_lock(db, wait=0.3):  # released
         pass
+
+
+def test_pull_update_validates_the_new_snapshot_before_it_replaces_the_old(tmp_path):
+    from sharppower.settings import Settings
+    from sharppower.sources.base import Source, SourceFile
+    from sharppower.sources.snapshot import open_snapshot, pull
+
+    variables = list(CB.for_source("wgi")["variable"].dropna())
+
+    def parse(snapshot, _resolver):
+        df = numbers(read_csv(snapshot.path("wgi.csv"), "wgi.csv"), variables, "wgi.csv")
+        return df.assign(target="SWE", year=2019, source_file="wgi.csv",
+                         source_row=df["_row"].astype(str))
+
+    source = Source("wgi", "WGI", "World Bank", "https://example.org", "CC-BY-4.0", "cite",
+                    (SourceFile("wgi.csv", "https://example.org/wgi.csv", "wgi.csv"),), parse)
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    conf = Settings(data_dir=tmp_path / "data", database_url="sqlite://", mirror=mirror)
+    (mirror / "wgi.csv").write_text(",".join(variables) + "\n" + ",".join(["0.5"] * 6) + "\n")
+    good = pull(conf, source)[0].files["wgi.csv"]["sha256"]
+    (mirror / "wgi.csv").write_text(",".join(variables) + "\n" + ",".join(["9.5"] * 6) + "\n")
+    with pytest.raises(InputError) as err:
+        pull(conf, source, update=True)
+    assert err.value.row == "2" and "outside the range" in str(err.value)
+    assert open_snapshot(conf, source).files["wgi.csv"]["sha256"] == good

@@ -80,12 +80,27 @@ def _fetch(url: str, dest: Path) -> None:
         raise SourceUnavailable(f"could not download {url}: {exc}") from exc
 
 
+def validate_snapshot(source: Source, snapshot: Snapshot) -> None:
+    """Parse a snapshot and check its values against the codebook, as a load would, storing
+    nothing; an InputError names file, row and field. Sources without a parser pass."""
+    if source.parse is None:
+        return
+    from sharppower.codebook import load_codebook
+    from sharppower.countries import resolver
+    from sharppower.sources.load import observations_from_frame
+
+    frame = source.parse(snapshot, resolver())
+    if source.owner is None and source.load is None:
+        observations_from_frame(frame, load_codebook(), source.name)
+
+
 def pull(settings: Settings, source: Source, update: bool = False) -> tuple[Snapshot, list[str]]:
     """Fetch every file of a source; returns the snapshot and the names of files that changed.
 
     Copies from the mirror when one is set, else downloads from the canonical URL.
     A file whose checksum differs from the stored snapshot is refused (ChecksumChanged)
-    unless `update` is true; then nothing of the snapshot is replaced.
+    unless `update` is true; then the new files replace the old ones only once they parse
+    and their values validate (`validate_snapshot`); otherwise nothing is replaced.
     """
     folder = snapshot_dir(settings, source)
     incoming = folder / ".incoming"
@@ -130,6 +145,8 @@ def pull(settings: Settings, source: Source, update: bool = False) -> tuple[Snap
             )
         if old is not None and not changed:
             return old, []
+        if old is not None:  # --update: the new files must parse and validate first
+            validate_snapshot(source, Snapshot(source.name, incoming, fetched))
         for name in fetched:
             (incoming / name).replace(folder / name)
         (folder / PROVENANCE).write_text(
