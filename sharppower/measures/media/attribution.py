@@ -1,0 +1,142 @@
+"""Attribution of a match: attributed, unattributed or reattributed (rules: attribution.yaml).
+
+`Rules.credits(text)` names every outlet or agency the text credits; `attribute(local,
+wire, wire_outlet)` compares what the local text credits with what the wire article is
+(its outlet and the agencies its own text credits). Credits copied from the wire text
+(an "according to Reuters" inside the reprinted story) do not count as the local's.
+A text is scanned once for the names of all outlets; the credit patterns of an outlet
+are tried only within 80 characters of one of its names.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+ATTRIBUTED, UNATTRIBUTED, REATTRIBUTED = "attributed", "unattributed", "reattributed"
+KINDS = (ATTRIBUTED, UNATTRIBUTED, REATTRIBUTED)
+STAFF = "staff"
+WINDOW = 80
+
+
+def _name_regex(name: str) -> str:
+    escaped = re.escape(name).replace(r"\ ", r"\s+")
+    return f"(?-i:{escaped})" if name.isupper() and len(name) <= 4 else escaped
+
+
+def _compile(templates, names) -> re.Pattern:
+    alts = [t.replace("{name}", f"(?:{_name_regex(n)})") for t in templates for n in names]
+    return re.compile("|".join(f"(?:{a})" for a in alts), re.IGNORECASE)
+
+
+def _finder(names) -> re.Pattern:
+    ordered = sorted(names, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(_name_regex(n) for n in ordered) + r")(?!\w)",
+                      re.IGNORECASE)
+
+
+def _key(name: str) -> str:
+    return " ".join(name.lower().split())
+
+
+def _ends(text: str, size: int = 400) -> str:
+    """Where bylines are: the first and the last characters of the text."""
+    return text if len(text) <= 2 * size else f"{text[:size]}\n{text[-size:]}"
+
+
+@dataclass(frozen=True, eq=False)  # hashed by identity (caches below)
+class Rules:
+    templates: tuple[str, ...]
+    names: dict[str, tuple[str, ...]]   # outlet or agency -> its names
+    actors: dict[str, str]              # state outlet -> actor (ISO3)
+    agencies: frozenset[str]            # non-state agencies
+    staff: tuple[re.Pattern, ...]
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        return _aliases(self)
+
+    def canonical(self, outlet: str) -> str:
+        return self.aliases.get(_key(outlet), outlet.strip())
+
+    def actor(self, outlet: str) -> str | None:
+        return self.actors.get(self.canonical(outlet))
+
+    def credits(self, text: str, extra: str | None = None) -> set[str]:
+        """Outlets and agencies the text credits (and `extra`, an outlet not in the rules)."""
+        finder, patterns, literals = _scanner(self, extra)
+        lower = text.lower()
+        if not any((n in text) if case else (n in lower) for n, case in literals):
+            return set()
+        found = set()
+        for m in finder.finditer(text):
+            owner = self.canonical(m.group(0)) if extra is None or _key(m.group(0)) != _key(extra) else extra
+            if owner in found:
+                continue
+            window = text[max(0, m.start() - WINDOW):m.end() + WINDOW]
+            if patterns[owner].search(window):
+                found.add(owner)
+        return found
+
+    def staff_byline(self, text: str) -> bool:
+        ends = _ends(text)
+        return any(p.search(ends) for p in self.staff)
+
+    def attribute(self, local_text: str, wire_text: str, wire_outlet: str,
+                  wire_credits: set[str] | None = None) -> tuple[str, str]:
+        """(attribution, the credit found: an outlet, an agency, 'staff' or '')."""
+        owner = self.canonical(wire_outlet)
+        extra = None if owner in self.names else owner
+        local = self.credits(local_text, extra)
+        wire = self.credits(wire_text, extra) if wire_credits is None else wire_credits
+        owners = ({owner} | wire) - self.agencies
+        hit = sorted(local & owners)
+        if hit:
+            return ATTRIBUTED, hit[0]
+        other = sorted(local - wire - owners)
+        if other:
+            return REATTRIBUTED, other[0]
+        if self.staff_byline(local_text):
+            return REATTRIBUTED, STAFF
+        return UNATTRIBUTED, ""
+
+
+@lru_cache(maxsize=64)
+def _aliases(rules: Rules) -> dict[str, str]:
+    return {_key(n): k for k, names in rules.names.items() for n in (k, *names)}
+
+
+@lru_cache(maxsize=256)
+def _scanner(rules: Rules, extra: str | None):
+    """(finder of all names, credit pattern per outlet, (literal, case-sensitive) prefilter)."""
+    names = dict(rules.names)
+    if extra is not None:
+        names[extra] = (extra,)
+    every = {n for k, v in names.items() for n in (k, *v)}
+    literals = tuple((n, True) if _name_regex(n).startswith("(?-i") else (n.lower().split()[0], False)
+                     for n in every)
+    return _finder(every), {k: _compile(rules.templates, (k, *v)) for k, v in names.items()}, literals
+
+
+def rules_from_data(data: dict) -> Rules:
+    outlets = {k: tuple(v["names"]) for k, v in data["state_outlets"].items()}
+    agencies = {k: tuple(v) for k, v in (data.get("other_agencies") or {}).items()}
+    staff = tuple(re.compile(p, re.IGNORECASE | re.MULTILINE) for p in data.get("staff_bylines", []))
+    actors = {k: v["actor"] for k, v in data["state_outlets"].items()}
+    return Rules(tuple(data["credit"]), {**outlets, **agencies}, actors,
+                 frozenset(agencies), staff)
+
+
+@lru_cache(maxsize=8)
+def load_rules(path: str | None = None) -> Rules:
+    """The rules from a YAML file (default: the packaged attribution.yaml)."""
+    if path is None:
+        text = resources.files("sharppower.measures.media").joinpath("attribution.yaml").read_text("utf-8")
+    else:
+        text = Path(path).read_text("utf-8")
+    return rules_from_data(yaml.safe_load(text))
