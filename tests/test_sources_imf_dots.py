@@ -1,0 +1,85 @@
+"""IMF DOTS connector: published figures, Nicaragua's duplicate workbook, estimates, mirror
+fill, the COW fallback before a target's first DOTS year, errors naming file, row and field."""
+
+from __future__ import annotations
+
+import openpyxl
+import pandas as pd
+import pytest
+from _new_sources import mirror_snapshot
+
+from sharppower.countries import resolver
+from sharppower.errors import InputError
+from sharppower.sources.connectors import imf_dots
+
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory):
+    return mirror_snapshot(tmp_path_factory, "imf-dots")
+
+
+@pytest.fixture(scope="module")
+def frame(snapshot):
+    return imf_dots.parse(snapshot, resolver())
+
+
+def value(df, target, actor, year, var):
+    row = df[(df["target"] == target) & (df["actor"] == actor) & (df["year"] == year)]
+    assert len(row) == 1, (target, actor, year)
+    return row[var].iloc[0]
+
+
+def test_published_figures(frame, snapshot):
+    assert value(frame, "BRA", "CHN", 2020, "exports_to_actor") == pytest.approx(68377, abs=1)
+    assert value(frame, "AUS", "CHN", 2019, "exports_to_actor") == pytest.approx(104145, abs=1)
+    assert value(frame, "DEU", "CHN", 2020, "exports_to_actor") == pytest.approx(110373, abs=1)
+    reporter, china = imf_dots.read_workbook(snapshot.path("DOTS_40.xlsx"), "DOTS_40.xlsx")
+    exports = china[(china["flow"] == "exports") & (china["year"] == 2020)].set_index("partner")["value"]
+    assert reporter == "China, P.R.: Mainland"
+    assert exports["World"] == pytest.approx(2598024, abs=1)
+    assert exports["United States"] == pytest.approx(452832, abs=1)
+    _, russia = imf_dots.read_workbook(snapshot.path("DOTS_162.xlsx"), "DOTS_162.xlsx")
+    world = russia[(russia["partner"] == "World") & (russia["flow"] == "exports") & (russia["year"] == 2020)]
+    assert world["value"].iloc[0] == pytest.approx(337885, abs=1)
+
+
+def test_shares_and_their_sources(frame):
+    usa = frame[(frame["target"] == "USA") & (frame["actor"] == "CHN") & (frame["year"] == 2020)].iloc[0]
+    assert usa["trade_share"] == pytest.approx((usa["exports_to_actor"] + usa["imports_from_actor"])
+                                               / (usa["exports_world"] + usa["imports_world"]))
+    assert usa["source_file.trade_share"] == "DOTS_208.xlsx"
+    assert frame["trade_share"].dropna().between(0, 1).all()
+    assert frame[(frame["year"] == 2020) & (frame["actor"] == "CHN")]["trade_share"].notna().sum() >= 190
+    assert value(frame, "KHM", "CHN", 2020, "trade_share") > value(frame, "FRA", "CHN", 2020, "trade_share")
+    assert "DOTS_143.xlsx, DOTS_144.xlsx used once" in "\n".join(frame.attrs["warnings"])
+    assert frame["flags.trade_share"].dropna().str.contains("imf_estimate").any()
+    assert frame["flags.trade_share"].dropna().str.contains("mirror").any()
+
+
+def test_cow_only_before_the_first_dots_year(frame):
+    cow = frame["flags.trade_share"].fillna("").str.contains("from_cow")
+    assert cow.any() and frame.loc[cow, "source_file.trade_share"].str.startswith("cow_").all()
+    first_dots = frame[frame["dots_trade_share"].notna()].groupby(["target", "actor"])["year"].min()
+    late = frame[cow].apply(lambda r: r["year"] >= first_dots.get((r["target"], r["actor"]), 9999), axis=1)
+    assert not late.any()
+    ussr = frame[(frame["actor"] == "RUS") & (frame["year"] == 1980) & frame["trade_share"].notna()]
+    assert len(ussr) > 20 and ussr["flags.trade_share"].str.contains("actor_ussr").all()
+
+
+def test_bad_cell_names_file_sheet_row_and_field(tmp_path):
+    book = openpyxl.Workbook()
+    for title, flow in (("Exports, FOB", "Exports, FOB to Partner Countries"),
+                        ("Imports, CIF", "Imports, CIF from Partner Countries")):
+        sheet = book.create_sheet(title)
+        sheet["B2"], sheet["B4"], sheet["B5"] = flow, "Cambodia", "US Dollars, Millions"
+        sheet["C7"], sheet["D7"] = "2019", "2020"
+        sheet["B8"], sheet["C8"], sheet["D8"] = "World", "1,081.22 e", "1200"
+        sheet["B9"], sheet["C9"], sheet["D9"] = "China, P.R.: Mainland", "120", "12O"
+    del book["Sheet"]
+    path = tmp_path / "DOTS_34.xlsx"
+    book.save(path)
+    with pytest.raises(InputError) as err:
+        imf_dots.read_workbook(path, "DOTS_34.xlsx")
+    assert (err.value.file, err.value.row, err.value.field) == ("DOTS_34.xlsx!Exports, FOB", 9, "2020")
+    assert imf_dots.cell_value("1,081.22 e", "f", 8, "2019") == (1081.22, True)
+    assert pd.isna(imf_dots.cell_value("", "f", 8, "2019")[0])
