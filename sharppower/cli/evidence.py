@@ -26,6 +26,7 @@ from sharppower.cli.common import (
 )
 from sharppower.errors import InputError
 from sharppower.measures import evidence as ev
+from sharppower.measures.evidence import disarm, stix
 
 app = typer.Typer(help="The evidence ledger: dated, sourced incidents coded to the codebook.",
                   no_args_is_help=True)
@@ -41,6 +42,8 @@ Db = Annotated[str | None, _opt("--db", help=DB_OPTION.help)]
 Json = Annotated[bool, _opt("--json", help=JSON_OPTION.help)]
 FileOpt = Annotated[Path | None, _opt("--file", help="JSON or YAML file with the record's fields.")]
 Indicators = Annotated[list[str] | None, _opt("--indicator", help="Codebook indicator code (repeat).")]
+Techniques = Annotated[list[str] | None, _opt("--technique", help="DISARM technique id, e.g. "
+                                              "T0086.002 (repeat).")]
 LIST_SHOWN = ["id", "actors", "target", "period", "title", "indicators", "status", "link"]
 
 
@@ -103,6 +106,7 @@ def add(
     publisher: Annotated[list[str] | None, _opt("--publisher", help="Publisher per URL.")] = None,
     category: Annotated[list[str] | None, _opt("--category", help="Source category.")] = None,
     indicator: Indicators = None,
+    technique: Techniques = None,
     confidence: Annotated[str | None, _opt("--confidence", help="low, medium, high.")] = None,
     notes: Annotated[str | None, _opt("--notes", help="Notes.")] = None,
     coder: Coder = None, db: Db = None, json_out: Json = False,
@@ -115,7 +119,7 @@ def add(
                  "end_precision": end_precision, "ongoing": ongoing, "title": title,
                  "narrative": narrative, "sources": _sources(url, publisher),
                  "categories": category or None, "indicators": indicator or None,
-                 "confidence": confidence, "notes": notes}
+                 "techniques": technique or None, "confidence": confidence, "notes": notes}
         record.update({k: v for k, v in given.items() if v is not None})
         store, who = open_db(db), _who(coder or record.get("coder"))
         with audited(store, who, "evidence.propose", record.get("id")):
@@ -136,12 +140,16 @@ def list_(
     indicator: Annotated[str | None, _opt("--indicator", help="Indicator code.")] = None,
     q: Annotated[str | None, _opt("--q", help="Text in title or narrative.")] = None,
     origin: Annotated[str | None, _opt("--origin", help="manual, starter-evidence, a source.")] = None,
+    technique: Annotated[str | None, _opt("--technique", help="DISARM technique (and its "
+                                          "sub-techniques).")] = None,
+    tactic: Annotated[str | None, _opt("--tactic", help="DISARM tactic, e.g. TA06.")] = None,
     db: Db = None, json_out: Json = False,
 ) -> None:
     """List records with their source links."""
     with user_errors():
         df = ev.list_evidence(open_db(db), actor=actor, target=target, year=year, domain=domain,
-                              status=status or None, q=q, indicator=indicator, origin=origin)
+                              status=status or None, q=q, indicator=indicator, origin=origin,
+                              technique=technique, tactic=tactic)
         if json_out:
             print_json(df)
         else:
@@ -156,26 +164,44 @@ def show(rid: RecordId, db: Db = None, json_out: Json = False) -> None:
 
 
 @app.command("import")
-def import_(file: Annotated[Path, typer.Argument(help="CSV, JSON or YAML (as export writes).")],
+def import_(file: Annotated[Path, typer.Argument(help="CSV, JSON or YAML (as export writes), "
+                                                "or a STIX 2.1 bundle.")],
+            fmt: Annotated[str, _opt("--format", help="records (CSV, JSON, YAML) or stix "
+                                     "(incidents become proposed records).")] = "records",
             coder: Coder = None, db: Db = None, json_out: Json = False) -> None:
     """Import records; existing ids are updated field by field, with history."""
     with user_errors():
+        if fmt not in ("records", "stix"):
+            raise InputError("--format", f"must be records or stix, not {fmt!r}")
         store = open_db(db)
         with audited(store, _who(coder), "evidence.import", str(file)):
-            counts = ev.import_file(store, file, coder=coder)
+            counts = (stix.import_stix(store, file, coder=coder) if fmt == "stix"
+                      else ev.import_file(store, file, coder=coder))
         if json_out:
             print_json(counts)
-        else:
-            console.print(", ".join(f"{v} {k}" for k, v in counts.items()))
+            return
+        console.print(", ".join(f"{counts[k]} {k}" for k in ("inserted", "updated", "unchanged")))
+        for name, n in (counts.get("unknown_types") or {}).items():
+            console.print(esc(f"not used: {n} {name} object(s)"))
+        for line in [*(counts.get("skipped") or []), *(counts.get("notes") or [])]:
+            console.print(esc(f"skipped: {line}" if line in (counts.get("skipped") or []) else line))
 
 
 @app.command("export")
-def export(fmt: Annotated[str, _opt("--format", help="csv or json.")] = "json",
+def export(fmt: Annotated[str, _opt("--format", help="csv, json or stix (STIX 2.1 bundle).")] = "json",
            out: Annotated[Path | None, _opt("--out", help="File (default: stdout).")] = None,
+           actor: Annotated[str | None, _opt("--actor", help="Only this actor (stix).")] = None,
+           target: Annotated[str | None, _opt("--target", help="Only this target (stix).")] = None,
+           status: Annotated[str | None, _opt("--status", help="Only this status (stix).")] = None,
            db: Db = None) -> None:
-    """Export every record (all fields but the history) as CSV or JSON."""
+    """Export records: every field but the history as CSV or JSON, or a STIX 2.1 bundle."""
     with user_errors():
-        text = ev.export_text(open_db(db), fmt)
+        if fmt == "stix":
+            text = stix.export_stix(open_db(db), actor=actor, target=target, status=status)
+        elif actor or target or status:
+            raise InputError("--format", "--actor, --target and --status filter the stix export")
+        else:
+            text = ev.export_text(open_db(db), fmt)
         if out:
             out.write_text(text, "utf-8")
             console.print(f"wrote {out}")
@@ -202,21 +228,24 @@ def review_(rid: RecordId, accept: Annotated[bool, _opt("--accept", help="Accept
 
 
 @app.command("code")
-def code_(rid: RecordId, indicator: Indicators = None, coder: Coder = None, db: Db = None,
-          json_out: Json = False) -> None:
-    """Code a record independently (double coding); no --indicator = no code applies."""
+def code_(rid: RecordId, indicator: Indicators = None, technique: Techniques = None,
+          coder: Coder = None, db: Db = None, json_out: Json = False) -> None:
+    """Code a record independently (double coding): indicators and DISARM techniques; none
+    given = no code applies."""
     with user_errors():
         store = open_db(db)
         with audited(store, _who(coder), "evidence.code", rid):
-            rec = ev.code(store, rid, _who(coder), indicator or [])
+            rec = ev.code(store, rid, _who(coder), indicator or [], techniques=technique or [])
         if json_out:
             print_json(rec)
         else:
-            console.print(esc(f"{rid}: coded by {_who(coder)}: {', '.join(indicator or []) or '(none)'}"))
+            codes = [*(indicator or []), *(technique or [])]
+            console.print(esc(f"{rid}: coded by {_who(coder)}: {', '.join(codes) or '(none)'}"))
 
 
 @app.command("edit")
 def edit(rid: RecordId, file: FileOpt = None, indicator: Indicators = None,
+         technique: Techniques = None,
          title: Annotated[str | None, _opt("--title", help="Title.")] = None,
          confidence: Annotated[str | None, _opt("--confidence", help="low, medium, high.")] = None,
          notes: Annotated[str | None, _opt("--notes", help="Notes.")] = None,
@@ -224,8 +253,8 @@ def edit(rid: RecordId, file: FileOpt = None, indicator: Indicators = None,
     """Change fields of a record, e.g. adopt adjudicated codes (history keeps the old)."""
     with user_errors():
         changes = _read_one(file) if file else {}
-        given = {"indicators": indicator or None, "title": title, "confidence": confidence,
-                 "notes": notes}
+        given = {"indicators": indicator or None, "techniques": technique or None, "title": title,
+                 "confidence": confidence, "notes": notes}
         changes.update({k: v for k, v in given.items() if v is not None})
         store = open_db(db)
         # the version read first: a change someone commits meanwhile is refused (StaleVersion)
@@ -236,10 +265,11 @@ def edit(rid: RecordId, file: FileOpt = None, indicator: Indicators = None,
 
 
 @app.command("agreement")
-def agreement_(db: Db = None, json_out: Json = False) -> None:
-    """Krippendorff's alpha (nominal) per indicator and overall, and the disagreements."""
+def agreement_(scheme: Annotated[str, _opt("--scheme", help="indicators, or techniques (DISARM).")]
+               = "indicators", db: Db = None, json_out: Json = False) -> None:
+    """Krippendorff's alpha (nominal) per code and overall, and the disagreements."""
     with user_errors():
-        result = ev.agreement(open_db(db))
+        result = ev.agreement(open_db(db), scheme=scheme)
         if json_out:
             print_json(result.to_dict())
             return
@@ -266,3 +296,19 @@ def values(actor: Annotated[str | None, _opt("--actor", help="Actor ISO3.")] = N
             print_json(json.loads(df.to_json(orient="records")))
         else:
             print_table(_flat(df.drop(columns=["evidence_ids"])), title="Indicator values")
+
+
+@app.command("disarm")
+def disarm_(tactic: Annotated[str | None, _opt("--tactic", help="Only this tactic and its techniques.")]
+            = None, db: Db = None, json_out: Json = False) -> None:
+    """The loaded DISARM framework: phases, tactics, techniques (ids, names, STIX ids)."""
+    with user_errors():
+        frame = disarm.framework(open_db(db))
+        if tactic:
+            code = tactic.upper()
+            frame = frame[(frame["tactic_id"] == code) | (frame["disarm_id"] == code)]
+        if json_out:
+            print_json(frame.drop(columns=["summary"]))
+        else:
+            print_table(frame[["kind", "disarm_id", "name", "tactic_id", "phase_id"]],
+                        title=f"DISARM ({len(frame)} rows)")
