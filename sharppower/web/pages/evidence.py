@@ -4,10 +4,11 @@ narratives are shown only in the ledger's sanitised form (`narrative_html`)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import pandas as pd
+from fastapi import APIRouter, Request, Response
 
 from sharppower.errors import ValidationError
-from sharppower.measures.evidence import ledger
+from sharppower.measures.evidence import disarm, ledger, stix
 from sharppower.measures.evidence.records import STATUSES
 from sharppower.store import Database
 from sharppower.web.lookup import check_actor, codebook, country
@@ -28,30 +29,57 @@ def _check_filters(db: Database, actor, target, domain, status) -> dict:
     return out
 
 
-def evidence_data(db: Database, actor: str | None = None, target: str | None = None,
-                  domain: str | None = None, year: int | None = None, status: str | None = None,
-                  q: str | None = None, offset: int = 0, limit: int = PAGE_SIZE) -> dict:
-    """records: the ledger's list columns for one page of matches; total: all matches."""
+def matching(db: Database, actor=None, target=None, domain=None, year=None, status=None, q=None,
+             technique=None, tactic=None) -> tuple[dict, pd.DataFrame]:
+    """The checked filters and the matching records, newest first."""
     filters = _check_filters(db, actor, target, domain, status)
     if year is not None and not 1900 <= year <= 2100:
         raise ValidationError("year", f"{year} is out of range (1900-2100)")
+    fimi = {"technique": technique or None, "tactic": (tactic or "").upper() or None}
+    frame = ledger.list_evidence(db, year=year, q=q or None, **filters, **fimi)
+    frame = frame.sort_values(["start_date", "id"], ascending=[False, True])
+    return {**filters, **fimi, "year": year, "q": q}, frame
+
+
+def evidence_data(db: Database, actor: str | None = None, target: str | None = None,
+                  domain: str | None = None, year: int | None = None, status: str | None = None,
+                  q: str | None = None, offset: int = 0, limit: int = PAGE_SIZE,
+                  technique: str | None = None, tactic: str | None = None) -> dict:
+    """records: the ledger's list columns for one page of matches; total: all matches;
+    tactics: the loaded DISARM tactics (for the filter)."""
     if offset < 0 or not 1 <= limit <= 1000:
         raise ValidationError("limit", "offset must be >= 0 and limit between 1 and 1000")
-    frame = ledger.list_evidence(db, year=year, q=q or None, **filters)
-    frame = frame.sort_values(["start_date", "id"], ascending=[False, True])
+    filters, frame = matching(db, actor, target, domain, year, status, q, technique, tactic)
     records = frame.iloc[offset:offset + limit].to_dict("records")
-    return {"filters": {**filters, "year": year, "q": q}, "total": len(frame), "offset": offset,
+    tactics = disarm.framework(db, kind="tactic")[["disarm_id", "name"]].to_dict("records")
+    return {"filters": filters, "total": len(frame), "offset": offset,
             "limit": limit, "records": records, "statuses": list(STATUSES),
-            "actors": codebook().actors, "domains": codebook().domains().to_dict("records")}
+            "actors": codebook().actors, "domains": codebook().domains().to_dict("records"),
+            "tactics": tactics}
 
 
 @page(router, "/evidence")
 def evidence_page(request: Request, actor: str | None = None, target: str | None = None,
                   domain: str | None = None, year: int | None = None, status: str | None = None,
-                  q: str | None = None, offset: int = 0, limit: int = PAGE_SIZE):
-    """Evidence records matching every filter given (newest first), one page at a time."""
-    data = evidence_data(store(request), actor, target, domain, year, status, q, offset, limit)
+                  q: str | None = None, offset: int = 0, limit: int = PAGE_SIZE,
+                  technique: str | None = None, tactic: str | None = None):
+    """Evidence records matching every filter given (newest first), one page at a time;
+    `technique` and `tactic` filter by DISARM coding."""
+    data = evidence_data(store(request), actor, target, domain, year, status, q, offset, limit,
+                         technique, tactic)
     return respond(request, "evidence.html", data)
+
+
+@router.get("/evidence.stix", response_class=Response)
+def evidence_stix(request: Request, actor: str | None = None, target: str | None = None,
+                  domain: str | None = None, year: int | None = None, status: str | None = None,
+                  q: str | None = None, technique: str | None = None, tactic: str | None = None):
+    """Every record matching the filters of /evidence as one STIX 2.1 bundle (JSON)."""
+    db = store(request)
+    _, frame = matching(db, actor, target, domain, year, status, q, technique, tactic)
+    text = stix.export_stix(db, ids=list(frame["id"]))
+    return Response(text, media_type="application/json", headers={
+        "Content-Disposition": 'attachment; filename="sharppower-evidence.stix.json"'})
 
 
 @page(router, "/evidence/new")
