@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 from sharppower.web import accounts
 
@@ -57,8 +57,8 @@ def check_target(scope) -> tuple[int, bytes] | None:
     """422 for a NUL byte in the path or query, or an over-long query parameter."""
     raw_path = scope.get("raw_path") or scope["path"].encode()
     query = scope.get("query_string", b"")
-    if b"\x00" in unquote(raw_path.decode("latin-1")).encode("latin-1") or b"%00" in query \
-            or b"\x00" in query:
+    if (b"\x00" in raw_path or b"%00" in raw_path or "\x00" in scope["path"]
+            or b"%00" in query or b"\x00" in query):
         return _reject(422, "NUL bytes are not allowed in the path or query")
     for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
         if len(value) > MAX_PARAM:
