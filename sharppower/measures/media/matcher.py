@@ -75,21 +75,22 @@ def match_pairs(index: WireIndex, local: pd.DataFrame, feats: Features,
             cache[i] = feats.shingle_set(i)
         containment, jaccard = overlap_scores(index.sets[j], cache[i])
         if accepted(containment, jaccard, index.params):
-            out.append(match_row(index, local.iloc[i], index.frame.iloc[j], containment, jaccard))
+            out.append(match_row(index.rules, local.iloc[i], index.frame.iloc[j], containment,
+                                 jaccard))
     return pd.DataFrame(out, columns=MATCH_COLUMNS)
 
 
-def match_row(index: WireIndex, loc: pd.Series, wire: pd.Series, containment: float,
-              jaccard: float) -> dict:
+def match_row(rules: Rules, loc, wire, containment: float, jaccard: float) -> dict:
+    """One output line; `loc` and `wire` are articles (dicts or rows with corpus.COLUMNS)."""
     text = f"{loc['title'] or ''}\n{loc['text']}"
-    attribution, credit = index.rules.attribute(text, wire["text"], wire["outlet"])
+    attribution, credit = rules.attribute(text, wire["text"], wire["outlet"])
     return {
         "local_id": loc["id"], "wire_id": wire["id"],
         "containment": round(containment, 6), "jaccard": round(jaccard, 6),
         "attribution": attribution, "credit": credit,
         "local_outlet": loc["outlet"], "country": loc["country"], "local_date": loc["date"],
-        "wire_outlet": index.rules.canonical(wire["outlet"]),
-        "actor": index.rules.actor(wire["outlet"]) or wire["country"],
+        "wire_outlet": rules.canonical(wire["outlet"]),
+        "actor": rules.actor(wire["outlet"]) or wire["country"],
         "wire_date": wire["date"], "local_url": loc["url"], "wire_url": wire["url"],
     }
 
