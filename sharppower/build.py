@@ -5,11 +5,14 @@ function `step(ctx) -> list[LoadResult]`, named by dotted path in BUILD_STEPS so
 measure adds itself with one line. Steps are incremental: sources skip snapshots whose
 checksum is already loaded, and derived steps compare a fingerprint of their inputs with
 the last successful run in `build_log` (`ctx.fresh` / `ctx.record`).
+
+This orchestrator sits above sources, measures and index (import contract in
+pyproject.toml): it wires each source a measure owns to that measure's loader (LOADERS,
+combined from every measure's `build.LOADERS`); web and report never import it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
 from collections.abc import Callable
@@ -20,11 +23,15 @@ import sqlalchemy as sa
 
 from sharppower.codebook import Codebook, load_codebook
 from sharppower.countries import CountryResolver, resolver
+from sharppower.measures.evidence import build as evidence_build
+from sharppower.measures.opinion import build as opinion_build
 from sharppower.reference import sync_reference
 from sharppower.settings import Settings
-from sharppower.sources.load import LoadContext, LoadResult, load_source
+from sharppower.sources.base import Source
+from sharppower.sources.load import LoadContext, load_source
 from sharppower.sources.registry import SOURCES
-from sharppower.sources.snapshot import open_snapshot, pull
+from sharppower.sources.snapshot import Snapshot, open_snapshot, pull
+from sharppower.steps import LoadResult, fingerprint
 from sharppower.store import Database
 from sharppower.store.locking import build_lock
 from sharppower.store.tables import build_log
@@ -37,6 +44,14 @@ BUILD_STEPS = [
     "sharppower.measures.evidence.build:evidence_step",
     "sharppower.index.build:index_step",
 ]
+
+# source name -> loader(ctx, snapshot) of the measure that owns the source's tables
+LOADERS = {**opinion_build.LOADERS, **evidence_build.LOADERS}
+
+
+def load_snapshot(ctx: LoadContext, source: Source, snapshot: Snapshot) -> LoadResult:
+    """Load one snapshot, through its measure's loader when a measure owns the source."""
+    return load_source(ctx, source, snapshot, LOADERS.get(source.name))
 
 
 @dataclass
@@ -54,7 +69,7 @@ class BuildContext:
         return LoadContext(self.db, self.codebook, self.resolver, self.force)
 
     def fingerprint(self, *parts: object) -> str:
-        return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+        return fingerprint(*parts)
 
     def fresh(self, step: str, fingerprint: str) -> bool:
         """True when the last successful run of `step` had this fingerprint (nothing to do)."""
@@ -101,7 +116,7 @@ def sources_step(ctx: BuildContext) -> list[LoadResult]:
             results.append(LoadResult(name, "skipped", warnings=[
                 "no snapshot: run `sharppower pull` (or set SHARPPOWER_MIRROR) to add it"]))
             continue
-        results.append(load_source(ctx.load_context, source, snapshot))
+        results.append(load_snapshot(ctx.load_context, source, snapshot))
     ctx.progress("sources", len(names), len(names))
     return results
 
@@ -130,11 +145,4 @@ def build(settings: Settings, db: Database | None = None, force: bool = False,
     return ctx.results
 
 
-def is_starter_only(db: Database) -> bool:
-    """True when the store holds no source but the starter data (the dashboard says so)."""
-    n = db.scalar("SELECT COUNT(*) FROM sources WHERE starter = :f AND name <> 'countries'",
-                  {"f": False})
-    return not n
-
-
-__all__ = ["BUILD_STEPS", "BuildContext", "build", "is_starter_only", "sa"]
+__all__ = ["BUILD_STEPS", "LOADERS", "BuildContext", "build", "load_snapshot", "sa"]

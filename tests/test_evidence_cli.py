@@ -11,11 +11,12 @@ from urllib.parse import quote
 import pytest
 from typer.testing import CliRunner
 
+from sharppower.build import load_snapshot
 from sharppower.cli import app
 from sharppower.codebook import load_codebook
 from sharppower.countries import resolver
 from sharppower.settings import Settings
-from sharppower.sources.load import LoadContext, load_source
+from sharppower.sources.load import LoadContext
 from sharppower.sources.registry import SOURCES
 from sharppower.sources.snapshot import pull
 
@@ -119,7 +120,7 @@ def test_list_filters_through_the_cli(db):
 def asd_db(db, mirror, tmp_path):
     conf = Settings(data_dir=tmp_path / "data", database_url="sqlite://", mirror=mirror)
     snap, _ = pull(conf, SOURCES["asd-interference-tracker"])
-    load_source(LoadContext(db, load_codebook(), resolver()), SOURCES["asd-interference-tracker"],
+    load_snapshot(LoadContext(db, load_codebook(), resolver()), SOURCES["asd-interference-tracker"],
                 snap)
     return db
 

@@ -14,13 +14,14 @@ import pandas as pd
 import pytest
 import yaml
 
+from sharppower.build import load_snapshot
 from sharppower.codebook import load_codebook
 from sharppower.countries import resolver
 from sharppower.errors import InputError
 from sharppower.measures import evidence as ev
 from sharppower.measures.evidence.mapping import mapping_text
 from sharppower.settings import Settings
-from sharppower.sources.load import LoadContext, load_source
+from sharppower.sources.load import LoadContext
 from sharppower.sources.registry import SOURCES
 from sharppower.sources.snapshot import pull
 
@@ -46,7 +47,7 @@ def settings_for(tmp_path: Path, mirror: Path) -> Settings:
 def load(conf, db, name, update=False):
     snap, _ = pull(conf, SOURCES[name], update=update)
     ctx = LoadContext(db, load_codebook(), resolver(), force=True)
-    return load_source(ctx, SOURCES[name], snap)
+    return load_snapshot(ctx, SOURCES[name], snap)
 
 
 def stamps(db):

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from sharppower.build import BuildContext, reference_step
+from sharppower.build import BuildContext, load_snapshot, reference_step
 from sharppower.codebook import load_codebook
 from sharppower.countries import resolver
 from sharppower.measures import evidence as ev
 from sharppower.measures.evidence.build import evidence_step, write_values
 from sharppower.settings import Settings
-from sharppower.sources.load import LoadContext, load_source
+from sharppower.sources.load import LoadContext
 from sharppower.sources.registry import SOURCES
 from sharppower.sources.snapshot import pull
 
@@ -31,7 +31,7 @@ def load_small_asd(db, tmp_path):
     shutil.copyfile(FIXTURES / "asd_small.json", mirror / ASD_FILE)
     conf = Settings(data_dir=tmp_path / "data", database_url="sqlite://", mirror=mirror)
     snap, _ = pull(conf, SOURCES[ASD])
-    load_source(LoadContext(db, load_codebook(), resolver()), SOURCES[ASD], snap)
+    load_snapshot(LoadContext(db, load_codebook(), resolver()), SOURCES[ASD], snap)
 
 
 def table(values, actor, target, code):
@@ -141,7 +141,7 @@ def mirror_evidence(db, mirror, tmp_path):
     reference_step(ctx)
     for name in (ASD, "coercion-cases"):
         snap, _ = pull(conf, SOURCES[name])
-        load_source(ctx.load_context, SOURCES[name], snap)
+        load_snapshot(ctx.load_context, SOURCES[name], snap)
     evidence_step(ctx)
     return db
 

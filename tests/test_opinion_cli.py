@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sharppower.build import BuildContext
+from sharppower.build import BuildContext, load_snapshot
 from sharppower.cli import app
 from sharppower.cli.opinion import SHOW_FIELDS, sparkline
 from sharppower.codebook import load_codebook
@@ -17,7 +17,6 @@ from sharppower.countries import resolver
 from sharppower.measures.opinion.build import opinion_step
 from sharppower.settings import Settings
 from sharppower.sources.connectors import pew
-from sharppower.sources.load import load_source
 from sharppower.sources.snapshot import pull
 from sharppower.store import Database
 
@@ -37,7 +36,7 @@ def store_url(tmp_path_factory) -> str:
     db.upgrade()
     ctx = BuildContext(conf, db, load_codebook(), resolver())
     snapshot, _ = pull(conf, pew.SOURCE)
-    load_source(ctx.load_context, pew.SOURCE, snapshot)
+    load_snapshot(ctx.load_context, pew.SOURCE, snapshot)
     opinion_step(ctx)
     db.dispose()
     return conf.database_url

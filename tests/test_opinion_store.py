@@ -13,7 +13,7 @@ import pandas as pd
 import pyreadr
 import pytest
 
-from sharppower.build import BuildContext
+from sharppower.build import BuildContext, load_snapshot
 from sharppower.codebook import load_codebook
 from sharppower.countries import resolver
 from sharppower.errors import InputError
@@ -22,7 +22,6 @@ from sharppower.measures.opinion import build as opinion_build
 from sharppower.measures.opinion.schema import ESTIMATE_COLUMNS
 from sharppower.settings import Settings
 from sharppower.sources.connectors import pew
-from sharppower.sources.load import load_source
 from sharppower.sources.snapshot import Snapshot, pull, sha256_file
 
 MIRROR = os.environ.get("SHARPPOWER_MIRROR")
@@ -41,7 +40,7 @@ def pew_settings(tmp_path_factory) -> Settings:
 def load_pew(db, settings) -> BuildContext:
     ctx = BuildContext(replace(settings, database_url=db.url), db, load_codebook(), resolver())
     snapshot, _ = pull(settings, pew.SOURCE)
-    load_source(ctx.load_context, pew.SOURCE, snapshot)
+    load_snapshot(ctx.load_context, pew.SOURCE, snapshot)
     ctx.results = opinion_build.opinion_step(ctx)
     return ctx
 
@@ -186,7 +185,7 @@ def test_malformed_file_changes_nothing(db, pew_settings, tmp_path, mangle, row,
     before = counts(db)
     snapshot = malformed_snapshot(tmp_path, mangle(small_frame()))
     with pytest.raises(InputError) as err:
-        pew.load(ctx.load_context, snapshot)
+        opinion_build.load(ctx.load_context, snapshot)
     assert (err.value.file, err.value.row, err.value.field) == (pew.FILE, row, field)
     assert f"{pew.FILE}, row {row}, field '{field}'" in str(err.value)
     assert counts(db) == before

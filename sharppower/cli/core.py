@@ -19,6 +19,7 @@ from sharppower.cli.common import (
 )
 from sharppower.sources.registry import SOURCES, get_source
 from sharppower.sources.snapshot import pull as pull_snapshot
+from sharppower.store.provenance import is_starter_only
 
 sources_app = typer.Typer(help="Public sources the observatory reads.", no_args_is_help=True)
 
@@ -75,7 +76,7 @@ def build(
                 console.print(f"[yellow]warning[/] {r.source}: {w}", highlight=False)
             if len(r.warnings) > 5:
                 console.print(f"[yellow]warning[/] {r.source}: ... {len(r.warnings) - 5} more")
-        if build_lib.is_starter_only(database):
+        if is_starter_only(database):
             console.print("The store holds only the starter data. Run `sharppower pull` "
                           "(or set SHARPPOWER_MIRROR) and `sharppower build` for the full sources.")
 

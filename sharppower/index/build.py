@@ -24,7 +24,7 @@ from sharppower.index.spec import Spec, load_spec
 from sharppower.index.store import save_run
 from sharppower.index.summary import indicator_table, run_summary
 from sharppower.index.uncertainty import monte_carlo, sensitivity
-from sharppower.sources.load import LoadResult
+from sharppower.steps import LoadResult
 from sharppower.store import Database
 from sharppower.store.tables import countries, observations, sources
 

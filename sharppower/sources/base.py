@@ -6,11 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 if TYPE_CHECKING:
-    from sharppower.sources.load import LoadContext, LoadResult
-    from sharppower.sources.snapshot import Snapshot
+    from sharppower.steps import LoadResult
 
 
 @dataclass(frozen=True)
@@ -30,8 +27,12 @@ class Source:
     tidy DataFrame with columns target (ISO3), year, optionally actor, one column per
     published variable, and source_file / source_row (where each row comes from).
     The default loader turns the variables that codebook indicators name (`source` and
-    `variable` keys) into observations. A source with its own tables (opinion surveys,
-    evidence) sets `load` instead: load(ctx, snapshot) -> LoadResult.
+    `variable` keys) into observations. A source that writes core tables other than
+    observations sets `load(ctx, snapshot) -> LoadResult` (countries). A source whose data
+    a measure keeps in its own tables (opinion, evidence) names that measure as `owner`:
+    its `parse` returns what the measure reads (respondents, incidents, cases) and the
+    measure's loader (its `build.LOADERS`, wired by `sharppower.build`) stores them.
+    Connectors never import measures.
     """
 
     name: str
@@ -41,8 +42,9 @@ class Source:
     licence: str
     citation: str
     files: tuple[SourceFile, ...]
-    parse: Callable[..., pd.DataFrame] | None = None
-    load: Callable[[LoadContext, Snapshot], LoadResult] | None = None
+    parse: Callable[..., Any] | None = None
+    load: Callable[..., LoadResult] | None = None
+    owner: str | None = None  # the measure package whose LOADERS load it (then parse is its reader)
     coverage: str = ""
     kind: str = "context"
     notes: str = ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,10 +23,11 @@ from sqlalchemy.engine import Connection
 
 from sharppower.codebook import Codebook
 from sharppower.countries import CountryResolver, resolver
-from sharppower.errors import InputError
+from sharppower.errors import InputError, SharppowerError
 from sharppower.sources.base import Source
 from sharppower.sources.snapshot import Snapshot
 from sharppower.sources.validate import check_observations
+from sharppower.steps import LoadResult, fingerprint
 from sharppower.store import Database
 from sharppower.store.database import frame_records, insert_rows
 from sharppower.store.tables import build_log, observations, snapshot_files, sources
@@ -37,20 +39,6 @@ class LoadContext:
     codebook: Codebook
     resolver: CountryResolver = field(default_factory=resolver)
     force: bool = False
-
-
-@dataclass
-class LoadResult:
-    source: str
-    status: str  # loaded | unchanged | skipped
-    rows: int = 0
-    countries: int = 0
-    years: tuple[int, int] | None = None
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def years_text(self) -> str:
-        return f"{self.years[0]}-{self.years[1]}" if self.years else ""
 
 
 OBS_COLUMNS = [
@@ -158,16 +146,22 @@ def replace_observations(conn: Connection, source: str, obs: pd.DataFrame) -> in
     return insert_rows(conn, observations, frame_records(obs))
 
 
-def load_fingerprint(source: Source, snapshot: Snapshot, codebook: Codebook) -> str:
+Loader = Callable[[LoadContext, Snapshot], LoadResult]
+
+
+def load_fingerprint(source: Source, snapshot: Snapshot, codebook: Codebook,
+                     loader: Loader | None = None) -> str:
     """What a load depends on: the snapshot, the codebook indicators of the source and the
-    connector's code. A change to any of them reloads the source on the next build."""
+    code of its parser and loader. A change to any of them reloads the source."""
     spec = codebook.for_source(source.name)[["code", "variable", "unit", "actors"]]
-    parts = [snapshot.sha256, frame_records(spec), _code_hash(source)]
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+    funcs = [loader or source.load or source.parse]
+    if loader is not None and source.parse is not None:
+        funcs.append(source.parse)
+    code = "".join(_code_hash(f) for f in funcs)
+    return fingerprint(snapshot.sha256, frame_records(spec), code)
 
 
-def _code_hash(source: Source) -> str:
-    func = source.load or source.parse
+def _code_hash(func: Callable | None) -> str:
     try:
         path = inspect.getsourcefile(func)
         return hashlib.sha256(open(path, "rb").read()).hexdigest() if path else ""
@@ -211,19 +205,28 @@ def record_load(conn: Connection, result: LoadResult, fingerprint: str, started:
     })
 
 
-def load_source(ctx: LoadContext, source: Source, snapshot: Snapshot) -> LoadResult:
+def load_source(ctx: LoadContext, source: Source, snapshot: Snapshot,
+                loader: Loader | None = None) -> LoadResult:
     """Parse and load one snapshot in one transaction; returns status "unchanged" without
-    touching the store when the snapshot, the source's codebook indicators and the
-    connector are those of the last load (unless ctx.force)."""
-    fingerprint = load_fingerprint(source, snapshot, ctx.codebook)
+    touching the store when the snapshot, the source's codebook indicators and the code
+    are those of the last load (unless ctx.force).
+
+    `loader(ctx, snapshot)` is the measure's own loading (a measure with its own tables
+    owns it; the build orchestrator passes it, see `sharppower.build.LOADERS`); else the
+    connector's `Source.load`, else the default: `parse` -> observations."""
+    loader = loader or source.load
+    if loader is None and source.owner:
+        raise SharppowerError(f"source {source.name} is loaded by {source.owner}: pass its "
+                              "loader (sharppower.build.load_snapshot does)")
+    fingerprint_ = load_fingerprint(source, snapshot, ctx.codebook, loader)
     if (not ctx.force and loaded_sha(ctx.db, source.name) == snapshot.sha256
-            and last_fingerprint(ctx.db, source.name) == fingerprint):
+            and last_fingerprint(ctx.db, source.name) == fingerprint_):
         return unchanged_result(ctx.db, source.name)
     started = datetime.now(UTC)
-    if source.load is not None:
-        result = source.load(ctx, snapshot)
+    if loader is not None:
+        result = loader(ctx, snapshot)
         with ctx.db.begin() as conn:
-            record_load(conn, result, fingerprint, started)
+            record_load(conn, result, fingerprint_, started)
         return result
     frame = source.parse(snapshot, ctx.resolver)
     obs = observations_from_frame(frame, ctx.codebook, source.name)
@@ -234,8 +237,16 @@ def load_source(ctx: LoadContext, source: Source, snapshot: Snapshot) -> LoadRes
     with ctx.db.begin() as conn:
         replace_observations(conn, source.name, obs)
         record_source(conn, source, snapshot, stats["rows"])
-        record_load(conn, result, fingerprint, started)
+        record_load(conn, result, fingerprint_, started)
     return result
+
+
+def check_snapshot(source: Source, snapshot: Snapshot, codebook: Codebook, res) -> None:
+    """Parse a snapshot and validate its values (what a load would store), storing nothing.
+    Sources with their own loader and no parser are checked when they load."""
+    if source.parse is None:
+        return
+    observations_from_frame(source.parse(snapshot, res), codebook, source.name)
 
 
 def flags_json(flags: list[str] | None) -> str | None:

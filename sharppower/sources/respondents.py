@@ -1,4 +1,5 @@
-"""Validation shared by every reader of respondent data (the RDS and SPSS connectors).
+"""Reading respondent-level survey files: the harmonised responses and the validation
+shared by every reader (the Pew RDS connector and the opinion measure's SPSS import).
 
 Each helper checks a whole column at once and raises an InputError naming the file, the
 first bad row (1-based: row 1 is the first respondent) and the field.
@@ -11,7 +12,17 @@ import pandas as pd
 
 from sharppower.countries import CountryResolver
 from sharppower.errors import InputError
-from sharppower.measures.opinion.schema import RESPONSES
+
+# Harmonised responses of the favourability battery, in code order 0..5 (the published
+# factor labels of Pew's harmonised file; the opinion engine's schema uses these codes).
+RESPONSES = (
+    "Very favorable",
+    "Somewhat favorable",
+    "Somewhat unfavorable",
+    "Very unfavorable",
+    "DK",
+    "Refused",
+)
 
 
 def _bad_row(mask: np.ndarray) -> int:

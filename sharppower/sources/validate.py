@@ -65,13 +65,3 @@ def check_observations(obs: pd.DataFrame, codebook: Codebook, source: str,
             file, row = _where(obs, i, source)
             raise InputError(file, message(i), row=row, field=name(i))
 
-
-def check_snapshot(source, snapshot, codebook: Codebook, resolver) -> None:
-    """Parse a snapshot and validate its values (what a load would store), storing nothing.
-    Sources with their own loader and no parser are checked when they load."""
-    from sharppower.sources.load import observations_from_frame
-
-    if source.parse is None:
-        return
-    frame = source.parse(snapshot, resolver)
-    observations_from_frame(frame, codebook, source.name)

@@ -11,7 +11,8 @@ from importlib import resources
 import pandas as pd
 
 from sharppower.sources.base import Source, SourceFile
-from sharppower.sources.load import LoadResult, record_source, replace_observations, summarise
+from sharppower.sources.load import record_source, replace_observations, summarise
+from sharppower.steps import LoadResult
 
 FILE = "observations.csv"
 

@@ -1,15 +1,12 @@
-"""Screenshots of the main pages for the README:
+"""Screenshots of the main pages for the README (`python scripts/screenshots.py`, which
+builds the demo store when no --db is given: the web layer never runs a build).
 
-    python -m sharppower.web.screenshots --out docs/screenshots [--db URL]
-
-Serves the store (default: a fresh demo store) on 127.0.0.1 and photographs each page in
-Debian's Chromium with every off-host request refused (the list must stay empty).
+Serves an app on 127.0.0.1 and photographs each page in Debian's Chromium with every
+off-host request refused (the list must stay empty).
 """
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 from pathlib import Path
 
 PAGES = {
@@ -42,23 +39,3 @@ def take_screenshots(app, out: Path, country: str = "AUS") -> list[Path]:
         raise RuntimeError(f"pages asked for outside resources: {blocked}")
     return written
 
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description="Screenshots of the dashboard's main pages.")
-    parser.add_argument("--out", type=Path, default=Path("docs/screenshots"))
-    parser.add_argument("--db", help="store URL (default: a fresh demo store)")
-    parser.add_argument("--country", default="AUS", help="country profile to photograph")
-    args = parser.parse_args(argv)
-    from sharppower.demo import demo_database
-    from sharppower.settings import Settings
-    from sharppower.store import Database
-    from sharppower.web.app import create_app
-
-    conf = Settings.from_env(data_dir=tempfile.mkdtemp(prefix="sharppower-shots-"))
-    db = Database(args.db) if args.db else demo_database(conf)
-    for path in take_screenshots(create_app(conf, db), args.out, args.country):
-        print(path)
-
-
-if __name__ == "__main__":
-    main()

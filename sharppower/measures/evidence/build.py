@@ -1,5 +1,7 @@
 """Build step of the evidence ledger (BUILD_STEPS, after the starter step).
 
+0. LOADERS: the loaders of the evidence sources (ASD, coercion cases), which
+   `sharppower.build` runs in its sources step.
 1. The starter evidence (`sharppower/starter/evidence.yaml`, cited cases) is synced into
    the ledger as accepted records coded by "starter", with or without a mirror.
 2. Indicator values (values.py) are written to `observations` with source "evidence",
@@ -16,13 +18,19 @@ import sqlalchemy as sa
 import yaml
 
 from sharppower.codebook import Codebook
+from sharppower.measures.evidence import asd, coercion
 from sharppower.measures.evidence.importing import load_evidence, normalise_rows
 from sharppower.measures.evidence.mapping import load_mapping, mapping_text
 from sharppower.measures.evidence.tables import evidence, evidence_coverage
 from sharppower.measures.evidence.values import indicator_values, observations_frame
 from sharppower.sources.base import Source
-from sharppower.sources.load import LoadResult, record_source, replace_observations, summarise
+from sharppower.sources.load import load_source, record_source, replace_observations, summarise
+from sharppower.sources.registry import SOURCES
+from sharppower.sources.snapshot import open_snapshot
+from sharppower.steps import LoadResult
 from sharppower.store import Database
+
+LOADERS = {"asd-interference-tracker": asd.load, "coercion-cases": coercion.load}
 
 STARTER_FILE = "evidence.yaml"
 STARTER = Source(
@@ -84,10 +92,6 @@ MAPPED_SOURCES = {"asd-interference-tracker": "asd", "coercion-cases": "coercion
 def remap_step(ctx) -> list[LoadResult]:
     """Re-import an evidence source whose declared mapping changed since its last import
     (its snapshot did not, so the sources step skipped it)."""
-    from sharppower.sources.load import load_source
-    from sharppower.sources.registry import SOURCES
-    from sharppower.sources.snapshot import open_snapshot
-
     results = []
     for name, mapping in MAPPED_SOURCES.items():
         sha = ctx.snapshot_shas(name)[name]
@@ -103,7 +107,7 @@ def remap_step(ctx) -> list[LoadResult]:
         if last and not ctx.force:  # mapping changed after an import with the old one
             load_ctx = ctx.load_context
             load_ctx.force = True
-            result = load_source(load_ctx, SOURCES[name], snapshot)
+            result = load_source(load_ctx, SOURCES[name], snapshot, LOADERS[name])
             results.append(result)
         ctx.record(step, fp, result, started)
     return results

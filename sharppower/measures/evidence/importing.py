@@ -8,7 +8,8 @@ from typing import Any
 from sharppower.errors import InputError, ValidationError
 from sharppower.measures.evidence.records import evidence_indicators, normalise
 from sharppower.measures.evidence.sync import SyncSummary, replace_coverage, sync_source
-from sharppower.sources.load import LoadContext, LoadResult, record_source
+from sharppower.sources.load import LoadContext, record_source
+from sharppower.steps import LoadResult
 
 
 def normalise_rows(rows: list[dict[str, Any]], file: str, codebook) -> list[dict[str, Any]]:

@@ -1,6 +1,8 @@
 """Build step: estimates, quality checks and attraction observations from the Pew snapshot.
 
-Registered in `sharppower.build.BUILD_STEPS` after the sources step. Incremental: the
+`load` reads and records the snapshot of `pew-global-attitudes` during the sources step
+(LOADERS, wired by `sharppower.build`). The step is registered in
+`sharppower.build.BUILD_STEPS` after the sources step. Incremental: the
 fingerprint is the loaded snapshot's sha256 and the method version (schema.METHOD_VERSION),
 so a build with neither changed does nothing. Findings of the quality checks are returned as
 warnings, which `sharppower build` prints.
@@ -18,11 +20,24 @@ from sharppower.measures.opinion.estimate import compute_estimates
 from sharppower.measures.opinion.schema import METHOD_VERSION, STATE_ACTORS
 from sharppower.measures.opinion.store import save_estimates
 from sharppower.sources.connectors import pew
-from sharppower.sources.load import LoadResult, summarise
+from sharppower.sources.load import LoadContext, record_source, summarise
 from sharppower.sources.snapshot import Snapshot, open_snapshot
+from sharppower.steps import LoadResult
 from sharppower.store import Database
 
 STEP = "opinion"
+
+
+def load(ctx: LoadContext, snapshot: Snapshot) -> LoadResult:
+    """Validate the snapshot (cached as Parquet) and record it; opinion_step estimates."""
+    frame = pew.respondents(snapshot, ctx.resolver)
+    with ctx.db.begin() as conn:
+        record_source(conn, pew.SOURCE, snapshot, len(frame))
+    years = (int(frame["year"].min()), int(frame["year"].max()))
+    return LoadResult(pew.SOURCE.name, "loaded", len(frame), int(frame["public"].nunique()), years)
+
+
+LOADERS = {pew.SOURCE.name: load}
 
 
 def state_actors(resp: pd.DataFrame) -> list[str]:

@@ -10,18 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from sharppower.sources.respondents import RESPONSES
+
 # Version of the estimation method: part of the build fingerprint and stored per estimate.
 METHOD_VERSION = "1"
 
-# Harmonised responses of the favourability battery, in code order 0..5.
-RESPONSES = (
-    "Very favorable",
-    "Somewhat favorable",
-    "Somewhat unfavorable",
-    "Very unfavorable",
-    "DK",
-    "Refused",
-)
+# Harmonised responses of the favourability battery, in code order 0..5: RESPONSES
+# (sharppower.sources.respondents, where every reader of respondent files finds them).
 NOT_ASKED = -1
 N_RESPONSES = len(RESPONSES)
 

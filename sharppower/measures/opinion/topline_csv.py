@@ -29,8 +29,9 @@ from sharppower.errors import InputError
 from sharppower.measures.opinion.schema import STATE_ACTORS, SUSPECT
 from sharppower.measures.opinion.store import parse_flags
 from sharppower.measures.opinion.tables import opinion_imports, opinion_toplines
-from sharppower.sources.load import LoadResult, record_source, replace_observations, summarise
+from sharppower.sources.load import record_source, replace_observations, summarise
 from sharppower.sources.readers import read_csv
+from sharppower.steps import LoadResult
 from sharppower.store import Database
 from sharppower.store.database import frame_records, insert_rows
 

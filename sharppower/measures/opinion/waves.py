@@ -34,12 +34,14 @@ import yaml
 from sharppower.codebook import Codebook, load_codebook
 from sharppower.countries import CountryResolver, resolver
 from sharppower.errors import InputError
+from sharppower.measures.opinion.build import result_of
 from sharppower.measures.opinion.estimate import compute_estimates
-from sharppower.measures.opinion.respondents import resolve_publics, weights, years
-from sharppower.measures.opinion.schema import RESPONSES
 from sharppower.measures.opinion.store import save_estimates
 from sharppower.measures.opinion.tables import opinion_imports
-from sharppower.sources.load import LoadResult, summarise
+from sharppower.sources.connectors import pew
+from sharppower.sources.load import record_source, summarise
+from sharppower.sources.respondents import RESPONSES, resolve_publics, weights, years
+from sharppower.steps import LoadResult
 from sharppower.store import Database
 from sharppower.store.tables import sources
 
@@ -130,10 +132,6 @@ def read_sav(path: str | Path, mapping: dict, res: CountryResolver | None = None
 def import_wave(db: Database, path: str | Path, mapping_path: str | Path,
                 codebook: Codebook | None = None, res: CountryResolver | None = None) -> LoadResult:
     """Validate, estimate and store one SPSS wave (all or nothing)."""
-    from sharppower.measures.opinion.build import result_of
-    from sharppower.sources.connectors import pew
-    from sharppower.sources.load import record_source
-
     path = Path(path)
     mapping = load_mapping(mapping_path)
     resp = read_sav(path, mapping, res)

@@ -1,11 +1,12 @@
-"""Alliance for Securing Democracy, Authoritarian Interference Tracker -> evidence ledger.
+"""Alliance for Securing Democracy, Authoritarian Interference Tracker: the published incidents.
 
 The published file (`data/incidents.json` of ASD-at-GMF/authoritarian_interference_tracker)
 is a GeoJSON FeatureCollection with one Feature per target country (English name in
 `properties.country`) and its incidents in `properties.incidents`: post_id, title, HTML
 `content`, `date_text`, `start_date` / `end_date` (["YYYYMMDD"], [""] when open), link,
-tools, actors. Each incident becomes an accepted record `asd-<post_id>` coded through
-the declared mapping `measures/evidence/mappings/asd.yaml`.
+tools, actors. `parse` returns the incidents as plain records; the evidence ledger
+(`sharppower.measures.evidence.asd`) codes each as an accepted record `asd-<post_id>`
+through its declared mapping `measures/evidence/mappings/asd.yaml` and loads them.
 
 Dates: ASD writes year-only dates as YYYY0101 (start) and YYYY1231 (end) and month-only
 ones as the month's first or last day; the precision is read from that and from
@@ -24,10 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sharppower.errors import InputError
-from sharppower.measures.evidence.importing import load_evidence, normalise_rows
-from sharppower.measures.evidence.mapping import load_mapping
 from sharppower.sources.base import Source, SourceFile
-from sharppower.sources.load import LoadContext, LoadResult
 from sharppower.sources.snapshot import Snapshot
 
 FILE = "incidents.json"
@@ -98,42 +96,23 @@ def incident_dates(inc: dict[str, Any], where: str, warnings: list[str]) -> dict
     return out | {"end_date": end, "end_precision": precision(end, text, True)}
 
 
-def _mapped(names: list[str], table: dict[str, Any], where: str, field: str, what: str) -> list:
-    out = []
-    for name in names:
-        if name not in table:
-            raise InputError(FILE, f"{what} {name!r} has no entry in mappings/asd.yaml",
-                             row=where, field=field)
-        for code in table[name] if isinstance(table[name], list) else [table[name]]:
-            if code not in out:
-                out.append(code)
-    return out
-
-
-def incident_record(inc: dict[str, Any], country: str, mapping: dict[str, Any], where: str,
-                    warnings: list[str]) -> dict[str, Any]:
-    tools = [t.get("name") for t in inc.get("tools") or []]
-    actors = [a.get("name") for a in inc.get("actors") or []]
-    text = str(inc.get("date_text") or "").strip()
+def incident(inc: dict[str, Any], country: str, where: str, warnings: list[str]) -> dict[str, Any]:
+    """One incident as published: post_id, country (name), title, content (HTML), link,
+    date_text, tools and actors (names), and the dates read by `incident_dates`."""
     return {
-        "_row": where, "id": f"asd-{inc.get('post_id')}", "origin": SOURCE.name,
-        "origin_key": str(inc.get("post_id")), "target": country,
-        "actors": _mapped(actors, mapping["actors"], where, "actors", "ASD actor"),
-        **incident_dates(inc, where, warnings), "title": inc.get("title"),
-        "narrative": inc.get("content"),
-        "sources": [{"url": inc.get("link"), "publisher": mapping["publisher"]}],
-        "categories": tools,
-        "indicators": _mapped(tools, mapping["tools"], where, "tools", "ASD tool"),
-        "confidence": mapping["confidence"], "status": mapping["status"], "coder": mapping["coder"],
-        "notes": f"ASD date: {text}" if text else None,
+        "row": where, "post_id": inc.get("post_id"), "country": country,
+        "title": inc.get("title"), "content": inc.get("content"), "link": inc.get("link"),
+        "date_text": str(inc.get("date_text") or "").strip(),
+        "tools": [t.get("name") for t in inc.get("tools") or []],
+        "actors": [a.get("name") for a in inc.get("actors") or []],
+        **incident_dates(inc, where, warnings),
     }
 
 
-def parse(snapshot: Snapshot, codebook, res) -> tuple[list, list, list[str]]:
-    """(canonical records, coverage rows, warnings) of an ASD snapshot."""
-    mapping = load_mapping("asd", codebook)
+def parse(snapshot: Snapshot, res) -> tuple[list[dict], list[str], list[str]]:
+    """(incidents, ISO3 of every listed country, warnings) of an ASD snapshot."""
     features = read_features(snapshot.path(FILE))
-    rows, warnings, targets = [], [], []
+    incidents, warnings, targets = [], [], []
     for i, feat in enumerate(features):
         country = feat["properties"]["country"]
         iso3 = res.resolve(country)
@@ -143,33 +122,8 @@ def parse(snapshot: Snapshot, codebook, res) -> tuple[list, list, list[str]]:
         targets.append(iso3)
         for inc in feat["properties"]["incidents"]:
             where = f"features[{i}] ({country}) post_id {inc.get('post_id')}"
-            rows.append(incident_record(inc, country, mapping, where, warnings))
-    records = normalise_rows(rows, FILE, codebook)
-    return records, coverage(records, targets, mapping, warnings), warnings
-
-
-def coverage(records: list[dict], targets: list[str], mapping: dict, warnings: list[str]) -> list:
-    """Every tracked actor x listed target x mapped indicator, first_year to the latest start."""
-    last = max((r["start_date"] for r in records), default=None)
-    if last is None:
-        return []
-    late = [r["id"] for r in records if r["end_date"] and r["end_date"] > last]
-    if late:
-        warnings.append(f"{len(late)} incident(s) end after the file's latest start date {last} "
-                        f"({', '.join(late[:5])}); counted up to the coverage end")
-    indicators = sorted({c for codes in mapping["tools"].values() for c in codes})
-    spec = mapping["coverage"]
-    note = (f"ASD Authoritarian Interference Tracker: {len(targets)} target countries, "
-            f"{spec['first_year']} to {last} (latest start date in the file)")
-    return [{"actor": a, "target": t, "indicator": c, "first_year": int(spec["first_year"]),
-             "last_year": int(last[:4]), "last_date": last, "note": note}
-            for a in spec["actors"] for t in sorted(set(targets)) for c in indicators]
-
-
-def load(ctx: LoadContext, snapshot: Snapshot) -> LoadResult:
-    records, cover, warnings = parse(snapshot, ctx.codebook, ctx.resolver)
-    coder = load_mapping("asd", ctx.codebook)["coder"]
-    return load_evidence(ctx, SOURCE, snapshot, records, cover, coder, warnings)
+            incidents.append(incident(inc, country, where, warnings))
+    return incidents, targets, warnings
 
 
 SOURCE = Source(
@@ -187,7 +141,8 @@ SOURCE = Source(
         f"https://raw.githubusercontent.com/ASD-at-GMF/authoritarian_interference_tracker/{COMMIT}/data/incidents.json",
         "asd_interference_tracker/incidents.json",
     ),),
-    load=load,
+    parse=parse,
+    owner="sharppower.measures.evidence",
     coverage="China and Russia in 40 European and North American countries, 2000-2025",
     kind="evidence",
     notes="Incidents need credible public attribution to be included; imported as accepted.",

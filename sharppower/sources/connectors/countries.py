@@ -10,8 +10,9 @@ import sqlalchemy as sa
 
 from sharppower.errors import InputError
 from sharppower.sources.base import Source, SourceFile
-from sharppower.sources.load import LoadContext, LoadResult, record_source
+from sharppower.sources.load import LoadContext, record_source
 from sharppower.sources.snapshot import Snapshot
+from sharppower.steps import LoadResult
 from sharppower.store.tables import countries
 
 FILE = "iso3166_regions_all.csv"

@@ -4,9 +4,9 @@
 617k respondents with wav (year), sta (ISO3 of the public; PLS is a second code of PSE),
 wgt (weight) and the favourability battery opi_USA, opi_CHN, opi_RUS, ... as factors
 (Very favorable / Somewhat favorable / Somewhat unfavorable / Very unfavorable / DK /
-Refused; NA = not asked). Loading validates the file and caches the respondent frame as
-Parquet beside the snapshot; the opinion build step (`sharppower.measures.opinion`)
-computes the estimates. Respondents are never written to the database.
+Refused; NA = not asked). `parse` validates the file and caches the respondent frame as
+Parquet beside the snapshot; the opinion measure (`sharppower.measures.opinion.build`)
+loads it and computes the estimates. Respondents are never written to the database.
 Pew's own per-wave SPSS files load through `sharppower opinion import-wave` and a column
 mapping (`sharppower.measures.opinion.waves`).
 """
@@ -17,9 +17,8 @@ import pandas as pd
 
 from sharppower.countries import CountryResolver, resolver
 from sharppower.errors import InputError
-from sharppower.measures.opinion.respondents import resolve_publics, response_codes, weights, years
 from sharppower.sources.base import Source, SourceFile
-from sharppower.sources.load import LoadContext, LoadResult, record_source
+from sharppower.sources.respondents import resolve_publics, response_codes, weights, years
 from sharppower.sources.snapshot import Snapshot
 
 FILE = "pew_all_opi.RDS"
@@ -79,15 +78,6 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
     return respondents(snapshot, res)
 
 
-def load(ctx: LoadContext, snapshot: Snapshot) -> LoadResult:
-    """Validate the snapshot and record it; the opinion build step computes the estimates."""
-    frame = respondents(snapshot, ctx.resolver)
-    with ctx.db.begin() as conn:
-        record_source(conn, SOURCE, snapshot, len(frame))
-    years = (int(frame["year"].min()), int(frame["year"].max()))
-    return LoadResult(SOURCE.name, "loaded", len(frame), int(frame["public"].nunique()), years)
-
-
 SOURCE = Source(
     name="pew-global-attitudes",
     title="Pew Research Center Global Attitudes Survey: favourability of the USA, China, "
@@ -100,7 +90,7 @@ SOURCE = Source(
     "respondent file pew_all_opi.RDS from C. Grasland, worldregio/pew_opi (GitHub, 2024).",
     files=(SourceFile(FILE, URL, "pew_global_attitudes/pew_all_opi.RDS"),),
     parse=parse,
-    load=load,
+    owner="sharppower.measures.opinion",
     coverage="617,345 respondents; 70 publics; 2002-2023; China 2005-2023, Russia 2007-2023",
     kind="survey",
     notes="The 2013 China column tracks the USA column (flagged by the lock-step check); "

@@ -3,21 +3,13 @@
 No file is downloaded: a user transcribes published figures (Pew reports and topline
 questionnaires) into a CSV with the columns actor, public, year, question, response,
 percent, n, source_url and imports it with `sharppower opinion import-toplines FILE`
-(`sharppower.measures.opinion.topline_csv`). Every row keeps its source URL. The build step
-has nothing to load from a snapshot; it reports whether toplines were imported.
+(`sharppower.measures.opinion.topline_csv`). Every row keeps its source URL. The build has
+nothing to load from a snapshot (no files) and skips it.
 """
 
 from __future__ import annotations
 
 from sharppower.sources.base import Source
-from sharppower.sources.load import LoadContext, LoadResult
-from sharppower.sources.snapshot import Snapshot
-
-
-def load(ctx: LoadContext, snapshot: Snapshot) -> LoadResult:
-    rows = ctx.db.scalar("SELECT COUNT(*) FROM opinion_toplines") or 0
-    return LoadResult(SOURCE.name, "unchanged" if rows else "skipped", int(rows))
-
 
 SOURCE = Source(
     name="pew-toplines",
@@ -28,7 +20,7 @@ SOURCE = Source(
     citation="Pew Research Center, Global Attitudes Survey reports and topline questionnaires; "
     "each imported row cites its page in source_url.",
     files=(),
-    load=load,
+    owner="sharppower.measures.opinion",
     coverage="what the user imports (e.g. 'China's influence is getting stronger', 2022)",
     kind="import",
 )

@@ -1,24 +1,20 @@
 """Alembic environment: runs the revisions in `versions/` on the store's connection.
 
-The caller (`sharppower.store.migrations`) puts the Database in
+The caller (`sharppower.store.migrations.config`) puts the Database in
 `config.attributes["database"]`; `scripts/new_migration.py` adds the models as
-`config.attributes["target_metadata"]` for autogenerate. Without a database the store
-named by the settings (SHARPPOWER_DATABASE_URL) is used, so `alembic -c ...` works too.
+`config.attributes["target_metadata"]` for autogenerate. Run migrations through
+`sharppower db upgrade` (or `Database.upgrade()`), not the `alembic` command.
 """
 
 from __future__ import annotations
 
 from alembic import context
 
-from sharppower.store.database import Database
 
-
-def _database() -> Database:
+def _database():
     db = context.config.attributes.get("database")
     if db is None:
-        from sharppower.settings import Settings
-
-        db = Database(Settings.from_env().database_url)
+        raise RuntimeError("no store given: run `sharppower db upgrade`")
     return db
 
 
