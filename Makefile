@@ -42,10 +42,12 @@ demo: build
 	$(BIN)/sharppower serve
 
 test: install-test chromium
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
 lint: install-test
-	$(BIN)/ruff check sharppower tests benchmarks
+	$(BIN)/ruff check sharppower tests benchmarks scripts
+	$(BIN)/lint-imports
 
 bench: install-test
 	for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b; done
