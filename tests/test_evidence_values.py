@@ -122,7 +122,7 @@ def test_values_are_written_to_observations_with_evidence_ids(db, tmp_path):
     cb = load_codebook()
     result = write_values(db, cb)
     obs = db.read("SELECT * FROM observations WHERE source = 'evidence'")
-    assert result.rows == len(obs) == 2 * 2 * 6 * 20
+    assert result.rows == len(obs) == 2 * 2 * (6 + 1) * 20  # six indicators + composite
     row = obs[(obs["actor"] == "RUS") & (obs["target"] == "EST")
               & (obs["indicator"] == "sp_cyber_operations") & (obs["year"] == 2013)].iloc[0]
     assert row["value"] == 1.0 and json.loads(row["evidence_ids"]) == ["asd-9004"]
@@ -132,6 +132,22 @@ def test_values_are_written_to_observations_with_evidence_ids(db, tmp_path):
     assert obs[obs["target"] == "LVA"].empty
     write_values(db, cb)  # replaces, never duplicates
     assert db.scalar("SELECT COUNT(*) FROM observations WHERE source = 'evidence'") == len(obs)
+
+
+def test_composite_counts_distinct_incidents_of_any_member_where_any_is_covered(db, tmp_path):
+    load_small_asd(db, tmp_path)
+    values = ev.indicator_values(db)
+    members = [c for c in set(values["indicator"]) if c.startswith("sp_")]
+    comp = values[values["indicator"] == "prs_recorded_interference"]
+    for (actor, target, year), group in values[values["indicator"].isin(members)].groupby(
+            ["actor", "target", "year"]):
+        ids = sorted({i for lst in group["evidence_ids"] for i in lst})
+        row = comp[(comp["actor"] == actor) & (comp["target"] == target) & (comp["year"] == year)]
+        assert len(row) == 1 and list(row.iloc[0]["evidence_ids"]) == ids
+        assert row.iloc[0]["value"] == len(ids)
+    assert len(comp) == len(values[values["indicator"].isin(members)]
+                            [["actor", "target", "year"]].drop_duplicates())
+    assert comp["value"].max() >= 1 and (comp["value"] == 0).any()
 
 
 @pytest.fixture
@@ -191,8 +207,10 @@ def test_mirror_values_match_the_raw_file_and_cover_only_declared_cells(mirror_e
     assert asd_cells["target"].nunique() == 40
     # Japan: listed by the coercion cases (2010-2020) but not tracked by ASD
     jpn = obs[obs["target"] == "JPN"]
-    assert set(jpn["indicator"]) == {"sp_economic_coercion"}
-    assert sorted(jpn["year"]) == list(range(2010, 2021)) and set(jpn["actor"]) == {"CHN"}
+    assert set(jpn["indicator"]) == {"sp_economic_coercion", "prs_recorded_interference"}
+    by = jpn.pivot_table(index="year", columns="indicator", values="value")
+    assert (by["prs_recorded_interference"] == by["sp_economic_coercion"]).all()
+    assert sorted(by.index) == list(range(2010, 2021)) and set(jpn["actor"]) == {"CHN"}
     assert obs[obs["target"] == "BRA"]["year"].tolist() != []  # listed once, covered 2010-2020
     assert obs[obs["target"] == "ARG"].empty  # never listed, not tracked: missing
     aus = obs[(obs["target"] == "AUS") & (obs["year"] == 2020)].iloc[0]

@@ -159,6 +159,7 @@ def validate(data: Any, where: str) -> Codebook:
                 "actors": ind.get("actors"),
                 "index": bool(ind.get("index", True)),
                 "absent": ind.get("absent", "missing"),
+                "derived": bool(ind.get("derived", False)),
                 "absent_note": ind.get("absent_note", ""),
                 "description": ind["description"],
                 "valid_min": valid_min,

@@ -39,6 +39,18 @@ def load_mapping(name: str, codebook: Codebook, path: str | Path | None = None) 
         if code not in allowed:
             raise ValidationError("coverage.indicators", f"{code!r} is not an evidence indicator",
                                   where=where)
+    for code, spec in (data.get("composites") or {}).items():
+        ind = codebook.indicators[codebook.indicators["code"] == code]
+        if ind.empty or ind.iloc[0]["source"] != "evidence" or not ind.iloc[0]["derived"]:
+            raise ValidationError(f"composites.{code}", "needs a derived evidence indicator of "
+                                  "the codebook", where=where)
+        if spec.get("of") and spec["of"] not in codebook.pillars:
+            raise ValidationError(f"composites.{code}.of", f"{spec['of']!r} is not a codebook "
+                                  "pillar", where=where)
+        for member in spec.get("indicators") or []:
+            if member not in allowed:
+                raise ValidationError(f"composites.{code}.indicators", f"{member!r} is not an "
+                                      "evidence indicator", where=where)
     for code, years in (data.get("windows") or {}).items():
         if code not in allowed or not isinstance(years, int) or years < 1:
             raise ValidationError(f"windows.{code}", "needs an evidence indicator and a "

@@ -51,9 +51,10 @@ def new_id() -> str:
 
 
 def evidence_indicators(codebook: Codebook) -> dict[str, str]:
-    """Codes the ledger may assign (codebook indicators whose source is `evidence`) -> layer."""
+    """Codes the ledger may assign (codebook indicators whose source is `evidence`, not
+    derived from others) -> layer."""
     ind = codebook.indicators
-    ind = ind[ind["source"] == "evidence"]
+    ind = ind[(ind["source"] == "evidence") & ~ind.get("derived", False)]
     return dict(zip(ind["code"], ind["layer"]))
 
 

@@ -106,6 +106,40 @@ def incident_of(db: Database) -> dict[str, str]:
     return {x: root(x) for x in parent}
 
 
+def _composites(settings: dict, cb: Codebook) -> dict[str, set[str]]:
+    """Composite code -> its member indicators (`composites` in values.yaml: `of` names a
+    codebook pillar, or `indicators` lists codes)."""
+    out = {}
+    for code, spec in (settings.get("composites") or {}).items():
+        members = set(spec.get("indicators") or [])
+        if spec.get("of"):
+            members |= set(cb.indicators.loc[cb.indicators["pillar"] == spec["of"], "code"])
+        out[code] = members
+    return out
+
+
+def _with_composites(cells: dict, active: dict, composites: dict[str, set[str]]):
+    """Add each composite's cells (covered where any member is covered) and its active
+    records (a record coded to several members counts once)."""
+    for comp, members in composites.items():
+        for (actor, target, code, year), cell in list(cells.items()):
+            if code not in members:
+                continue
+            key = (actor, target, comp, year)
+            into = cells.setdefault(key, {"origins": set(), "first": cell["first"],
+                                          "last_date": ""})
+            into["origins"] |= cell["origins"]
+            into["first"] = min(into["first"], cell["first"])
+            into["last_date"] = max(into["last_date"], cell["last_date"])
+        merged: dict[tuple, set[str]] = defaultdict(set)
+        for (actor, target, code, year), ids in active.items():
+            if code in members:
+                merged[(actor, target, comp, year)].update(ids)
+        for key, ids in merged.items():
+            active[key] = sorted(ids)
+    return cells, active
+
+
 def indicator_values(db: Database, codebook: Codebook | None = None,
                      settings: dict | None = None) -> pd.DataFrame:
     """One row per covered cell, columns VALUE_COLUMNS: value (count), window (years),
@@ -117,6 +151,7 @@ def indicator_values(db: Database, codebook: Codebook | None = None,
         return pd.DataFrame(columns=VALUE_COLUMNS)
     horizon = max(k[3] for k in cells)
     active = _active(db, horizon)
+    cells, active = _with_composites(cells, active, _composites(settings, cb))
     incident = incident_of(db)
     windows = settings.get("windows") or {}
     rows = []
