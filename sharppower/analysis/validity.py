@@ -211,7 +211,8 @@ def _spearman(col: pd.Series, wide: pd.DataFrame, other: str | None) -> float:
 
 def internal_view(db: Database, actor: str, year: int, spec: Spec | None = None) -> pd.DataFrame:
     """Per pillar and component of the stored run: its parent, targets scored, share of the
-    index's targets scored, Spearman correlation with its parent and with the index.
+    index's targets scored (of the pillar's, for a pillar in no index), Spearman correlation
+    with its parent and with the index.
     `spec`: the run's spec (default: the packaged one)."""
     frame = _stored(db, actor, year, spec)
     wide = frame.pivot_table(index="target", columns="node", values="score", aggfunc="first")
@@ -222,7 +223,7 @@ def internal_view(db: Database, actor: str, year: int, spec: Spec | None = None)
         if level[node] == "index":
             continue
         up = parent.get(node)
-        top = up if level.get(up) == "index" else parent.get(up)
+        top = (up if level.get(up) == "index" else parent.get(up)) or up
         col = wide[node]
         n_index = int(wide[top].notna().sum()) if top in wide else 0
         share = float((col.notna() & wide[top].notna()).sum() / n_index) if n_index else np.nan

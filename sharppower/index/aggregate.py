@@ -78,15 +78,17 @@ def level_methods(args: dict) -> dict[str, str]:
 
 def evaluate(leaves: np.ndarray, tree: Hierarchy, W: np.ndarray, methods: dict[str, str],
              node_mask: np.ndarray | None = None, floor: float = 1.0) -> np.ndarray:
-    """Scores of every aggregated node: (R, A, n) from leaf values (n, K) and edge
-    weights (R, E); `node_mask` (n, A) False -> NaN (units screened out of a node)."""
-    R, n = W.shape[0], leaves.shape[0]
+    """Scores of every aggregated node: (R, A, n) from leaf values (n, K), or (R, n, K)
+    per replication, and edge weights (R, E); `node_mask` (n, A) False -> NaN (units screened out of a node)."""
+    R, n = W.shape[0], leaves.shape[-2]
     out = np.empty((R, len(tree.nodes), n))
     leaf_pos = {c: i for i, c in enumerate(tree.leaves)}
     node_pos = {c: i for i, c in enumerate(tree.nodes)}
     for j, node in enumerate(tree.nodes):
         kids = tree.children[node]
-        if tree.level[node] == "domain":
+        if tree.level[node] == "domain" and leaves.ndim == 3:  # per replication (R, n, K)
+            X = leaves[:, :, [leaf_pos[c] for c in kids]].transpose(0, 2, 1)
+        elif tree.level[node] == "domain":
             X = leaves[:, [leaf_pos[c] for c in kids]]
         else:
             X = out[:, [node_pos[c] for c in kids], :]

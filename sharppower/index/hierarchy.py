@@ -62,6 +62,11 @@ class Hierarchy:
     def by_level(self, level: str) -> list[str]:
         return [n for n in self.nodes if self.level[n] == level]
 
+    def parent(self, name: str) -> str | None:
+        """The aggregated node whose children include `name` (the first, for a pillar in
+        several indices), None for an index."""
+        return next((n for n in self.nodes if name in self.children[n]), None)
+
 
 def compile_hierarchy(spec: Tree) -> Hierarchy:
     children: dict[str, list[str]] = {}

@@ -85,6 +85,8 @@ def carry_forward(values, cells, region, limit: int | None = None) -> pd.DataFra
     return values.fillna(last).where(cells)
 
 
-IMPUTERS = (Registry("impute", inputs=3)
+# `absent` (read by the dispatch, stages.transform): `declared` keeps the codebook's
+# declared zeros; `missing` treats them as missing values (imputed like any other).
+IMPUTERS = (Registry("impute", inputs=3, stage_params=("absent",))
             .add("none", none).add("mean", mean).add("median", median).add("knn", knn)
             .add("carry_forward", carry_forward, earlier_years=True))

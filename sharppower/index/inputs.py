@@ -6,6 +6,10 @@ x actor x target x year, the starter row is dropped; rows with actor NULL (prope
 the target, such as press freedom) are copied to every actor; an indicator the codebook
 restricts to some actors is used for those only; a target never scores against itself;
 values left for the same cell by several sources are averaged (counted in the notes).
+Then the panel is completed (`index.complete`): declared zeros inside each source's span
+and stale values (carried past the source's end for at most `observations.max_age`
+years), each recorded cell by cell in `zero` and `age`; `se` keeps the standard error a
+source gives for a value (survey estimates, WGI) for the uncertainty analysis.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
+from sharppower.index.complete import complete
 from sharppower.index.spec import Spec
 from sharppower.store import Database
 from sharppower.store.tables import countries, observations, sources
@@ -36,6 +41,24 @@ class Inputs:
     region: pd.Series
     notes: dict[str, Any] = field(default_factory=dict)
     observed: dict[str, list[str]] | None = None  # per actor: indicators seen in any year
+    se: pd.DataFrame | None = None    # standard error of a value (NaN: none given)
+    age: pd.DataFrame | None = None   # years since observed (0; > 0 stale; NaN missing)
+    zero: pd.DataFrame | None = None  # True: a declared zero (no record, source covers all)
+
+    def _take(self, key) -> dict[str, pd.DataFrame | None]:
+        return {k: (None if f is None else key(f)) for k, f in
+                (("se", self.se), ("age", self.age), ("zero", self.zero))}
+
+    def cell_frame(self, name: str) -> pd.DataFrame:
+        """`se`, `age` or `zero` on the panel's index and columns (filled when absent)."""
+        frame = getattr(self, name)
+        if frame is not None:
+            return frame
+        fill = {"se": np.nan, "age": np.nan, "zero": False}[name]
+        out = pd.DataFrame(fill, index=self.values.index, columns=self.values.columns)
+        if name == "age":
+            out = out.mask(self.values.notna(), 0.0)
+        return out
 
     @property
     def units(self) -> pd.MultiIndex:
@@ -51,7 +74,8 @@ class Inputs:
                 for a in pd.unique(actors)}
 
     def subset(self, mask: np.ndarray) -> Inputs:
-        return Inputs(self.values[mask], self.region[mask], dict(self.notes), self.observed)
+        return Inputs(self.values[mask], self.region[mask], dict(self.notes), self.observed,
+                      **self._take(lambda f: f[mask]))
 
     def sorted(self) -> Inputs:
         """The same panel in (actor, target, year) order with columns in `columns` order."""
@@ -59,7 +83,7 @@ class Inputs:
             return self
         order = np.lexsort([self.units.get_level_values(k) for k in reversed(UNIT)])
         return Inputs(self.values.iloc[order], self.region.iloc[order], dict(self.notes),
-                      self.observed)
+                      self.observed, **self._take(lambda f: f.iloc[order]))
 
 
 def _flagged(flags: pd.Series, skip: list[str]) -> np.ndarray:
@@ -114,27 +138,39 @@ def inputs_from_observations(obs: pd.DataFrame, spec: Spec,
         notes["starter_replaced"] = before - len(obs)
     obs = obs[obs["value"].notna()]
     obs = obs.astype({"year": int, "value": float})
+    if "se" in obs:
+        obs["se"] = pd.to_numeric(obs["se"], errors="coerce").astype(float)
     obs = _broadcast(obs, spec)
     grouped = obs.groupby(CELL)["value"]
     notes["cells_averaged"] = int((grouped.size() > 1).sum())
-    long = grouped.mean()
+    values = _wide(grouped.mean(), spec)
+    se = _wide(obs.groupby(CELL)["se"].mean(), spec).reindex(values.index) if "se" in obs \
+        else None
+    done = complete(values, spec.absent, spec.applies, spec.max_age)
+    notes["declared_zeros"] = int(done.zero.to_numpy().sum())
+    notes["stale_values"] = int((done.age.to_numpy() > 0).sum())
+    values = done.values
+    targets = values.index.get_level_values("target")
+    region = pd.Series([_region(regions, t) for t in targets], index=values.index, dtype=object)
+    notes["units"] = len(values)
+    return Inputs(values, region, notes, se=se, age=done.age, zero=done.zero)
+
+
+def _wide(long: pd.Series, spec: Spec) -> pd.DataFrame:
+    """(indicator, actor, target, year) series -> the panel: units x spec indicators."""
     if len(long):
         values = long.unstack("indicator").reindex(columns=spec.indicators)
     else:
         empty = pd.MultiIndex.from_arrays([[], [], []], names=UNIT)
         values = pd.DataFrame(index=empty, columns=spec.indicators)
     values.columns = list(spec.indicators)
-    values = values.astype(float).sort_index()
-    targets = values.index.get_level_values("target")
-    region = pd.Series([_region(regions, t) for t in targets], index=values.index, dtype=object)
-    notes["units"] = len(values)
-    return Inputs(values, region, notes)
+    return values.astype(float).sort_index()
 
 
 def read_observations(db: Database, spec: Spec, actors: list[str] | None = None,
                       years: tuple[int | None, int | None] | None = None) -> pd.DataFrame:
     o, s = observations.c, sources.c
-    stmt = (sa.select(o.actor, o.target, o.year, o.indicator, o.value, o.flags, o.source,
+    stmt = (sa.select(o.actor, o.target, o.year, o.indicator, o.value, o.se, o.flags, o.source,
                       s.starter)
             .select_from(observations.outerjoin(sources, s.name == o.source))
             .where(o.indicator.in_(spec.indicators)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,7 @@ from scipy.special import gammaincinv
 
 from sharppower.errors import ValidationError
 from sharppower.index import aggregate
+from sharppower.index.noise import relative_sd, section_spread
 from sharppower.index.panel import cross_sections
 from sharppower.index.ranks import RankHistogram, group_ranks
 from sharppower.index.spec import check_log, get_address, set_address
@@ -34,7 +36,8 @@ class Design:
     data: np.ndarray     # (R, n_data) index into each data address's values
     agg: np.ndarray      # (R, n_agg) index into each aggregation address's values
     weights: np.ndarray  # (R, E) edge weights
-    drop: np.ndarray     # (R,) leaf index dropped, -1 for none
+    drop: np.ndarray     # (R,) index into Space.drop minus 1 (-1: nothing dropped)
+    noise: np.ndarray | None = None  # (R,) seed of the replication's data noise, -1 none
 
     def __len__(self) -> int:
         return len(self.weights)
@@ -61,6 +64,13 @@ class Space:
     nominal_weights: np.ndarray
     slices: list[slice]
     leaves: list[str]
+    noise: bool = False  # data noise (standard errors, staleness) as one factor
+
+    def restricted(self, keep) -> Space:
+        """The same space varying only the data addresses `keep(address)` accepts and no
+        aggregation choice (score intervals: choices that keep the scores' scale)."""
+        return Space([(a, v) for a, v in self.data if keep(a)], [], self.concentration,
+                     self.drop, self.nominal_weights, self.slices, self.leaves, self.noise)
 
     def factor_columns(self) -> list[tuple[str, list[int]]]:
         """Each varied choice (factor) with its columns of uniform numbers."""
@@ -74,6 +84,9 @@ class Space:
             col += n
         if len(self.drop) > 1:
             out.append(("drop_one", [col]))
+            col += 1
+        if self.noise:
+            out.append(("data_noise", [col]))
         return out
 
     def factor_names(self) -> list[str]:
@@ -103,7 +116,10 @@ class Space:
         drop = np.full(len(U), -1)
         if "drop_one" in cols:
             drop = pick(U[:, cols["drop_one"][0]], len(self.drop)) - 1
-        return Design(data, agg, weights, drop)
+        noise = None
+        if "data_noise" in cols:  # a seed per replication: the same uniform, the same noise
+            noise = (U[:, cols["data_noise"][0]] * 2.0 ** 52).astype(np.int64)
+        return Design(data, agg, weights, drop, noise)
 
     def dirichlet(self, U: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
         """Dirichlet(c w / sum w) draws per parent, scaled to the parent's nominal total
@@ -150,10 +166,26 @@ def build_space(run, unc: dict) -> Space:
                                   "only impute.*, treat.*, normalise.* and aggregate.* "
                                   "addresses vary (weights: uncertainty.weights)")
     conc = (unc.get("weights") or {}).get("concentration")
-    tree = run.tree
-    drop = [None] + (list(tree.leaves) if unc.get("drop_one") else [])
-    return Space(data, agg, float(conc) if conc else None, drop, run.edge_weights.copy(),
-                 [tree.slices[n] for n in tree.nodes], list(tree.leaves))
+    return Space(data, agg, float(conc) if conc else None, _droppable(run.tree, unc),
+                 run.edge_weights.copy(), [run.tree.slices[n] for n in run.tree.nodes],
+                 list(run.tree.leaves), bool(unc.get("data_noise")))
+
+
+DROP_ONE = {True: "indicators", False: None, None: None, "indicators": "indicators",
+            "components": "components"}
+
+
+def _droppable(tree, unc: dict) -> list[str | None]:
+    """None (nothing dropped) and what `drop_one` may leave out: indicators (leaves) or
+    components (domains)."""
+    mode = unc.get("drop_one")
+    if mode not in DROP_ONE:
+        raise ValidationError("uncertainty.drop_one", "true, false, indicators or components, "
+                              f"not {mode!r}")
+    kind = DROP_ONE[mode]
+    items = {"indicators": list(tree.leaves), "components": tree.by_level("domain"),
+             None: []}[kind]
+    return [None, *items]
 
 
 def _positions(block: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
@@ -171,7 +203,11 @@ class Propagator:
         self.stages: dict[tuple, pd.DataFrame] = {}
         self.groups = cross_sections(run.scores.index)
         self.nominal = run.ranks.to_numpy()
-        self.edge_leaf = run.tree.leaf_edges()
+        edge_of = {c: e for e, c in enumerate(run.tree.edge_child)}
+        self.drop_edge = np.array([edge_of[c] for c in space.drop[1:]] or [-1])
+        self.edge_ids = np.arange(run.tree.n_edges)
+        self.noise_sd: dict[tuple, np.ndarray] = {}
+        self._rel_sd: np.ndarray | None = None
         self.actor, _ = pd.factorize(run.scores.index.get_level_values("actor"), sort=True)
         self.floor = float(run.log["aggregate"].get("floor", 1.0))
 
@@ -198,7 +234,8 @@ class Propagator:
             return run.data.normalised
         return transform(run.inputs.values, run.screened.cells, run.inputs.region,
                          run.directions, log,
-                         lambda stage, compute: self._stage(stage, log, compute)).normalised
+                         lambda stage, compute: self._stage(stage, log, compute),
+                         zero=run.inputs.zero).normalised
 
     def methods(self, key: tuple) -> dict[str, str]:
         log = self.run.log
@@ -238,15 +275,45 @@ class Propagator:
         nd = design.data.shape[1]
         W = design.weights[reps]
         dropped = design.drop[reps, None]
-        W = W * ~((self.edge_leaf[None] == dropped) & (dropped >= 0))
+        edge = self.drop_edge[np.maximum(dropped, 0)]
+        W = W * ~((self.edge_ids[None] == edge) & (dropped >= 0))
         X = self.data(combo[:nd])[pos]
+        if design.noise is not None:
+            X = self._noisy(X, combo[:nd], design.noise[reps], pos)
         return aggregate.evaluate(X, self.run.tree, W, self.methods(combo[nd:]),
                                   self.run.screened.nodes[pos], self.floor)
+
+    def rel_sd(self) -> np.ndarray:
+        """(n, K) relative noise of each input value (index.noise), computed once."""
+        if self._rel_sd is None:
+            inputs = self.run.inputs
+            self._rel_sd = relative_sd(inputs.values, inputs.cell_frame("se"),
+                                       inputs.cell_frame("age"))
+        return self._rel_sd
+
+    def _noisy(self, X: np.ndarray, key: tuple, seeds: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        """(R, n, K): X plus each replication's noise, in the normalised units of `key`
+        (the same seed and unit always get the same draw, whatever the block)."""
+        if key not in self.noise_sd:
+            full = self.data(key)
+            self.noise_sd[key] = self.rel_sd() * section_spread(full, self.groups)
+        sd = self.noise_sd[key][pos]
+        noisy = np.flatnonzero(sd.any(axis=1))
+        out = np.repeat(X[None], len(seeds), axis=0)
+        if not len(noisy):
+            return out
+        for r, seed in enumerate(seeds):
+            if seed < 0:
+                continue
+            rng = np.random.default_rng([int(seed), int(pos[noisy[0]])])
+            out[r, noisy] += rng.standard_normal((len(noisy), X.shape[1])) * sd[noisy]
+        return out
 
     def ranks(self, design: Design, reps: np.ndarray) -> np.ndarray:
         """(len(reps), A, n) ranks of the given replications (for checks and tests)."""
         reps = np.asarray(reps)
-        sub = Design(design.data[reps], design.agg[reps], design.weights[reps], design.drop[reps])
+        sub = Design(design.data[reps], design.agg[reps], design.weights[reps], design.drop[reps],
+                     None if design.noise is None else design.noise[reps])
         out = np.full((len(reps), len(self.run.tree.nodes), len(self.nominal)), np.nan)
         with aggregate.one_blas_thread():
             for block in self._blocks():
@@ -254,6 +321,26 @@ class Propagator:
                 for combo, idx in self._chunks(sub, len(pos)):
                     S = self._scores(sub, combo, idx, pos)
                     out[np.ix_(idx, np.arange(S.shape[1]), pos)] = group_ranks(S, local)
+        return out
+
+    def score_quantiles(self, design: Design, quantiles: list[float]) -> np.ndarray:
+        """(q, n, A) quantiles of the scores over the replications (NaN where a unit has
+        no score at a node). Meaningful for designs that keep the scores' scale (no change
+        of normalisation or aggregation: Space.restricted)."""
+        A = len(self.run.tree.nodes)
+        out = np.full((len(quantiles), len(self.nominal), A), np.nan)
+        with aggregate.one_blas_thread():
+            for block in self._blocks():
+                pos, _ = _positions(block)
+                S = np.full((len(design), A, len(pos)), np.nan, dtype=np.float32)
+                for combo, reps in self._chunks(design, len(pos)):
+                    S[reps] = self._scores(design, combo, reps, pos)
+                mask = self.run.screened.nodes[pos].T  # (A, n)
+                S[:, ~mask] = np.nan
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)  # lanes without a score
+                    q = np.nanquantile(S, quantiles, axis=0)  # (q, A, n)
+                out[:, pos, :] = q.transpose(0, 2, 1)
         return out
 
     def propagate(self, design: Design, quantiles: list[float] | None) -> Propagated:

@@ -34,7 +34,8 @@ SCORE_COLUMNS = ["actor", "target", "year", "level", "node", "score", "rank", "n
 
 def transform(inputs: Inputs, screened: Screened, log: dict, directions: np.ndarray) -> Transformed:
     """Impute, treat and normalise (the data stages) under the log's arguments."""
-    return transform_values(inputs.values, screened.cells, inputs.region, directions, log)
+    return transform_values(inputs.values, screened.cells, inputs.region, directions, log,
+                            zero=inputs.zero)
 
 
 @dataclass
@@ -93,7 +94,7 @@ def long_scores(run: Run, level=None, year=None, actor=None) -> pd.DataFrame:
     cols = list(SCORE_COLUMNS)
     if run.uncertainty is not None:
         out = out.merge(run.uncertainty, on=["actor", "target", "year", "node"], how="left")
-        cols += [c for c in run.uncertainty.columns if c.startswith("rank_")]
+        cols += [c for c in run.uncertainty.columns if c.startswith(("rank_", "score_"))]
     return out[cols].sort_values(["actor", "year", "node", "rank", "target"]).reset_index(drop=True)
 
 
@@ -179,6 +180,8 @@ def run_index(db: Database | None = None, spec: Spec | str | None = None,
         log = set_address(log, address, value)
     check_log(log)
     years = _years_needed(log, year)
+    if years and years[0] is not None and spec.max_age > 0:
+        years = (None, years[1])  # stale values come from earlier years
     if inputs is None:
         inputs = load_inputs(db, spec, [actor] if actor else None, years)
     else:

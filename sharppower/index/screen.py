@@ -12,6 +12,14 @@ the opposite. An index score needs the unit in at least `index_threshold` (defau
 unit threshold) of the index's pillars present in the cross-section. Everything dropped
 is reported (kind pillar, unit or indicator) with its coverage and the reason.
 
+`partial` names the domains whose sources cover only some targets (the ASD tracker, the
+coercion cases): they add a component where they are covered but never decide whether a
+unit is scored. Unit coverage counts the *core* (near-global) domains only, the
+indicator threshold does not apply to partial ones, and the section threshold compares
+core domains. So with thresholds above one half, any two units scored at a node share
+at least one core component: no ranking compares disjoint sets of components. (A pillar
+with no core component with data in a cross-section is screened on its partial ones.)
+
 SCREENERS: coverage, none. Each returns a Screened (eligible cells, nodes a unit may be
 scored on, and the table of what was dropped).
 """
@@ -46,15 +54,21 @@ def no_screen(values: pd.DataFrame, tree: Hierarchy, observed: dict | None = Non
 class _Pillar:
     """Screen one pillar in one cross-section."""
 
-    def __init__(self, X: np.ndarray, leaf_pos: list[int], domain_groups: list[list[int]]):
+    def __init__(self, X: np.ndarray, leaf_pos: list[int], domain_groups: list[list[int]],
+                 partial: np.ndarray | None = None):
         self.present = ~np.isnan(X[:, leaf_pos])
         self.cand_ind = self.present.any(axis=0)
         self.cand_unit = self.present[:, self.cand_ind].any(axis=1)
-        self.groups = [[i for i in g if self.cand_ind[i]] for g in domain_groups]
+        part = np.zeros(len(leaf_pos), bool) if partial is None else partial
+        # partial components count only when the pillar has no core component with data
+        self.partial = part if (self.cand_ind & ~part).any() else np.zeros_like(part)
+        self.groups = [[i for i in g if self.cand_ind[i] and not self.partial[i]]
+                       for g in domain_groups]
         self.groups = [g for g in self.groups if g]
 
     def units(self, indicators: np.ndarray, count: str) -> np.ndarray:
-        """Coverage of each unit over the given indicators (or their domains)."""
+        """Coverage of each unit over the given core indicators (or their domains)."""
+        indicators = indicators & ~self.partial
         if count == "domains":
             cols = [self.present[:, [i for i in g if indicators[i]]].any(axis=1)
                     for g in self.groups if any(indicators[i] for i in g)]
@@ -64,9 +78,10 @@ class _Pillar:
         return present.mean(axis=1) if present.shape[1] else np.zeros(len(self.present))
 
     def indicators(self, units: np.ndarray) -> np.ndarray:
+        """Share of `units` observing each indicator (partial components: 1, exempt)."""
         if not units.any():
             return np.zeros(self.present.shape[1])
-        return self.present[units].mean(axis=0)
+        return np.where(self.partial, 1.0, self.present[units].mean(axis=0))
 
 
 def _screen_pillar(pil: _Pillar, order: str, count: str, ut: float, it: float):
@@ -117,6 +132,7 @@ class _Coverage:
         self.leaf_pos = {c: i for i, c in enumerate(tree.leaves)}
         self.node_pos = {c: i for i, c in enumerate(tree.nodes)}
         self.seen = _seen_domains(values, tree, observed)
+        self.domain_of = {c: tree.parent(c) for c in tree.leaves}
         self.rows: list[dict] = []
 
     def pillar(self, pos: np.ndarray, p: str) -> None:
@@ -125,8 +141,9 @@ class _Coverage:
         leaves = tree.leaves_under(p)
         local = {c: i for i, c in enumerate(leaves)}
         groups = [[local[c] for c in tree.children[d]] for d in tree.children[p]]
-        pil = _Pillar(self.X[pos], [self.leaf_pos[c] for c in leaves], groups)
-        seen = self.seen[actor, p]
+        partial = np.array([self.domain_of[c] in a["partial"] for c in leaves], dtype=bool)
+        pil = _Pillar(self.X[pos], [self.leaf_pos[c] for c in leaves], groups, partial)
+        seen = [d for d in self.seen[actor, p] if d not in a["partial"]] or self.seen[actor, p]
         share = len(pil.groups) / len(seen) if seen else 0.0
         if pil.cand_unit.any() and share < a["section_threshold"]:
             self.rows += _rows(actor, year, p, "pillar", [p], [share], a["section_threshold"],
@@ -162,9 +179,11 @@ class _Coverage:
 def coverage(values: pd.DataFrame, tree: Hierarchy, unit_threshold: float = 0.65,
              indicator_threshold: float = 0.65, count: str = "indicators",
              order: str = "units_first", section_threshold: float = 0.0,
-             index_threshold: float | None = None, observed: dict | None = None) -> Screened:
+             index_threshold: float | None = None, partial: list[str] | None = None,
+             observed: dict | None = None) -> Screened:
     args = {"unit_threshold": unit_threshold, "indicator_threshold": indicator_threshold,
             "count": count, "order": order, "section_threshold": section_threshold,
+            "partial": set(partial or []),
             "index_threshold": unit_threshold if index_threshold is None else index_threshold}
     cov = _Coverage(values, tree, args, observed)
     for pos in cross_sections(values.index):

@@ -26,7 +26,7 @@ import yaml
 from sharppower.codebook import Codebook, load_codebook
 from sharppower.errors import ValidationError
 from sharppower.index.methods import Registry
-from sharppower.index.stages import DATA_STAGES, REGISTRIES, STAGES
+from sharppower.index.stages import ABSENT, DATA_STAGES, REGISTRIES, STAGES
 
 DEFAULT_SPEC = "influence.yaml"
 VARIED_STAGES = (*DATA_STAGES, "aggregate")
@@ -57,6 +57,13 @@ class Spec:
     sha256: str = ""
     labels: dict[str, str] = field(default_factory=dict)  # node -> label (every node)
     min_ranked: int = 20  # display.min_ranked: a default year ranks at least this many
+    max_stale_share: float = 1.0  # display.max_stale_share: of a default year's inputs
+    absent: dict[str, str] = field(default_factory=dict)  # code -> missing | zero (codebook)
+
+    @property
+    def max_age(self) -> int:
+        """observations.max_age: years a value is carried past its source's last year."""
+        return int(self.observations.get("max_age", 0))
 
     @property
     def indicators(self) -> list[str]:
@@ -152,6 +159,9 @@ def check_log(log: dict[str, Any], where: str = "", alternatives: dict | None = 
         others = None if alternatives is None else alternatives.get(stage, [])
         allowed = None if others is None else [args["method"], *others]
         _unknown_argument(stage, args, allowed or list(REGISTRIES[stage]), where)
+    absent = log["impute"].get("absent", "declared")
+    if absent not in ABSENT:
+        _fail("stages.impute.absent", f"one of {', '.join(ABSENT)}, not {absent!r}", where)
     for level, method in (log["aggregate"].get("levels") or {}).items():
         if level not in ("domain", "pillar", "index"):
             _fail(f"stages.aggregate.levels.{level}", "a level is domain, pillar or index", where)
@@ -274,6 +284,26 @@ def _min_ranked(data: dict, where: str) -> int:
     return value
 
 
+def _display_share(data: dict, where: str) -> float:
+    value = (data.get("display") or {}).get("max_stale_share", 1.0)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        _fail("display.max_stale_share", f"a share between 0 and 1, not {value!r}", where)
+    return float(value)
+
+
+def _observations(data: dict, where: str) -> dict[str, Any]:
+    obs = {"skip_flags": ["suspect"], "prefer_non_starter": True, "max_age": 0,
+           **(data.get("observations") or {})}
+    unknown = sorted(set(obs) - {"skip_flags", "prefer_non_starter", "max_age"})
+    if unknown:
+        _fail(f"observations.{unknown[0]}", "unknown setting (known: skip_flags, "
+              "prefer_non_starter, max_age)", where)
+    age = obs["max_age"]
+    if not isinstance(age, int) or isinstance(age, bool) or age < 0:
+        _fail("observations.max_age", f"a whole number of years >= 0, not {age!r}", where)
+    return obs
+
+
 def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None = None) -> Spec:
     """Validate a parsed spec against the codebook and the stage registries."""
     codebook = codebook or load_codebook()
@@ -298,8 +328,9 @@ def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None =
         name=str(data.get("name") or "index"), description=str(data.get("description") or ""),
         actors=actors, pillars=pillars, indices=indices, stages=stages,
         uncertainty=uncertainty, labels=labels, min_ranked=_min_ranked(data, where),
-        observations={"skip_flags": ["suspect"], "prefer_non_starter": True,
-                      **(data.get("observations") or {})},
+        max_stale_share=_display_share(data, where), observations=_observations(data, where),
+        absent={c: str(ind.loc[c, "absent"]) if "absent" in ind.columns else "missing"
+                for c in codes},
         directions={c: (1 if ind.loc[c, "direction"] == "positive" else -1) for c in codes},
         applies={c: (list(ind.loc[c, "actors"]) if ind.loc[c, "actors"] else None) for c in codes},
         excluded=excluded, path=where,

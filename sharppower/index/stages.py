@@ -43,12 +43,22 @@ def _compute(stage: str, compute: Callable[[], Any]) -> Any:
     return compute()
 
 
+ABSENT = ("declared", "missing")
+
+
 def transform(values: pd.DataFrame, cells: np.ndarray, region: pd.Series,
-              directions: np.ndarray, log: dict, memo: Memo | None = None) -> Transformed:
+              directions: np.ndarray, log: dict, memo: Memo | None = None,
+              zero: pd.DataFrame | None = None) -> Transformed:
     """Impute, treat and normalise `values` (screened to `cells`) under the log's
     arguments. `memo(stage, compute)` may return an earlier result of the stage for the
-    same log (default: compute every stage)."""
+    same log (default: compute every stage). With `impute.absent: missing` the declared
+    zeros (`zero`) become missing values before imputation."""
     memo = memo or _compute
+    absent = log["impute"].get("absent", "declared")
+    if absent not in ABSENT:
+        raise ValueError(f"impute.absent: one of {', '.join(ABSENT)}, not {absent!r}")
+    if absent == "missing" and zero is not None:
+        values = values.mask(zero.to_numpy(dtype=bool))
     imputed = memo("impute", lambda: IMPUTERS.call(log["impute"], values, cells, region))
     treated, report = memo("treat", lambda: TREATERS.call(log["treat"], imputed))
     normalised = normalise(treated, directions, **log["normalise"])

@@ -4,7 +4,11 @@
 level, node, score, rank (1 = highest in the actor x year), n_ranked (targets ranked),
 coverage (share of the node's children with a value, among those available that year),
 rank_median, rank_low, rank_high (5th-95th percentile Monte Carlo interval, widened to
-hold the nominal rank), rank_p05, rank_p95; sorted by actor, year, node, rank. It reads
+hold the nominal rank), rank_p05, rank_p95, score_low and score_high (the score's 95%
+interval), components (the domains, or for a domain the indicators, that entered the
+score), stale_components ("name:age", values carried past their source's end),
+max_stale_age, imputed_components, zero_components (declared zeros); sorted by actor,
+year, node, rank. It reads
 the most recent stored run (or the run of spec `spec`) and raises NotFound when the store
 holds none.
 """
@@ -19,6 +23,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from sharppower.errors import NotFound, ValidationError
+from sharppower.index.detail import component_detail
 from sharppower.index.tables import (
     CHILD_TABLES,
     index_indicators,
@@ -31,7 +36,9 @@ from sharppower.store import Database
 from sharppower.store.database import frame_records, insert_rows
 
 SCORE_COLUMNS = ["actor", "target", "year", "level", "node", "score", "rank", "n_ranked",
-                 "coverage", "rank_median", "rank_low", "rank_high", "rank_p05", "rank_p95"]
+                 "coverage", "rank_median", "rank_low", "rank_high", "rank_p05", "rank_p95",
+                 "score_low", "score_high", "components", "stale_components", "max_stale_age",
+                 "imputed_components", "zero_components"]
 LEVELS = ("index", "pillar", "domain")
 FORMATS = ("csv", "parquet")
 
@@ -53,7 +60,8 @@ def save_run(db: Database, run, indicators: pd.DataFrame, summary: dict,
              fingerprint: str | None = None, sensitivity: pd.DataFrame | None = None) -> int:
     """Store a run (replacing earlier runs of the same spec) in one transaction."""
     mc = run.extra.get("monte_carlo") or {}
-    long = run.long()
+    long = run.long().merge(component_detail(run), on=["actor", "target", "year", "node"],
+                            how="left")
     screened = run.screened.dropped
     with db.begin() as conn:
         _delete_runs(conn, run.spec.name)

@@ -7,7 +7,9 @@ screening report, per-indicator summary and sensitivity indices.
   score, rank (1 = highest in the actor x year), n_ranked, coverage (share of the node's
   children with a value, among those available in the actor x year), and from the Monte Carlo
   rank_median, rank_low, rank_high (5th-95th percentile interval widened to include the
-  nominal rank), rank_p05, rank_p95.
+  nominal rank), rank_p05, rank_p95, score_low / score_high (95% interval of the score);
+  what the score rests on (index.detail, migration 0031): components, stale_components,
+  max_stale_age, imputed_components, zero_components.
 - index_screening: what coverage screening dropped (unit or indicator) and why.
 - index_indicators: per actor and indicator: observed and imputed cells, winsorised points,
   log-transformed cross-sections, correlation with its pillar, warning.
@@ -56,6 +58,13 @@ index_scores = sa.Table(
     sa.Column("rank_high", sa.Float),
     sa.Column("rank_p05", sa.Float),
     sa.Column("rank_p95", sa.Float),
+    sa.Column("score_low", sa.Float),
+    sa.Column("score_high", sa.Float),
+    sa.Column("components", sa.Text),
+    sa.Column("stale_components", sa.Text),
+    sa.Column("max_stale_age", sa.Integer),
+    sa.Column("imputed_components", sa.Text),
+    sa.Column("zero_components", sa.Text),
     sa.PrimaryKeyConstraint("run_id", "actor", "target", "year", "node"),
     sa.Index("ix_index_scores_lookup", "actor", "year", "level"),
 )

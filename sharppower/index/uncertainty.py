@@ -10,7 +10,12 @@ discrete choices (a handful), the hierarchy is aggregated for every replication'
 with matrix products, and ranks come from one argsort along the units axis.
 
 `monte_carlo(run)` -> per unit and node: nominal rank, median, 5th and 95th percentile
-ranks (rank_low / rank_high: that interval widened to include the nominal rank if needed).
+ranks (rank_low / rank_high: that interval widened to include the nominal rank if needed),
+and the score's 95% interval (score_low / score_high: 2.5th and 97.5th percentiles of the
+score over `uncertainty.score_runs` replications that vary what keeps the score's scale
+(data noise, declared zeros, imputation, weights, dropping one), widened to include the
+nominal score). The data noise (`uncertainty.data_noise`: published standard errors and
+the age of stale values, index.noise) is one factor of both analyses.
 `sensitivity(run, n)` -> first- and total-order indices (sharppower.index.sobol) of the
 mean absolute rank shift from the nominal ranks, per actor and node, for each choice.
 """
@@ -26,8 +31,9 @@ from sharppower.index.propagate import Design, Propagator, Space, build_space
 from sharppower.index.sobol import saltelli_design, sobol_indices
 
 QUANTILES = [0.05, 0.5, 0.95]
+SCORE_QUANTILES = [0.025, 0.975]
 UNCERTAINTY_COLUMNS = ["actor", "target", "year", "node", "rank_median", "rank_low",
-                       "rank_high", "rank_p05", "rank_p95"]
+                       "rank_high", "rank_p05", "rank_p95", "score_low", "score_high"]
 SENSITIVITY_COLUMNS = ["actor", "node", "level", "factor", "first_order", "total_order",
                        "variance", "n_base", "evaluations"]
 
@@ -51,17 +57,31 @@ def monte_carlo(run, runs: int | None = None, seed: int | None = None,
     space = space or build_space(run, run.spec.uncertainty)
     design = space.sample(runs, np.random.default_rng(seed))
     Q = Propagator(run, space).propagate(design, quantiles=QUANTILES).ranks
-    run.uncertainty = interval_table(run, Q)
-    run.extra["monte_carlo"] = {"runs": runs, "seed": seed, "factors": space.factor_names()}
+    kept = score_space(space)
+    score_runs = min(runs, int(run.spec.uncertainty.get("score_runs", 500)))
+    SQ = Propagator(run, kept).score_quantiles(
+        kept.sample(score_runs, np.random.default_rng(seed + 1)), SCORE_QUANTILES)
+    run.uncertainty = interval_table(run, Q, SQ)
+    run.extra["monte_carlo"] = {"runs": runs, "seed": seed, "factors": space.factor_names(),
+                                "score_runs": score_runs, "score_factors": kept.factor_names()}
     return run.uncertainty
 
 
-def interval_table(run, Q: np.ndarray) -> pd.DataFrame:
+def score_space(space: Space) -> Space:
+    """The choices behind the score intervals: those that keep the scores' scale (the
+    data: noise, declared zeros, imputation; weights; dropping one), not the
+    normalisation, treatment or aggregation method, whose scores are on other scales."""
+    return space.restricted(lambda address: address.startswith("impute."))
+
+
+def interval_table(run, Q: np.ndarray, SQ: np.ndarray | None = None) -> pd.DataFrame:
     nominal = run.ranks.to_numpy()
     index = run.scores.index
     rows, cols = np.nonzero(~np.isnan(run.scores.to_numpy()))
     p05, med, p95 = (Q[i][rows, cols] for i in range(3))
     nom = nominal[rows, cols]
+    score = run.scores.to_numpy()[rows, cols]
+    lo, hi = (SQ[0][rows, cols], SQ[1][rows, cols]) if SQ is not None else (score, score)
     return pd.DataFrame({
         "actor": index.get_level_values("actor")[rows],
         "target": index.get_level_values("target")[rows],
@@ -69,6 +89,7 @@ def interval_table(run, Q: np.ndarray) -> pd.DataFrame:
         "node": np.array(run.tree.nodes, dtype=object)[cols],
         "rank_median": med, "rank_low": np.fmin(p05, nom), "rank_high": np.fmax(p95, nom),
         "rank_p05": p05, "rank_p95": p95,
+        "score_low": np.fmin(lo, score), "score_high": np.fmax(hi, score),
     }, columns=UNCERTAINTY_COLUMNS)
 
 
