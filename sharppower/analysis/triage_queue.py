@@ -61,10 +61,11 @@ def train(db: Database, data_dir: Path, taxonomy: str = "codebook", kind: str = 
 
 
 def model_for(db: Database, data_dir: Path, taxonomy: str = "codebook") -> tuple[TriageModel, dict]:
-    """The latest stored model of the taxonomy; trains one (with its report) on first use."""
+    """The latest stored model of the taxonomy; trains one on first use (without the
+    cross-validated report, which `train` adds)."""
     found = modelstore.latest(model_root(data_dir), check(taxonomy))
     if found is None:
-        train(db, data_dir, taxonomy)
+        train(db, data_dir, taxonomy, folds=0)
         found = modelstore.latest(model_root(data_dir), taxonomy)
     return found
 
@@ -94,7 +95,7 @@ def _skip_reason(doc: pd.Series, pred: dict) -> str | None:
         return "no codebook actor found"
     if not pred["targets"]:
         return "no target country found"
-    if not doc["date"] or not doc["url"]:
+    if not isinstance(doc["date"], str) or not isinstance(doc["url"], str):
         return "a proposal needs the document's date and url"
     return None
 

@@ -15,6 +15,7 @@ from sharppower.measures.triage.features import Features
 
 MIN_SUPPORT = 8  # a label needs this many positive training texts to get a model
 INNER_FOLDS = 3
+C = 4.0
 GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
 
 
@@ -62,7 +63,7 @@ class CalibratedLinear:
     grouped out-of-fold scores. `oof` keeps the calibrated out-of-fold probabilities."""
 
     kind: str = "tfidf"
-    c: float = 4.0
+    c: float = C
     features: Features | None = None
     models: list = field(default_factory=list)
     calibration: list = field(default_factory=list)

@@ -86,8 +86,11 @@ def read_documents(path: str | Path) -> pd.DataFrame:
                              row=number, field="id")
         seen[doc["id"]] = number
         docs.append(doc)
-    frame = pd.DataFrame(docs, columns=COLUMNS)
+    frame = pd.DataFrame(docs, columns=COLUMNS, dtype=object)
     frame[["title", "text"]] = frame[["title", "text"]].fillna("")
+    for name in ("date", "url"):  # missing stays None, not NaN
+        frame[name] = pd.Series([v if isinstance(v, str) else None for v in frame[name]],
+                                dtype=object, index=frame.index)
     return frame
 
 

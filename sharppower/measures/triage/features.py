@@ -37,14 +37,24 @@ def wordllama():
     return WordLlamaInference(embedding, tokenizer_from_file("l2_supercat_tokenizer_config.json"))
 
 
+_EMBEDDED: dict[str, np.ndarray] = {}  # text -> vector (cross-validation embeds texts again)
+
+
 def embed(texts: list[str]) -> np.ndarray:
-    return np.asarray(wordllama().embed(list(texts), norm=True), dtype=np.float64)
+    """Unit-length WordLlama vectors, one row per text."""
+    missing = list(dict.fromkeys(t for t in texts if t not in _EMBEDDED))
+    if missing:
+        vectors = np.asarray(wordllama().embed(missing, norm=True), dtype=np.float64)
+        if len(_EMBEDDED) > 20000:
+            _EMBEDDED.clear()
+        _EMBEDDED.update(zip(missing, vectors))
+    return np.vstack([_EMBEDDED[t] for t in texts]) if texts else np.zeros((0, 256))
 
 
 class Features:
     """fit(texts) / transform(texts) -> sparse matrix, for one feature kind."""
 
-    def __init__(self, kind: str, embedding_weight: float = 1.0):
+    def __init__(self, kind: str, embedding_weight: float = 2.0):
         if kind not in FEATURES:
             raise ValueError(f"unknown feature kind {kind!r} (one of {', '.join(FEATURES)})")
         self.kind, self.embedding_weight = kind, embedding_weight
