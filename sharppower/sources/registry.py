@@ -27,6 +27,7 @@ CONNECTORS = [
     "sharppower.sources.connectors.coercion",
     "sharppower.sources.connectors.pew",
     "sharppower.sources.connectors.pew_toplines",
+    "sharppower.sources.connectors.embedded_propaganda_africa",
 ]
 
 
