@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sharppower.codebook import Codebook, load_codebook
 from sharppower.countries import CountryResolver, resolver
 from sharppower.measures.evidence import build as evidence_build
+from sharppower.measures.media import build as media_build
 from sharppower.measures.opinion import build as opinion_build
 from sharppower.reference import sync_reference
 from sharppower.settings import Settings
@@ -46,7 +47,7 @@ BUILD_STEPS = [
 ]
 
 # source name -> loader(ctx, snapshot) of the measure that owns the source's tables
-LOADERS = {**opinion_build.LOADERS, **evidence_build.LOADERS}
+LOADERS = {**opinion_build.LOADERS, **evidence_build.LOADERS, **media_build.LOADERS}
 
 
 def load_snapshot(ctx: LoadContext, source: Source, snapshot: Snapshot) -> LoadResult:
