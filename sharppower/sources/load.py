@@ -1,7 +1,8 @@
 """Load a snapshot into the store: one transaction per source, idempotent.
 
-The default path: `source.parse` -> `observations_from_frame` (the codebook decides which
-variables become which indicators) -> replace the source's observations. Parsing happens
+The default path: `source.parse` -> `observations_from_frame` (sources/observations.py:
+the codebook decides which variables become which indicators) -> replace the source's
+observations. Parsing happens
 before the transaction, so a malformed file raises an InputError and the store is left
 as it was; re-loading a snapshot whose checksum is already recorded (with the same
 codebook indicators and connector code, see `load_fingerprint`) changes nothing.
@@ -23,10 +24,10 @@ from sqlalchemy.engine import Connection
 
 from sharppower.codebook import Codebook
 from sharppower.countries import CountryResolver, resolver
-from sharppower.errors import InputError, SharppowerError
+from sharppower.errors import SharppowerError
 from sharppower.sources.base import Source
+from sharppower.sources.observations import OBS_COLUMNS, observations_from_frame  # noqa: F401 (re-exported)
 from sharppower.sources.snapshot import Snapshot
-from sharppower.sources.validate import check_observations
 from sharppower.steps import LoadResult, fingerprint
 from sharppower.store import Database
 from sharppower.store.database import frame_records, insert_rows
@@ -39,73 +40,6 @@ class LoadContext:
     codebook: Codebook
     resolver: CountryResolver = field(default_factory=resolver)
     force: bool = False
-
-
-OBS_COLUMNS = [
-    "actor", "target", "year", "indicator", "value", "unit", "se", "ci_low", "ci_high", "n",
-    "source", "source_file", "source_row", "evidence_ids", "flags", "note",
-]
-
-
-# Per-row columns a parsed frame may carry, for every variable ("flags") or for one
-# variable ("flags.total_adj_3yr"): they become the observation's provenance and quality.
-ROW_COLUMNS = ("source_file", "source_row", "flags", "note", "se", "ci_low", "ci_high", "n")
-
-
-def _row_column(part: pd.DataFrame, name: str, variable: str) -> pd.Series | None:
-    for col in (f"{name}.{variable}", name):
-        if col in part.columns:
-            return part[col]
-    return None
-
-
-def _flags_json(value: object) -> str | None:
-    if isinstance(value, (list, tuple)):
-        items = list(value)
-    elif value is None or pd.isna(value) or value == "":
-        return None
-    else:
-        items = str(value).split("; ")
-    return json.dumps([str(v) for v in items if v]) if items else None
-
-
-def observations_from_frame(frame: pd.DataFrame, codebook: Codebook, source: str) -> pd.DataFrame:
-    """Melt the variables that codebook indicators of this source name into observation rows.
-
-    `frame` has target, year, optionally actor, one column per variable, and per-row
-    columns (ROW_COLUMNS) either shared ("source_row") or for one variable
-    ("source_row.total_adj_3yr"); "flags" holds a flag string ('; '-separated) or a list.
-    Rows whose variable is missing (NaN) give no observation.
-    """
-    wanted = codebook.for_source(source)
-    wanted = wanted[wanted["variable"].notna()]
-    parts = []
-    for ind in wanted.itertuples(index=False):
-        if ind.variable not in frame.columns:
-            raise InputError(source, f"codebook indicator {ind.code} needs variable {ind.variable!r}, "
-                             "which the parsed source does not have", field=ind.variable)
-        part = frame[frame[ind.variable].notna()]
-        if ind.actors and "actor" in part.columns:
-            part = part[part["actor"].isin(ind.actors)]
-        obs = pd.DataFrame({
-            "actor": part["actor"] if "actor" in part.columns else None,
-            "target": part["target"],
-            "year": part["year"].astype(int),
-            "indicator": ind.code,
-            "value": part[ind.variable].astype(float),
-            "unit": ind.unit,
-            "source": source,
-        })
-        for name in ROW_COLUMNS:
-            values = _row_column(part, name, ind.variable)
-            if values is not None:
-                obs[name] = values.map(_flags_json) if name == "flags" else values
-        parts.append(obs)
-    if not parts:
-        return pd.DataFrame(columns=OBS_COLUMNS)
-    out = pd.concat(parts, ignore_index=True).reindex(columns=OBS_COLUMNS)
-    check_observations(out, codebook, source)  # finite, in range, plausible years
-    return out
 
 
 def summarise(obs: pd.DataFrame) -> dict[str, Any]:

@@ -87,7 +87,7 @@ def validate_snapshot(source: Source, snapshot: Snapshot) -> None:
         return
     from sharppower.codebook import load_codebook
     from sharppower.countries import resolver
-    from sharppower.sources.load import observations_from_frame
+    from sharppower.sources.observations import observations_from_frame
 
     frame = source.parse(snapshot, resolver())
     if source.owner is None and source.load is None:
