@@ -3,8 +3,9 @@
 The default path: `source.parse` -> `observations_from_frame` (sources/observations.py:
 the codebook decides which variables become which indicators) -> replace the source's
 observations. Parsing happens before the transaction, so a malformed file raises an
-InputError and the store is left as it was; re-loading a snapshot whose checksum is already recorded (with the same
-codebook indicators and connector code, see `load_fingerprint`) changes nothing.
+InputError and the store is left as it was; re-loading a snapshot whose checksum is
+already recorded (with the same codebook indicators and connector code, see
+`load_fingerprint`) changes nothing.
 """
 
 from __future__ import annotations
