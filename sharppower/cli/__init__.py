@@ -8,6 +8,7 @@ import typer
 from sharppower import __version__
 from sharppower.cli import core, evidence, index, opinion, report, triage, users, validate
 from sharppower.cli import db as db_cli
+from sharppower.cli import media as media_cli
 
 app = typer.Typer(
     name="sharppower",
@@ -40,3 +41,4 @@ app.add_typer(evidence.app, name="evidence")
 app.add_typer(index.app, name="index")
 app.add_typer(users.app, name="users")
 app.add_typer(triage.app, name="triage")
+app.add_typer(media_cli.app, name="media")
