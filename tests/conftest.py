@@ -5,13 +5,17 @@
   unreachable server fails the run instead of skipping.
 - `conf`: Settings pointing at a temporary data folder and the mirror (if any).
 - `mirror`: the local mirror of the public sources (SHARPPOWER_MIRROR); tests that need
-  it skip only when it is absent and not required.
+  it skip only when the variable is unset outside CI, and fail when it is set but missing.
 - `demo_db`: a store built from the starter data, as `sharppower serve --demo` uses.
 - `built_store`: one store per test worker built from the whole mirror (SQLite).
+- `put`, `fav`: builders of synthetic observations: `put(db, rows, source="synthetic")`
+  inserts rows given as dicts; `fav(target, year, value, se=None, actor="CHN")` is one
+  att_favorable row.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from dataclasses import replace
@@ -22,7 +26,8 @@ import sqlalchemy as sa
 
 from sharppower.settings import Settings
 from sharppower.store import Database
-from sharppower.store.database import normalise_url
+from sharppower.store.database import insert_rows, normalise_url
+from sharppower.store.tables import observations
 
 PG_URL = os.environ.get("SHARPPOWER_TEST_POSTGRES_URL")
 REQUIRE_PG = os.environ.get("SHARPPOWER_REQUIRE_POSTGRES") == "1"
@@ -94,13 +99,21 @@ def db(backend, tmp_path):
     cleanup()
 
 
-@pytest.fixture
-def mirror() -> Path:
-    if not MIRROR or not Path(MIRROR).is_dir():
+def require_mirror() -> Path:
+    """The mirror; skip when SHARPPOWER_MIRROR is unset (outside CI), fail when it is set
+    but missing (or unset in CI): missing data must not turn into a skip."""
+    if not MIRROR:
         if os.environ.get("CI"):
             pytest.fail("SHARPPOWER_MIRROR must point at the mirror in CI")
         pytest.skip("no mirror (SHARPPOWER_MIRROR)")
+    if not Path(MIRROR).is_dir():
+        pytest.fail(f"SHARPPOWER_MIRROR={MIRROR} is not a folder")
     return Path(MIRROR)
+
+
+@pytest.fixture
+def mirror() -> Path:
+    return require_mirror()
 
 
 @pytest.fixture
@@ -123,8 +136,7 @@ def demo_db(backend, tmp_path, conf):
 @pytest.fixture(scope="session")
 def built_store(tmp_path_factory):
     """The whole mirror built once per worker into SQLite: (Settings, Database)."""
-    if not MIRROR:
-        pytest.skip("no mirror (SHARPPOWER_MIRROR)")
+    require_mirror()
     from sharppower.build import build
 
     root = tmp_path_factory.mktemp("built")
@@ -133,3 +145,32 @@ def built_store(tmp_path_factory):
     database = Database(conf.database_url)
     build(conf, database)
     return conf, database
+
+
+def insert_observations(db, rows, source="synthetic"):
+    """Insert observations given as dicts (actor, target, year, indicator, value, ...)."""
+    records = []
+    for r in rows:
+        rec = {"actor": None, "unit": None, "se": None, "ci_low": None, "ci_high": None, "n": None,
+               "source": source, "evidence_ids": None, "flags": None, **r}
+        for key in ("evidence_ids", "flags"):
+            if isinstance(rec[key], list):
+                rec[key] = json.dumps(rec[key])
+        records.append(rec)
+    with db.begin() as conn:
+        insert_rows(conn, observations, records)
+
+
+def favourable_row(target, year, value, se=None, actor="CHN", **kw):
+    return {"actor": actor, "target": target, "year": year, "indicator": "att_favorable",
+            "value": value, "se": se, **kw}
+
+
+@pytest.fixture
+def put():
+    return insert_observations
+
+
+@pytest.fixture
+def fav():
+    return favourable_row

@@ -1,11 +1,10 @@
 """Analysis plumbing: reading measures from the store (both backends) and small statistics.
 
-`put` is the helper the other test_analysis_* files use to write synthetic observations.
+Synthetic observations are written with the `put` and `fav` fixtures (tests/conftest.py).
 """
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -14,30 +13,9 @@ from scipy import stats
 
 from sharppower.analysis.common import Z95, interval_side, read_observations
 from sharppower.analysis.stats import correlation, fisher_interval, poisson_interval
-from sharppower.store.database import insert_rows
-from sharppower.store.tables import observations
 
 
-def put(db, rows, source="synthetic"):
-    """Insert observations given as dicts (actor, target, year, indicator, value, ...)."""
-    records = []
-    for r in rows:
-        rec = {"actor": None, "unit": None, "se": None, "ci_low": None, "ci_high": None, "n": None,
-               "source": source, "evidence_ids": None, "flags": None, **r}
-        for key in ("evidence_ids", "flags"):
-            if isinstance(rec[key], list):
-                rec[key] = json.dumps(rec[key])
-        records.append(rec)
-    with db.begin() as conn:
-        insert_rows(conn, observations, records)
-
-
-def fav(target, year, value, se=None, actor="CHN", **kw):
-    return {"actor": actor, "target": target, "year": year, "indicator": "att_favorable",
-            "value": value, "se": se, **kw}
-
-
-def test_read_observations_prefers_real_source_and_completes_intervals(db):
+def test_read_observations_prefers_real_source_and_completes_intervals(db, put, fav):
     put(db, [fav("SWE", 2022, 20.0, source="starter")])
     put(db, [fav("SWE", 2022, 14.0, se=1.2), fav("KEN", 2022, 49.0, ci_low=45.0, ci_high=53.0),
              fav("KEN", 2022, 99.0, actor="RUS")])
@@ -49,14 +27,14 @@ def test_read_observations_prefers_real_source_and_completes_intervals(db):
     assert math.isnan(got.loc["KEN", "rank"])
 
 
-def test_flagged_values_are_missing_not_zero(db):
+def test_flagged_values_are_missing_not_zero(db, put, fav):
     put(db, [fav("FRA", 2013, 40.0, se=1.5, flags=["suspect"]), fav("DEU", 2013, 28.0, flags=["self_rating"])])
     got = read_observations(db, "att_favorable", "CHN", 2013).set_index("target")
     assert math.isnan(got.loc["FRA", "value"]) and got.loc["FRA", "flags"] == ["suspect"]
     assert got.loc["DEU", "value"] == 28.0  # only the excluded flags blank a value
 
 
-def test_target_only_indicators_are_read_with_null_actor(db):
+def test_target_only_indicators_are_read_with_null_actor(db, put):
     put(db, [{"target": "SWE", "year": 2021, "indicator": "res_fh_total", "value": 100.0},
              {"actor": "CHN", "target": "SWE", "year": 2021, "indicator": "res_fh_total", "value": 1.0}])
     got = read_observations(db, "res_fh_total", "CHN", None)

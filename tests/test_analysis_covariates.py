@@ -8,7 +8,6 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
-from test_analysis_common import fav, put
 
 from sharppower.analysis import covariate_correlations
 
@@ -20,7 +19,7 @@ FH = {"AUS": 97.0, "SWE": 100.0, "NGA": 43.0, "KEN": 48.0, "HUN": 69.0, "GRC": 8
 
 
 @pytest.fixture
-def store(db):
+def store(db, put, fav):
     put(db, [fav(t, y, v) for y, row in FAV.items() for t, v in row.items()]
         + [{"target": t, "year": y, "indicator": "res_fh_total", "value": v + (y - 2020)}
            for y in FAV for t, v in FH.items()]
@@ -59,7 +58,7 @@ def test_per_year_pearson_and_spearman(store):
     assert _one(c, year=2021, covariate="res_fh_total", method="pearson")["n"] == 6
 
 
-def test_too_few_pairs_and_absent_inputs_say_why(store):
+def test_too_few_pairs_and_absent_inputs_say_why(store, put):
     put(store, [{"target": t, "year": 2015, "indicator": "res_wgi_voice", "value": 1.0 + i}
                 for i, t in enumerate(FH)])  # a year without any poll: no row for it
     c = covariate_correlations(store, "CHN", measures=["att_favorable", "att_net"],

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pandas as pd
 import pytest
-from test_analysis_common import fav, put
 
 from sharppower.analysis import movement, perceived_influence, perceived_medians, quadrants
 from sharppower.analysis.common import tidy
@@ -22,7 +21,7 @@ def imports(target, year, value, se=None):
 
 
 @pytest.fixture
-def store(db):
+def store(db, put, fav):
     """CHN in four publics, 2019 and 2022; import share from China stands in for influence."""
     put(db, [
         fav("SWE", 2019, 25.0, 1.4), fav("NGA", 2019, 70.0, 1.5), fav("KEN", 2019, 55.0, 1.6),
@@ -76,7 +75,7 @@ def test_quadrants_fixed_threshold_and_listed_targets(store):
     assert "no attraction" in q.loc["FRA", "missing"] and "no influence" in q.loc["FRA", "missing"]
 
 
-def test_quadrants_net_axis(db):
+def test_quadrants_net_axis(db, put):
     put(db, [{"actor": "RUS", "target": t, "year": 2021, "indicator": "att_net", "value": v, "se": 2.0}
              for t, v in [("HUN", 3.0), ("GRC", 12.0), ("POL", -60.0)]]
         + [{"actor": "RUS", "target": t, "year": 2021, "indicator": "exp_export_share", "value": v}
@@ -134,7 +133,7 @@ def test_movement_between_years(store):
     assert "no attraction (att_favorable) for 2022" in m.loc["HUN", "missing"]
 
 
-def test_perceived_influence_against_favourability(store):
+def test_perceived_influence_against_favourability(store, put):
     put(store, [
         {"actor": "CHN", "target": "SWE", "year": 2022, "indicator": "att_influence_stronger",
          "value": 70.0, "n": 1000.0},

@@ -11,12 +11,10 @@ from datetime import UTC, datetime
 
 import pytest
 from scipy import stats
-from test_analysis_common import fav, put
 
 from sharppower import analysis
 from sharppower.analysis.common import measure
-
-index_tables = pytest.importorskip("sharppower.index.tables", reason="index engine not installed")
+from sharppower.index import tables as index_tables
 
 # target: (influence score, rank, rank_low, rank_high); six ranked -> median rank 3.5
 INFLUENCE = {"AUS": (0.80, 1, 1, 2), "KEN": (0.70, 2, 1, 4), "NGA": (0.60, 3, 2, 3),
@@ -32,7 +30,7 @@ def _score(target, level, node, score, rank=None, low=None, high=None, n=None):
 
 
 @pytest.fixture
-def store(db):
+def store(db, put, fav):
     rows = [_score(t, "index", "influence", s, r, lo, hi, len(INFLUENCE))
             for t, (s, r, lo, hi) in INFLUENCE.items()]
     rows += [_score(t, "pillar", "sharp_power", s, r, n=3) for t, s, r in zip(SHARP, SHARP.values(), (3, 1, 2))]
@@ -102,7 +100,7 @@ def test_correlation_of_influence_with_freedom(store):
     assert c["ci_high"] == pytest.approx(math.tanh(z + 1.959964 * se), abs=1e-6)
 
 
-def test_no_index_run_means_missing_influence(db):
+def test_no_index_run_means_missing_influence(db, put, fav):
     put(db, [fav("AUS", 2021, 20.0, 1.5)])
     q = analysis.quadrants(db, "CHN", 2021)
     assert q["quadrant"].tolist() == [None]

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 from scipy import stats
-from test_analysis_common import fav, put
 
 from sharppower.analysis import reach_slope, reach_slopes, return_on_reach
 from sharppower.analysis.stats import bootstrap_slope
@@ -25,7 +24,7 @@ def ci(target, year, value):
 
 
 @pytest.fixture
-def store(db):
+def store(db, put, fav):
     """Five African publics and Sweden, periods 2008-2010 and 2015-2017."""
     put(db, [
         fav("KEN", 2008, 70.0, 2.0), fav("KEN", 2010, 72.0, 2.0), fav("KEN", 2016, 64.0, 1.5),
