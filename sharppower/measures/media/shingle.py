@@ -1,7 +1,8 @@
 """Word shingles hashed to 64-bit integers, a whole batch of documents at once in numpy.
 
-A token is a run of word bytes in the UTF-8 text: ASCII letters and digits (lowercased)
-and every byte from 0x80 to 0xFE (so letters of any script stay inside words). A token's hash is a
+A token is a run of word bytes in the lower-cased UTF-8 text: ASCII letters and digits
+and every byte from 0x80 to 0xFE (so letters of any script stay inside words; a
+non-ASCII punctuation mark such as an em dash is a token of its own). A token's hash is a
 polynomial hash of its bytes computed from prefix sums over the whole batch (no Python
 loop per token); a shingle is `k` consecutive tokens of one document, hashed from the
 token hashes the same way and finished with the splitmix64 mixer. Documents with fewer
@@ -55,7 +56,7 @@ def _powers(base: np.uint64, n: int) -> np.ndarray:
 
 def token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Hash every token of every text: (hashes uint64, document index per token)."""
-    data = np.frombuffer(SEPARATOR.join(t.encode("utf-8") for t in texts) + SEPARATOR,
+    data = np.frombuffer(SEPARATOR.join(t.lower().encode("utf-8") for t in texts) + SEPARATOR,
                          dtype=np.uint8)
     word = _WORD[data]
     edges = np.diff(word.astype(np.int8), prepend=np.int8(0))
