@@ -20,9 +20,10 @@ COLUMNS = ["group", "truth_pairs", "found", "recall", "predicted", "correct", "p
 def label(truth: pd.DataFrame, matches: pd.DataFrame) -> pd.DataFrame:
     """The matches with the truth of their local article and whether each is correct."""
     t = truth.assign(group=truth["edit"].where(truth["kind"] == "reprint", truth["kind"]))
-    m = matches.merge(t[["local_id", "group", "wire_id", "attribution", "kept"]].rename(
+    m = matches.merge(t[["local_id", "kind", "group", "wire_id", "attribution", "kept"]].rename(
         columns={"wire_id": "true_wire", "attribution": "true_attribution"}), on="local_id", how="left")
-    m["correct"] = (m["wire_id"] == m["true_wire"]) & (m["group"] != "too_early")
+    m["correct"] = ((m["wire_id"] == m["true_wire"]) & (m["kind"] == "reprint")
+                    & (m["group"] != "too_early"))
     m["attribution_ok"] = m["attribution"] == m["true_attribution"]
     return m
 

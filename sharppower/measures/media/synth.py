@@ -7,7 +7,7 @@ reprints, the edit applied (synth_text.EDITS: verbatim, cut to 50-90%, cut_small
 cut + intro + substitution, too_early: dated more than a day before its source, so
 not a match), the share of the wire words kept and the attribution given. Each local
 outlet has its own reuse rate (REUSE); 30% of the non-reprints are on the topic of a
-recent wire story.
+recent wire story and quote 15-40 words of it (a near miss for the matcher).
 """
 
 from __future__ import annotations
@@ -40,7 +40,12 @@ def local_article(rng, vocab, wires, i: int, outlet: str, country: str, rate: fl
     else:
         same = rng.random() < 0.3
         topic = wire["_topic"] if same else int(rng.integers(len(vocab.topics)))
-        text = "\n\n".join(st.paragraphs(rng, vocab, topic, int(rng.integers(150, 500))))
+        paras = st.paragraphs(rng, vocab, topic, int(rng.integers(150, 500)))
+        if same:  # quotes a passage of the wire story, as a different article on it would
+            words = wire["text"].split()
+            start = int(rng.integers(0, max(1, len(words) - 40)))
+            paras.insert(1, '"' + " ".join(words[start:start + int(rng.integers(15, 40))]) + '"')
+        text = "\n\n".join(paras)
         shift = int(rng.integers(0, 6)) if same else int(rng.integers(-20, 20))
         truth.update(kind="same_topic" if same else "unrelated",
                      wire_id=wire["id"] if same else None)
