@@ -25,6 +25,8 @@ CONNECTORS = [
     "sharppower.sources.connectors.prc_state_media_accounts",
     "sharppower.sources.connectors.asd",
     "sharppower.sources.connectors.coercion",
+    "sharppower.sources.connectors.disarm",
+    "sharppower.sources.connectors.euvsdisinfo",  # after ASD: its cases are linked to ASD's
     "sharppower.sources.connectors.pew",
     "sharppower.sources.connectors.pew_toplines",
     "sharppower.sources.connectors.embedded_propaganda_africa",

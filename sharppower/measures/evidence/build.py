@@ -1,7 +1,7 @@
 """Build step of the evidence ledger (BUILD_STEPS, after the starter step).
 
-0. LOADERS: the loaders of the evidence sources (ASD, coercion cases), which
-   `sharppower.build` runs in its sources step.
+0. LOADERS: the loaders of the evidence sources (ASD, coercion cases, EUvsDisinfo) and of
+   the DISARM framework, which `sharppower.build` runs in its sources step.
 1. The starter evidence (`sharppower/starter/evidence.yaml`, cited cases) is synced into
    the ledger as accepted records coded by "starter", with or without a mirror.
 2. Indicator values (values.py) are written to `observations` with source "evidence",
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 import yaml
 
 from sharppower.codebook import Codebook
-from sharppower.measures.evidence import asd, coercion
+from sharppower.measures.evidence import asd, coercion, disarm, euvsdisinfo
 from sharppower.measures.evidence.importing import load_evidence, normalise_rows
 from sharppower.measures.evidence.mapping import load_mapping, mapping_text
 from sharppower.measures.evidence.tables import evidence, evidence_coverage
@@ -30,7 +30,8 @@ from sharppower.sources.snapshot import open_snapshot
 from sharppower.steps import LoadResult
 from sharppower.store import Database
 
-LOADERS = {"asd-interference-tracker": asd.load, "coercion-cases": coercion.load}
+LOADERS = {"asd-interference-tracker": asd.load, "coercion-cases": coercion.load,
+           "disarm-framework": disarm.load, "euvsdisinfo": euvsdisinfo.load}
 
 STARTER_FILE = "evidence.yaml"
 STARTER = Source(
@@ -86,7 +87,8 @@ def write_values(db: Database, codebook: Codebook) -> LoadResult:
     return LoadResult(LEDGER.name, "loaded", n, stats["countries"], stats["years"])
 
 
-MAPPED_SOURCES = {"asd-interference-tracker": "asd", "coercion-cases": "coercion"}
+MAPPED_SOURCES = {"asd-interference-tracker": "asd", "coercion-cases": "coercion",
+                  "euvsdisinfo": "euvsdisinfo"}
 
 
 def remap_step(ctx) -> list[LoadResult]:

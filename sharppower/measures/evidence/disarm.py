@@ -124,3 +124,22 @@ def load(ctx, snapshot) -> LoadResult:
     note = (f"{counts.get('phase', 0)} phases, {counts.get('tactic', 0)} tactics, "
             f"{counts.get('technique', 0)} techniques and sub-techniques")
     return LoadResult(connector.SOURCE.name, "loaded", n, 0, None, [note])
+
+
+def codebook_mapping(codebook) -> dict[str, dict[str, list[str]]]:
+    """Indicator code -> {'tactics': [...], 'techniques': [...]}: the DISARM tactics and
+    techniques each codebook indicator declares (key `disarm` of the indicator)."""
+    out = {}
+    for item in codebook.raw.get("indicators") or []:
+        spec = item.get("disarm") if isinstance(item, dict) else None
+        if spec is not None:
+            out[item["code"]] = {"tactics": [str(t) for t in spec.get("tactics") or []],
+                                 "techniques": [str(t) for t in spec.get("techniques") or []]}
+    return out
+
+
+def unknown_in_mapping(codebook, frame: pd.DataFrame) -> list[str]:
+    """'indicator: id' for every declared DISARM id that is not in `frame` (the framework)."""
+    known = set(frame["disarm_id"])
+    return [f"{code}: {i}" for code, spec in codebook_mapping(codebook).items()
+            for i in spec["tactics"] + spec["techniques"] if i not in known]

@@ -169,6 +169,8 @@ SOURCE = Source(
         SourceFile(MASTER, f"{RAW}/DISARM_MASTER_DATA/DISARM_FRAMEWORKS_MASTER.xlsx",
                    "disarm_framework/DISARM_FRAMEWORKS_MASTER.xlsx"),
     ),
+    parse=parse,
+    owner="sharppower.measures.evidence",
     coverage="4 phases, 16 tactics, 391 techniques and sub-techniques",
     kind="framework",
     notes="Evidence records are coded to its technique ids; STIX exports reuse its ids.",

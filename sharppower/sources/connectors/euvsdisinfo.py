@@ -99,6 +99,8 @@ SOURCE = Source(
                    f"https://raw.githubusercontent.com/cknabs/EUvsDisinfo/{COMMIT}/datapackage.json",
                    "euvsdisinfo/datapackage.json"),
     ),
+    parse=parse,
+    owner="sharppower.measures.evidence",
     coverage="10,892 pro-Kremlin disinformation cases, 2015-01 to 2021-02, in the languages "
     "the task force monitored",
     kind="evidence",

@@ -8,8 +8,10 @@ from importlib import resources
 import yaml
 from fastapi import APIRouter, Request
 
+from sharppower.measures.evidence import disarm
+from sharppower.store import Database
 from sharppower.web.lookup import codebook
-from sharppower.web.routing import page, respond
+from sharppower.web.routing import page, respond, store
 
 router = APIRouter(tags=["methodology"])
 
@@ -24,14 +26,36 @@ def index_specs() -> list[dict]:
     return specs
 
 
-def methodology_data() -> dict:
+def disarm_names(db: Database | None) -> dict[str, str]:
+    """DISARM id -> name from the framework loaded in the store (empty without one)."""
+    if db is None:
+        return {}
+    frame = disarm.framework(db)
+    return dict(zip(frame["disarm_id"], frame["name"]))
+
+
+def _with_disarm(rows: list[dict], mapping: dict, names: dict[str, str]) -> list[dict]:
+    """Each indicator row with `disarm`: its declared tactics and techniques (id, name)."""
+    for row in rows:
+        spec = mapping.get(row["code"])
+        row["disarm"] = None if spec is None else {
+            kind: [{"id": i, "name": names.get(i, "")} for i in spec[kind]]
+            for kind in ("tactics", "techniques")}
+    return rows
+
+
+def methodology_data(db: Database | None = None) -> dict:
+    """The codebook (each sharp-power indicator with its DISARM tactics and techniques,
+    named from the framework in `db` when loaded) and the index specifications."""
     book = codebook()
     ind = book.indicators
+    mapping, names = disarm.codebook_mapping(book), disarm_names(db)
     pillars = []
     for code, spec in book.pillars.items():
         domains = []
         for dcode, dname in spec["domains"].items():
-            rows = ind[ind["domain"] == dcode].drop(columns=["actors"]).to_dict("records")
+            rows = _with_disarm(ind[ind["domain"] == dcode].drop(columns=["actors"]).to_dict(
+                "records"), mapping, names)
             domains.append({"code": dcode, "name": dname, "indicators": rows})
         pillars.append({"code": code, "name": spec.get("name", code),
                         "description": spec.get("description", ""), "domains": domains})
@@ -42,4 +66,4 @@ def methodology_data() -> dict:
 @page(router, "/methodology")
 def methodology_page(request: Request):
     """The measurement framework and the index method, generated from their specifications."""
-    return respond(request, "methodology.html", methodology_data())
+    return respond(request, "methodology.html", methodology_data(store(request)))
