@@ -8,6 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from sharppower.errors import InputError, ValidationError
@@ -120,3 +121,19 @@ def test_alpha_for_technique_coding_like_indicator_coding(db):
         ("ev-b", "T0086"), ("ev-b", "T0049"), ("ev-d", "T0085")}
     with pytest.raises(ValidationError):
         agreement(db, scheme="tools")
+
+
+def test_codebook_disarm_mapping_resolves_in_the_published_framework(mirror):
+    from sharppower.codebook import load_codebook
+
+    folder = mirror / "disarm_framework"
+    frame = parse_files(folder / BUNDLE, folder / MASTER)
+    book = load_codebook()
+    mapping = disarm.codebook_mapping(book)
+    evidence_codes = set(book.indicators.query("source == 'evidence'")["code"])
+    assert {c for c in mapping if c.startswith("sp_")} == {c for c in evidence_codes
+                                                           if c.startswith("sp_")}
+    assert disarm.unknown_in_mapping(book, frame) == []
+    assert "T0086" in mapping["sp_info_manipulation"]["techniques"]
+    broken = pd.DataFrame({"disarm_id": ["TA06"]})
+    assert "sp_info_manipulation: T0086" in disarm.unknown_in_mapping(book, broken)

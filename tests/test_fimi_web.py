@@ -45,3 +45,16 @@ def test_browser_filters_by_tactic_and_technique_and_exports_stix(web):
     assert bad.status_code in (400, 422) and "tactic" in bad.text
     bad = web.get("/evidence.json", params={"technique": "deepfake"})
     assert bad.status_code in (400, 422) and "technique" in bad.text
+
+
+def test_methodology_shows_the_disarm_mapping(web):
+    data = web.get("/methodology.json").json()
+    rows = {i["code"]: i for p in data["pillars"] for d in p["domains"] for i in d["indicators"]}
+    info = rows["sp_info_manipulation"]["disarm"]
+    assert [t["id"] for t in info["tactics"]] == ["TA06", "TA09", "TA14", "TA17"]
+    named = {t["id"]: t["name"] for t in info["techniques"]}
+    assert named["T0086"] == "Develop Image-Based Content" and named["T0002"] == ""  # not in fixture
+    assert rows["sp_economic_coercion"]["disarm"] == {"tactics": [], "techniques": []}
+    assert rows["res_fh_total"]["disarm"] is None
+    page = web.get("/methodology").text
+    assert 'title="Develop Image-Based Content">T0086</code>' in page and 'id="disarm"' in page
