@@ -92,7 +92,8 @@ def _asd_duplicate(db) -> None:
 def test_load_records_coverage_links_and_values(db, tmp_path):
     _asd_duplicate(db)
     result = euvd.load(LoadContext(db, load_codebook()), _snapshot(tmp_path))
-    assert result.rows == 5 and any("1 linked" in w for w in result.warnings)
+    assert result.rows == 5 and "1 record(s) linked" in result.warnings[-1]
+    assert "2 cases name no target" in result.warnings[-2]
     frame = list_evidence(db, origin="euvsdisinfo").set_index("id")
     assert sorted(frame["target"]) == ["EST", "EST", "GEO", "KGZ", "USA"]
     assert set(frame["status"]) == {"accepted"} and set(map(tuple, frame["actors"])) == {("RUS",)}

@@ -182,9 +182,11 @@ def load(ctx, snapshot) -> LoadResult:
         replace_coverage(conn, SOURCE.name, cover)
         links = replace_links(conn, find_links(conn, records, rule))
         record_source(conn, SOURCE, snapshot, len(records))
+    untargeted = len(cases) - len({r["sources"][0]["url"] for r in records})
     notes = summary_warnings(summary) + [
-        (f"{len(cases)} cases -> {len(records)} case x target records; {links} linked to "
-        f"the same incident in {rule['links']['with']}")]
+        (f"{len(cases)} cases -> {len(records)} case x target records; {untargeted} cases name "
+         "no target (only Russia, organisations, regions or nothing): not imported"),
+        f"{links} record(s) linked to the same incident in {rule['links']['with']}"]
     years = sorted(int(r["start_date"][:4]) for r in records)
     return LoadResult(SOURCE.name, "loaded", len(records), len({r["target"] for r in records}),
                       (years[0], years[-1]) if years else None, notes)
