@@ -29,6 +29,11 @@ NAME_PUNCTUATION = set("'’‘`(),-–./&")
 
 # Codes outside ISO 3166-1 that we treat as countries of their own.
 EXTRA_COUNTRIES = {"XKX": ("Kosovo", "XK", None)}
+# The name shown for a country where ISO's is not the one in everyday use, so that pages,
+# downloads and the codebook's actors agree ("Russia", never also "Russian Federation")
+DISPLAY_NAMES = {"RUS": "Russia", "COD": "DR Congo", "FSM": "Micronesia", "PSE": "Palestine",
+                 "VGB": "British Virgin Islands", "VIR": "US Virgin Islands",
+                 "VAT": "Vatican City"}
 
 
 class UnresolvedCountries(SharppowerError):
@@ -130,6 +135,9 @@ class CountryResolver:
                     self._name(value, c.alpha_3, overwrite=False)
             self._codes.setdefault(c.numeric, c.alpha_3)
             self._keys.setdefault(c.numeric, c.alpha_3)
+        for iso3, name in DISPLAY_NAMES.items():
+            self._names[iso3] = name
+            self._name(name, iso3, overwrite=False)
         for iso3, (name, alpha2, _) in EXTRA_COUNTRIES.items():
             self._names[iso3] = name
             self._code(iso3, iso3)

@@ -16,6 +16,7 @@ from sharppower.store import Database
 from sharppower.web import errors
 from sharppower.web.accounts import ensure_admin
 from sharppower.web.cache import StoreCache
+from sharppower.web.forms import EmptyFieldsDropped
 from sharppower.web.guard import Guard
 from sharppower.web.pages import PAGES
 
@@ -47,6 +48,7 @@ def create_app(settings: Settings, db: Database) -> FastAPI:
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     errors.install(app)
     app.add_middleware(Guard, db=db)  # security headers, input limits, audit of writes
+    app.add_middleware(EmptyFieldsDropped)  # a form's empty field is "not given"
     for module in PAGES:
         app.include_router(importlib.import_module(module).router)
     return app

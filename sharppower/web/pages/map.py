@@ -6,16 +6,32 @@ from __future__ import annotations
 
 import pandas as pd
 from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, RedirectResponse
 
+from sharppower.errors import NotFound
+from sharppower.index.nodes import default_year, pick_year
+from sharppower.index.spec import load_spec
 from sharppower.store import Database
 from sharppower.store.lookups import country_names
 from sharppower.web import figures
 from sharppower.web.catalogue import INDEX, describe, measure_options
+from sharppower.web.finder import find, finder_entries
 from sharppower.web.geometry import mapped_countries, plotly_topojson
 from sharppower.web.lookup import check_actor, check_year, codebook
-from sharppower.web.routing import cache, fmt, page, respond, store
+from sharppower.web.routing import HERE, cache, fmt, page, respond, store, templates
+from sharppower.web.scoretext import (
+    DETAIL,
+    RANK_NOTE,
+    SCORE_NOTE,
+    detail_lines,
+    interval,
+    rank_text,
+    score_detail,
+    year_reason,
+)
 
 router = APIRouter(tags=["map"])
+templates.env.globals["finder_entries"] = finder_entries  # base.html's country finder
 FALLBACKS = [INDEX, "att_favorable", "att_unfavorable"]
 
 
@@ -33,38 +49,65 @@ def default_measure(db: Database, actor: str) -> str:
     return INDEX
 
 
+def shown_year(db: Database, actor: str, code: str, frame: pd.DataFrame,
+               year: int | None) -> tuple[int | None, str]:
+    """The year shown and why: the one asked for, else the index's default year
+    (`index.nodes.default_year`) for an index measure, else the same rule on the count
+    of countries with a value (`index.nodes.pick_year`)."""
+    counts = {int(y): int(n) for y, n in frame.groupby("year")["target"].nunique().items()}
+    years = sorted(counts)
+    min_ranked = load_spec().min_ranked
+    what = "countries ranked" if code.startswith("index:") else "countries with a value"
+    if year is None:
+        year = (default_year(db, actor, counts) if code.startswith("index:")
+                else pick_year(counts, min_ranked))
+        asked = False
+    else:
+        asked = True
+    return year, year_reason(year, years, counts, min_ranked, asked, what)
+
+
 def map_data(db: Database, actor: str | None = None, measure: str | None = None,
              year: int | None = None) -> dict:
     """values: one row per target with a value (target, name, value, ci_low, ci_high, rank,
-    rank_low, rank_high, hover); shapes: every ISO3 drawn; years: years with data."""
+    rank_low, rank_high, rank_text, index detail: coverage, components, stale, imputed and
+    zero components; hover); shapes: every ISO3 drawn; years: years with data; year_reason:
+    why this year is shown."""
     actor = check_actor(actor)
     code = measure or default_measure(db, actor)
     option = describe(code, db)
     check_year(db, year)
     frame = read_measure(db, actor, code).dropna(subset=["value"])
     years = sorted({int(y) for y in frame["year"]})
-    year = year if year is not None else (years[-1] if years else None)
+    year, reason = shown_year(db, actor, code, frame, year)
     names = country_names(db)
     rows = frame[frame["year"] == year] if year is not None else frame.iloc[0:0]
+    detail = score_detail(db, actor, code)
+    if not rows.empty and not detail.empty:
+        rows = rows.merge(detail[detail["year"] == year].drop(columns=["year"]), on="target",
+                          how="left")
     values = [_row(r, names, option["unit"]) for r in rows.to_dict("records")]
     return {"actor": actor, "actor_name": codebook().actors[actor], "actors": codebook().actors,
             "measure": code, "label": option["label"], "unit": option["unit"],
-            "kind": option["kind"], "year": year, "years": years, "values": values,
-            "shapes": sorted(mapped_countries()), "with_value": len(values),
-            "options": measure_options(db)}
+            "kind": option["kind"], "year": year, "years": years, "year_reason": reason,
+            "values": values, "shapes": sorted(mapped_countries()), "with_value": len(values),
+            "options": measure_options(db), "rank_note": RANK_NOTE, "score_note": SCORE_NOTE}
 
 
 def _row(r: dict, names: dict, unit: str) -> dict:
     name = names.get(r["target"], r["target"])
-    hover = f"{name}: {fmt(r['value'])} {unit}"
-    if pd.notna(r.get("ci_low")) and pd.notna(r.get("ci_high")):
-        hover += f" (95% {fmt(r['ci_low'])} to {fmt(r['ci_high'])})"
-    if pd.notna(r.get("rank")):
-        hover += f"<br>rank {int(r['rank'])}"
-        if pd.notna(r.get("rank_low")) and pd.notna(r.get("rank_high")):
-            hover += f" ({int(r['rank_low'])}-{int(r['rank_high'])})"
-    keep = ("target", "value", "se", "ci_low", "ci_high", "n", "rank", "rank_low", "rank_high")
-    return {**{k: r.get(k) for k in keep}, "name": name, "hover": hover}
+    hover = f"<b>{name}</b>: {fmt(r['value'], 2)} {unit}"
+    if interval(r.get("ci_low"), r.get("ci_high")):
+        hover += f"<br>95% interval {interval(r.get('ci_low'), r.get('ci_high'), 2)}"
+    ranked = rank_text(r.get("rank"), r.get("rank_low"), r.get("rank_high"))
+    if ranked:
+        hover += f"<br>rank {ranked}"
+    lines = detail_lines(r)
+    hover += "".join(f"<br>{line}" for line in lines)
+    keep = ("target", "value", "se", "ci_low", "ci_high", "n", "rank", "rank_low", "rank_high",
+            *DETAIL)
+    return {**{k: r.get(k) for k in keep}, "name": name, "rank_text": ranked,
+            "detail": "; ".join(lines), "hover": hover}
 
 
 def map_figure(data: dict) -> dict:
@@ -85,3 +128,19 @@ def map_page(request: Request, actor: str | None = None, measure: str | None = N
 def home(request: Request):
     """The dashboard opens on the map."""
     return map_page(request)
+
+
+@router.get("/find", include_in_schema=False)
+def find_country(request: Request, q: str = ""):
+    """The finder without JavaScript: a typed name, alias or ISO3 code opens its profile."""
+    iso3 = find(q)
+    if iso3 is None:
+        raise NotFound(f"no country called {q!r}: type a name such as Sweden, an alias such as "
+                       "\"Korea, Rep.\" or an ISO3 code such as SWE")
+    return RedirectResponse(f"/country/{iso3}", status_code=303)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon():
+    return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon",
+                        headers={"Cache-Control": "public, max-age=86400"})

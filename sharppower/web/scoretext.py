@@ -1,0 +1,107 @@
+"""How a score is said on every page: its 95% interval, its rank interval, the components it
+rests on and which of them are stale, imputed or declared zeros (the index's per-score
+detail, `sharppower.index.store.scores`), and which year a page shows and why.
+
+Pure formatting of library results; no decision about the data is taken here."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from sharppower.errors import NotFound
+from sharppower.index.store import scores
+from sharppower.store import Database
+
+DETAIL = ["coverage", "components", "stale_components", "max_stale_age", "imputed_components",
+          "zero_components", "n_ranked"]
+RANK_NOTE = ("Rank intervals such as \"7 (5-11)\": rank 7 on the published weights; in 90% of "
+             "the index's Monte Carlo runs (weights, normalisation, imputation and data noise "
+             "varied) the rank fell between 5 and 11.")
+SCORE_NOTE = ("Score intervals are 95% intervals from the same Monte Carlo runs; a survey "
+              "value's interval comes from its standard error.")
+
+
+def missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value)) or (
+        not isinstance(value, (list, dict, str)) and pd.isna(value))
+
+
+def score_detail(db: Database, actor: str, code: str) -> pd.DataFrame:
+    """target, year and DETAIL of every score of an index measure ``index:<level>:<node>``
+    (empty for indicators or before any run is stored)."""
+    if not code.startswith("index:"):
+        return pd.DataFrame(columns=["target", "year", *DETAIL])
+    _, level, node = code.split(":", 2)
+    try:
+        frame = scores(db, actor, None, level)
+    except NotFound:
+        return pd.DataFrame(columns=["target", "year", *DETAIL])
+    frame = frame[frame["node"] == node]
+    return frame.reindex(columns=["target", "year", *DETAIL]).reset_index(drop=True)
+
+
+def names(text: Any) -> list[str]:
+    return [] if missing(text) or not str(text).strip() else [
+        p.strip() for p in str(text).split(";") if p.strip()]
+
+
+def stale_text(text: Any) -> str:
+    """'trade dependence (2 years), elite engagement (4 years)' from 'trade_dependence:2;...'."""
+    out = []
+    for item in names(text):
+        name, _, age = item.partition(":")
+        out.append(f"{name.replace('_', ' ')} ({age} year{'s' if age != '1' else ''} old)")
+    return ", ".join(out)
+
+
+def detail_lines(row: dict) -> list[str]:
+    """Short lines for a tooltip or a table cell: coverage, components, stale, imputed, zeros."""
+    lines = []
+    if not missing(row.get("coverage")):
+        comps = names(row.get("components"))
+        lines.append(f"coverage {float(row['coverage']):.0%}"
+                     + (f": {', '.join(c.replace('_', ' ') for c in comps)}" if comps else ""))
+    if stale_text(row.get("stale_components")):
+        lines.append("stale: " + stale_text(row.get("stale_components")))
+    for key, label in (("imputed_components", "imputed"), ("zero_components", "declared zero")):
+        if names(row.get(key)):
+            lines.append(f"{label}: " + ", ".join(n.replace("_", " ") for n in names(row[key])))
+    return lines
+
+
+def interval(low: Any, high: Any, digits: int = 1) -> str:
+    if missing(low) or missing(high):
+        return ""
+    return f"{float(low):,.{digits}f} to {float(high):,.{digits}f}"
+
+
+def rank_text(rank: Any, low: Any, high: Any) -> str:
+    """'7 (5-11)', '7' without an interval, '' without a rank."""
+    if missing(rank):
+        return ""
+    if missing(low) or missing(high):
+        return str(int(rank))
+    return f"{int(rank)} ({int(low)}-{int(high)})"
+
+
+def year_reason(year: int | None, years: list[int], counts: dict[int, int],
+                min_ranked: int, asked: bool, what: str = "countries with a value") -> str:
+    """Why the page shows `year`: asked for, or the default rule (the latest year with at
+    least `min_ranked` countries; later years hold fewer)."""
+    if year is None:
+        return "No year has data yet."
+    if asked:
+        return f"Showing {year}, the year chosen ({counts.get(year, 0)} {what})."
+    later = [y for y in years if y > year]
+    text = (f"Showing {year}: the latest year with at least {min_ranked} {what} "
+            f"({counts.get(year, 0)}).")
+    if later:
+        partial = ", ".join(f"{y}: {counts.get(y, 0)}" for y in later)
+        text += f" Later years are partial ({partial}); pick one above to see it."
+    elif counts.get(year, 0) < min_ranked:
+        text = (f"Showing {year}: no year reaches {min_ranked} {what}; this is the latest of "
+                f"the best-covered years ({counts.get(year, 0)}).")
+    return text
