@@ -117,7 +117,7 @@ def test_a_substantive_change_sends_an_accepted_record_back_to_review(db, change
     rec = ev.update_evidence(db, "ev-race", change, coder="mallory")
     assert rec["status"] == "proposed" and rec["reviewed_by"] is None
     reopen = [h for h in rec["history"] if h["action"] == "reopen"]
-    assert [(h["field"], h["old_value"], h["new_value"]) for h in reopen][0] == (
+    assert (reopen[0]["field"], reopen[0]["old_value"], reopen[0]["new_value"]) == (
         "status", "accepted", "proposed")
     assert next(iter(change)) in reopen[1]["new_value"] and "rita" in reopen[1]["new_value"]
 
