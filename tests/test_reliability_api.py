@@ -145,3 +145,11 @@ def test_security_headers_on_every_response(api, path):
     assert response.headers["x-frame-options"] == "DENY"
     assert response.headers["referrer-policy"] == "no-referrer"
     assert api.post("/api/evidence", json=RECORD).headers["x-frame-options"] == "DENY"
+
+
+def test_the_review_form_sends_the_version_it_shows(api, tokens):
+    rid = api.post("/api/evidence", json=RECORD, headers=bearer(tokens["cody"])).json()["id"]
+    version = api.get(f"/api/evidence/{rid}").json()["version"]
+    assert f'data-version="{version}"' in api.get(f"/evidence/{rid}").text
+    script = api.get("/static/write.js").text
+    assert "If-Match" in script and "data-version" in script

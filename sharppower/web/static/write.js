@@ -1,10 +1,10 @@
 /* The writing forms post JSON to the API with the token as `Authorization: Bearer`. */
 (function () {
   "use strict";
-  function send(url, token, body, out, done) {
-    fetch(url, {method: "POST", headers: {"Content-Type": "application/json",
-                                          "Authorization": "Bearer " + token},
-                body: JSON.stringify(body)})
+  function send(url, token, body, out, done, version) {
+    var headers = {"Content-Type": "application/json", "Authorization": "Bearer " + token};
+    if (version) { headers["If-Match"] = '"' + version + '"'; }  /* 412 if changed meanwhile */
+    fetch(url, {method: "POST", headers: headers, body: JSON.stringify(body)})
       .then(function (r) { return r.json().then(function (j) { return [r.status, j]; }); })
       .then(function (res) {
         if (res[0] >= 400) { out.textContent = res[1].message || ("error " + res[0]); return; }
@@ -37,7 +37,8 @@
       var id = review.getAttribute("data-record");
       send("/api/evidence/" + encodeURIComponent(id) + "/review", f.token.value,
            {decision: f.decision.value, note: f.note.value || null},
-           document.getElementById("review-result"), function () { window.location.reload(); });
+           document.getElementById("review-result"), function () { window.location.reload(); },
+           review.getAttribute("data-version"));
     });
   }
 })();
