@@ -7,8 +7,9 @@
 
 Run `export` with the code of each version (PYTHONPATH) on a store built by that version,
 with the same `--spec` file: the index outputs then compare like with like even after the
-default spec changes. `compare` prints one line per file and exits 1 on any difference
-(floats must agree within 1e-9 relative; everything else exactly).
+default spec changes. `compare` prints one line per file (observations: per source; a
+source or an indicator only in AFTER is listed as new, not as a difference) and exits 1
+on any difference (floats must agree within 1e-9 relative; everything else exactly).
 """
 
 from __future__ import annotations
@@ -76,16 +77,38 @@ def _differences(a: pd.DataFrame, b: pd.DataFrame) -> list[str]:
     return found
 
 
+def _report(label: str, a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    problems = _differences(a, b)
+    print(f"{label}: {len(a)} rows, " + ("identical" if not problems else "DIFFERENT"))
+    for p in problems:
+        print(f"  {p}")
+    return bool(problems)
+
+
+def _by_source(a: pd.DataFrame, b: pd.DataFrame) -> int:
+    """Observations compared per source; a source only in `after` is listed as new."""
+    failed = 0
+    for source in sorted(set(a["source"]) | set(b["source"])):
+        if source not in set(a["source"]):
+            print(f"observations[{source}]: new source, {int((b['source'] == source).sum())} rows")
+            continue
+        part_a = a[a["source"] == source]
+        part_b = b[b["source"] == source]
+        added = sorted(set(part_b["indicator"]) - set(part_a["indicator"]))
+        if added:
+            print(f"observations[{source}]: new indicators {', '.join(added)}")
+            part_b = part_b[~part_b["indicator"].isin(added)]
+        failed += _report(f"observations[{source}]", part_a.reset_index(drop=True),
+                          part_b.reset_index(drop=True))
+    return failed
+
+
 def compare(before: Path, after: Path) -> int:
     failed = 0
     for name in EXPORTS:
         a = pd.read_csv(before / f"{name}.csv", keep_default_na=True, low_memory=False)
         b = pd.read_csv(after / f"{name}.csv", keep_default_na=True, low_memory=False)
-        problems = _differences(a, b)
-        failed += bool(problems)
-        print(f"{name}: {len(a)} rows, " + ("identical" if not problems else "DIFFERENT"))
-        for p in problems:
-            print(f"  {p}")
+        failed += _by_source(a, b) if name == "observations" else _report(name, a, b)
     return 1 if failed else 0
 
 
