@@ -93,3 +93,20 @@ def test_pilot_gives_ghana_kenya_uganda_2022_with_evidence(db, conf):
     note = db.scalar("SELECT note FROM observations WHERE source = 'embedded-propaganda' "
                      "AND target = 'KEN'")
     assert "embedding similarity, not MinHash" in note
+
+
+def test_country_profile_shows_reuse_with_outlets_and_pairs(demo_db, conf, match_file):
+    from test_web_support import client, make_app
+
+    media.import_matches(demo_db, match_file, FIX / "local.jsonl", run="fixture")
+    web = client(make_app(conf, demo_db))
+    data = web.get("/country/KEN.json").json()["media"]
+    chn = next(v for v in data if v["actor"] == "CHN")
+    assert chn["value"] == pytest.approx(0.5) and chn["run"] == "fixture"
+    assert [o["outlet"] for o in chn["outlets"]] == ["nation.example", "star.example"]
+    assert {p["local_url"] for p in chn["pairs"]} == {"https://nation.example/k1",
+                                                      "https://nation.example/k2"}
+    html = web.get("/country/KEN").text
+    assert "State-media content republished locally" in html
+    assert "https://wire.example/x1" in html and "reattributed: staff" in html
+    assert web.get("/country/UGA.json").json()["media"] == []  # no corpus: nothing shown

@@ -104,6 +104,13 @@ def evidence(db: Database, iso3: str) -> list[dict]:
     return frame.sort_values("start_date", ascending=False).to_dict("records")
 
 
+def media(db: Database, iso3: str) -> list[dict]:
+    """State-media reuse values with their outlets and example pairs (measures.media)."""
+    from sharppower.measures.media.profile import media_profile
+
+    return media_profile(db, iso3)
+
+
 def profile_data(db: Database, code: str, year: int | None = None, memo: Memo = no_memo) -> dict:
     """Everything the profile shows (see the module doc); NotFound for an unknown country."""
     place = country(db, code)
@@ -113,7 +120,8 @@ def profile_data(db: Database, code: str, year: int | None = None, memo: Memo = 
     return {"country": place, "year": year, "actors": codebook().actors, "scores": score_rows,
             "has_scores": any(r["value"] is not None and pd.notna(r["value"]) for r in score_rows),
             "attraction": attraction(db, memo, iso3), **analyses(db, memo, iso3, year),
-            "resilience": resilience(db, memo, iso3), "evidence": evidence(db, iso3)}
+            "resilience": resilience(db, memo, iso3), "evidence": evidence(db, iso3),
+            "media": media(db, iso3)}
 
 
 def profile_figures(data: dict) -> dict:
