@@ -137,3 +137,18 @@ def test_codebook_disarm_mapping_resolves_in_the_published_framework(mirror):
     assert "T0086" in mapping["sp_info_manipulation"]["techniques"]
     broken = pd.DataFrame({"disarm_id": ["TA06"]})
     assert "sp_info_manipulation: T0086" in disarm.unknown_in_mapping(book, broken)
+
+
+def test_file_import_with_unknown_technique_names_file_row_field(db, tmp_path):
+    from sharppower.measures.evidence.exchange import import_file
+
+    rows = [record(id="ev-1", coder="ana"), record(id="ev-2", coder="ana", techniques=["T0086.002"])]
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps({"records": rows}))
+    with pytest.raises(InputError) as err:
+        import_file(db, path)
+    assert (err.value.row, err.value.field) == (2, "techniques") and "not loaded" in str(err.value)
+    assert list_evidence(db).empty
+    load_small(db)
+    assert import_file(db, path)["inserted"] == 2
+    assert get_evidence(db, "ev-2")["techniques"] == ["T0086.002"]

@@ -20,7 +20,7 @@ import yaml
 
 from sharppower.codebook import Codebook
 from sharppower.errors import InputError, ValidationError
-from sharppower.measures.evidence import store
+from sharppower.measures.evidence import disarm, store
 from sharppower.measures.evidence.records import (
     FIELDS,
     as_list,
@@ -203,6 +203,13 @@ def import_file(db: Database, path: str | Path, coder: str | None = None,
     counts = {"inserted": 0, "updated": 0, "unchanged": 0}
     by = coder or f"import:{path.name}"
     with db.begin() as conn:
+        known = set(disarm.known_techniques(conn))
+        for i, (rec, _) in enumerate(parsed):  # DISARM ids need the framework in the store
+            unknown = [t for t in rec["techniques"] if t not in known]
+            if unknown:
+                raise InputError(str(path), f"DISARM technique(s) {', '.join(unknown)} not in the "
+                                 "loaded framework" + ("" if known else f"; {disarm.NOT_LOADED}"),
+                                 row=i + first, field="techniques")
         for rec, meta in parsed:
             old = store.read_record(conn, rec["id"])
             if old is None:
