@@ -96,3 +96,23 @@ def test_favicon_is_served(api):
     assert r.content[:4] == b"\x00\x00\x01\x00"  # an ICO header
     assert 'rel="icon"' in api.get("/methodology", headers=HTML).text
 
+
+
+def test_quadrant_figure_draws_interval_bars_start_points_and_arrows():
+    from sharppower.web.figures import quadrant
+
+    points = [{"target": "KEN", "attraction": 60.0, "attraction_ci_low": 55.0,
+               "attraction_ci_high": 65.0, "influence": 0.7, "influence_ci_low": 0.6,
+               "influence_ci_high": 0.75, "quadrant": "both"}]
+    moves = [{"target": "KEN", "name": "Kenya", "influence_from": 0.4, "influence_to": 0.7,
+              "attraction_from": 48.0, "attraction_to": 60.0}]
+    fig = quadrant(points, moves, "Favourable", "Influence", {"attraction": 50, "influence": 0.5})
+    dots = fig["data"][-1]
+    assert dots["error_x"]["array"] == [pytest.approx(0.05)]
+    assert dots["error_x"]["arrayminus"] == [pytest.approx(0.1)]
+    assert dots["error_y"]["array"] == [5.0] and dots["error_y"]["arrayminus"] == [5.0]
+    start = fig["data"][0]
+    assert start["x"] == [0.4] and start["marker"]["symbol"] == "circle-open"
+    arrow = fig["layout"]["annotations"][0]
+    assert (arrow["ax"], arrow["ay"], arrow["x"], arrow["y"]) == (0.4, 48.0, 0.7, 60.0)
+    assert arrow["showarrow"] and arrow["arrowhead"] > 0 and arrow["axref"] == "x"

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sharppower.store.provenance import is_starter_only
 from sharppower.measures.evidence.ledger import list_evidence
 from sharppower.store import Database
 from sharppower.store.lookups import country_names, observed_targets
+from sharppower.store.provenance import is_starter_only
 from sharppower.web.app import plotly_js
 from sharppower.web.geometry import plotly_topojson
 from sharppower.web.lookup import codebook
@@ -74,7 +74,7 @@ class Site:
 def copy_assets(out: Path) -> None:
     static = out / "static"
     (static / "vendor").mkdir(parents=True, exist_ok=True)
-    for name in ("style.css", "charts.js"):
+    for name in ("style.css", "charts.js", "site.js", "favicon.ico"):
         shutil.copyfile(HERE / "static" / name, static / name)
     shutil.copyfile(plotly_js(), static / "vendor" / "plotly.min.js")
 

@@ -80,10 +80,14 @@ def quadrant(points: list[dict], moves: list[dict], att_label: str, inf_label: s
              thresholds: dict) -> dict:
     """Attraction (y) against influence (x) with error bars, thresholds and moves."""
     have = [p for p in points if p.get("attraction") is not None and p.get("influence") is not None]
-    traces = [{"type": "scatter", "mode": "lines", "x": [m["influence_from"], m["influence_to"]],
-               "y": [m["attraction_from"], m["attraction_to"]], "showlegend": False,
-               "hoverinfo": "skip", "line": {"color": "#999", "width": 1, "dash": "dot"}}
-              for m in moves]
+    traces = []
+    if moves:
+        traces.append({"type": "scatter", "mode": "markers", "name": "start",
+                       "x": [m["influence_from"] for m in moves],
+                       "y": [m["attraction_from"] for m in moves],
+                       "marker": {"symbol": "circle-open", "size": 8, "color": "#555"},
+                       "hovertext": [f"{m.get('name', m['target'])}: start" for m in moves],
+                       "hovertemplate": "%{hovertext}<extra></extra>"})
     traces.append({
         "type": "scatter", "mode": "markers+text", "name": "targets",
         "x": [p["influence"] for p in have], "y": [p["attraction"] for p in have],
@@ -101,12 +105,21 @@ def quadrant(points: list[dict], moves: list[dict], att_label: str, inf_label: s
         shapes.append(_line("x", thresholds["influence"]))
     layout = {"xaxis": {"title": {"text": inf_label}}, "yaxis": {"title": {"text": att_label}},
               "shapes": shapes, "height": 560, "showlegend": False,
+              "annotations": [_arrow(m) for m in moves],
               "margin": {"t": 20, "l": 60, "r": 20, "b": 50}}
     return {"data": traces, "layout": layout}
 
 
 QUADRANT_COLORS = {"influence_without_attraction": "#c0392b", "both": "#8e44ad",
                    "attraction_without_influence": "#27ae60", "neither": "#7f8c8d"}
+
+
+def _arrow(move: dict) -> dict:
+    """An arrow from a target's start (open circle) to where it is now."""
+    return {"x": move["influence_to"], "y": move["attraction_to"], "xref": "x", "yref": "y",
+            "ax": move["influence_from"], "ay": move["attraction_from"], "axref": "x",
+            "ayref": "y", "showarrow": True, "arrowhead": 2, "arrowsize": 1.2,
+            "arrowwidth": 1.2, "arrowcolor": "#555", "text": "", "standoff": 5}
 
 
 def _errors(points: list[dict], axis: str) -> dict:

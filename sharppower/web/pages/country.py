@@ -16,12 +16,20 @@ from fastapi.concurrency import run_in_threadpool
 from sharppower.analysis.common import measure
 from sharppower.analysis.profile import ATTRACTION, attraction_series, latest_covariates
 from sharppower.analysis.profile import series_flags as opinion_series_flags
-from sharppower.index.nodes import run_nodes
+from sharppower.index.nodes import default_year, run_nodes
 from sharppower.store import Database
 from sharppower.web import figures
 from sharppower.web.lookup import check_year, codebook, countries, country
 from sharppower.web.memo import Memo, memo_reader, no_memo
 from sharppower.web.routing import cache, cached_json, page, respond, store
+from sharppower.web.scoretext import (
+    DETAIL,
+    RANK_NOTE,
+    SCORE_NOTE,
+    detail_lines,
+    rank_text,
+    score_detail,
+)
 
 router = APIRouter(tags=["countries"])
 
@@ -39,26 +47,61 @@ def _records(frame: pd.DataFrame, iso3: str) -> list[dict]:
     return frame[frame["target"] == iso3].to_dict("records")
 
 
-def scores(db: Database, memo: Memo, iso3: str, year: int | None) -> tuple[int | None, list[dict]]:
-    """Index, pillar and domain scores of the target for each actor in `year` (default:
-    the latest year with an index score for the target)."""
+def _detail(db: Database, memo: Memo, actor: str, code: str) -> dict:
+    """(target, year) -> the index's per-score detail (coverage, components, stale ...)."""
+    frame = memo(("score_detail", actor, code), lambda: score_detail(db, actor, code))
+    return {(r["target"], int(r["year"])): r for r in frame.to_dict("records")}
+
+
+def profile_year(db: Database, memo: Memo, frames: dict, iso3: str, year: int | None,
+                 survey_years: set[int]) -> tuple[int | None, list[int], str]:
+    """The year shown, the years to pick from (with a score or a survey value for the
+    target), and why this year: the one asked for, else the index's default year
+    (`index.nodes.default_year`) when the target has a score in it, else the target's
+    latest year with a score, else its latest survey year."""
+    scored = {int(y) for f in frames.values() for y in f.loc[f["target"] == iso3, "year"]
+              if pd.notna(y)}
+    years = sorted(scored | survey_years)
+    if year is not None:
+        return year, years, f"Showing {year}, the year chosen."
+    actor = next(iter(codebook().actors))
+    default = memo(("default_year", actor), lambda: default_year(db, actor))
+    if default in years:
+        return default, years, (f"Showing {default}: the index's default year (the latest "
+                                "year ranking enough targets; later years are partial).")
+    if scored:
+        return max(scored), years, (f"Showing {max(scored)}: the latest year with a score for "
+                                    f"this country (the index's default year {default} has "
+                                    "none).")
+    if years:
+        return years[-1], years, (f"Showing {years[-1]}: no index score for this country; "
+                                  "the latest year with a survey value.")
+    return None, years, "No index score or survey value for this country in any year."
+
+
+def scores(db: Database, memo: Memo, iso3: str, year: int | None,
+           survey_years: set[int] = frozenset()) -> tuple[int | None, list[dict], list[int], str]:
+    """Index, pillar and domain scores of the target for each actor in the year shown
+    (`profile_year`), each with its 95% interval, rank interval and the index's detail."""
     nodes = memo(("score_nodes",), lambda: score_nodes(db))
     frames = {(a, lvl, code): _measure(db, memo, a, f"index:{lvl}:{code}")
               for a in codebook().actors for lvl, code, _ in nodes}
-    if year is None:
-        years = [int(y) for f in frames.values() for y in f.loc[f["target"] == iso3, "year"]
-                 if pd.notna(y)]
-        year = max(years) if years else None
+    year, years, reason = profile_year(db, memo, frames, iso3, year, set(survey_years))
     labels = {(lv, c): lb for lv, c, lb in nodes}
     rows = []
     for (actor, level, code), frame in frames.items():
         hit = frame[(frame["target"] == iso3) & (frame["year"] == year)]
         rec = hit.iloc[0].to_dict() if not hit.empty else {}
+        detail = _detail(db, memo, actor, f"index:{level}:{code}").get((iso3, year), {})
         rows.append({"actor": actor, "level": level, "node": code,
                      "label": labels[(level, code)],
                      **{k: rec.get(k) for k in ("value", "ci_low", "ci_high", "rank",
-                                                "rank_low", "rank_high")}})
-    return year, rows
+                                                "rank_low", "rank_high")},
+                     "rank_text": rank_text(rec.get("rank"), rec.get("rank_low"),
+                                            rec.get("rank_high")),
+                     **{k: detail.get(k) for k in DETAIL},
+                     "detail": "; ".join(detail_lines(detail))})
+    return year, rows, years, reason
 
 
 def opinion_changes(db: Database, memo: Memo, actor: str, code: str) -> pd.DataFrame:
@@ -116,10 +159,14 @@ def profile_data(db: Database, code: str, year: int | None = None, memo: Memo = 
     place = country(db, code)
     check_year(db, year)
     iso3 = place["iso3"]
-    year, score_rows = scores(db, memo, iso3, year)
-    return {"country": place, "year": year, "actors": codebook().actors, "scores": score_rows,
+    attracted = attraction(db, memo, iso3)
+    survey = {int(p["year"]) for s in attracted for p in s["points"] if p.get("value") is not None}
+    year, score_rows, years, reason = scores(db, memo, iso3, year, survey)
+    return {"country": place, "year": year, "years": years, "year_reason": reason,
+            "rank_note": RANK_NOTE, "score_note": SCORE_NOTE,
+            "actors": codebook().actors, "scores": score_rows,
             "has_scores": any(r["value"] is not None and pd.notna(r["value"]) for r in score_rows),
-            "attraction": attraction(db, memo, iso3), **analyses(db, memo, iso3, year),
+            "attraction": attracted, **analyses(db, memo, iso3, year),
             "resilience": resilience(db, memo, iso3), "evidence": evidence(db, iso3),
             "media": media(db, iso3)}
 

@@ -47,7 +47,8 @@ def quadrant_data(db: Database, actor: str | None = None, year: int | None = Non
     check_year(db, year)
     check_year(db, from_year, "from_year")
     years = axis_years(db, memo, actor, attraction, influence)
-    year = year if year is not None else (years[-1] if years else None)
+    asked = year is not None
+    year = year if asked else (years[-1] if years else None)
     if from_year is not None and year is not None and from_year >= year:
         raise ValidationError("from_year", f"must be before the year shown ({year})")
     names = memo(("country_names",), lambda: country_names(db))
@@ -55,14 +56,23 @@ def quadrant_data(db: Database, actor: str | None = None, year: int | None = Non
     if year is not None:
         q = memo(("quadrants", actor, year, attraction, influence), lambda: analysis.quadrants(
             db, actor, year, attraction=attraction, influence=influence))
-        points = [_point(r, names) for r in q.to_dict("records")]
+        points = sorted((_point(r, names) for r in q.to_dict("records")),
+                        key=lambda p: p["name"])
     if from_year is not None and year is not None:
         mv = analysis.movement(db, actor, from_year, year, attraction=attraction,
                                influence=influence)
-        moves = mv.dropna(subset=["attraction_from", "attraction_to", "influence_from",
-                                  "influence_to"]).to_dict("records")
+        moves = sorted(({**m, "name": names.get(m["target"], m["target"])} for m in mv.dropna(
+            subset=["attraction_from", "attraction_to", "influence_from", "influence_to"]
+        ).to_dict("records")), key=lambda m: m["name"])
     first = points[0] if points else {}
+    reason = (f"Showing {year}, the year chosen." if asked else
+              f"Showing {year}: the latest year in which both axes have data." if year
+              else "No year in which both axes have data.")
+    from sharppower.analysis.disconnect import ATTRACTION_AXES, INFLUENCE_AXES
+
     return {"actor": actor, "actors": codebook().actors, "year": year, "from_year": from_year,
+            "year_reason": reason, "attraction_axes": list(ATTRACTION_AXES),
+            "influence_axes": list(INFLUENCE_AXES),
             "years": years, "attraction": attraction, "influence": influence,
             "thresholds": {"attraction": first.get("attraction_threshold"),
                            "influence": first.get("influence_threshold")},
