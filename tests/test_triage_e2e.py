@@ -132,7 +132,7 @@ def test_classify_predicts_actors_targets_and_labels_best_first(trained, tmp_pat
     asd = read_jsonl(asd_out)
     assert asd["est-ddos"]["categories"][0] == "Cyber Operations"
     assert "Economic Coercion" in asd["ltu-trade"]["categories"]
-    assert asd["est-ddos"]["model"].startswith("asd-tfidf-")
+    assert asd["est-ddos"]["model"].startswith("asd-tfidf_char-")
 
 
 def test_a_malformed_line_stops_classify_and_writes_nothing(tmp_path):

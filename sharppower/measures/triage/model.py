@@ -24,7 +24,7 @@ from sharppower.measures.triage.gazetteer import WORD, gazetteer
 from sharppower.measures.triage.targets import TargetModel, candidates
 from sharppower.measures.triage.text import document_text, plain_text
 
-DEFAULT_KIND = "tfidf"  # best macro-F1 in grouped CV on the ASD incidents (benchmarks/triage.py)
+DEFAULT_KIND = "tfidf_char"  # best macro-F1 in grouped CV on the ASD incidents (benchmarks/triage.py)
 
 
 @dataclass
