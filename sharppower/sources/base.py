@@ -33,6 +33,11 @@ class Source:
     its `parse` returns what the measure reads (respondents, incidents, cases) and the
     measure's loader (its `build.LOADERS`, wired by `sharppower.build`) stores them.
     Connectors never import measures.
+
+    `redistribute` is the source's allow-list for publication (downloads and the static
+    report's data package): "observations" (its values, as observations), "records" (one
+    row per item it lists: title, dates, target, link), "texts" (narratives and article
+    texts). What is not listed is not published; links are records, so they stay.
     """
 
     name: str
@@ -49,6 +54,7 @@ class Source:
     kind: str = "context"
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    redistribute: tuple[str, ...] = ()
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -62,4 +68,5 @@ class Source:
             "coverage": self.coverage,
             "files": [f.name for f in self.files],
             "urls": [f.url for f in self.files],
+            "redistribute": list(self.redistribute),
         }

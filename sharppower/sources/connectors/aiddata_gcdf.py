@@ -138,6 +138,7 @@ SOURCE = Source(
     homepage="https://www.aiddata.org/data/aiddatas-global-chinese-development-finance-dataset-version-3-0",
     licence="AidData open data (attribution required; see AidData's terms for GCDF 3.0); "
     "country-year aggregation by odadata (MIT)",
+    redistribute=('observations',),
     citation="Custer, S., Dreher, A., Elston, T.-B., Escobar, B., Fedorochko, R., Fuchs, A., "
     "et al. (2023). Tracking Chinese Development Finance: An Application of AidData's TUFF 3.0 "
     "Methodology. Williamsburg, VA: AidData at William & Mary. Country-year sums: Williams, "

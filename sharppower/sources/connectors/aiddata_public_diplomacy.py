@@ -80,6 +80,7 @@ SOURCE = Source(
     homepage="https://www.aiddata.org/china-public-diplomacy",
     licence="no licence in the copy; AidData releases its data with attribution (verify for "
     "this dataset)",
+    redistribute=('observations',),
     citation="Custer, S., Russell, B., DiLorenzo, M., Cheng, M., Ghose, S., Sims, J., Turner, J. "
     "and Desai, H. (2018). Ties That Bind: Quantifying China's public diplomacy and its 'good "
     "neighbor' effect. Williamsburg, VA: AidData at William & Mary. Copy used: "

@@ -134,6 +134,7 @@ SOURCE = Source(
     licence="No licence published; the data are ASD's (attribute the Alliance for Securing "
     "Democracy). Not cleared for redistribution: sharppower stores links and codes, and "
     "shows narratives only sanitised and attributed.",
+    redistribute=('observations', 'records'),
     citation="Alliance for Securing Democracy (GMF), Authoritarian Interference Tracker, "
     f"github.com/ASD-at-GMF/authoritarian_interference_tracker, data/incidents.json (commit {COMMIT[:7]}).",
     files=(SourceFile(

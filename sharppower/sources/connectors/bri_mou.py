@@ -79,6 +79,7 @@ SOURCE = Source(
     publisher="Green Finance & Development Center (Christoph Nedopil Wang)",
     homepage="https://greenfdc.org/countries-of-the-belt-and-road-initiative-bri/",
     licence="no licence stated; cite on use",
+    redistribute=('observations', 'records'),
     citation="Nedopil, C. (2025). Countries of the Belt and Road Initiative. Green Finance & "
     "Development Center, FISF Fudan University. Table transcribed as CSV in "
     "github.com/aarrigone00-cmd/bri-explorer.",

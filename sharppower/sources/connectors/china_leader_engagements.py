@@ -166,6 +166,7 @@ SOURCE = Source(
     homepage="https://github.com/gbwalker/chinese-diplomacy-and-financing",
     licence="no licence stated: China Vitae content is Carnegie's (research use with "
     "attribution); CGIT free download with attribution",
+    redistribute=('observations',),
     citation="China Vitae VIP appearance logs (Carnegie Endowment), scraped by G. B. Walker, "
     "github.com/gbwalker/chinese-diplomacy-and-financing. American Enterprise Institute and "
     "Heritage Foundation, China Global Investment Tracker (2018 vintage), "

@@ -55,6 +55,7 @@ SOURCE = Source(
     homepage="https://github.com/ryanammons/test-dash-app351",
     licence="None stated; provenance undocumented (the cases appear to come from the Australian "
     "Strategic Policy Institute, whose content is generally (c) ASPI). Verify before reuse.",
+    redistribute=('observations', 'records'),
     citation="coerciveCCPforgGov.xlsx, github.com/ryanammons/test-dash-app351 (commit "
     f"{COMMIT[:7]}, 2021-07-09); apparently from F. Hanson, E. Currey and T. Beattie, The "
     "Chinese Communist Party's coercive diplomacy, ASPI, September 2020 (attribution not verified).",

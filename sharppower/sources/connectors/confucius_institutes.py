@@ -160,6 +160,7 @@ SOURCE = Source(
     homepage="https://github.com/LAS-NCSU/bridash",
     licence="no licence stated (worldwide list compiled from public web sources); NAS lists "
     "published by the National Association of Scholars",
+    redistribute=('observations', 'records'),
     citation="NC State Laboratory for Analytic Sciences, BRI dashboard: Confucius Institutes "
     "(status as of 2022-04-22); Peterson, R., National Association of Scholars, How Many "
     "Confucius Institutes Are in the United States? (lists of 22 February 2022).",

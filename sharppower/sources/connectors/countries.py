@@ -57,6 +57,7 @@ SOURCE = Source(
     publisher="Luke Duncalfe (compiled from ISO 3166-1 and the UN Statistics Division M49)",
     homepage="https://github.com/lukes/ISO-3166-Countries-with-Regional-Codes",
     licence="CC BY-SA 4.0",
+    redistribute=('observations', 'records', 'texts'),
     citation="lukes/ISO-3166-Countries-with-Regional-Codes, all/all.csv (tag 10.0); "
     "UN Statistics Division, Standard country or area codes for statistical use (M49).",
     files=(SourceFile(

@@ -122,6 +122,7 @@ SOURCE = Source(
     homepage="https://correlatesofwar.org/data-sets/bilateral-trade/",
     licence="free for research with citation (COW terms of use); extracts via peacesciencer "
     "(GPL-2)",
+    redistribute=('observations',),
     citation="Barbieri, K. and Keshk, O. M. G. (2016). Correlates of War Project Trade Data Set "
     "Codebook, Version 4.0. Barbieri, K., Keshk, O. M. G. and Pollins, B. (2009). Trading Data: "
     "Evaluating our Assumptions and Coding Rules. Conflict Management and Peace Science 26(5).",

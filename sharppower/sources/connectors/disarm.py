@@ -161,6 +161,7 @@ SOURCE = Source(
     homepage="https://www.disarm.foundation/",
     licence="CC BY-SA 4.0 (DISARM Foundation); the framework table is a derivative under the "
     "same licence",
+    redistribute=('observations', 'records', 'texts'),
     citation=f"DISARM Foundation, DISARM frameworks, {REPO} (commit {COMMIT}): "
     "generated_files/DISARM_STIX/DISARM.json and DISARM_MASTER_DATA/DISARM_FRAMEWORKS_MASTER.xlsx.",
     files=(

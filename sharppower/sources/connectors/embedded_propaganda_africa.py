@@ -100,6 +100,7 @@ SOURCE = Source(
     homepage="https://github.com/doublethinklab/embedded-propaganda-africa",
     licence="no licence stated (ask Doublethink Lab before redistributing); URLs and "
     "statistics only, no article text",
+    redistribute=(),  # licence: ask Doublethink Lab first
     citation="Doublethink Lab with China Digital Times, Embedded propaganda: PRC state media "
     "content in African news sites (pilot study, Ghana, Kenya, Uganda, 2022), "
     "github.com/doublethinklab/embedded-propaganda-africa, commit 96de406.",

@@ -89,6 +89,7 @@ SOURCE = Source(
     licence="No licence stated; the content is EUvsDisinfo's and its reuse terms are "
     "unverified. Not redistributable: sharppower keeps the case links, dates, titles, "
     "countries, languages and outlets for research with attribution, never the case texts.",
+    redistribute=('observations', 'records'),
     citation="EU East StratCom Task Force, EUvsDisinfo database (euvsdisinfo.eu), scraped by "
     f"github.com/cknabs/EUvsDisinfo (commit {COMMIT}), data/posts.csv, cases 2015-01-06 to "
     "2021-02-18.",

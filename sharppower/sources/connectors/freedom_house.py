@@ -64,6 +64,7 @@ SOURCE = Source(
     publisher="Freedom House",
     homepage="https://freedomhouse.org/report/freedom-world",
     licence="Freedom House terms of use: free to use with attribution to Freedom House",
+    redistribute=('observations',),
     citation="Freedom House (2024). Freedom in the World 2013-2024, All Data (Excel download). "
     "Washington, DC: Freedom House.",
     files=(SourceFile(

@@ -86,6 +86,7 @@ SOURCE = Source(
     homepage="https://www.pewresearch.org/global/datasets/",
     licence="Pew Research Center dataset terms of use (attribution; registration for the "
     "original files); the harmonised repository states no licence",
+    redistribute=('observations',),
     citation="Pew Research Center, Global Attitudes Survey, Spring waves 2002-2023; harmonised "
     "respondent file pew_all_opi.RDS from C. Grasland, worldregio/pew_opi (GitHub, 2024).",
     files=(SourceFile(FILE, URL, "pew_global_attitudes/pew_all_opi.RDS"),),

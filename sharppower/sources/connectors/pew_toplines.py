@@ -17,6 +17,7 @@ SOURCE = Source(
     publisher="Pew Research Center",
     homepage="https://www.pewresearch.org/global/",
     licence="Pew Research Center terms of use (attribution)",
+    redistribute=('observations',),
     citation="Pew Research Center, Global Attitudes Survey reports and topline questionnaires; "
     "each imported row cites its page in source_url.",
     files=(),

@@ -82,6 +82,7 @@ SOURCE = Source(
     homepage="https://github.com/muneebalichishti01/"
     "CANIS-Hackathon-Foreign-Interference-Analysis-Dashboard",
     licence="no licence stated; cite CANIS on use",
+    redistribute=('observations',),
     citation="CANIS (2023). PRC state media on social media platforms, data set of the CANIS "
     "Data Visualization and Foreign Interference challenge, 3 November 2023. University of "
     "Calgary.",

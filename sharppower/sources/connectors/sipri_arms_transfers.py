@@ -142,6 +142,7 @@ SOURCE = Source(
     publisher="Stockholm International Peace Research Institute (SIPRI)",
     homepage="https://www.sipri.org/databases/armstransfers",
     licence="(c) SIPRI; free for research with citation",
+    redistribute=('observations',),
     citation="SIPRI Arms Transfers Database, data generated 3 January 2025, "
     "https://www.sipri.org/databases/armstransfers.",
     files=(SourceFile(

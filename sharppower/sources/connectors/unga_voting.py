@@ -169,6 +169,7 @@ SOURCE = Source(
     publisher="Erik Voeten, Anton Strezhnev and Michael Bailey (Harvard Dataverse)",
     homepage="https://dataverse.harvard.edu/dataset.xhtml?persistentId=hdl:1902.1/12379",
     licence="CC0 1.0 (Dataverse record); unvotes R package data CC0, code MIT",
+    redistribute=('observations', 'records'),
     citation="Bailey, M. A., Strezhnev, A. and Voeten, E. (2017). Estimating Dynamic State "
     "Preferences from United Nations Voting Data. Journal of Conflict Resolution 61(2), 430-456. "
     "Voeten, E., Strezhnev, A. and Bailey, M. (2009). United Nations General Assembly Voting "

@@ -69,6 +69,7 @@ SOURCE = Source(
     publisher="V-Dem Institute, University of Gothenburg",
     homepage="https://v-dem.net/data/the-v-dem-dataset/",
     licence="CC BY-SA 4.0",
+    redistribute=('observations',),
     citation="Coppedge, M., Gerring, J., Knutsen, C. H., Lindberg, S. I., Teorell, J., et al. "
     "(2024). V-Dem [Country-Year] Dataset v14. Varieties of Democracy (V-Dem) Project. "
     "https://doi.org/10.23696/mcwt-fr58",

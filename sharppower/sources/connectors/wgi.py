@@ -84,6 +84,7 @@ SOURCE = Source(
     publisher="World Bank (Kaufmann and Kraay)",
     homepage="https://www.worldbank.org/en/publication/worldwide-governance-indicators",
     licence="CC BY 4.0 (World Bank open data terms)",
+    redistribute=('observations',),
     citation="Kaufmann, D., Kraay, A. and Mastruzzi, M. (2010). The Worldwide Governance "
     "Indicators: Methodology and Analytical Issues. World Bank Policy Research Working Paper "
     "5430. Data: Worldwide Governance Indicators, 2020 update, www.govindicators.org.",
