@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sharppower.analysis import datapackage
 from sharppower.measures.evidence.ledger import list_evidence
 from sharppower.store import Database
 from sharppower.store.lookups import country_names, observed_targets
@@ -120,16 +121,21 @@ def write_countries(site: Site) -> None:
 
 
 def write_downloads(site: Site) -> None:
-    data = downloads.downloads_data(site.db)
+    """The published tables as CSV and Parquet with their `datapackage.json`."""
+    data = downloads.downloads_data(site.db, site.remember)
     folder = site.out / "downloads"
     folder.mkdir(parents=True, exist_ok=True)
+    frames = {}
     for table in data["tables"]:
-        frame = downloads.read_table(site.db, table["name"])
+        frame = frames[table["name"]] = downloads.read_table(site.db, table["name"],
+                                                             site.remember)
         table["files"] = {}
         for fmt in data["formats"]:
             (folder / f"{table['name']}.{fmt}").write_bytes(downloads.encode(frame, fmt))
             table["files"][fmt] = f"downloads/{table['name']}.{fmt}"
         site.summary.tables.append(table["name"])
+    descriptor = datapackage.descriptor(site.db, frames, lambda n: f"{n}.csv")
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=1), encoding="utf-8")
     site.write("downloads", "downloads.html", data)
 
 

@@ -19,8 +19,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
-from sharppower.store.provenance import is_starter_only
 from sharppower.store import Database
+from sharppower.store.provenance import is_starter_only
 from sharppower.web.cache import StoreCache
 from sharppower.web.render import clean, render, wants_json
 

@@ -1,4 +1,6 @@
-"""Downloads: every public table of the store as CSV and Parquet; the OpenAPI description.
+"""Downloads: the published tables (`sharppower.analysis.datapackage`: only what each
+source's allow-list lets us redistribute, names beside ISO3 codes, rounded floats) as CSV
+and Parquet, described by a Frictionless `datapackage.json`; the OpenAPI description.
 
 Private tables (users, tokens, the audit log) and the migration record are never offered.
 """
@@ -11,36 +13,38 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from sharppower.analysis import datapackage
 from sharppower.errors import NotFound, ValidationError
 from sharppower.store import Database
-from sharppower.store.lookups import table_names, table_shape, whole_table
-from sharppower.store.migrations import RECORD_TABLES
-from sharppower.web.routing import page, respond, store
-from sharppower.web.tables import PRIVATE_TABLES
+from sharppower.web.routing import cache, page, respond, store
 
 router = APIRouter(tags=["downloads"])
-HIDDEN = PRIVATE_TABLES | RECORD_TABLES
 FORMATS = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
 
 
 def public_tables(db: Database) -> list[str]:
-    return sorted(n for n in table_names(db) if n not in HIDDEN)
+    return list(datapackage.READERS)
 
 
-def downloads_data(db: Database) -> dict:
-    """One row per table: name, rows, columns."""
+def downloads_data(db: Database, memo=None) -> dict:
+    """One row per published table: name, title, rows, columns (with descriptions)."""
     rows = []
     for name in public_tables(db):
-        count, cols = table_shape(db, name)
-        rows.append({"name": name, "rows": count, "columns": cols})
-    return {"tables": rows, "formats": list(FORMATS), "openapi": "/openapi.json"}
+        frame = read_table(db, name, memo)
+        fields = datapackage.schema(name, frame)["fields"]
+        rows.append({"name": name, "title": datapackage.TITLES[name], "rows": len(frame),
+                     "columns": list(frame.columns), "fields": fields})
+    return {"tables": rows, "formats": list(FORMATS), "openapi": "/openapi.json",
+            "datapackage": "downloads/datapackage.json"}
 
 
-def read_table(db: Database, name: str) -> pd.DataFrame:
-    """A whole public table as a DataFrame (NotFound for unknown or private tables)."""
-    if name not in public_tables(db):
+def read_table(db: Database, name: str, memo=None) -> pd.DataFrame:
+    """A published table as shipped (NotFound for unknown or private tables)."""
+    if name not in datapackage.READERS:
         raise NotFound(f"no downloadable table {name!r}: see /downloads.json for the list")
-    return whole_table(db, name)
+    if memo is None:
+        return datapackage.table(db, name)
+    return memo(("download", name), lambda: datapackage.table(db, name))
 
 
 def encode(df: pd.DataFrame, fmt: str) -> bytes:
@@ -53,8 +57,17 @@ def encode(df: pd.DataFrame, fmt: str) -> bytes:
 
 @page(router, "/downloads")
 def downloads_page(request: Request):
-    """Every table with its row count and columns, with CSV and Parquet links."""
-    return respond(request, "downloads.html", downloads_data(store(request)))
+    """Every published table with its row count and columns, with CSV and Parquet links."""
+    memo = cache(request).get
+    return respond(request, "downloads.html", downloads_data(store(request), memo))
+
+
+@router.get("/downloads/datapackage.json")
+def package_descriptor(request: Request) -> dict:
+    """The Frictionless Data Package descriptor of the CSV downloads."""
+    db, memo = store(request), cache(request).get
+    frames = {name: read_table(db, name, memo) for name in public_tables(db)}
+    return datapackage.descriptor(db, frames, lambda n: f"{n}.csv")
 
 
 @router.get("/downloads/{name}.{fmt}", response_class=Response,
@@ -63,6 +76,6 @@ def download_table(request: Request, name: str, fmt: str):
     """One table as CSV or Parquet."""
     if fmt not in FORMATS:
         raise ValidationError("format", f"{fmt!r} is not offered: csv or parquet")
-    body = encode(read_table(store(request), name), fmt)
+    body = encode(read_table(store(request), name, cache(request).get), fmt)
     return Response(body, media_type=FORMATS[fmt], headers={
         "Content-Disposition": f'attachment; filename="{name}.{fmt}"'})

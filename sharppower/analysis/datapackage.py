@@ -1,0 +1,217 @@
+"""Downloads as a Frictionless Data Package: `datapackage.json` beside one CSV per table,
+each with a Table Schema (field names, types, units and descriptions, missing values,
+primary key), the package's licences and its sources.
+
+Only what the sources allow is published: each connector's `redistribute` allow-list
+(`sharppower.sources.base.Source`) decides whether its observations, its records (title,
+dates, target, link) and its texts (narratives) are shipped. Data the project makes itself
+(the index, evidence coded by hand, the starter facts) are published. ISO3 columns get a
+name column beside them; floats are rounded (no 136.04999999999995).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from sharppower import __version__
+from sharppower.sources.registry import SOURCES
+from sharppower.store import Database
+from sharppower.store.lookups import country_names, whole_table
+
+DIGITS = 6
+TEXT_COLUMNS = {"evidence": ["narrative", "source_payload", "notes"]}
+KEYS = {"observations": ["id"], "countries": ["iso3"], "indicators": ["code"],
+        "sources": ["name"], "evidence": ["id"], "evidence_actors": ["evidence_id", "actor"],
+        "evidence_indicators": ["evidence_id", "indicator"],
+        "index_scores": ["actor", "target", "year", "level", "node"]}
+TITLES = {
+    "observations": "Every observation: one value of one indicator for an actor, target and year",
+    "countries": "Countries (ISO 3166 and Kosovo) with region",
+    "indicators": "The codebook's indicators",
+    "sources": "Sources loaded, with licence, citation and checksum",
+    "evidence": "Evidence records (links to the publisher; narratives only where allowed)",
+    "evidence_actors": "Actors of each evidence record",
+    "evidence_indicators": "Indicators each evidence record codes",
+    "index_scores": "Influence index, pillar and domain scores of the latest run",
+}
+FIELDS = {
+    "actor": ("", "Acting state (ISO3): CHN China, RUS Russia"),
+    "target": ("", "Target country (ISO3)"),
+    "target_name": ("", "Target country's name"),
+    "actor_name": ("", "Acting state's name"),
+    "iso3": ("", "ISO 3166-1 alpha-3 code"), "name": ("", "Name"),
+    "year": ("year", "Calendar year of the value"),
+    "indicator": ("", "Codebook indicator code (see indicators.csv)"),
+    "value": ("see unit", "The value, in the row's unit; empty is no data, never zero"),
+    "unit": ("", "Unit of value"),
+    "se": ("unit of value", "Standard error of value"),
+    "ci_low": ("unit of value", "Lower end of the 95% interval"),
+    "ci_high": ("unit of value", "Upper end of the 95% interval"),
+    "n": ("respondents", "Sample size behind a survey value"),
+    "source": ("", "Source name (see sources.csv)"),
+    "score": ("score, 0-100", "Score of the node (higher: more influence)"),
+    "rank": ("rank", "Rank among the actor's targets that year (1 = highest)"),
+    "n_ranked": ("targets", "Targets ranked that year"),
+    "coverage": ("share, 0-1", "Share of the node's components with a value that year"),
+    "rank_low": ("rank", "5th percentile of the Monte Carlo rank (90% interval, holds rank)"),
+    "rank_high": ("rank", "95th percentile of the Monte Carlo rank (90% interval, holds rank)"),
+    "rank_median": ("rank", "Median Monte Carlo rank"),
+    "rank_p05": ("rank", "5th percentile of the Monte Carlo rank (not widened)"),
+    "rank_p95": ("rank", "95th percentile of the Monte Carlo rank (not widened)"),
+    "score_low": ("score", "Lower end of the score's 95% interval"),
+    "score_high": ("score", "Upper end of the score's 95% interval"),
+    "components": ("", "Components (domains, or indicators of a domain) that entered the score"),
+    "stale_components": ("years", "Components carried past their source's end, name:age"),
+    "max_stale_age": ("years", "Age of the oldest carried value (0: none)"),
+    "imputed_components": ("", "Components with an imputed value"),
+    "zero_components": ("", "Components with a declared zero"),
+    "level": ("", "index, pillar or domain"), "node": ("", "Index, pillar or domain code"),
+    "licence": ("", "The source's licence or terms"), "citation": ("", "How to cite"),
+}
+
+
+def allowed(source: str, what: str) -> bool:
+    """Whether a source's `what` (observations | records | texts) may be published; data
+    the project makes itself (not a registered source) are."""
+    spec = SOURCES.get(source)
+    return spec is None or what in spec.redistribute
+
+
+def _named(frame: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """A `<col>_name` column after every ISO3 column (target, actor, iso3-like)."""
+    for col in [c for c in ("target", "actor", "public") if c in frame.columns]:
+        frame.insert(frame.columns.get_loc(col) + 1, f"{col}_name",
+                     frame[col].map(names).astype(object))
+    return frame
+
+
+def _round(frame: pd.DataFrame) -> pd.DataFrame:
+    floats = frame.select_dtypes("float").columns
+    return frame.assign(**{c: frame[c].round(DIGITS) for c in floats})
+
+
+def observations(db: Database) -> pd.DataFrame:
+    frame = whole_table(db, "observations")
+    return frame[[allowed(s, "observations") for s in frame["source"]]]
+
+
+def evidence(db: Database) -> pd.DataFrame:
+    frame = whole_table(db, "evidence")
+    frame = frame[[allowed(o, "records") for o in frame["origin"]]].copy()
+    for col in TEXT_COLUMNS["evidence"]:
+        if col in frame.columns:
+            frame[col] = [v if allowed(o, "texts") else None
+                          for v, o in zip(frame[col], frame["origin"])]
+    return frame
+
+
+def _evidence_child(table: str) -> Callable[[Database], pd.DataFrame]:
+    def read(db: Database) -> pd.DataFrame:
+        keep = set(evidence(db)["id"])
+        frame = whole_table(db, table)
+        return frame[frame["evidence_id"].isin(keep)]
+    return read
+
+
+def index_scores(db: Database) -> pd.DataFrame:
+    from sharppower.errors import NotFound
+    from sharppower.index.store import scores
+
+    try:
+        return scores(db, None, None, None)
+    except NotFound:
+        return pd.DataFrame(columns=KEYS["index_scores"] + ["score"])
+
+
+def sources_table(db: Database) -> pd.DataFrame:
+    return whole_table(db, "sources")
+
+
+READERS: dict[str, Callable[[Database], pd.DataFrame]] = {
+    "observations": observations, "countries": lambda db: whole_table(db, "countries"),
+    "indicators": lambda db: whole_table(db, "indicators"), "sources": sources_table,
+    "evidence": evidence, "evidence_actors": _evidence_child("evidence_actors"),
+    "evidence_indicators": _evidence_child("evidence_indicators"),
+    "index_scores": index_scores,
+}
+
+
+def table(db: Database, name: str, names: dict[str, str] | None = None) -> pd.DataFrame:
+    """One published table as shipped: allowed rows and fields, names beside ISO3, rounded."""
+    frame = READERS[name](db).reset_index(drop=True).copy()
+    names = names if names is not None else country_names(db)
+    return _round(_named(frame, names))
+
+
+def field_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(series):
+        return "integer"
+    if pd.api.types.is_float_dtype(series):
+        return "number"
+    return "string"
+
+
+def schema(name: str, frame: pd.DataFrame) -> dict:
+    fields = []
+    for col in frame.columns:
+        unit, text = FIELDS.get(col, ("", ""))
+        if col.endswith("_name") and not text:
+            text = f"Name of {col.removesuffix('_name')}"
+        field = {"name": col, "type": field_type(frame[col]),
+                 "description": text or f"{col.replace('_', ' ')} (see the table description)"}
+        if unit:
+            field["unit"] = unit
+        fields.append(field)
+    out = {"fields": fields, "missingValues": [""]}
+    key = [k for k in KEYS.get(name, []) if k in frame.columns]
+    if key and not frame.duplicated(subset=key).any():
+        out["primaryKey"] = key
+    return out
+
+
+def published_sources(db: Database) -> list[dict]:
+    loaded = sources_table(db)
+    return [{"title": r["title"], "path": r["url"], "licence": r["licence"]}
+            for r in loaded.to_dict("records") if r.get("url")]
+
+
+def descriptor(db: Database, frames: dict[str, pd.DataFrame], path: Callable[[str], str]) -> dict:
+    """datapackage.json for `frames` (table name -> frame as shipped)."""
+    srcs = published_sources(db)
+    resources = [{"name": name, "path": path(name), "title": TITLES[name], "format": "csv",
+                  "mediatype": "text/csv", "encoding": "utf-8", "profile": "tabular-data-resource",
+                  "schema": schema(name, frame)} for name, frame in frames.items()]
+    return {"profile": "tabular-data-package", "name": "sharppower",
+            "title": "sharppower: Chinese and Russian influence and attraction, by country",
+            "version": __version__,
+            "description": "Only tables and fields whose sources allow redistribution "
+                           "(each connector's allow-list); narratives of ASD and EUvsDisinfo "
+                           "stay with their publishers, their links are in evidence.sources.",
+            "licenses": [{"name": "other-at", "title": "Each source's own terms (see sources); "
+                          "the project's derived tables: CC-BY-4.0"}],
+            "sources": [{"title": s["title"], "path": s["path"]} for s in srcs],
+            "resources": resources}
+
+
+def encode_csv(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False).encode("utf-8")
+
+
+def write_package(db: Database, folder: Path | str) -> Path:
+    """Every published table as CSV and `datapackage.json` into `folder`; the descriptor's path."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    names = country_names(db)
+    frames = {name: table(db, name, names) for name in READERS}
+    for name, frame in frames.items():
+        (folder / f"{name}.csv").write_bytes(encode_csv(frame))
+    out = folder / "datapackage.json"
+    out.write_text(json.dumps(descriptor(db, frames, lambda n: f"{n}.csv"), indent=1),
+                   encoding="utf-8")
+    return out
