@@ -4,8 +4,8 @@
 wire, wire_outlet)` compares what the local text credits with what the wire article is
 (its outlet and the agencies its own text credits). Credits copied from the wire text
 (an "according to Reuters" inside the reprinted story) do not count as the local's.
-A text is scanned once for the names of all outlets; the credit patterns of an outlet
-are tried only within 80 characters of one of its names.
+A text is scanned once for the names of all outlets; the credit patterns are tried on the
+80 characters either side of each name found, the name replaced by a mark.
 """
 
 from __future__ import annotations
@@ -29,9 +29,14 @@ def _name_regex(name: str) -> str:
     return f"(?-i:{escaped})" if name.isupper() and len(name) <= 4 else escaped
 
 
-def _compile(templates, names) -> re.Pattern:
-    alts = [t.replace("{name}", f"(?:{_name_regex(n)})") for t in templates for n in names]
-    return re.compile("|".join(f"(?:{a})" for a in alts), re.IGNORECASE)
+MARK = "\x00"  # stands for the name found, in the window around it
+
+
+def _compile(templates) -> re.Pattern:
+    """All credit templates as one pattern, {name} being the marked name occurrence."""
+    # word boundaries at the name were checked by the finder; the mark is not a word
+    bare = [t.replace(r"\b{name}", "{name}").replace(r"{name}\b", "{name}") for t in templates]
+    return re.compile("|".join(f"(?:{t.replace('{name}', MARK)})" for t in bare), re.IGNORECASE)
 
 
 def _finder(names) -> re.Pattern:
@@ -69,7 +74,7 @@ class Rules:
 
     def credits(self, text: str, extra: str | None = None) -> set[str]:
         """Outlets and agencies the text credits (and `extra`, an outlet not in the rules)."""
-        finder, patterns, literals = _scanner(self, extra)
+        finder, pattern, literals = _scanner(self, extra)
         lower = text.lower()
         if not any((n in text) if case else (n in lower) for n, case in literals):
             return set()
@@ -78,8 +83,8 @@ class Rules:
             owner = self.canonical(m.group(0)) if extra is None or _key(m.group(0)) != _key(extra) else extra
             if owner in found:
                 continue
-            window = text[max(0, m.start() - WINDOW):m.end() + WINDOW]
-            if patterns[owner].search(window):
+            window = f"{text[max(0, m.start() - WINDOW):m.start()]}{MARK}{text[m.end():m.end() + WINDOW]}"
+            if pattern.search(window):
                 found.add(owner)
         return found
 
@@ -113,14 +118,14 @@ def _aliases(rules: Rules) -> dict[str, str]:
 
 @lru_cache(maxsize=256)
 def _scanner(rules: Rules, extra: str | None):
-    """(finder of all names, credit pattern per outlet, (literal, case-sensitive) prefilter)."""
+    """(finder of all names, the credit pattern, (literal, case-sensitive) prefilter)."""
     names = dict(rules.names)
     if extra is not None:
         names[extra] = (extra,)
     every = {n for k, v in names.items() for n in (k, *v)}
     literals = tuple((n, True) if _name_regex(n).startswith("(?-i") else (n.lower().split()[0], False)
                      for n in every)
-    return _finder(every), {k: _compile(rules.templates, (k, *v)) for k, v in names.items()}, literals
+    return _finder(every), _compile(rules.templates), literals
 
 
 def rules_from_data(data: dict) -> Rules:

@@ -58,8 +58,14 @@ def _chunks(path: Path, file: str, on_error: str) -> Iterator[tuple[str, str, li
         yield file, on_error, chunk
 
 
-def default_workers() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+BYTES_PER_WORKER = 128 * 2**20
+
+
+def default_workers(local_path: str | Path) -> int:
+    """One process per 128 MB of local corpus, up to every core: starting a process and
+    shipping it the wire index costs seconds, which a small corpus does not repay."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, Path(local_path).stat().st_size // BYTES_PER_WORKER))
 
 
 def match_local(wire_path: str | Path, local_path: str | Path, params: MatchParams | None = None,
@@ -70,7 +76,7 @@ def match_local(wire_path: str | Path, local_path: str | Path, params: MatchPara
     wire, skipped = read_corpus(wire_path, on_error, country_required=False)
     index = build_wire_index(wire, params, rules)
     jobs = _chunks(Path(local_path), str(local_path), on_error)
-    workers = workers or default_workers()
+    workers = workers or default_workers(local_path)
     if workers == 1:
         _init(index)
         results = map(_work, jobs)

@@ -33,6 +33,12 @@ class WireIndex:
     params: MatchParams
     rules: Rules
 
+    @property
+    def records(self) -> list[dict]:
+        if not hasattr(self, "_records"):
+            self._records = self.frame.to_dict("records")
+        return self._records
+
 
 def build_wire_index(wire: pd.DataFrame, params: MatchParams, rules: Rules) -> WireIndex:
     wire = wire.reset_index(drop=True)
@@ -69,14 +75,15 @@ def match_features(index: WireIndex, local: pd.DataFrame, feats: Features) -> pd
 
 def match_pairs(index: WireIndex, local: pd.DataFrame, feats: Features,
                 rows_l: np.ndarray, rows_w: np.ndarray) -> pd.DataFrame:
-    out, cache = [], {}
+    out, cache, rows = [], {}, None
     for i, j in zip(rows_l.tolist(), rows_w.tolist()):
         if i not in cache:
             cache[i] = feats.shingle_set(i)
         containment, jaccard = overlap_scores(index.sets[j], cache[i])
         if accepted(containment, jaccard, index.params):
-            out.append(match_row(index.rules, local.iloc[i], index.frame.iloc[j], containment,
-                                 jaccard))
+            rows = rows or {c: local[c].to_numpy(object) for c in local.columns}
+            loc = {c: v[i] for c, v in rows.items()}
+            out.append(match_row(index.rules, loc, index.records[j], containment, jaccard))
     return pd.DataFrame(out, columns=MATCH_COLUMNS)
 
 

@@ -23,8 +23,6 @@ SEPARATOR = b"\xff"  # never occurs in UTF-8 text
 
 _WORD = np.zeros(256, dtype=bool)
 _WORD[[*range(48, 58), *range(65, 91), *range(97, 123), *range(128, 255)]] = True
-_LOWER = np.arange(256, dtype=np.uint64)
-_LOWER[65:91] += 32
 
 
 def mix(x: np.ndarray) -> np.ndarray:
@@ -63,12 +61,13 @@ def token_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     starts = np.flatnonzero(edges == 1)
     ends = np.flatnonzero(edges == -1)
     with np.errstate(over="ignore"):
-        values = _LOWER[data] + np.uint64(1)
+        values = data.astype(np.uint64) + np.uint64(1)
         prefix = np.zeros(len(data) + 1, dtype=np.uint64)
         np.cumsum(values * _powers(P, len(data)), out=prefix[1:])
         raw = (prefix[ends] - prefix[starts]) * _powers(P_INV, len(data))[starts]
     separators = np.flatnonzero(data == SEPARATOR[0])
-    doc = np.searchsorted(separators, starts)
+    per_doc = np.diff(np.searchsorted(starts, separators), prepend=0)  # tokens of each text
+    doc = np.repeat(np.arange(len(separators)), per_doc)
     return mix(raw), doc
 
 
