@@ -22,11 +22,12 @@ How a new measure (or any layer) adds its migration:
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic import command
 from alembic.config import Config
+from alembic.runtime.environment import EnvironmentContext
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
@@ -52,7 +53,9 @@ def config(db=None, target_metadata: sa.MetaData | None = None) -> Config:
     return cfg
 
 
+@cache
 def script() -> ScriptDirectory:
+    """The revisions shipped (read once per process: they do not change while it runs)."""
     return ScriptDirectory.from_config(config())
 
 
@@ -70,17 +73,25 @@ def applied(db) -> list[str]:
     return [r for r in revisions() if r in done]
 
 
-def pending(db) -> list[str]:
-    done = set(applied(db))
-    return [r for r in revisions() if r not in done]
-
-
 def upgrade(db) -> list[str]:
     """Adopt a store made by the former runner, apply pending revisions; return their ids."""
     adopt_legacy(db)
     before = set(applied(db))
-    command.upgrade(config(db), "heads")
+    if before == set(revisions()):
+        return []  # up to date: the common case of every command that opens a store
+    _upgrade_to_heads(db)
     return [r for r in applied(db) if r not in before]
+
+
+def _upgrade_to_heads(db) -> None:
+    """What `alembic upgrade heads` does, with the revisions read once per process."""
+    scripts = script()
+
+    def steps(rev, _context):
+        return scripts._upgrade_revs("heads", rev)
+
+    with EnvironmentContext(config(db), scripts, fn=steps, destination_rev="heads"):
+        scripts.run_env()
 
 
 def _current_heads(db) -> tuple[str, ...]:
