@@ -18,21 +18,48 @@ from sharppower.index.synthetic import REGIONS, synthetic_observations
 
 
 def _default() -> dict:
-    text = resources.files("sharppower").joinpath("specs", "influence.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    """The v1 spec (reach + sharp power), kept as a file: the validation tests mutate it."""
+    return yaml.safe_load(_spec_text("influence_v1.yaml"))
 
 
-def test_default_spec_hierarchy_directions_and_exclusions():
+def _spec_text(name: str) -> str:
+    return resources.files("sharppower").joinpath("specs", name).read_text("utf-8")
+
+
+def test_default_spec_is_influence_v2_exposure_pressure_effect():
     spec = load_spec()
     book = load_codebook().indicators.set_index("code")
-    assert spec.indices == {"influence": ["reach", "sharp_power"]}
-    assert set(spec.pillars) == {"attraction", "reach", "sharp_power", "resilience"}
+    assert spec.indices == {"influence": ["exposure", "pressure", "effect"]}
+    assert set(spec.pillars) == {"attraction", "exposure", "pressure", "effect", "resilience"}
     assert spec.actors == ["CHN", "RUS"]
     assert all(book.loc[c, "index"] for c in spec.indicators)
     assert spec.directions["att_unfavorable"] == -1 and spec.directions["res_vdem_corruption"] == -1
-    assert spec.directions["att_favorable"] == 1
-    assert spec.applies["reach_devfin"] == ["CHN"] and spec.applies["exp_import_share"] is None
-    assert flatten(spec.log())["weight.weights.sharp_power"] == 1.0
+    assert spec.applies["exp_devfin_stock_trade"] == ["CHN"]
+    assert spec.applies["eff_unga_agreement"] == ["CHN", "RUS"]
+    assert spec.derived["exp_devfin_stock_trade"] == ("exp_devfin_stock_5yr", "exp_world_trade")
+    assert {"exp_devfin_stock_5yr", "exp_world_trade"} <= set(spec.needed) - set(spec.indicators)
+    assert spec.absent["exp_arms_share_5yr"] == "zero" and spec.absent["exp_trade_share"] == "missing"
+    assert spec.max_age == 5 and spec.stages["screen"]["partial"] == ["recorded_interference"]
+    assert flatten(spec.log())["weight.weights.pressure"] == 1.0
+    v1 = load_spec(resources.files("sharppower").joinpath("specs", "influence_v1.yaml"))
+    assert v1.indices == {"influence": ["reach", "sharp_power"]} and v1.name == "influence_v1"
+
+
+@pytest.mark.parametrize("mutate, field", [
+    (lambda d: d["derived"].update(exp_trade_share={"divide": ["a", "b"]}), "derived.exp_trade_share"),
+    (lambda d: d["derived"]["exp_devfin_stock_trade"].update(divide=["exp_devfin_stock_5yr"]),
+     "derived.exp_devfin_stock_trade.divide"),
+    (lambda d: d["observations"].update(max_age=-1), "observations.max_age"),
+    (lambda d: d["observations"].update(maxage=3), "observations.maxage"),
+    (lambda d: d["stages"]["impute"].update(absent="maybe"), "stages.impute.absent"),
+    (lambda d: d["display"].update(max_stale_share=2), "display.max_stale_share"),
+])
+def test_bad_v2_settings_name_their_field(tmp_path, mutate, field):
+    data = yaml.safe_load(_spec_text("influence.yaml"))
+    mutate(data)
+    with pytest.raises(ValidationError) as err:
+        load_spec(_write(tmp_path, data))
+    assert err.value.field == field
 
 
 def _write(tmp_path, data) -> str:
@@ -82,9 +109,9 @@ def test_unreadable_spec_file(tmp_path):
 def test_log_addresses():
     log = load_spec().log()
     assert get_address(log, "normalise.method") == "minmax"
-    changed = set_address(log, "weight.weights.reach", 2.5)
-    assert get_address(changed, "weight.weights.reach") == 2.5
-    assert get_address(log, "weight.weights.reach") == 1.0  # the original is untouched
+    changed = set_address(log, "weight.weights.exposure", 2.5)
+    assert get_address(changed, "weight.weights.exposure") == 2.5
+    assert get_address(log, "weight.weights.exposure") == 1.0  # the original is untouched
     assert get_address(set_address(log, "aggregate.levels.index", "geometric"),
                        "aggregate.levels.index") == "geometric"
     with pytest.raises(ValidationError):
@@ -99,8 +126,8 @@ def test_overrides_are_validated_before_running():
         run_index(None, spec, {"normalise.method": "softmax"}, inputs=inputs)
     assert err.value.field == "stages.normalise.method"
     with pytest.raises(ValidationError) as err:
-        run_index(None, spec, {"weight.weights.reach": -2}, inputs=inputs)
-    assert err.value.field == "weight.weights.reach"
+        run_index(None, spec, {"weight.weights.exposure": -2}, inputs=inputs)
+    assert err.value.field == "weight.weights.exposure"
     run = run_index(None, spec, {"aggregate.levels.index": "geometric"}, inputs=inputs)
     assert run.log["aggregate"]["levels"] == {"index": "geometric"}
 
@@ -114,7 +141,7 @@ def test_a_misspelt_argument_fails_naming_its_spec_path(tmp_path):
     with pytest.raises(ValidationError) as err:
         load_spec(path)
     assert err.value.field == "stages.impute.K"
-    assert err.value.detail == "unknown argument for method 'knn' (known: k)"
+    assert err.value.detail == "unknown argument for method 'knn' (known: absent, k)"
     assert path in str(err.value)
 
 
@@ -210,10 +237,10 @@ def test_spec_nodes_must_be_the_codebook_nodes_they_are_listed_under(tmp_path, m
 def test_labels_come_from_the_codebook_and_the_spec():
     spec = load_spec()
     book = load_codebook()
-    assert spec.labels["sharp_power"] == book.pillars["sharp_power"]["name"]
-    assert spec.labels["media_information"] == book.pillars["sharp_power"]["domains"][
-        "media_information"]
-    assert spec.labels["influence"] == "Influence index (reach + sharp power)"
+    assert spec.labels["pressure"] == book.pillars["pressure"]["name"]
+    assert spec.labels["elite_engagement"] == book.pillars["pressure"]["domains"][
+        "elite_engagement"]
+    assert spec.labels["influence"] == "Influence index (exposure + pressure + effect)"
     nodes = {n for ds in spec.pillars.values() for n in ds} | set(spec.pillars) | set(spec.indices)
     assert set(spec.labels) == nodes
 

@@ -77,9 +77,11 @@ def level_methods(args: dict) -> dict[str, str]:
 
 
 def evaluate(leaves: np.ndarray, tree: Hierarchy, W: np.ndarray, methods: dict[str, str],
-             node_mask: np.ndarray | None = None, floor: float = 1.0) -> np.ndarray:
+             node_mask: np.ndarray | None = None, floor: float = 1.0,
+             feeds: np.ndarray | None = None) -> np.ndarray:
     """Scores of every aggregated node: (R, A, n) from leaf values (n, K), or (R, n, K)
-    per replication, and edge weights (R, E); `node_mask` (n, A) False -> NaN (units screened out of a node)."""
+    per replication, and edge weights (R, E); `node_mask` (n, A) False -> NaN (units
+    screened out of a node)."""
     R, n = W.shape[0], leaves.shape[-2]
     out = np.empty((R, len(tree.nodes), n))
     leaf_pos = {c: i for i, c in enumerate(tree.leaves)}
@@ -91,7 +93,10 @@ def evaluate(leaves: np.ndarray, tree: Hierarchy, W: np.ndarray, methods: dict[s
         elif tree.level[node] == "domain":
             X = leaves[:, [leaf_pos[c] for c in kids]]
         else:
-            X = out[:, [node_pos[c] for c in kids], :]
+            idx = [node_pos[c] for c in kids]
+            X = out[:, idx, :]
+            if feeds is not None and not feeds[:, idx].all():  # children kept out of parents
+                X = np.where(feeds[:, idx].T[None], X, np.nan)
         out[:, j, :] = AGGREGATORS[methods[tree.level[node]]](X, W[:, tree.slices[node]], floor)
         if node_mask is not None:
             out[:, j, ~node_mask[:, j]] = np.nan

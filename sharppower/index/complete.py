@@ -6,8 +6,9 @@ say what it rests on and the uncertainty analysis can vary them:
 - **Declared zeros.** An indicator whose codebook entry says `absent: zero` comes from a
   source that covers every country (SIPRI's register, the BRI list, leaders' travel): a
   target of the panel with no record in a year the source covers gets 0, marked in
-  `zero`. Years outside the source's span for that actor stay missing. Indicators the
-  codebook restricts to some actors are completed for those actors only.
+  `zero`. Years outside the source's span for that actor stay missing, and so do years in
+  which the target has no observation at all. Indicators the codebook restricts to some
+  actors are completed for those actors only.
 - **Stale values.** Past the last year an indicator is observed for an actor (its source
   ends: IMF DOTS in 2020, leaders' engagements in 2018), a target's last value is carried
   forward for at most `max_age` years; `age` holds the years since the observation (0 =
@@ -88,15 +89,34 @@ def _carry(values: pd.DataFrame, spans: pd.DataFrame, max_age: int) -> tuple[np.
     return X, age
 
 
+def full_grid(values: pd.DataFrame, max_age: int) -> pd.DataFrame:
+    """Rows for every target of an actor in every year from the actor's first to its last
+    year in the panel, so that a value can be carried into a year in which the target has
+    no fresh observation at all (rows left empty are dropped by the engine)."""
+    if max_age <= 0 or values.empty:
+        return values
+    idx = values.index.to_frame(index=False)
+    parts = []
+    for actor, rows in idx.groupby("actor", sort=True):
+        years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)
+        parts.append(pd.MultiIndex.from_product([[actor], sorted(rows["target"].unique()), years],
+                                                names=["actor", "target", "year"]))
+    grid = parts[0].append(parts[1:]) if len(parts) > 1 else parts[0]
+    return values.reindex(grid).sort_index()
+
+
 def complete(values: pd.DataFrame, absent: dict[str, str],
              applies: dict[str, list[str] | None], max_age: int = 0) -> Completed:
-    """Declared zeros inside each source's span, then stale values past its end."""
+    """Declared zeros inside each source's span, then stale values past its end (on the
+    full actor x target x year grid when values may be carried)."""
     if values.empty:
         empty = values.astype(float)
         return Completed(values, empty.copy(), empty.astype(bool))
     spans = _spans(values)
-    zero = _declared_zeros(values, spans, absent, applies)
-    filled = values.mask(zero, 0.0)
+    zero = pd.DataFrame(_declared_zeros(values, spans, absent, applies), index=values.index,
+                        columns=values.columns)
+    filled = full_grid(values.mask(zero, 0.0), max_age)  # zeros only where a row was observed
+    zero = zero.reindex(filled.index, fill_value=False).astype(bool)
     X, age = _carry(filled, spans, int(max_age))
-    frame = lambda a: pd.DataFrame(a, index=values.index, columns=values.columns)
-    return Completed(frame(X), frame(age), frame(zero))
+    frame = lambda a: pd.DataFrame(a, index=filled.index, columns=filled.columns)
+    return Completed(frame(X), frame(age), zero)

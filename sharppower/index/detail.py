@@ -74,11 +74,16 @@ def component_detail(run) -> pd.DataFrame:
     S = run.scores.to_numpy()
     index = run.scores.index
     rows = []
+    feeds = run.screened.feeds
+    node_pos = {c: j for j, c in enumerate(tree.nodes)}
     for j, node in enumerate(tree.nodes):
         names = (tree.children[node] if tree.level[node] == "domain"
                  else [d for d in tree.by_level("domain") if node in _ancestors(tree, d)])
         for i in np.flatnonzero(~np.isnan(S[:, j])):
-            present, stale, imputed, zero = _items(names, state, i)
+            kept = names
+            if tree.level[node] == "index" and feeds is not None:  # pillars kept out
+                kept = [d for d in names if feeds[i, node_pos[tree.parent(d)]]]
+            present, stale, imputed, zero = _items(kept, state, i)
             ages = [int(s.rsplit(":", 1)[1]) for s in stale]
             actor, target, year = index[i]
             rows.append((actor, target, int(year), node, ";".join(present), ";".join(stale),

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 
-from sharppower.index.complete import complete
+from sharppower.index.complete import Completed, complete
 from sharppower.index.spec import Spec
 from sharppower.store import Database
 from sharppower.store.tables import countries, observations, sources
@@ -126,7 +126,10 @@ def inputs_from_observations(obs: pd.DataFrame, spec: Spec,
                              regions: dict[str, str | None] | None = None) -> Inputs:
     """Build the panel from observation rows (columns actor, target, year, indicator,
     value; optional flags and starter)."""
-    obs = obs[obs["indicator"].isin(spec.indicators)].copy()
+    obs = obs[obs["indicator"].isin(spec.needed)].copy()
+    first = spec.observations.get("first_year")
+    if first is not None:
+        obs = obs[obs["year"].astype(int) >= int(first)]
     notes: dict[str, Any] = {"rows": len(obs)}
     if "flags" in obs:
         bad = _flagged(obs["flags"], list(spec.observations.get("skip_flags") or []))
@@ -144,9 +147,11 @@ def inputs_from_observations(obs: pd.DataFrame, spec: Spec,
     grouped = obs.groupby(CELL)["value"]
     notes["cells_averaged"] = int((grouped.size() > 1).sum())
     values = _wide(grouped.mean(), spec)
-    se = _wide(obs.groupby(CELL)["se"].mean(), spec).reindex(values.index) if "se" in obs \
-        else None
-    done = complete(values, spec.absent, spec.applies, spec.max_age)
+    se = _wide(obs.groupby(CELL)["se"].mean(), spec) if "se" in obs else None
+    done = with_derived(complete(values, spec.absent, spec.applies, spec.max_age), spec)
+    done = _drop_empty(done)
+    if se is not None:
+        se = se.reindex(index=done.values.index, columns=spec.indicators)
     notes["declared_zeros"] = int(done.zero.to_numpy().sum())
     notes["stale_values"] = int((done.age.to_numpy() > 0).sum())
     values = done.values
@@ -156,14 +161,40 @@ def inputs_from_observations(obs: pd.DataFrame, spec: Spec,
     return Inputs(values, region, notes, se=se, age=done.age, zero=done.zero)
 
 
+def _drop_empty(done: Completed) -> Completed:
+    """Rows of the completed grid with no value at all leave the panel."""
+    keep = done.values.notna().any(axis=1).to_numpy()
+    if keep.all():
+        return done
+    return Completed(done.values[keep], done.age[keep], done.zero[keep])
+
+
+def with_derived(done: Completed, spec: Spec) -> Completed:
+    """Add the spec's derived indicators (numerator / denominator; age the older of the two,
+    a declared zero when the numerator is one) and keep the spec's indicators only."""
+    values, age, zero = done.values.copy(), done.age.copy(), done.zero.copy()
+    for code, (num, den) in spec.derived.items():
+        d = values[den].where(values[den] > 0)
+        values[code] = values[num] / d
+        age[code] = np.fmax(age[num], age[den]).where(values[code].notna())
+        zero[code] = zero[num] & values[code].notna()
+        if spec.applies.get(code):
+            mine = values.index.get_level_values("actor").isin(spec.applies[code])
+            values.loc[~mine, code] = np.nan
+            age.loc[~mine, code] = np.nan
+            zero.loc[~mine, code] = False
+    cols = list(spec.indicators)
+    return Completed(values[cols], age[cols], zero[cols].astype(bool))
+
+
 def _wide(long: pd.Series, spec: Spec) -> pd.DataFrame:
-    """(indicator, actor, target, year) series -> the panel: units x spec indicators."""
+    """(indicator, actor, target, year) series -> the panel: units x the indicators read."""
     if len(long):
-        values = long.unstack("indicator").reindex(columns=spec.indicators)
+        values = long.unstack("indicator").reindex(columns=spec.needed)
     else:
         empty = pd.MultiIndex.from_arrays([[], [], []], names=UNIT)
-        values = pd.DataFrame(index=empty, columns=spec.indicators)
-    values.columns = list(spec.indicators)
+        values = pd.DataFrame(index=empty, columns=spec.needed)
+    values.columns = list(spec.needed)
     return values.astype(float).sort_index()
 
 
@@ -173,7 +204,7 @@ def read_observations(db: Database, spec: Spec, actors: list[str] | None = None,
     stmt = (sa.select(o.actor, o.target, o.year, o.indicator, o.value, o.se, o.flags, o.source,
                       s.starter)
             .select_from(observations.outerjoin(sources, s.name == o.source))
-            .where(o.indicator.in_(spec.indicators)))
+            .where(o.indicator.in_(spec.needed)))
     if actors:
         stmt = stmt.where(sa.or_(o.actor.in_(actors), o.actor.is_(None)))
     if years and years[0] is not None:
@@ -192,7 +223,7 @@ def observed_indicators(db: Database, spec: Spec, actors: list[str]) -> dict[str
     """Per actor, the spec's indicators with a usable value in some year (the same rules
     as the panel: flags skipped, target properties shared, no self-scoring)."""
     o = observations.c
-    cond = [o.indicator.in_(spec.indicators), o.value.is_not(None)]
+    cond = [o.indicator.in_(spec.needed), o.value.is_not(None)]
     for flag in spec.observations.get("skip_flags") or []:
         cond.append(sa.or_(o.flags.is_(None), sa.not_(o.flags.like(f'%"{flag}"%'))))
     out = {}
@@ -200,6 +231,7 @@ def observed_indicators(db: Database, spec: Spec, actors: list[str]) -> dict[str
         stmt = sa.select(o.indicator).distinct().where(
             *cond, o.target != actor, sa.or_(o.actor == actor, o.actor.is_(None)))
         codes = set(db.read(stmt)["indicator"])
+        codes |= {c for c, (num, den) in spec.derived.items() if num in codes and den in codes}
         out[actor] = [c for c in spec.indicators if c in codes
                       and (spec.applies.get(c) is None or actor in spec.applies[c])]
     return out
@@ -208,6 +240,10 @@ def observed_indicators(db: Database, spec: Spec, actors: list[str]) -> dict[str
 def load_inputs(db: Database, spec: Spec, actors: list[str] | None = None,
                 years: tuple[int | None, int | None] | None = None) -> Inputs:
     """Read the store's observations for the spec (optionally some actors or years)."""
+    first = spec.observations.get("first_year")
+    if first is not None:
+        years = (max(int(first), (years or (None, None))[0] or int(first)),
+                 (years or (None, None))[1])
     obs = read_observations(db, spec, actors, years)
     inputs = inputs_from_observations(obs, spec, read_regions(db))
     if actors:

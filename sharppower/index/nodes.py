@@ -37,13 +37,34 @@ def nominal_weights(db: Database | None) -> dict[str, float]:
     return {k: float(v) for k, v in (log.get("weight", {}).get("weights") or {}).items()}
 
 
-def pick_year(counts: dict[int, int], min_ranked: int) -> int | None:
-    """The latest year ranking at least `min_ranked` targets, or, when no year reaches it,
-    the latest ranking as many as the best-covered year: a ranking of a handful says little."""
+def pick_year(counts: dict[int, int], min_ranked: int,
+              stale: dict[int, float] | None = None, max_stale_share: float = 1.0) -> int | None:
+    """The latest year ranking at least `min_ranked` targets (or, when no year reaches it,
+    as many as the best-covered year) whose share of stale index inputs (`stale`: year ->
+    mean share of a target's components carried past their source's end) is at most
+    `max_stale_share`; when no year passes both, the coverage rule alone decides."""
     if not counts:
         return None
     enough = min(min_ranked, max(counts.values()))
-    return max(y for y, n in counts.items() if n >= enough)
+    covered = [y for y, n in counts.items() if n >= enough]
+    fresh = [y for y in covered if stale is None or stale.get(y, 0.0) <= max_stale_share]
+    return max(fresh or covered)
+
+
+def stale_shares(db: Database, actor: str, index: str | None = None) -> dict[int, float]:
+    """Year -> mean over the ranked targets of the share of the index's components that
+    are stale (carried past their source's end), from the stored run."""
+    try:
+        frame = scores(db, actor, level="index")
+    except NotFound:
+        return {}
+    index = index or next((n["node"] for n in run_nodes(db) if n["level"] == "index"), None)
+    frame = frame[frame["node"] == index]
+    count = lambda text: len([p for p in str(text or "").split(";") if p])
+    share = [count(s) / count(c) if count(c) else 0.0
+             for s, c in zip(frame["stale_components"], frame["components"])]
+    return {int(y): float(v) for y, v in
+            frame.assign(share=share).groupby("year")["share"].mean().items()}
 
 
 def ranked_counts(db: Database, actor: str, index: str | None = None) -> dict[int, int]:
@@ -60,7 +81,8 @@ def ranked_counts(db: Database, actor: str, index: str | None = None) -> dict[in
 def default_year(db: Database, actor: str, counts: dict[int, int] | None = None,
                  spec: Spec | None = None) -> int | None:
     """The year a ranking of `actor` shows first (`pick_year` with the spec's
-    display.min_ranked); `counts` (year -> targets ranked) default to the stored run's."""
+    display.min_ranked and display.max_stale_share: never a partial or mostly stale year
+    by accident); `counts` (year -> targets ranked) default to the stored run's."""
     spec = spec or load_spec()
     counts = ranked_counts(db, actor) if counts is None else counts
-    return pick_year(counts, spec.min_ranked)
+    return pick_year(counts, spec.min_ranked, stale_shares(db, actor), spec.max_stale_share)

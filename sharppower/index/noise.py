@@ -4,9 +4,10 @@ Two sources of uncertainty in a value itself (not in the modelling choices):
 
 - a **standard error** the source publishes (survey estimates of the opinion engine, WGI);
 - **staleness**: a value carried `age` years past its source's end (index.complete) may
-  have moved since. Its uncertainty grows like a random walk: sqrt(age) times the typical
-  year-on-year change of that indicator (the standard deviation of the changes between
-  consecutive observed years of the same actor x target, over the whole panel).
+  have moved since, by as much as values of that indicator move in `age` years: the
+  standard deviation of x(t + age) - x(t) over the observed values of the same actor x
+  target, over the whole panel (empirical, so a slowly moving share counts little and a
+  lumpy count much).
 
 `relative_sd(inputs)` expresses both as a share of the indicator's spread in the cross-
 section (standard deviation across the actor x year's targets), so that the Monte Carlo can
@@ -26,18 +27,26 @@ import pandas as pd
 from sharppower.index.panel import cross_sections
 
 
-def yearly_change_sd(values: pd.DataFrame, age: pd.DataFrame) -> np.ndarray:
-    """(K,) standard deviation of year-on-year changes of observed (age 0) values."""
+def change_sd(values: pd.DataFrame, age: pd.DataFrame, max_lag: int) -> np.ndarray:
+    """(max_lag + 1, K): row a is the standard deviation of x(t + a) - x(t) over pairs of
+    observed (age 0) values of the same actor x target a years apart (row 0 is 0). Where
+    no pair is a years apart, the largest shorter lag's value stands in."""
+    K = values.shape[1]
+    out = np.zeros((max_lag + 1, K))
+    if values.empty or max_lag <= 0:
+        return out
     fresh = values.where(age == 0)
     keys = [values.index.get_level_values("actor"), values.index.get_level_values("target")]
     years = pd.Series(values.index.get_level_values("year"), index=values.index)
-    step = years.groupby(keys).diff().to_numpy()
-    diff = fresh.groupby(keys).diff().to_numpy()
-    diff[step != 1] = np.nan
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        out = np.nanstd(diff, axis=0) if len(diff) else np.zeros(values.shape[1])
-    return np.nan_to_num(out)
+        for lag in range(1, max_lag + 1):
+            step = years.groupby(keys).diff(lag).to_numpy()
+            diff = fresh.groupby(keys).diff(lag).to_numpy()
+            diff[step != lag] = np.nan
+            sd = np.nanstd(diff, axis=0)
+            out[lag] = np.where(np.isnan(sd), out[lag - 1], sd)
+    return out
 
 
 def section_spread(X: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
@@ -55,9 +64,10 @@ def relative_sd(values: pd.DataFrame, se: pd.DataFrame, age: pd.DataFrame) -> np
     spread (0 for a value with no published error that is not stale)."""
     X = values.to_numpy(dtype=float)
     s = np.nan_to_num(se.to_numpy(dtype=float))
-    a = np.nan_to_num(age.to_numpy(dtype=float))
-    drift = yearly_change_sd(values, age)
-    sd = np.sqrt(s ** 2 + a * drift[None] ** 2)
+    a = np.nan_to_num(age.to_numpy(dtype=float)).astype(int)
+    lags = change_sd(values, age, int(a.max()) if a.size else 0)
+    stale = np.take_along_axis(lags, a, axis=0) if a.size else np.zeros_like(X)
+    sd = np.sqrt(s ** 2 + stale ** 2)
     spread = section_spread(X, cross_sections(values.index))
     with np.errstate(invalid="ignore", divide="ignore"):
         rel = np.where(spread > 0, sd / np.where(spread > 0, spread, 1.0), 0.0)

@@ -64,7 +64,8 @@ def frontier(X, direction, columns=None):
         Y = Y - np.minimum(np.nanmin(Y, axis=0), 0.0)
         best = np.nanmax(Y, axis=0)
     out = 100.0 * Y / np.where(best > 0, best, 1.0)
-    return np.where(best > 0, out, np.where(np.isnan(Y), np.nan, 50.0))
+    # all values equal (or one unit): every unit is at the frontier
+    return np.where(best > 0, out, np.where(np.isnan(Y), np.nan, 100.0))
 
 
 def goalposts(X, direction, columns=None, goalposts: dict | None = None,

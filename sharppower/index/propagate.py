@@ -206,7 +206,7 @@ class Propagator:
         edge_of = {c: e for e, c in enumerate(run.tree.edge_child)}
         self.drop_edge = np.array([edge_of[c] for c in space.drop[1:]] or [-1])
         self.edge_ids = np.arange(run.tree.n_edges)
-        self.noise_sd: dict[tuple, np.ndarray] = {}
+        self.noise_sd: dict[tuple, tuple] = {}
         self._rel_sd: np.ndarray | None = None
         self.actor, _ = pd.factorize(run.scores.index.get_level_values("actor"), sort=True)
         self.floor = float(run.log["aggregate"].get("floor", 1.0))
@@ -280,8 +280,10 @@ class Propagator:
         X = self.data(combo[:nd])[pos]
         if design.noise is not None:
             X = self._noisy(X, combo[:nd], design.noise[reps], pos)
+        feeds = self.run.screened.feeds
         return aggregate.evaluate(X, self.run.tree, W, self.methods(combo[nd:]),
-                                  self.run.screened.nodes[pos], self.floor)
+                                  self.run.screened.nodes[pos], self.floor,
+                                  None if feeds is None else feeds[pos])
 
     def rel_sd(self) -> np.ndarray:
         """(n, K) relative noise of each input value (index.noise), computed once."""
@@ -293,11 +295,15 @@ class Propagator:
 
     def _noisy(self, X: np.ndarray, key: tuple, seeds: np.ndarray, pos: np.ndarray) -> np.ndarray:
         """(R, n, K): X plus each replication's noise, in the normalised units of `key`
-        (the same seed and unit always get the same draw, whatever the block)."""
+        (the same seed and unit always get the same draw, whatever the block), kept
+        within the normalised values' range."""
         if key not in self.noise_sd:
             full = self.data(key)
-            self.noise_sd[key] = self.rel_sd() * section_spread(full, self.groups)
-        sd = self.noise_sd[key][pos]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                bounds = (np.nanmin(full, axis=0), np.nanmax(full, axis=0))
+            self.noise_sd[key] = (self.rel_sd() * section_spread(full, self.groups), bounds)
+        sd, (lo, hi) = self.noise_sd[key][0][pos], self.noise_sd[key][1]
         noisy = np.flatnonzero(sd.any(axis=1))
         out = np.repeat(X[None], len(seeds), axis=0)
         if not len(noisy):
@@ -307,7 +313,7 @@ class Propagator:
                 continue
             rng = np.random.default_rng([int(seed), int(pos[noisy[0]])])
             out[r, noisy] += rng.standard_normal((len(noisy), X.shape[1])) * sd[noisy]
-        return out
+        return np.clip(out, lo, hi)  # noise stays inside the normalised scale
 
     def ranks(self, design: Design, reps: np.ndarray) -> np.ndarray:
         """(len(reps), A, n) ranks of the given replications (for checks and tests)."""

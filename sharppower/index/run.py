@@ -103,7 +103,7 @@ def nominal_scores(tree, normalised: pd.DataFrame, edge_weights: np.ndarray, log
     methods = aggregate.level_methods(log["aggregate"])
     floor = float(log["aggregate"].get("floor", 1.0))
     S = aggregate.evaluate(normalised.to_numpy(dtype=float), tree, edge_weights[None],
-                           methods, screened.nodes, floor)
+                           methods, screened.nodes, floor, screened.feeds)
     R = group_ranks(S, cross_sections(normalised.index))
     frame = lambda a: pd.DataFrame(a[0].T, index=normalised.index, columns=tree.nodes)
     return frame(S), frame(R)
@@ -116,7 +116,8 @@ def _without_empty_units(inputs: Inputs, screened: Screened) -> tuple[Inputs, Sc
         return inputs, screened
     inputs = inputs.subset(keep)
     inputs.notes["units_without_data"] = int((~keep).sum())
-    return inputs, Screened(screened.cells[keep], screened.nodes[keep], screened.dropped)
+    feeds = None if screened.feeds is None else screened.feeds[keep]
+    return inputs, Screened(screened.cells[keep], screened.nodes[keep], screened.dropped, feeds)
 
 
 def coverage_frame(tree, normalised: pd.DataFrame, scores: pd.DataFrame) -> pd.DataFrame:

@@ -17,8 +17,11 @@ coercion cases): they add a component where they are covered but never decide wh
 unit is scored. Unit coverage counts the *core* (near-global) domains only, the
 indicator threshold does not apply to partial ones, and the section threshold compares
 core domains. So with thresholds above one half, any two units scored at a node share
-at least one core component: no ranking compares disjoint sets of components. (A pillar
-with no core component with data in a cross-section is screened on its partial ones.)
+at least one core component: no ranking compares disjoint sets of components. A partial
+component enters a unit's score only where its source covers the unit (it is never
+imputed). A pillar with no core component with data in a cross-section (Russia's
+pressure: recorded interference only) is screened and scored on its partial ones, shown,
+and kept out of the index (`Screened.feeds`), whose pillars are then the core ones.
 
 SCREENERS: coverage, none. Each returns a Screened (eligible cells, nodes a unit may be
 scored on, and the table of what was dropped).
@@ -43,6 +46,7 @@ class Screened:
     cells: np.ndarray       # (n, K) bool: value may enter (unit kept in pillar, indicator kept)
     nodes: np.ndarray       # (n, A) bool: unit may receive a score at the node
     dropped: pd.DataFrame   # DROPPED_COLUMNS
+    feeds: np.ndarray | None = None  # (n, A) bool: the node's score enters its parent
 
 
 def no_screen(values: pd.DataFrame, tree: Hierarchy, observed: dict | None = None) -> Screened:
@@ -129,10 +133,12 @@ class _Coverage:
         self.targets = values.index.get_level_values("target").to_numpy()
         self.cells = np.zeros((len(values), len(tree.leaves)), bool)
         self.nodes = np.zeros((len(values), len(tree.nodes)), bool)
+        self.feeds = np.ones((len(values), len(tree.nodes)), bool)
         self.leaf_pos = {c: i for i, c in enumerate(tree.leaves)}
         self.node_pos = {c: i for i, c in enumerate(tree.nodes)}
         self.seen = _seen_domains(values, tree, observed)
         self.domain_of = {c: tree.parent(c) for c in tree.leaves}
+        self.partial_only: set[tuple] = set()  # (actor, year, pillar) scored on partial data
         self.rows: list[dict] = []
 
     def pillar(self, pos: np.ndarray, p: str) -> None:
@@ -153,7 +159,12 @@ class _Coverage:
                                             a["indicator_threshold"])
         kept = pos[ku]
         self.cells[np.ix_(kept, [self.leaf_pos[c] for c, k in zip(leaves, ki) if k])] = True
+        # a partial component enters only where its source covers the unit (never imputed)
+        for j in np.flatnonzero(partial):
+            self.cells[kept, self.leaf_pos[leaves[j]]] &= pil.present[ku, j]
         self.nodes[np.ix_(kept, [self.node_pos[n] for n in [p, *tree.children[p]]])] = True
+        if partial.any() and not (pil.cand_ind & ~partial).any():
+            self.partial_only.add((actor, year, p))
         bad_u, bad_i = pil.cand_unit & ~ku, pil.cand_ind & ~ki
         self.rows += _rows(actor, year, p, "unit", self.targets[pos[bad_u]], ucov[bad_u],
                            a["unit_threshold"], f"{a['count']} of {p} with data")
@@ -164,7 +175,12 @@ class _Coverage:
         actor, _, year = self.index[pos[0]]
         threshold = self.args["index_threshold"]
         for name in self.tree.by_level("index"):
-            have = self.nodes[np.ix_(pos, [self.node_pos[p] for p in self.tree.children[name]])]
+            kids = self.tree.children[name]
+            feeding = [p for p in kids if (actor, year, p) not in self.partial_only]
+            for p in kids:
+                if p not in feeding:  # a pillar with partial data only stays out of the index
+                    self.feeds[pos, self.node_pos[p]] = False
+            have = self.nodes[np.ix_(pos, [self.node_pos[p] for p in feeding])]
             present = have.any(axis=0)
             if not present.any():
                 continue
@@ -190,7 +206,8 @@ def coverage(values: pd.DataFrame, tree: Hierarchy, unit_threshold: float = 0.65
         for p in tree.by_level("pillar"):
             cov.pillar(pos, p)
         cov.indices(pos)
-    return Screened(cov.cells, cov.nodes, pd.DataFrame(cov.rows, columns=DROPPED_COLUMNS))
+    return Screened(cov.cells, cov.nodes, pd.DataFrame(cov.rows, columns=DROPPED_COLUMNS),
+                    cov.feeds)
 
 
 # `observed` (per actor, the indicators seen in any year) is supplied by the engine.

@@ -59,6 +59,13 @@ class Spec:
     min_ranked: int = 20  # display.min_ranked: a default year ranks at least this many
     max_stale_share: float = 1.0  # display.max_stale_share: of a default year's inputs
     absent: dict[str, str] = field(default_factory=dict)  # code -> missing | zero (codebook)
+    derived: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (num, den)
+
+    @property
+    def needed(self) -> list[str]:
+        """The indicators read from the store: the spec's, and the parts of derived ones."""
+        parts = [c for pair in self.derived.values() for c in pair]
+        return list(dict.fromkeys([*self.indicators, *parts]))
 
     @property
     def max_age(self) -> int:
@@ -293,15 +300,41 @@ def _display_share(data: dict, where: str) -> float:
 
 def _observations(data: dict, where: str) -> dict[str, Any]:
     obs = {"skip_flags": ["suspect"], "prefer_non_starter": True, "max_age": 0,
-           **(data.get("observations") or {})}
-    unknown = sorted(set(obs) - {"skip_flags", "prefer_non_starter", "max_age"})
+           "first_year": None, **(data.get("observations") or {})}
+    known = ("skip_flags", "prefer_non_starter", "max_age", "first_year")
+    unknown = sorted(set(obs) - set(known))
     if unknown:
-        _fail(f"observations.{unknown[0]}", "unknown setting (known: skip_flags, "
-              "prefer_non_starter, max_age)", where)
+        _fail(f"observations.{unknown[0]}", f"unknown setting (known: {', '.join(known)})",
+              where)
+    first = obs["first_year"]
+    if first is not None and (not isinstance(first, int) or isinstance(first, bool)):
+        _fail("observations.first_year", f"a year, not {first!r}", where)
     age = obs["max_age"]
     if not isinstance(age, int) or isinstance(age, bool) or age < 0:
         _fail("observations.max_age", f"a whole number of years >= 0, not {age!r}", where)
     return obs
+
+
+def _derived(data: dict, codebook: Codebook, where: str) -> dict[str, tuple[str, str]]:
+    """`derived: {code: {divide: [numerator, denominator]}}`: a codebook indicator marked
+    derived, computed in the panel from two codebook indicators."""
+    out = {}
+    ind = codebook.indicators.set_index("code")
+    for code, spec in (data.get("derived") or {}).items():
+        at = f"derived.{code}"
+        if code not in ind.index or not bool(ind.loc[code].get("derived", False)):
+            _fail(at, f"{code!r} is not a derived codebook indicator", where)
+        parts = (spec or {}).get("divide") if isinstance(spec, dict) else None
+        if not isinstance(parts, list) or len(parts) != 2:
+            _fail(f"{at}.divide", "[numerator, denominator] is needed", where)
+        for part in parts:
+            if part not in ind.index:
+                _fail(f"{at}.divide", f"{part!r} is not a codebook indicator", where)
+        unknown = sorted(set(spec) - {"divide"})
+        if unknown:
+            _fail(f"{at}.{unknown[0]}", "unknown setting (known: divide)", where)
+        out[code] = (str(parts[0]), str(parts[1]))
+    return out
 
 
 def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None = None) -> Spec:
@@ -324,15 +357,18 @@ def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None =
     ind = codebook.indicators.set_index("code")
     codes = [c for ds in pillars.values() for cs in ds.values() for c in cs]
     text = yaml.safe_dump(data, sort_keys=True)
+    derived = _derived(data, codebook, where)
+    every = list(dict.fromkeys([*codes, *(c for pair in derived.values() for c in pair)]))
     return Spec(
         name=str(data.get("name") or "index"), description=str(data.get("description") or ""),
         actors=actors, pillars=pillars, indices=indices, stages=stages,
         uncertainty=uncertainty, labels=labels, min_ranked=_min_ranked(data, where),
         max_stale_share=_display_share(data, where), observations=_observations(data, where),
         absent={c: str(ind.loc[c, "absent"]) if "absent" in ind.columns else "missing"
-                for c in codes},
+                for c in every},
+        derived=derived,
         directions={c: (1 if ind.loc[c, "direction"] == "positive" else -1) for c in codes},
-        applies={c: (list(ind.loc[c, "actors"]) if ind.loc[c, "actors"] else None) for c in codes},
+        applies={c: (list(ind.loc[c, "actors"]) if ind.loc[c, "actors"] else None) for c in every},
         excluded=excluded, path=where,
         unused=[c for c in ind.index[ind["index"].astype(bool)] if c not in codes],
         sha256=hashlib.sha256(text.encode()).hexdigest())

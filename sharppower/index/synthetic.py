@@ -1,6 +1,9 @@
 """Realistic synthetic observations for tests, benchmarks and trying the engine.
 
-`synthetic_observations(seed)` imitates what the connectors and measures write: Pew-like
+`synthetic_observations(seed)` imitates what the connectors and measures write: the
+near-global components of influence v2 (trade, finance and investment with the target's
+total trade, arms, institutes, leaders' engagements, state media, UN voting, the BRI,
+recorded interference where tracked), Pew-like
 opinion shares for a subset of publics (one wave flagged suspect), Chinese development
 finance (skewed, with outliers), Confucius Institutes, public-diplomacy counts for Asian
 targets up to 2018, trade shares up to 2014, evidence-ledger incident counts for the
@@ -77,6 +80,34 @@ def _actor_rows(rng, rows, actor, target, year, region, c, a):
               {code: rng.poisson(np.exp(-0.3 + 0.7 * c + rng.normal(0, 0.3))) for code in SP_CODES})
 
 
+def _v2_rows(rng, rows, actor, target, year, region, c, last_year):
+    """The near-global components of influence v2, ending where their sources end (trade
+    2019, leaders' engagements and investment 2018, human-rights roll calls 2019, state
+    media a last-year cross-section), with zeros where a source records none."""
+    out = {"exp_world_trade": float(np.exp(9 + rng.normal(0, 1.2))),
+           "eff_unga_agreement": float(np.clip(0.7 + 0.08 * c + rng.normal(0, 0.03), 0.2, 1))}
+    out["exp_arms_share_5yr"] = (0.0 if rng.random() < 0.55 else
+                                 float(np.clip(0.2 + 0.15 * c + rng.normal(0, 0.1), 0.01, 1)))
+    if year <= 2019:
+        out["exp_trade_share"] = float(np.clip(0.1 + 0.04 * c + rng.normal(0, 0.02), 0.002, 0.8))
+        out["eff_unga_hr_agreement"] = float(np.clip(0.6 + 0.1 * c + rng.normal(0, 0.05), 0, 1))
+    if region in ("Europe", "Americas", "Oceania"):
+        out["prs_recorded_interference"] = float(rng.poisson(np.exp(0.3 + 0.7 * c)))
+    if actor == "CHN":
+        if region not in ("Europe", "Oceania") and year <= 2020:
+            out["exp_devfin_stock_5yr"] = float(np.exp(5 + c + rng.normal(0, 1)))
+        if year <= 2018:
+            out["exp_investment_stock"] = float(np.exp(6 + c + rng.normal(0, 1)))
+            out |= {f"prs_leader_{k}": float(rng.poisson(np.exp(m + 0.5 * c)))
+                    for k, m in (("visits", 0.2), ("meetings", 0.6), ("other", 0.0))}
+        out["exp_confucius_stock"] = float(rng.poisson(np.exp(0.5 + 0.5 * c)))
+        if year >= 2013:
+            out["eff_bri_member"] = float(rng.random() < 0.5 + 0.3 * np.tanh(c))
+        if year == last_year:
+            out["prs_state_media_followers"] = float(np.exp(11 + c + rng.normal(0, 1.5)))
+    _rows(rows, actor, target, year, out)
+
+
 def _target_rows(rng, rows, target, year, o):
     noise = lambda s=0.2: rng.normal(0, s)
     values = {
@@ -98,7 +129,9 @@ def synthetic_observations(seed: int = 7, targets: dict[str, str] | None = None,
                            years=YEARS) -> pd.DataFrame:
     """Observation rows (actor, target, year, indicator, value, source, flags)."""
     rng = np.random.default_rng(seed)
+    rng_v2 = np.random.default_rng([seed, 2])  # its own stream: v1 rows stay as they were
     rows: list[dict] = []
+    last = max(years)
     for target, region in (targets or REGIONS).items():
         o = rng.normal(0, 1)
         latent = {a: (rng.normal(0, 1) - 0.3 * o, rng.normal(0, 1) - 0.4 * o) for a in ACTORS}
@@ -106,6 +139,7 @@ def synthetic_observations(seed: int = 7, targets: dict[str, str] | None = None,
             _target_rows(rng, rows, target, year, o)
             for actor in ACTORS:
                 _actor_rows(rng, rows, actor, target, year, region, *latent[actor])
+                _v2_rows(rng_v2, rows, actor, target, year, region, latent[actor][0], last)
     obs = pd.DataFrame(rows)
     # a defective wave, flagged by the opinion engine: wrong values the index must skip
     bad = obs[(obs["indicator"] == "att_favorable") & (obs["actor"] == "CHN")].head(3)

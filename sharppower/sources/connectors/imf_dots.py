@@ -12,7 +12,8 @@ x actor x year:
   actor's own workbook (China's imports from the target stand for the target's exports to
   China, and so on), flagged `mirror`.
 - `dots_trade_share` = (exports_to_actor + imports_from_actor) / (exports_world +
-  imports_world), `dots_export_share`, `dots_import_share` (missing when a part is missing).
+  imports_world), `dots_export_share`, `dots_import_share` (missing when a part is missing);
+  `trade_world` = exports_world + imports_world, the target's total trade.
 - `trade_share`, `export_share`, `import_share`: the DOTS shares, and before the first year
   with a DOTS share for that target and actor, the shares computed from the COW files
   (cow_trade.py, 1870-2014: the source's own dyadic and national files), flagged
@@ -309,6 +310,18 @@ def combine(dots: pd.DataFrame, cow: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+def _world_trade(df: pd.DataFrame) -> pd.DataFrame:
+    """`trade_world` = exports_world + imports_world (the target's total trade, US$ millions:
+    the index scales finance and investment stocks by it); provenance of both cells."""
+    df["trade_world"] = df["exports_world"] + df["imports_world"]
+    for name in ("source_file", "source_row", "flags"):
+        parts = [df[f"{name}.exports_world"], df[f"{name}.imports_world"]]
+        df[f"{name}.trade_world"] = [
+            "; ".join(dict.fromkeys(str(p) for p in pair if isinstance(p, str))) or None
+            for pair in zip(*parts)]
+    return df
+
+
 def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFrame:
     """One row per target x actor (CHN, RUS) x year: DOTS flows and shares, and combined shares."""
     res = res or resolver()
@@ -325,6 +338,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
     df = combine(dots, cow)
     df = df[[c for c in df.columns if not c.startswith(("est.", "mir.", "row.")) and
              not c.endswith(".cow") and c not in ("file", "row")]]
+    df = _world_trade(df)
     df["source_file"] = df["source_file.trade_share"].fillna(df["source_file.exports_world"])
     df["source_row"] = df["source_row.trade_share"].fillna(df["source_row.exports_world"])
     df = df[df["source_file"].notna()]
