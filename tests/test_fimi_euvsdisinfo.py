@@ -120,3 +120,21 @@ def test_load_records_coverage_links_and_values(db, tmp_path):
     again = euvd.load(LoadContext(db, load_codebook()), _snapshot(tmp_path))
     assert again.rows == 5 and pd.Timestamp(get_evidence(db, rec["id"])["updated_at"]) == \
         pd.Timestamp(rec["updated_at"])  # idempotent re-import
+
+
+def test_built_mirror_store_has_cases_framework_and_rus_values(built_store):
+    _, db = built_store
+    assert db.scalar("SELECT COUNT(*) FROM disarm_framework WHERE kind = 'technique'") == 391
+    assert db.scalar("SELECT COUNT(*) FROM evidence WHERE origin = 'euvsdisinfo'") == 15_005
+    years = db.read("SELECT start_year AS year, COUNT(*) AS n FROM evidence "
+                    "WHERE origin = 'euvsdisinfo' GROUP BY start_year ORDER BY start_year")
+    assert dict(zip(years["year"], years["n"]))[2015] == 509
+    obs = db.read("SELECT target, year, value, source_row, evidence_ids, flags FROM observations "
+                  "WHERE source = 'evidence' AND actor = 'RUS' "
+                  "AND indicator = 'sp_info_manipulation'")
+    kaz = obs[(obs["target"] == "KAZ") & (obs["year"] == 2020)].iloc[0]
+    assert kaz["source_row"] == "euvsdisinfo" and kaz["value"] > 0  # covered by language only
+    assert "euvd-" in kaz["evidence_ids"]
+    est = obs[(obs["target"] == "EST") & (obs["year"] == 2019)].iloc[0]
+    assert est["source_row"] == "asd-interference-tracker,euvsdisinfo"
+    assert obs[obs["target"] == "ZAF"].empty  # neither source covers South Africa
