@@ -49,8 +49,11 @@ def _records(frame: pd.DataFrame, iso3: str) -> list[dict]:
 
 def _detail(db: Database, memo: Memo, actor: str, code: str) -> dict:
     """(target, year) -> the index's per-score detail (coverage, components, stale ...)."""
-    frame = memo(("score_detail", actor, code), lambda: score_detail(db, actor, code))
-    return {(r["target"], int(r["year"])): r for r in frame.to_dict("records")}
+    def build() -> dict:
+        frame = score_detail(db, actor, code)
+        return {(t, int(y)): r for t, y, r in zip(frame["target"], frame["year"],
+                                                     frame.to_dict("records"))}
+    return memo(("score_detail_by_target", actor, code), build)
 
 
 def profile_year(db: Database, memo: Memo, frames: dict, iso3: str, year: int | None,
