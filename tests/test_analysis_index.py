@@ -33,7 +33,7 @@ def _score(target, level, node, score, rank=None, low=None, high=None, n=None):
 def store(db, put, fav):
     rows = [_score(t, "index", "influence", s, r, lo, hi, len(INFLUENCE))
             for t, (s, r, lo, hi) in INFLUENCE.items()]
-    rows += [_score(t, "pillar", "sharp_power", s, r, n=3) for t, s, r in zip(SHARP, SHARP.values(), (3, 1, 2))]
+    rows += [_score(t, "pillar", "pressure", s, r, n=3) for t, s, r in zip(SHARP, SHARP.values(), (3, 1, 2))]
     rows += [_score(t, "pillar", "resilience", s, r, n=3)
              for t, s, r in zip(RESILIENCE, RESILIENCE.values(), (2, 3, 1))]
     with db.begin() as conn:
@@ -86,7 +86,7 @@ def test_vulnerability_from_pillars(store):
     assert v.loc["AUS", "vulnerability"] == 0.0 and v.loc["SWE", "vulnerability"] == 0.0
     assert v.loc["KEN", "vulnerability_interval"] == "none"
     assert (v.loc["KEN", "vulnerability_ci_low"], v.loc["KEN", "vulnerability_ci_high"]) == (1.0, 1.0)
-    assert list(v["pressure_measure"].unique()) == ["index:pillar:sharp_power"]
+    assert list(v["pressure_measure"].unique()) == ["index:pillar:pressure"]
 
 
 def test_correlation_of_influence_with_freedom(store):

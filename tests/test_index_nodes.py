@@ -7,7 +7,13 @@ from __future__ import annotations
 import pytest
 
 from sharppower.index import build_index, load_spec, scores
-from sharppower.index.nodes import default_year, nominal_weights, pick_year, run_nodes
+from sharppower.index.nodes import (
+    default_year,
+    nominal_weights,
+    pick_year,
+    run_nodes,
+    stale_shares,
+)
 from sharppower.index.synthetic import REGIONS, synthetic_observations, write_observations
 from sharppower.store.lookups import (
     country_names,
@@ -32,13 +38,21 @@ def test_pick_year(counts, min_ranked, year):
     assert pick_year(counts, min_ranked) == year
 
 
+def test_pick_year_skips_mostly_stale_years():
+    counts = {2019: 200, 2020: 200, 2021: 195, 2022: 190}
+    stale = {2019: 0.1, 2020: 0.3, 2021: 0.55, 2022: 0.7}
+    assert pick_year(counts, 100, stale, 0.6) == 2021
+    assert pick_year(counts, 100, stale, 0.2) == 2019
+    assert pick_year(counts, 100, stale, 0.05) == 2022  # none passes: coverage alone decides
+
+
 def test_before_any_run_the_default_spec_gives_the_nodes(db):
     spec = load_spec()
     nodes = run_nodes(db)
     assert nodes == spec.nodes()
     assert [n["node"] for n in nodes if n["level"] == "index"] == ["influence"]
     assert {n["node"] for n in nodes if n["level"] == "pillar"} == set(spec.pillars)
-    assert nominal_weights(db) == {"reach": 1.0, "sharp_power": 1.0}
+    assert nominal_weights(db) == {"exposure": 1.0, "pressure": 1.0, "effect": 1.0}
     assert default_year(db, "CHN") is None
     assert year_bounds(db) is None and observed_targets(db) == set()
 
@@ -47,21 +61,24 @@ def test_pages_read_the_stored_run(db):
     write_observations(db, synthetic_observations(3, TARGETS, range(2012, 2016)), TARGETS)
     spec = load_spec()
     spec.uncertainty = {**spec.uncertainty, "runs": 20}
-    spec.stages["weight"]["weights"] = {"reach": 3.0, "sharp_power": 1.0}
-    del spec.pillars["sharp_power"]["coercion"]  # a run of a different hierarchy
+    spec.stages["weight"]["weights"] = {"exposure": 3.0, "pressure": 1.0, "effect": 1.0}
+    del spec.pillars["effect"]["bri_alignment"]  # a run of a different hierarchy
     spec.min_ranked = 5
     build_index(db, spec)
     nodes = {n["node"]: n for n in run_nodes(db)}
-    assert "coercion" not in nodes and "media_information" in nodes
-    assert nodes["media_information"] == {
-        "node": "media_information", "level": "domain", "parent": "sharp_power",
-        "label": "Media and information",
-        "children": spec.pillars["sharp_power"]["media_information"]}
-    assert nodes["influence"]["label"] == "Influence index (reach + sharp power)"
-    assert nominal_weights(db) == {"reach": 3.0, "sharp_power": 1.0}
+    assert "bri_alignment" not in nodes and "elite_engagement" in nodes
+    assert nodes["elite_engagement"] == {
+        "node": "elite_engagement", "level": "domain", "parent": "pressure",
+        "label": "Elite engagement",
+        "children": spec.pillars["pressure"]["elite_engagement"]}
+    assert nodes["influence"]["label"] == "Influence index (exposure + pressure + effect)"
+    assert nominal_weights(db) == {"exposure": 3.0, "pressure": 1.0, "effect": 1.0}
     stored = scores(db, "CHN")
     counts = stored.groupby("year").size().to_dict()
-    assert default_year(db, "CHN", spec=spec) == max(y for y, n in counts.items() if n >= 5)
+    stale = stale_shares(db, "CHN")
+    assert set(stale) == set(counts) and all(0 <= v <= 1 for v in stale.values())
+    fresh = [y for y, n in counts.items() if n >= 5 and stale[y] <= spec.max_stale_share]
+    assert default_year(db, "CHN", spec=spec) == max(fresh)
     assert default_year(db, "CHN", {2013: 40, 2014: 2}) == 2013
 
 

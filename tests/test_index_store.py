@@ -52,13 +52,19 @@ def _spec(runs: int = 80):
 
 def test_build_stores_scores_and_rank_intervals_for_both_actors(db):
     obs = _store(db)
+    write_observations(db, pd.DataFrame([  # Fiji, for Russia: UN voting only
+        {"actor": "RUS", "target": "FJI", "year": y, "indicator": "eff_unga_agreement",
+         "value": 0.8, "source": "synthetic"} for y in YEARS]), {"FJI": "Oceania"})
     built = build_index(db, _spec())
     stored = scores(db, level=None)
     assert built.run_id == int(latest_run(db)["id"])
     levels = stored.groupby(["actor", "level"])["node"].unique().apply(set).to_dict()
     assert levels[("CHN", "index")] == {"influence"}
-    assert levels[("CHN", "pillar")] == {"attraction", "reach", "sharp_power", "resilience"}
-    assert "reach" not in levels[("RUS", "pillar")]  # no reach indicator exists for Russia
+    assert levels[("CHN", "pillar")] == {"attraction", "exposure", "pressure", "effect",
+                                         "resilience"}
+    rus_domains = set(stored[(stored["actor"] == "RUS") & (stored["level"] == "domain")]["node"])
+    assert "institutes" not in rus_domains  # no Confucius Institutes for Russia
+    assert {"trade_dependence", "arms_dependence", "un_alignment"} <= rus_domains
     assert set(stored["year"]) == set(YEARS)
     assert (stored["rank_low"] <= stored["rank"]).all() and (stored["rank"] <= stored["rank_high"]).all()
     assert (stored["rank"] <= stored["n_ranked"]).all()
@@ -78,7 +84,13 @@ def test_build_stores_scores_and_rank_intervals_for_both_actors(db):
     assert cell != 99.0 and run.inputs.notes["skipped_flagged"] == 3
     assert run.inputs.notes["starter_replaced"] == 1
     summary = latest_run(db)["summary"]
-    assert summary["screened"]["units"] > 0 and "warnings" in summary
+    assert "warnings" in summary
+    # a target with one component only is screened out of the index, with the reason
+    screened = pd.read_sql(sa.text("SELECT * FROM index_screening"), db.engine)
+    sparse = screened[(screened["item"] == "FJI") & (screened["actor"] == "RUS")]
+    assert summary["screened"]["units"] > 0 and set(sparse["year"]) == set(YEARS)
+    assert "influence" in set(sparse["node"]) and "FJI" not in set(
+        stored[(stored["actor"] == "RUS") & (stored["level"] == "index")]["target"])
 
 
 def test_direction_reverses_negative_indicators_in_the_stored_pillars(db):
@@ -111,7 +123,7 @@ def test_build_step_is_incremental(db, conf):
     assert (first.status, second.status) == ("loaded", "unchanged")
     with db.begin() as conn:
         conn.execute(observations.insert(), [{"actor": "CHN", "target": "AUS", "year": 2016,
-                                              "indicator": "sp_cyber_operations", "value": 9.0,
+                                              "indicator": "prs_recorded_interference", "value": 9.0,
                                               "source": "synthetic"}])
     third, = index_step(ctx)
     assert third.status == "loaded"
@@ -120,8 +132,8 @@ def test_build_step_is_incremental(db, conf):
 def test_live_recompute_for_one_actor_year_matches_the_full_run(db):
     _store(db)
     spec = _spec(10)
-    full = run_index(db, spec, {"weight.weights.sharp_power": 3.0})
-    quick = run_index(db, spec, {"weight.weights.sharp_power": 3.0}, actor="CHN", year=2014)
+    full = run_index(db, spec, {"weight.weights.pressure": 3.0})
+    quick = run_index(db, spec, {"weight.weights.pressure": 3.0}, actor="CHN", year=2014)
     assert set(quick.inputs.units.get_level_values("year")) == {2014}
     a = quick.long(level="index")
     b = full.long(level="index", year=2014, actor="CHN")
@@ -177,17 +189,18 @@ def test_cli_build_show_sensitivity_export(sqlite_store):
     first = rows[0]
     assert set(first) >= {"target", "score", "rank", "rank_low", "rank_high", "pillars", "domains"}
     assert first["rank"] == 1 and first["rank_low"] <= 1 <= first["rank_high"]
-    assert set(first["pillars"]) <= {"attraction", "reach", "sharp_power", "resilience"}
+    assert set(first["pillars"]) <= {"attraction", "exposure", "pressure", "effect", "resilience"}
     assert all({"score", "rank", "rank_low", "rank_high"} <= set(v) for v in first["pillars"].values())
     res = runner.invoke(app, ["index", "show", "--actor", "CHN", "--year", "2013", "--level",
                               "pillar", "--json", "--db", url])
-    assert {r["node"] for r in json.loads(res.output)} >= {"reach", "resilience"}
+    assert {r["node"] for r in json.loads(res.output)} >= {"exposure", "resilience"}
     res = runner.invoke(app, ["index", "sensitivity", "--runs", "16", "--json", "--db", url,
                               "--spec", str(spec_file)])
     assert res.exit_code == 0, res.output
     table = pd.DataFrame(json.loads(res.output))
-    assert set(table["factor"]) <= {"impute.method", "normalise.method", "aggregate.method",
-                                    "weights", "drop_one"}
+    assert set(table["factor"]) <= {"impute.method", "impute.absent", "normalise.method",
+                                    "aggregate.method", "weights", "drop_one", "data_noise"}
+    assert {"impute.absent", "data_noise"} <= set(table["factor"])  # data assumptions too
     assert set(table["node"]) == {"influence"}
     stored = stored_sensitivity(Database(url))  # same spec, same observations: kept with the run
     assert len(stored) >= len(table) and set(stored["n_base"]) == {16}

@@ -114,7 +114,7 @@ def test_internal_view_relates_components_to_pillar_and_index(index_store):
         assert node_in(spec, row.node, row.parent)
         assert 0 < row.share_scored <= 1 and row.n > 0
     pillars = view[view["level"] == "pillar"]
-    assert set(pillars["parent"]) <= set(spec.indices) | {None}
+    assert set(pillars["parent"].dropna()) <= set(spec.indices)
     finite = view["corr_parent"].dropna()
     assert len(finite) and finite.between(-1, 1).all()
 

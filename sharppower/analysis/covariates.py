@@ -29,8 +29,8 @@ from sharppower.store import Database
 COVARIATES = ("res_fh_total", "res_fh_media", "res_fh_academic", "res_fh_rule_of_law",
               "res_vdem_censorship", "res_vdem_self_censorship", "res_vdem_academic",
               "res_vdem_corruption", "res_wgi_corruption", "res_wgi_rule_of_law", "res_wgi_voice")
-MEASURES = ("att_favorable", "att_net", "index:index:influence", "index:pillar:sharp_power",
-            "index:pillar:reach")
+MEASURES = ("att_favorable", "att_net", "index:index:influence", "index:pillar:exposure",
+            "index:pillar:pressure", "index:pillar:effect")
 METHODS = ("pearson", "spearman")
 COLUMNS = ["actor", "measure", "covariate", "year", "pooling", "method", "n", "r", "ci_low",
            "ci_high", "p_value", "missing"]

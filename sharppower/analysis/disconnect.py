@@ -6,8 +6,8 @@ grows. Each target-year is placed on two axes:
 - attraction (:data:`ATTRACTION_AXES`): ``favorable`` = share of adults with a favourable
   view (percent, threshold 50: a majority favourable) or ``net`` = favourable minus
   unfavourable (points, threshold 0), with the opinion engine's 95% interval;
-- influence (:data:`INFLUENCE_AXES`): the index engine's ``influence`` index (reach + sharp
-  power) or one of its pillars; threshold = the cross-target median of the score in that
+- influence (:data:`INFLUENCE_AXES`): the index engine's ``influence`` index (exposure +
+  pressure + effect) or one of its pillars; threshold = the cross-target median of the score in that
   actor-year (influence has no natural zero), with the score interval when the engine gives
   one and otherwise its rank interval (rank 1 = most influence; the engine's interval runs
   from the 5th to the 95th percentile rank over its Monte Carlo choices, so influence
@@ -54,6 +54,10 @@ ATTRACTION_AXES = {
 }
 INFLUENCE_AXES = {
     "influence": Axis("index:index:influence", MEDIAN, "influence index score"),
+    "exposure": Axis("index:pillar:exposure", MEDIAN, "exposure pillar score"),
+    "pressure": Axis("index:pillar:pressure", MEDIAN, "pressure pillar score"),
+    "effect": Axis("index:pillar:effect", MEDIAN, "effect pillar score"),
+    # the v1 spec's pillars (specs/influence_v1.yaml), when a store holds that run
     "sharp_power": Axis("index:pillar:sharp_power", MEDIAN, "sharp power pillar score"),
     "reach": Axis("index:pillar:reach", MEDIAN, "reach pillar score"),
 }

@@ -206,7 +206,8 @@ def _parents(spec: Spec) -> dict[str, str]:
 def _spearman(col: pd.Series, wide: pd.DataFrame, other: str | None) -> float:
     if other not in wide or (col.notna() & wide[other].notna()).sum() < MIN_PAIRS:
         return np.nan
-    return float(stats.spearmanr(col, wide[other], nan_policy="omit").statistic)
+    rho = float(stats.spearmanr(col, wide[other], nan_policy="omit").statistic)
+    return float(np.clip(rho, -1.0, 1.0))  # float noise beyond +-1
 
 
 def internal_view(db: Database, actor: str, year: int, spec: Spec | None = None) -> pd.DataFrame:

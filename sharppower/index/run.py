@@ -181,10 +181,13 @@ def run_index(db: Database | None = None, spec: Spec | str | None = None,
         log = set_address(log, address, value)
     check_log(log)
     years = _years_needed(log, year)
+    read = years
     if years and years[0] is not None and spec.max_age > 0:
-        years = (None, years[1])  # stale values come from earlier years
+        read = (None, years[1])  # stale values come from earlier years
     if inputs is None:
-        inputs = load_inputs(db, spec, [actor] if actor else None, years)
+        inputs = load_inputs(db, spec, [actor] if actor else None, read)
+        if read != years:  # completed over the earlier years, computed for the year alone
+            inputs = _restrict(inputs, None, years)
     else:
         inputs = _restrict(inputs, actor, years)
     return execute(spec, inputs, log)
