@@ -7,8 +7,8 @@ on the shingle sets with the date window (and, for sharppower, attribution). The
 reference does it the usual pure-Python way: regex words, 5-word shingle strings,
 datasketch MinHash(num_perm=128).update_batch, MinHashLSH(params=(64, 2)) — the same
 banding as sharppower's default — and Python set containment. Each engine runs in its own
-process; peak memory is that process's maximum resident set (the local engine's workers
-are reported apart). Recall is on reprints keeping at least half of the wire text.
+process; peak memory is that process's maximum resident set (the local engine's worker
+processes, when it starts any, are reported apart when the OS accounts them). Recall is on reprints keeping at least half of the wire text.
 Prints numbers and ratios, never pass/fail.
 
     python benchmarks/media_reuse.py [--sizes 10000 100000] [--million] [--no-spark] [--no-datasketch]
@@ -146,7 +146,7 @@ def main() -> None:
             results = {e: measure(e, paths) for e in engines}
         for engine, r in results.items():
             note = ""
-            if engine == "local":
+            if engine == "local" and r["worker_peak_mb"]:
                 note = f"largest worker {r['worker_peak_mb']:.0f} MB"
             if engine == "spark":
                 note = f"+{r['session_seconds']:.0f} s session start; {1e3 * r['seconds'] / n:.2f} ms/doc"
