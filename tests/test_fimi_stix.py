@@ -185,3 +185,14 @@ def test_bad_incident_names_the_object_and_field_and_stores_nothing(db, tmp_path
     assert err.value.row == "incident--9c0d1e2f-3a4b-4c5d-8e6f-7a8b9c0d1ec5"
     assert err.value.field == "sources[0].url"
     assert list_evidence(db).empty
+
+
+def test_texts_of_sources_not_cleared_are_not_exported(db):
+    from sharppower.measures.evidence.stix import withheld
+
+    assert withheld("asd-interference-tracker") and withheld("euvsdisinfo")
+    assert not withheld("manual") and not withheld("stix")
+    seed(db)
+    texts = [o.get("description") for o in json.loads(export_stix(db))["objects"]
+             if o["type"] == "incident"]
+    assert "A generated video & a forged letter." in texts

@@ -11,8 +11,8 @@ location, incident `uses` attack-pattern. The record's own fields (dates with th
 precision, codes, origin) travel in a property extension (`EXTENSION_ID`), so our own
 exports import losslessly. Ids are UUIDv5 over stable keys (the record id, the actor,
 the country), so re-exports update objects rather than duplicate them; timestamps are
-the record's created and updated times. Narratives of sources not cleared for
-redistribution (`WITHHELD`) are left out. Status, coder and history are not exported.
+the record's created and updated times. Narratives of sources whose `redistribute`
+allow-list lacks 'texts' (ASD, EUvsDisinfo) are left out. Status, coder and history are not exported.
 
 Import (`import_stix`): every `incident` becomes a `proposed` record per target (never
 accepted on import); our extension restores every exported field; third-party
@@ -44,6 +44,7 @@ from sharppower.measures.evidence import disarm, store
 from sharppower.measures.evidence.records import default_codebook, evidence_indicators, normalise
 from sharppower.measures.evidence.sanitise import narrative_text
 from sharppower.measures.evidence.tables import evidence, evidence_actors
+from sharppower.sources.registry import SOURCES
 from sharppower.store import Database
 from sharppower.store.locking import write_transaction
 
@@ -52,7 +53,6 @@ EPOCH = "2024-01-01T00:00:00.000Z"
 IDENTITY_ID = f"identity--{uuid.uuid5(NAMESPACE, 'identity:sharppower')}"
 EXTENSION_ID = f"extension-definition--{uuid.uuid5(NAMESPACE, 'extension:evidence-record:1')}"
 CONFIDENCE = {"low": 15, "medium": 50, "high": 85}
-WITHHELD = ("asd-interference-tracker", "euvsdisinfo")
 EXT_FIELDS = ("actors", "target", "start_date", "start_precision", "end_date", "end_precision",
               "ongoing", "categories", "indicators", "techniques", "origin", "origin_key",
               "withdrawn_from_source")
@@ -115,10 +115,17 @@ def _attack_pattern(row: dict[str, Any], tactic: dict[str, Any]) -> stix2.Attack
         kill_chain_phases=[{"kill_chain_name": "mitre-attack", "phase_name": phase}])
 
 
+def withheld(origin: str) -> bool:
+    """True when the record's source does not allow its texts to be redistributed (the
+    source's `redistribute` allow-list lacks 'texts'); manual and starter records are ours."""
+    source = SOURCES.get(origin)
+    return source is not None and "texts" not in source.redistribute
+
+
 def _incident(rec: dict[str, Any]) -> stix2.Incident:
     refs = [{"source_name": "sharppower", "external_id": rec["id"]}] + [
         {"source_name": s["publisher"], "url": s["url"]} for s in rec["sources"]]
-    text = None if rec["origin"] in WITHHELD else (narrative_text(rec["narrative"]) or None)
+    text = None if withheld(rec["origin"]) else (narrative_text(rec["narrative"]) or None)
     ext = {k: rec[k] for k in EXT_FIELDS} | {"extension_type": "property-extension"}
     return stix2.Incident(
         id=sid("incident", rec["id"]), name=rec["title"], description=text,
