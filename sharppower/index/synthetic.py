@@ -86,8 +86,8 @@ def _v2_rows(rng, rows, actor, target, year, region, c, last_year):
     media a last-year cross-section), with zeros where a source records none."""
     out = {"exp_world_trade": float(np.exp(9 + rng.normal(0, 1.2))),
            "eff_unga_agreement": float(np.clip(0.7 + 0.08 * c + rng.normal(0, 0.03), 0.2, 1))}
-    out["exp_arms_share_5yr"] = (0.0 if rng.random() < 0.55 else
-                                 float(np.clip(0.2 + 0.15 * c + rng.normal(0, 0.1), 0.01, 1)))
+    if rng.random() >= 0.55:  # a register lists recipients only: no row is a declared zero
+        out["exp_arms_share_5yr"] = float(np.clip(0.2 + 0.15 * c + rng.normal(0, 0.1), 0.01, 1))
     if year <= 2019:
         out["exp_trade_share"] = float(np.clip(0.1 + 0.04 * c + rng.normal(0, 0.02), 0.002, 0.8))
         out["eff_unga_hr_agreement"] = float(np.clip(0.6 + 0.1 * c + rng.normal(0, 0.05), 0, 1))
