@@ -142,3 +142,19 @@ def test_validate_command_json(index_store, tmp_path, monkeypatch):
     bad = CliRunner().invoke(app, ["validate", "--against", str(FIXTURES / "bad_score.csv"),
                                    "--actor", "CHN", "--year", str(YEAR), "--db", url])
     assert bad.exit_code == 1 and "row 3" in bad.output and "value" in bad.output
+
+
+def test_methodology_page_shows_the_internal_view(index_store, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from sharppower.settings import Settings
+    from sharppower.web.app import create_app
+
+    conf = Settings(data_dir=tmp_path / "data", database_url=index_store.url, mirror=None)
+    client = TestClient(create_app(conf, index_store))
+    data = client.get("/methodology.json").json()["validity"]
+    chn = next(v for v in data if v["actor"] == "CHN")
+    view = validity.internal_view(index_store, "CHN", chn["year"])
+    assert [r["node"] for r in chn["rows"]] == list(view["node"])
+    html = client.get("/methodology", headers={"Accept": "text/html"}).text
+    assert 'id="validity"' in html and "sharppower validate --against" in html

@@ -8,6 +8,9 @@ from importlib import resources
 import yaml
 from fastapi import APIRouter, Request
 
+from sharppower.analysis.validity import internal_view
+from sharppower.errors import NotFound
+from sharppower.index.nodes import default_year
 from sharppower.measures.evidence import disarm
 from sharppower.store import Database
 from sharppower.web.lookup import codebook
@@ -60,7 +63,27 @@ def methodology_data(db: Database | None = None) -> dict:
         pillars.append({"code": code, "name": spec.get("name", code),
                         "description": spec.get("description", ""), "domains": domains})
     return {"codebook_version": book.version, "actors": book.actors, "layers": book.layers,
-            "pillars": pillars, "index_specs": index_specs()}
+            "pillars": pillars, "index_specs": index_specs(), "validity": validity_views(db)}
+
+
+def validity_views(db: Database | None) -> list[dict]:
+    """Per actor, the internal view of the stored run in its default year (each component's
+    correlation with its pillar and the index, share of targets scored); empty without a run."""
+    if db is None:
+        return []
+    out = []
+    for actor in codebook().actors:
+        year = default_year(db, actor)
+        if year is None:
+            continue
+        try:
+            view = internal_view(db, actor, year)
+        except NotFound:
+            continue
+        view = view.round(3).astype(object)
+        out.append({"actor": actor, "year": year,
+                    "rows": view.where(view.notna(), None).to_dict("records")})
+    return out
 
 
 @page(router, "/methodology")
