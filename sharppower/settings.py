@@ -50,6 +50,12 @@ SETTINGS: tuple[Setting, ...] = (
         "SHARPPOWER_ADMIN_TOKEN",
         "Token of a first admin user, created at start-up of `serve` when set.",
     ),
+    Setting(
+        "index_runs",
+        "SHARPPOWER_INDEX_RUNS",
+        "Monte Carlo replications of the index step of `build` (default: the spec's "
+        "uncertainty.runs).",
+    ),
 )
 
 
@@ -61,6 +67,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     admin_token: str | None = None
+    index_runs: int | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -76,6 +83,7 @@ class Settings:
             host=str(env["host"]),
             port=int(env["port"]),
             admin_token=env.get("admin_token") or None,
+            index_runs=int(env["index_runs"]) if env.get("index_runs") else None,
         )
 
     @property

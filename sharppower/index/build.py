@@ -29,7 +29,7 @@ from sharppower.store import Database
 from sharppower.store.tables import countries, observations, sources
 
 STEP = "index"
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"  # influence v2: completion, partial components, data noise, score intervals
 
 
 def fingerprint(db: Database, spec: Spec) -> str:
@@ -37,7 +37,7 @@ def fingerprint(db: Database, spec: Spec) -> str:
     per_source = db.read(
         sa.select(o.source, sa.func.count(), sa.func.max(o.id), sa.func.sum(o.value),
                   sa.func.sum(sa.func.length(sa.func.coalesce(o.flags, ""))))
-        .where(o.indicator.in_(spec.indicators)).group_by(o.source).order_by(o.source))
+        .where(o.indicator.in_(spec.needed)).group_by(o.source).order_by(o.source))
     rows = [[r[0], int(r[1]), int(r[2]), round(float(r[3] or 0), 6), int(r[4] or 0)]
             for r in per_source.itertuples(index=False)]
     srcs = db.read(sa.select(sources.c.name, sources.c.sha256, sources.c.starter)
@@ -93,12 +93,13 @@ def _result(built: Built) -> LoadResult:
 def index_step(ctx) -> list[LoadResult]:
     """Build step (last in BUILD_STEPS): the default spec, skipped when unchanged."""
     spec = load_spec(codebook=ctx.codebook)
-    fp = fingerprint(ctx.db, spec)
+    runs = getattr(ctx.settings, "index_runs", None)
+    fp = fingerprint(ctx.db, spec) if runs is None else fingerprint(ctx.db, spec) + f":{runs}"
     if ctx.fresh(STEP, fp):
         return [LoadResult(STEP, "unchanged")]
     started = datetime.now(UTC)
     ctx.progress("index", 0, 1)
-    result = _result(build_index(ctx.db, spec, fingerprint_=fp))
+    result = _result(build_index(ctx.db, spec, runs=runs, fingerprint_=fp))
     ctx.progress("index", 1, 1)
     ctx.record(STEP, fp, result, started)
     return [result]
