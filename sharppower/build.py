@@ -18,9 +18,11 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlalchemy as sa
 
+from sharppower.build_warnings import record_build
 from sharppower.codebook import Codebook, load_codebook
 from sharppower.countries import CountryResolver, resolver
 from sharppower.measures.evidence import build as evidence_build
@@ -131,18 +133,36 @@ def resolve_step(path: str) -> Callable[[BuildContext], list[LoadResult]]:
 BUILD_WAIT = 5.0
 
 
+def step_name(path: str) -> str:
+    """The stage name of a BUILD_STEPS entry: `...opinion.build:opinion_step` -> `opinion`."""
+    return path.rpartition(":")[2].removesuffix("_step")
+
+
 def build(settings: Settings, db: Database | None = None, force: bool = False,
           progress: Callable[[str, int, int], None] | None = None,
-          codebook: Codebook | None = None) -> list[LoadResult]:
-    """Run every build step; returns one LoadResult per source or derived table."""
+          codebook: Codebook | None = None,
+          stage: Callable[[str, int, int], None] | None = None,
+          log: Path | None = None) -> list[LoadResult]:
+    """Run every build step; returns one LoadResult per source or derived table.
+
+    `progress(label, done, total)` follows the items of a stage (the sources, ...);
+    `stage(name, done, total)` is called before each stage and once after the last. Every
+    warning goes to the `build_log` row of step `build` and, when `log` is given, to that
+    text file (one line per warning, `source: warning`)."""
     db = db or Database(settings.database_url)
     db.upgrade()
     ctx = BuildContext(settings, db, codebook or load_codebook(), resolver(), force)
     if progress:
         ctx.progress = progress
+    started = datetime.now(UTC)
     with build_lock(db, wait=BUILD_WAIT):  # one build at a time per store
-        for path in BUILD_STEPS:
+        for i, path in enumerate(BUILD_STEPS):
+            if stage:
+                stage(step_name(path), i, len(BUILD_STEPS))
             ctx.results.extend(resolve_step(path)(ctx))
+        if stage:
+            stage("done", len(BUILD_STEPS), len(BUILD_STEPS))
+        record_build(db, ctx.results, started, log)
     return ctx.results
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -123,7 +124,7 @@ def summary_lines(output: str) -> dict[str, str]:
 
 
 def test_build_summary_and_incremental_rebuild(run, mirror, db, source_steps):
-    first = run("build", "--db", _url(db), mirror=mirror)
+    first = run("build", "--db", _url(db), "--details", mirror=mirror)
     assert first.exit_code == 0, first.output
     out = first.output
     assert "Build summary" in out
@@ -134,12 +135,14 @@ def test_build_summary_and_incremental_rebuild(run, mirror, db, source_steps):
     for name in CONTEXT:
         assert "loaded" in lines[name], name
     assert "2012-2023" in lines["freedom-house"] and "1870-2014" in lines["cow-trade"]
-    assert "warning freedom-house" in out and "skipped 'Abkhazia'" in out  # territories
+    log = Path(re.search(r"all of them in (\S+\.log)", out.replace("\n", "")).group(1))
+    logged = log.read_text("utf-8")
+    assert "freedom-house: " in logged and "skipped 'Abkhazia'" in logged  # territories
     rows = db.read("SELECT source, COUNT(*) AS n FROM observations GROUP BY source")
     counts = dict(zip(rows["source"], rows["n"]))
     for name in CONTEXT:
         assert f" {counts[name]} " in lines[name], name
-    second = run("build", "--db", _url(db), mirror=mirror)
+    second = run("build", "--db", _url(db), "--details", mirror=mirror)
     assert second.exit_code == 0
     again = summary_lines(second.output)
     for name in CONTEXT:  # unchanged, and the summary still says what the store holds

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
 import pandas as pd
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sharppower import build as build_lib
+from sharppower.build_warnings import default_log_path
+from sharppower.cli.build_summary import summary_lines
 from sharppower.cli.common import (
     DB_OPTION,
     JSON_OPTION,
@@ -54,31 +58,60 @@ def pull(
 def build(
     db: str = DB_OPTION,
     force: bool = typer.Option(False, "--force", help="Reload and recompute everything."),
+    details: bool = typer.Option(False, "--details", help="Also print one row per source and table."),
 ) -> None:
-    """Build the observatory: load snapshots and starter data, compute measures and the index."""
+    """Build the observatory: load snapshots and starter data, compute measures and the index.
+
+    Shows progress per stage and source, then a short summary; every warning goes to a log
+    file in the data folder (its path is printed) and to the store's build_log."""
     with user_errors():
         conf = settings(db)
         database = open_db(db)
-        with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                      console=console, transient=True) as progress:
-            task = progress.add_task("build", total=None)
+        log = default_log_path(conf.data_dir)
+        clock = StageClock()
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True) as progress:
+            stages = progress.add_task("stages", total=len(build_lib.BUILD_STEPS))
+            items = progress.add_task("", total=None)
 
-            def report(label: str, done: int, total: int) -> None:
-                progress.update(task, description=label, completed=done, total=total or None)
+            def on_stage(name: str, done: int, total: int) -> None:
+                clock.enter(name)
+                progress.update(stages, description=f"stage {name}", completed=done, total=total)
+                progress.update(items, description="", completed=0, total=None)
 
-            results = build_lib.build(conf, database, force=force, progress=report)
-        df = pd.DataFrame([{
-            "source": r.source, "status": r.status, "rows": r.rows, "countries": r.countries,
-            "years": r.years_text, "warnings": len(r.warnings)} for r in results])
-        print_table(df, title="Build summary")
-        for r in results:
-            for w in r.warnings[:5]:
-                console.print(f"[yellow]warning[/] {r.source}: {w}", highlight=False)
-            if len(r.warnings) > 5:
-                console.print(f"[yellow]warning[/] {r.source}: ... {len(r.warnings) - 5} more")
+            def on_item(label: str, done: int, total: int) -> None:
+                progress.update(items, description=label, completed=done, total=total or None)
+
+            results = build_lib.build(conf, database, force=force, progress=on_item,
+                                      stage=on_stage, log=log)
+        if details:
+            print_table(pd.DataFrame([{
+                "source": r.source, "status": r.status, "rows": r.rows, "countries": r.countries,
+                "years": r.years_text, "warnings": len(r.warnings)} for r in results]),
+                title="Build summary")
+        for line in summary_lines(results, clock.total(), clock.seconds, log):
+            console.print(line, highlight=False, soft_wrap=True)
         if is_starter_only(database):
             console.print("The store holds only the starter data. Run `sharppower pull` "
                           "(or set SHARPPOWER_MIRROR) and `sharppower build` for the full sources.")
+
+
+class StageClock:
+    """Seconds spent in each build stage (a stage ends when the next one, or `done`, starts)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self.start = self.mark = time.perf_counter()
+        self.current: str | None = None
+
+    def enter(self, name: str) -> None:
+        now = time.perf_counter()
+        if self.current is not None:
+            self.seconds[self.current] = now - self.mark
+        self.current, self.mark = (None if name == "done" else name), now
+
+    def total(self) -> float:
+        return time.perf_counter() - self.start
 
 
 def serve(
