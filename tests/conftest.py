@@ -50,6 +50,15 @@ def _pg_available() -> str | None:
 _PG_PROBLEM = _pg_available()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Every test on the mirror-built store runs on one xdist worker (`--dist loadgroup`):
+    the whole mirror is built once per run, not once per worker."""
+    for item in items:
+        if ("built_store" in getattr(item, "fixturenames", ())
+                and item.get_closest_marker("xdist_group") is None):
+            item.add_marker(pytest.mark.xdist_group("built_store"))
+
+
 def pytest_sessionstart(session):
     if REQUIRE_PG and _PG_PROBLEM:
         raise pytest.UsageError(f"PostgreSQL is required for this run but {_PG_PROBLEM}")
