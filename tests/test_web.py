@@ -71,11 +71,21 @@ def test_map_by_actor_and_default_year(web):
     assert [(r["target"], r["value"]) for r in data["values"]] == [("SWE", 4.0)]
 
 
-def test_index_measure_without_a_run_is_no_data_not_zero(web):
-    data = web.get("/map.json", params={"measure": "index:pillar:sharp_power"}).json()
-    assert data["values"] == [] and data["with_value"] == 0
-    html = web.get("/map", params={"measure": "index:pillar:sharp_power"}).text
-    assert "No data for this measure" in html
+def index_pillars(db) -> list[str]:
+    """The pillars of the influence index in the store's run (the default spec's before one)."""
+    from sharppower.index.nodes import run_nodes
+
+    return next(n["children"] for n in run_nodes(db) if n["node"] == "influence")
+
+
+def test_index_measure_without_a_run_is_no_data_not_zero(web, demo_db):
+    pillars = index_pillars(demo_db)
+    assert pillars == ["exposure", "pressure", "effect"]  # influence v2
+    for pillar in pillars:
+        measure = f"index:pillar:{pillar}"
+        data = web.get("/map.json", params={"measure": measure}).json()
+        assert data["values"] == [] and data["with_value"] == 0
+        assert "No data for this measure" in web.get("/map", params={"measure": measure}).text
 
 
 def test_country_profile_trend_highs_and_both_actors(web):
@@ -182,29 +192,36 @@ def indexed(demo_db, conf):
 
 
 def test_weights_rerank_through_the_index_engine(indexed, demo_db):
+    from test_web_support import input_pillars
+
     from sharppower.index.run import run_index
 
+    exposure, pressure = input_pillars()
+    assert {exposure, pressure} < set(index_pillars(demo_db))
     base = indexed.get("/weights.json").json()
     assert base["year"] == 2021 and len(base["rows"]) == 5
-    ranks = [r["rank"] for r in base["rows"]]
-    assert ranks == sorted(ranks) and ranks[0] == 1
-    reach_only = indexed.get("/weights.json", params={"w.sharp_power": 0}).json()
-    order = [r["target"] for r in reach_only["rows"]]
-    assert order == ["KEN", "PAK", "ZMB", "LAO", "KHM"]  # by development finance
-    sharp_only = indexed.get("/weights.json", params={"w.reach": 0}).json()
-    assert [r["target"] for r in sharp_only["rows"]] == order[::-1]  # by import share
-    engine = run_index(demo_db, overrides={"weight.weights.reach": 0.0}, actor="CHN", year=2021)
+    assert [r["rank"] for r in base["rows"]] == [1, 2, 3, 4, 5]
+    assert base["rows"][0]["target"] == "KEN"  # visits outweigh its low trade and arms share
+    assert {n["node"] for n in base["nodes"] if n["level"] == "pillar"} == set(index_pillars(demo_db))
+    visits_only = indexed.get("/weights.json", params={f"w.{exposure}": 0}).json()
+    order = [r["target"] for r in visits_only["rows"]]
+    assert order == ["KEN", "PAK", "ZMB", "LAO", "KHM"]  # by leaders' visits
+    trade_only = indexed.get("/weights.json", params={f"w.{pressure}": 0}).json()
+    assert [r["target"] for r in trade_only["rows"]] == order[::-1]  # by trade and arms share
+    engine = run_index(demo_db, overrides={f"weight.weights.{pressure}": 0.0}, actor="CHN",
+                       year=2021)
     expected = engine.long(level="index", year=2021, actor="CHN")
     assert dict(zip(expected["target"], expected["rank"])) == {
-        r["target"]: r["rank"] for r in sharp_only["rows"]}
-    assert {r["target"]: r["baseline_rank"] for r in sharp_only["rows"]} == {
+        r["target"]: r["rank"] for r in trade_only["rows"]}
+    assert {r["target"]: r["baseline_rank"] for r in trade_only["rows"]} == {
         r["target"]: r["rank"] for r in base["rows"]}
     assert "weight-slider" in indexed.get("/weights").text
 
 
 @pytest.mark.parametrize("query, words", [
-    ({"w.reach": "abc"}, "not a number"), ({"w.reach": 11}, "between 0 and 10"),
-    ({"w.charm": 1}, "no pillar or domain"), ({"year": 1850}, "out of range"),
+    ({"w.exposure": "abc"}, "not a number"), ({"w.pressure": 11}, "between 0 and 10"),
+    ({"w.reach": 1}, "no pillar or domain"), ({"w.attraction": 1}, "no pillar or domain"),
+    ({"year": 1850}, "out of range"),
 ])
 def test_weights_bad_requests(indexed, query, words):
     r = indexed.get("/weights.json", params=query)

@@ -45,24 +45,32 @@ def favourable(db, actor: str, target: str) -> pd.DataFrame:
                    "AND actor = :a AND target = :t ORDER BY year", {"a": actor, "t": target})
 
 
-# Synthetic reach and sharp-power inputs for the index (CHN, 2021): development finance and
-# import share pull in opposite directions, so the weights decide the ranking.
+# Synthetic exposure and pressure inputs for the index (CHN, 2021): trade and arms
+# dependence (exposure) and leaders' visits (pressure) pull in opposite directions, so the
+# weights decide the ranking (KEN first with equal weights, by a margin, not a tie).
+INDEX_CODES = ("exp_trade_share", "exp_arms_share_5yr", "prs_leader_visits")
 INDEX_INPUTS = {
-    # target: (reach_devfin, exp_import_share)
-    "KEN": (900.0, 0.05), "PAK": (600.0, 0.10), "ZMB": (300.0, 0.20),
-    "LAO": (120.0, 0.30), "KHM": (60.0, 0.40),
+    # target: values of INDEX_CODES
+    "KEN": (0.05, 0.12, 900.0), "PAK": (0.10, 0.10, 600.0), "ZMB": (0.20, 0.25, 300.0),
+    "LAO": (0.30, 0.35, 120.0), "KHM": (0.40, 0.40, 60.0),
 }
+
+
+def input_pillars() -> tuple[str, str]:
+    """The codebook pillars of the inputs: (the trade and arms one, the visits one)."""
+    from sharppower.codebook import load_codebook
+
+    pillar = load_codebook().indicators.set_index("code")["pillar"]
+    return pillar[INDEX_CODES[0]], pillar[INDEX_CODES[2]]
 
 
 def add_index_inputs(db, year: int = 2021) -> None:
     rows = []
-    for target, (devfin, share) in INDEX_INPUTS.items():
-        for code, value in (("reach_devfin", devfin), ("exp_import_share", share)):
+    for target, values in INDEX_INPUTS.items():
+        for code, value in zip(INDEX_CODES, values):
             rows.append({"actor": "CHN", "target": target, "year": year, "indicator": code,
                          "value": value, "source": "test-fixture",
                          "source_file": "tests/test_web_support.py", "source_row": target})
-    with db.begin() as conn:
-        insert_rows(conn, observations, rows)
     with db.begin() as conn:
         insert_rows(conn, observations, rows)
         for target in INDEX_INPUTS:  # regions, as the countries source would set them

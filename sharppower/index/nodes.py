@@ -59,7 +59,12 @@ def stale_shares(db: Database, actor: str, index: str | None = None) -> dict[int
     except NotFound:
         return {}
     index = index or next((n["node"] for n in run_nodes(db) if n["level"] == "index"), None)
-    frame = frame[frame["node"] == index]
+    return stale_by_year(frame[frame["node"] == index])
+
+
+def stale_by_year(frame) -> dict[int, float]:
+    """Year -> mean share of stale components, over the rows of one node (columns year,
+    components, stale_components: stored scores or `index.detail.component_detail`)."""
     count = lambda text: len([p for p in str(text or "").split(";") if p])
     share = [count(s) / count(c) if count(c) else 0.0
              for s, c in zip(frame["stale_components"], frame["components"])]
@@ -79,10 +84,12 @@ def ranked_counts(db: Database, actor: str, index: str | None = None) -> dict[in
 
 
 def default_year(db: Database, actor: str, counts: dict[int, int] | None = None,
-                 spec: Spec | None = None) -> int | None:
+                 spec: Spec | None = None, stale: dict[int, float] | None = None) -> int | None:
     """The year a ranking of `actor` shows first (`pick_year` with the spec's
     display.min_ranked and display.max_stale_share: never a partial or mostly stale year
-    by accident); `counts` (year -> targets ranked) default to the stored run's."""
+    by accident); `counts` (year -> targets ranked) and `stale` (year -> stale share,
+    `stale_by_year`) default to the stored run's."""
     spec = spec or load_spec()
     counts = ranked_counts(db, actor) if counts is None else counts
-    return pick_year(counts, spec.min_ranked, stale_shares(db, actor), spec.max_stale_share)
+    stale = stale_shares(db, actor) if stale is None else stale
+    return pick_year(counts, spec.min_ranked, stale, spec.max_stale_share)

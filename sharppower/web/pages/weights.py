@@ -8,7 +8,8 @@ import pandas as pd
 from fastapi import APIRouter, Request
 
 from sharppower.errors import ValidationError
-from sharppower.index.nodes import default_year, nominal_weights, run_nodes
+from sharppower.index.detail import component_detail
+from sharppower.index.nodes import default_year, nominal_weights, run_nodes, stale_by_year
 from sharppower.index.run import run_index
 from sharppower.store import Database
 from sharppower.store.lookups import country_names
@@ -64,16 +65,21 @@ def ranking(db: Database, actor: str, year: int | None, weights: dict[str, float
     return run.long(level="index", year=year, actor=actor)
 
 
-def index_years(db: Database, memo: Memo, actor: str) -> tuple[list[int], dict, str | None]:
-    """Years with an index score for `actor`, the count of targets ranked each year, and
-    the engine's error if it could not run (the page then says so instead of failing)."""
+def index_years(db: Database, memo: Memo, actor: str) -> tuple[list[int], dict, dict, str | None]:
+    """Years with an index score for `actor`, the count of targets ranked and the share of
+    stale components each year (of this engine run, so the default year follows the data
+    the page ranks), and the engine's error if it could not run (the page then says so)."""
     def compute():
         try:
-            frame = ranking(db, actor, None, {})
+            run = run_index(db, actor=actor)
         except Exception as exc:  # noqa: BLE001 - shown on the page, not a server error
-            return [], {}, f"the index engine could not run: {type(exc).__name__}: {exc}"
+            return [], {}, {}, f"the index engine could not run: {type(exc).__name__}: {exc}"
+        frame = run.long(level="index", actor=actor)
+        frame = frame[frame["node"] == INDEX]
         counts = {int(y): int(n) for y, n in frame.groupby("year").size().items()}
-        return sorted(counts), counts, None
+        detail = component_detail(run)
+        stale = stale_by_year(detail[(detail["node"] == INDEX) & (detail["actor"] == actor)])
+        return sorted(counts), counts, stale, None
     return memo(("index_years", actor), compute)
 
 
@@ -82,8 +88,8 @@ def weights_data(db: Database, actor: str | None = None, year: int | None = None
     """rows: target, name, score, rank, and baseline_rank (the spec's own weights)."""
     actor = check_actor(actor)
     check_year(db, year)
-    years, counts, engine_error = index_years(db, memo, actor)
-    year = year if year is not None else default_year(db, actor, counts)
+    years, counts, stale, engine_error = index_years(db, memo, actor)
+    year = year if year is not None else default_year(db, actor, counts, stale=stale)
     nodes = memo(("weight_nodes",), lambda: weight_nodes(db))
     nodes = [dict(n) for n in nodes]
     weights = weights or {}
