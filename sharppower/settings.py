@@ -19,6 +19,7 @@ class Setting:
     env: str
     help: str
     default: str | None = None
+    shown: str | None = None  # the default as documented, when it depends on the machine
 
 
 def _default_data_dir() -> str:
@@ -29,13 +30,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "data_dir",
         "SHARPPOWER_DATA_DIR",
-        "Folder for snapshots of public sources and the default SQLite database.",
+        "Folder for snapshots of public sources, build logs and the default SQLite database.",
+        shown="the user data folder: `~/.local/share/sharppower` on Linux, "
+              "`~/Library/Application Support/sharppower` on macOS, "
+              "`%LOCALAPPDATA%\\sharppower` on Windows",
     ),
     Setting(
         "database_url",
         "SHARPPOWER_DATABASE_URL",
         "SQLAlchemy URL of the store (sqlite:///... or postgresql+psycopg://...); "
         "default: sharppower.db in the data folder.",
+        shown="`sqlite:///<data folder>/sharppower.db`",
     ),
     Setting(
         "mirror",
@@ -55,6 +60,7 @@ SETTINGS: tuple[Setting, ...] = (
         "SHARPPOWER_INDEX_RUNS",
         "Monte Carlo replications of the index step of `build` (default: the spec's "
         "uncertainty.runs).",
+        shown="the spec's `uncertainty.runs`",
     ),
 )
 

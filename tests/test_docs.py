@@ -31,3 +31,16 @@ def test_every_option_has_help():
 def test_every_setting_in_readme():
     readme = (ROOT / "README.md").read_text("utf-8")
     assert [s.env for s in SETTINGS if s.env not in readme] == []
+
+
+def test_reference_shows_every_default_and_the_data_folder(monkeypatch):
+    from platformdirs import user_data_dir
+
+    text = (ROOT / "docs" / "cli.md").read_text("utf-8")
+    rows = {line.split("|")[1].strip(" `"): line.split("|")[2].strip()
+            for line in text.splitlines() if line.startswith("| `SHARPPOWER_")}
+    assert set(rows) == {s.env for s in SETTINGS} and all(rows.values())
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    linux = user_data_dir("sharppower", appauthor=False).replace(str(Path.home()), "~")
+    assert f"`{linux}` on Linux" in rows["SHARPPOWER_DATA_DIR"]
+    assert rows["SHARPPOWER_PORT"] == "`8000`" and rows["SHARPPOWER_MIRROR"] == "not set"

@@ -38,8 +38,13 @@ def markdown() -> str:
                 lines.append(f"- `{p.name.upper()}` (argument)")
         lines.append("")
     lines += ["# Settings", "", "| environment variable | default | meaning |", "|---|---|---|"]
-    lines += [f"| `{s.env}` | {s.default or ''} | {s.help} |" for s in SETTINGS]
+    lines += [f"| `{s.env}` | {shown_default(s)} | {s.help} |" for s in SETTINGS]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def shown_default(setting) -> str:
+    """The default as the reference shows it (`not set` when there is none)."""
+    return setting.shown or (f"`{setting.default}`" if setting.default else "not set")
 
 
 if __name__ == "__main__":
