@@ -51,7 +51,7 @@ def favourable(db, actor: str, target: str) -> pd.DataFrame:
 INDEX_CODES = ("exp_trade_share", "exp_arms_share_5yr", "prs_leader_visits")
 INDEX_INPUTS = {
     # target: values of INDEX_CODES
-    "KEN": (0.05, 0.12, 900.0), "PAK": (0.10, 0.10, 600.0), "ZMB": (0.20, 0.25, 300.0),
+    "KEN": (0.05, 0.20, 900.0), "PAK": (0.20, 0.10, 600.0), "ZMB": (0.25, 0.25, 300.0),
     "LAO": (0.30, 0.35, 120.0), "KHM": (0.40, 0.40, 60.0),
 }
 
