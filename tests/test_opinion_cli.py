@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from sharppower.build import BuildContext, load_snapshot
 from sharppower.cli import app
-from sharppower.cli.opinion import SHOW_FIELDS, sparkline
+from sharppower.cli.opinion import CHANGE_FIELDS, SHOW_FIELDS, sparkline
 from sharppower.codebook import load_codebook
 from sharppower.countries import resolver
 from sharppower.measures.opinion.build import opinion_step
@@ -51,7 +51,8 @@ def test_show_json_fields(store_url):
                  "--db", store_url)
     assert result.exit_code == 0, result.output
     [record] = json.loads(result.stdout)
-    assert list(record) == SHOW_FIELDS == [
+    assert list(record) == [*SHOW_FIELDS, *CHANGE_FIELDS]
+    assert SHOW_FIELDS == [
         "actor", "public", "year", "n", "favorable", "unfavorable", "very_unfavorable", "net",
         "dk", "unfavorable_ci_low", "unfavorable_ci_high", "favorable_ci_low",
         "favorable_ci_high", "flags"]
@@ -62,6 +63,27 @@ def test_show_json_fields(store_url):
     assert record["flags"] == []
     total = record["favorable"] + record["unfavorable"] + record["dk"]
     assert abs(total - 100) < 0.02  # percent, rounded to 2 decimals
+
+
+def test_show_json_has_the_changes_the_table_shows(store_url, wide_console):
+    args = ("show", "--actor", "CHN", "--public", "SWE", "--base-year", "2007", "--db", store_url)
+    records = {r["year"]: r for r in json.loads(run(*args, "--json").stdout)}
+    r2016 = records[2016]
+    assert r2016["base_year"] == 2007 and r2016["unfavorable_prev_year"] in records
+    assert r2016["unfavorable_change"] == pytest.approx(
+        r2016["unfavorable"] - records[r2016["unfavorable_prev_year"]]["unfavorable"], abs=0.02)
+    assert r2016["unfavorable_change_base"] == pytest.approx(
+        r2016["unfavorable"] - records[2007]["unfavorable"], abs=0.02)
+    assert r2016["unfavorable_change_base_significant"] is True
+    assert records[2007]["unfavorable_change"] is None  # the first wave has no change
+    table = run(*args).output
+    assert "Δ vs 2007" in table
+    for r in records.values():  # every change in the JSON is the one in the table
+        if r["unfavorable_change_base"] is not None:
+            star = "*" if r["unfavorable_change_base_significant"] else ""
+            assert f"{r['unfavorable_change_base']:+.1f}{star}" in table
+        if r["unfavorable_change"] is not None:
+            assert f"{r['unfavorable_change']:+.1f}" in table
 
 
 def test_show_series_flags_the_defective_wave(store_url):

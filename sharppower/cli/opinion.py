@@ -3,6 +3,7 @@ and the imports (toplines CSV, Pew SPSS waves). Each command calls one library f
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import typer
 
@@ -36,16 +37,40 @@ def sparkline(values: list[float], low: float = 0.0, high: float = 100.0,
                    for v, bad in zip(values, suspect))
 
 
-def show_records(est: pd.DataFrame) -> list[dict]:
-    """The --json records of `opinion show` (percent, 2 decimals)."""
+# the changes of the unfavourable share the table shows (Δ unfav, Δ vs <base year>):
+# record field <- column of `opinion.changes`
+CHANGE_FIELDS = {"unfavorable_prev_year": "prev_year", "unfavorable_change": "change",
+                 "unfavorable_change_significant": "significant",
+                 "unfavorable_historic_high": "historic_high", "base_year": "base_year",
+                 "unfavorable_change_base": "change_base",
+                 "unfavorable_change_base_significant": "significant_base"}
+
+
+def show_records(est: pd.DataFrame, chg: pd.DataFrame) -> list[dict]:
+    """The --json records of `opinion show` (percent, 2 decimals), with the changes of the
+    unfavourable share against the previous wave and the base year (CHANGE_FIELDS)."""
+    by_year = {int(r["year"]): r for r in chg.to_dict("records")}
     records = []
     for row in est.to_dict("records"):
         rec = {k: row[k] for k in SHOW_FIELDS}
         rec["year"], rec["n"] = int(rec["year"]), int(rec["n"])
         for k in SHOW_FIELDS[4:-1]:
             rec[k] = None if pd.isna(rec[k]) else round(float(rec[k]), 2)
+        change = by_year.get(rec["year"], {})
+        rec.update({f: _plain(change.get(c), f) for f, c in CHANGE_FIELDS.items()})
         records.append(rec)
     return records
+
+
+def _plain(value, field: str):
+    """A change value as JSON: None when missing, years as int, flags as bool, else 2 decimals."""
+    if value is None or pd.isna(value):
+        return None
+    if field.endswith("year"):
+        return int(value)
+    if isinstance(value, (bool, np.bool_)) or field.endswith(("significant", "high")):
+        return bool(value)
+    return round(float(value), 2)
 
 
 def _interval(value: float, low: float, high: float) -> str:
@@ -96,14 +121,14 @@ def show(
         database = open_db(db)
         est = opinion.estimates(database, actor.upper(), public.upper())
         chosen = est if year is None else est[est["year"] == year]
+        chg = opinion.changes(database, actor.upper(), public.upper(), base_year=base_year)
         if json_out:
-            print_json(show_records(chosen))
+            print_json(show_records(chosen, chg))
             return
         if chosen.empty:
             console.print(f"No estimate for {actor.upper()} among {public.upper()}"
                           f"{f' in {year}' if year else ''}.")
             return
-        chg = opinion.changes(database, actor.upper(), public.upper(), base_year=base_year)
         print_table(show_table(chosen, chg), title=f"Views of {actor.upper()} in {public.upper()} "
                     "(percent, 95% interval; * = significant change, p < 0.05)")
         suspect = ["suspect" in f for f in est["flags"]]
