@@ -175,3 +175,22 @@ def test_import_wave_command(tmp_path):
     ok = run("import-wave", str(sav), "--mapping", str(mapping), "--db", url)
     assert ok.exit_code == 0, ok.output
     assert "wave.sav: loaded, 4 observations, 1 publics, 2024-2024" in ok.output
+
+
+def test_show_table_fits_80_columns(store_url, monkeypatch):
+    from rich.console import Console
+
+    from sharppower.cli import common
+    from sharppower.cli import opinion as opinion_cli
+
+    narrow = Console(width=80)
+    monkeypatch.setattr(common, "console", narrow)
+    monkeypatch.setattr(opinion_cli, "console", narrow)
+    result = run("show", "--actor", "CHN", "--public", "SWE", "--base-year", "2007",
+                 "--db", store_url)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert all(len(line) <= 80 for line in lines)
+    row = next(line for line in lines if line.startswith("2022 "))
+    assert "82.9 [80-86]" in row and "+42.3*" in row  # whole, on the year's line
+    assert "+18.0*↑" in result.output and "↑ = historic high" in " ".join(result.output.split())

@@ -30,11 +30,10 @@ def warnings_line(results: list[LoadResult], log: Path) -> str:
     per_source = Counter({r.source: len(r.warnings) for r in results if r.warnings})
     total = sum(per_source.values())
     if not total:
-        return f"No warnings (log: {log})."
+        return "No warnings; the log is"
     top = ", ".join(f"{name} {n}" for name, n in per_source.most_common(TOP_SOURCES))
     more = ", ..." if len(per_source) > TOP_SOURCES else ""
-    return (f"{total} warnings from {len(per_source)} sources ({top}{more}); "
-            f"all of them in {log}")
+    return f"{total} warnings from {len(per_source)} sources ({top}{more}); all of them in"
 
 
 def summary_lines(results: list[LoadResult], seconds: float, stage_seconds: dict[str, float],

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -87,12 +88,27 @@ def _missing(value: Any) -> bool:
     return not isinstance(value, (list, tuple, dict)) and bool(pd.isna(value))
 
 
+# a column whose values are all at most this long is compact: a value is never broken
+# across lines (numbers, codes, years, "82.9 [80-86]"); longer text wraps at spaces
+COMPACT = 16
+
+
+def _cell(value: Any) -> str:
+    return "" if _missing(value) else str(value)
+
+
 def print_table(df: pd.DataFrame, title: str | None = None, max_rows: int = 200) -> None:
-    table = Table(title=title, show_lines=False)
-    for col in df.columns:
-        table.add_column(str(col), overflow="fold")
-    for row in df.head(max_rows).itertuples(index=False):
-        table.add_row(*[Text("" if _missing(v) else str(v)) for v in row])  # never markup
+    """A table that fits 80 columns where it can: one space between columns, no outer
+    border, compact columns never wrapped (cut with an ellipsis only as a last resort),
+    text columns wrapped at word boundaries."""
+    shown = df.head(max_rows)
+    table = Table(title=title, show_lines=False, box=box.SIMPLE_HEAD, padding=(0, 0),
+                  pad_edge=False, show_edge=False)
+    for col in shown.columns:
+        compact = max((len(_cell(v)) for v in shown[col]), default=0) <= COMPACT
+        table.add_column(str(col), no_wrap=compact, overflow="ellipsis" if compact else "fold")
+    for row in shown.itertuples(index=False):
+        table.add_row(*[Text(_cell(v)) for v in row])  # never markup
     console.print(table)
     if len(df) > max_rows:
         console.print(f"... {len(df) - max_rows} more rows (use --json for all)")

@@ -90,7 +90,8 @@ def build(
                 "years": r.years_text, "warnings": len(r.warnings)} for r in results]),
                 title="Build summary")
         for line in summary_lines(results, clock.total(), clock.seconds, log):
-            console.print(line, highlight=False, soft_wrap=True)
+            console.print(line, highlight=False)
+        console.print(str(log), highlight=False, soft_wrap=True)
         if is_starter_only(database):
             console.print("The store holds only the starter data. Run `sharppower pull` "
                           "(or set SHARPPOWER_MIRROR) and `sharppower build` for the full sources.")

@@ -84,7 +84,7 @@ def show_table(est: pd.DataFrame, chg: pd.DataFrame) -> pd.DataFrame:
     def change(r) -> str:
         if pd.isna(r.change):
             return ""
-        return f"{r.change:+.1f}{'*' if r.significant else ''}{' high' if r.historic_high else ''}"
+        return f"{r.change:+.1f}{'*' if r.significant else ''}{'↑' if r.historic_high else ''}"
     def against_base(r) -> str:
         if pd.isna(r.change_base):
             return ""
@@ -130,7 +130,8 @@ def show(
                           f"{f' in {year}' if year else ''}.")
             return
         print_table(show_table(chosen, chg), title=f"Views of {actor.upper()} in {public.upper()} "
-                    "(percent, 95% interval; * = significant change, p < 0.05)")
+                    "(percent, 95% interval; * = significant change, p < 0.05; "
+                    "↑ = historic high)")
         suspect = ["suspect" in f for f in est["flags"]]
         console.print(f"unfavourable {est['year'].min()}-{est['year'].max()}: "
                       f"{sparkline(est['unfavorable'].tolist(), suspect=suspect)}  "
