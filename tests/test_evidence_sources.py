@@ -175,6 +175,9 @@ def test_coercion_fixture(db, tmp_path):
         "2012-01-01", "2012-12-31", "year")
     assert rec["confidence"] == "medium" and rec["status"] == "accepted"
     assert "Provenance uncertain" in rec["notes"]
+    [cited] = rec["sources"]  # cited by its publisher, linked to the copy it was read from
+    assert cited["publisher"].startswith("Australian Strategic Policy Institute (ASPI")
+    assert "ryanammons" not in cited["publisher"] and "ryanammons" in cited["url"]
     citation = pd.Series(db.read("SELECT citation FROM sources WHERE name = :n", {"n": COERCION})
                          ["citation"]).iloc[0]
     assert "not verified" in citation

@@ -51,7 +51,8 @@ def parse(snapshot: Snapshot, res=None) -> pd.DataFrame:
 SOURCE = Source(
     name="coercion-cases",
     title="Cases of Chinese coercion against foreign governments, 2010-2020",
-    publisher="ryanammons/test-dash-app351 (GitHub); appears to be ASPI data, provenance undocumented",
+    publisher="Australian Strategic Policy Institute (ASPI; attribution not verified: the file "
+    "comes from a GitHub copy, ryanammons/test-dash-app351, provenance undocumented)",
     homepage="https://github.com/ryanammons/test-dash-app351",
     licence="None stated; provenance undocumented (the cases appear to come from the Australian "
     "Strategic Policy Institute, whose content is generally (c) ASPI). Verify before reuse.",
