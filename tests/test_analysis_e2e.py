@@ -198,10 +198,11 @@ def test_quadrants_on_the_influence_index(store):
     scored = sy[sy["score"].notna()]
     assert q.loc[scored.index, "influence"].to_numpy() == pytest.approx(scored["score"].to_numpy())
     assert q["influence_threshold"].dropna().unique() == pytest.approx([scored["score"].median()])
-    mid = (scored["rank"].notna().sum() + 1) / 2
+    median = scored["score"].median()
+    assert (q.loc[scored.index, "influence_interval"] == "score").all()  # v2 stores them
     for t, row in scored.iterrows():
-        sure_high = row["rank_high"] < mid and row["score"] >= scored["score"].median()
-        sure_low = row["rank_low"] > mid and row["score"] < scored["score"].median()
+        sure_high = row["score_low"] > median and row["score"] >= median
+        sure_low = row["score_high"] < median and row["score"] < median
         assert bool(q.loc[t, "influence_certain"]) == (sure_high or sure_low), t
     _missing_is_explained(q)
     assert q["quadrant"].notna().sum() >= 10

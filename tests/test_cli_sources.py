@@ -76,14 +76,14 @@ def test_pull_refuses_a_changed_file_unless_update(run, mirror, tmp_path):
     newer = tmp_path / "newer"
     (newer / "wgi").mkdir(parents=True)
     (newer / "wgi/wgi_estimates_wide_1996_2019.csv").write_bytes(original.replace(b"ABW,", b"ABW,", 1)
-                                                                 + b"ZZZ,Nowhere,2019,,,,,,\n")
+                                                                 + b"ABW,Aruba,2020,,,,,,\n")  # a valid new row
     refused = run("pull", "wgi", mirror=newer)
     assert refused.exit_code == 1
     assert "changed since the stored snapshot" in refused.output and "--update" in refused.output
     assert stored.read_bytes() == original
     updated = run("pull", "wgi", "--update", mirror=newer)
     assert updated.exit_code == 0 and "wgi: updated" in updated.output
-    assert stored.read_bytes().endswith(b"ZZZ,Nowhere,2019,,,,,,\n")
+    assert stored.read_bytes().endswith(b"ABW,Aruba,2020,,,,,,\n")
 
 
 def test_unknown_source_is_a_clear_error(run, tmp_path):

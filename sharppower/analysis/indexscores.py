@@ -4,8 +4,8 @@
 domain code (the engine's `node`). The score comes from the stored run,
 ``sharppower.index.scores(db, actor, year, level)``: value = score, rank (1 = highest in the
 actor x year), rank_low / rank_high (the engine's 5th-95th percentile Monte Carlo rank
-interval, widened to hold the nominal rank); the engine gives no score interval, so ci_low /
-ci_high / se stay NaN unless a future run stores score_low / score_high / score_se. When
+interval, widened to hold the nominal rank); ci_low / ci_high are the engine's 95% score
+interval (score_low / score_high; NaN for runs stored before influence v2). When
 the store holds no run the frame is empty and the analyses report the input as missing.
 """
 
