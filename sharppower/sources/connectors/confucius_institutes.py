@@ -134,6 +134,8 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
     world = world.assign(closed=float("nan"), file=WORLD)
     institutes = pd.concat([world, us], ignore_index=True)
     frame = counts(institutes).merge(all_counts(institutes), on=["target", "year"], how="outer")
+    for col in ("source_file", "source_row"):  # years with undated institutes only
+        frame[col] = frame[col].fillna(frame[f"{col}.institutes_all"])
     frame.insert(0, "actor", "CHN")
     return readers.finish(frame.sort_values(["target", "year"]), warnings + more)
 
