@@ -79,8 +79,9 @@ def test_results_do_not_depend_on_row_order(seed):
     b_inputs = inputs_from_observations(shuffled, SMALL_SPEC, REGIONS)
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(b_inputs.values))  # the panel's rows shuffled too
+    cells = {k: b_inputs.cell_frame(k).iloc[order] for k in ("se", "age", "zero")}
     b = execute(SMALL_SPEC, type(b_inputs)(b_inputs.values.iloc[order],
-                                           b_inputs.region.iloc[order], b_inputs.notes))
+                                           b_inputs.region.iloc[order], b_inputs.notes, **cells))
     pd.testing.assert_frame_equal(a.scores, b.scores)
     pd.testing.assert_frame_equal(a.ranks, b.ranks)
     pd.testing.assert_frame_equal(monte_carlo(a, seed=5), monte_carlo(b, seed=5))
