@@ -15,6 +15,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sharppower import __version__
@@ -96,12 +97,12 @@ def _round(frame: pd.DataFrame) -> pd.DataFrame:
 
 def observations(db: Database) -> pd.DataFrame:
     frame = whole_table(db, "observations")
-    return frame[[allowed(s, "observations") for s in frame["source"]]]
+    return frame[np.array([allowed(s, "observations") for s in frame["source"]], dtype=bool)]
 
 
 def evidence(db: Database) -> pd.DataFrame:
     frame = whole_table(db, "evidence")
-    frame = frame[[allowed(o, "records") for o in frame["origin"]]].copy()
+    frame = frame[np.array([allowed(o, "records") for o in frame["origin"]], dtype=bool)].copy()
     for col in TEXT_COLUMNS["evidence"]:
         if col in frame.columns:
             frame[col] = [v if allowed(o, "texts") else None
