@@ -448,14 +448,13 @@ def test_corrupted_workbook_is_refused(mirror, conf, db, tmp_path):
         book["FIW13-24"]["AR39"] = "nine"  # China, edition 2024, column Total
         book.save(path)
 
-    bad = _corrupt_pull(conf, tmp_path, "freedom-house", mangle)
-    with pytest.raises(InputError) as err:
-        load_source(ctx_for(db), SOURCES["freedom-house"], bad)
+    with pytest.raises(InputError) as err:  # `pull --update` validates before replacing
+        _corrupt_pull(conf, tmp_path, "freedom-house", mangle)
     assert (err.value.row, err.value.field) == (39, "Total")
     assert "FIW13-24" in err.value.file
-    truncated = _corrupt_pull(conf, tmp_path / "t", "freedom-house", _cut_off)
     with pytest.raises(InputError, match="cut off or corrupted"):
-        load_source(ctx_for(db), SOURCES["freedom-house"], truncated)
+        _corrupt_pull(conf, tmp_path / "t", "freedom-house", _cut_off)
+    load_source(ctx_for(db), SOURCES["freedom-house"], snap(conf, "freedom-house"))
     pd.testing.assert_frame_equal(obs_of(db, "freedom-house"), before)
 
 
