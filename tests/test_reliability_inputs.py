@@ -191,3 +191,19 @@ def test_pull_update_validates_the_new_snapshot_before_it_replaces_the_old(tmp_p
         pull(conf, source, update=True)
     assert err.value.row == "2" and "outside the range" in str(err.value)
     assert open_snapshot(conf, source).files["wgi.csv"]["sha256"] == good
+
+
+def test_the_field_limit_holds_whatever_another_library_set(tmp_path):
+    """frictionless raises csv.field_size_limit process-wide; our readers keep theirs."""
+    import csv
+    import sys
+
+    old = csv.field_size_limit(sys.maxsize)
+    try:
+        path = tmp_path / "wide.csv"
+        path.write_text("a,b\n1,2\n3," + "x" * 140_000 + "\n")
+        with pytest.raises(InputError) as err:
+            read_csv(path, "wide.csv")
+        assert err.value.row == 3 and csv.field_size_limit() == sys.maxsize
+    finally:
+        csv.field_size_limit(old)

@@ -14,6 +14,7 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -70,17 +71,31 @@ def _text(path: Path, file: str, encoding: str, member: str | None) -> str:
         raise InputError(file, f"cannot read the file ({exc}); is it cut off or corrupted?") from exc
 
 
+FIELD_LIMIT = 131_072  # characters in one CSV field (the csv module's default)
+
+
+@contextmanager
+def field_limit() -> Iterator[None]:
+    """Our field limit, whatever another library set process-wide (frictionless raises it)."""
+    old = csv.field_size_limit(FIELD_LIMIT)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
 def csv_records(text: str, file: str, first_line: int = 1) -> Iterator[list[str]]:
-    """The records of CSV text; a malformed line (a field over the csv module's limit of
-    csv.field_size_limit() characters, a NUL byte) is an InputError naming its line."""
+    """The records of CSV text; a malformed line (a field over FIELD_LIMIT characters, a
+    NUL byte) is an InputError naming its line."""
     reader = csv.reader(io.StringIO(text))
     while True:
         try:
-            record = next(reader)
+            with field_limit():
+                record = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            message = (f"a field is longer than {csv.field_size_limit():,} characters"
+            message = (f"a field is longer than {FIELD_LIMIT:,} characters"
                        if "field limit" in str(exc) else f"malformed CSV: {exc}")
             raise InputError(file, message, row=reader.line_num + first_line - 1) from None
         yield record

@@ -28,6 +28,7 @@ from sharppower.measures.evidence.records import (
     evidence_indicators,
     normalise,
 )
+from sharppower.sources.readers import FIELD_LIMIT, field_limit
 from sharppower.store import Database
 
 META = ("created_at", "updated_at", "reviewed_by", "reviewed_at", "codings")
@@ -98,10 +99,11 @@ def _read_csv(text: str, where: str) -> list[dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     rows = []
     try:
-        for row in reader:
-            rows.append({k: _from_csv_cell(v) for k, v in row.items()})
+        with field_limit():
+            for row in reader:
+                rows.append({k: _from_csv_cell(v) for k, v in row.items()})
     except csv.Error as exc:
-        message = (f"a field is longer than {csv.field_size_limit():,} characters"
+        message = (f"a field is longer than {FIELD_LIMIT:,} characters"
                    if "field limit" in str(exc) else f"malformed CSV: {exc}")
         raise InputError(where, message, row=reader.line_num) from None
     return rows
