@@ -11,7 +11,7 @@ endif
 SHARPPOWER_TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 export SHARPPOWER_TEST_POSTGRES_URL
 
-.PHONY: install install-test chromium demo build serve test lint bench clean
+.PHONY: install install-test chromium java demo build serve test lint bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -41,7 +41,13 @@ build: install
 demo: build
 	$(BIN)/sharppower serve
 
-test: install-test chromium
+# Java for the Spark engine's tests (PySpark on local[2]).
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "installing Debian's Java runtime for the Spark tests"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless) >/dev/null; }
+
+test: install-test chromium java
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
 
