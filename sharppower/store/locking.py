@@ -52,8 +52,15 @@ def lock_rows(conn: Connection, table: sa.Table, where: sa.ColumnElement) -> lis
     return list(conn.execute(stmt))
 
 
-def _key(db) -> int:
+def _key(db, conn=None) -> int:
+    """The advisory-lock key of a store: its database and schema (the schema the
+    connection really uses, also when a URL sets it through search_path)."""
     schema = getattr(db, "schema", None) or ""
+    if conn is not None:
+        database, current = conn.execute(
+            sa.text("SELECT current_database(), current_schema()")).one()
+        schema = f"{database}.{schema or current}"
+        conn.rollback()
     return zlib.crc32(f"sharppower-build:{schema}".encode()) & 0x7FFFFFFF
 
 
@@ -77,7 +84,7 @@ def build_lock(db, wait: float = 0.0) -> Iterator[None]:
             yield
         return
     with db.engine.connect() as conn:
-        key = _key(db)
+        key = _key(db, conn)
         deadline = time.monotonic() + wait
         while not conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
             conn.rollback()
