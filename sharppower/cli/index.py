@@ -68,6 +68,9 @@ def show(actor: str = typer.Option(..., "--actor", help="Actor ISO3, e.g. CHN.")
     if json_out:
         print_json(rows)
         return
+    if not rows:
+        console.print(f"no {level} score for {actor} in {year} in the stored run", markup=False)
+        return
     df = pd.DataFrame(rows)[["node", "target", "score", "rank", "rank_low", "rank_high",
                              "coverage"]]
     df["score"] = df["score"].round(1)
