@@ -16,6 +16,7 @@ from sharppower.cli.common import (
     print_table,
     user_errors,
 )
+from sharppower.errors import NotFound
 
 app = typer.Typer(help="Composite index: build, show, sensitivity, export.",
                   no_args_is_help=True)
@@ -65,11 +66,10 @@ def show(actor: str = typer.Option(..., "--actor", help="Actor ISO3, e.g. CHN.")
 
     with user_errors():
         rows = target_report(open_db(db), actor, year, level, node)
+        if not rows and not json_out:
+            raise NotFound(f"no {level} score for {actor} in {year} in the stored run")
     if json_out:
         print_json(rows)
-        return
-    if not rows:
-        console.print(f"no {level} score for {actor} in {year} in the stored run", markup=False)
         return
     df = pd.DataFrame(rows)[["node", "target", "score", "rank", "rank_low", "rank_high",
                              "coverage"]]
