@@ -47,6 +47,8 @@ def _packaged():
     (lambda d: d["indicators"].append(dict(d["indicators"][0])), "indicators[%d].code"),
     (lambda d: d["actors"].append({"iso3": "XYZ"}), "actors[2].iso3"),
     (lambda d: d["pillars"].pop("resilience"), "pillars.resilience"),
+    (lambda d: d["actors"][0].update(territories=["HKX"]), "actors[0].territories[0]"),
+    (lambda d: d["actors"][1].update(territories="HKG"), "actors[1].territories"),
 ])
 def test_codebook_errors_name_the_path(tmp_path, mutate, field):
     path = _codebook_with(tmp_path, mutate)

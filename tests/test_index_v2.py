@@ -119,3 +119,17 @@ def test_stale_values_fill_years_after_the_source_ends(run):
     leaders = age["prs_leader_visits"].xs(("CHN", 2021), level=("actor", "year"))
     assert (leaders.dropna() == 3).all()
     assert pd.isna(age["prs_leader_visits"].xs("RUS", level="actor")).all()  # China only
+
+
+def test_an_actors_own_territories_are_never_its_targets(spec):
+    """The codebook declares Hong Kong and Macao China's own: they are scored for Russia
+    only, like any target, and never for China (as China never scores against itself)."""
+    assert spec.territories["CHN"] == ["HKG", "MAC"]
+    targets = {**TARGETS, "HKG": "Asia", "MAC": "Asia"}
+    obs = synthetic_observations(4, targets, range(2019, 2021))
+    assert {"HKG", "MAC"} <= set(obs.loc[obs["actor"].isna() | (obs["actor"] == "CHN"), "target"])
+    units = inputs_from_observations(obs, spec, targets).units
+    chn = set(units[units.get_level_values("actor") == "CHN"].get_level_values("target"))
+    rus = set(units[units.get_level_values("actor") == "RUS"].get_level_values("target"))
+    assert not {"HKG", "MAC", "CHN"} & chn and {"HKG", "MAC"} <= rus
+    assert set(TARGETS) - {"CHN"} <= chn

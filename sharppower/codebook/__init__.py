@@ -6,7 +6,9 @@ code, name, pillar, domain, layer, direction, unit, source, variable, actor_spec
 actors (list or None), index (bool: part of the composite index), absent (`missing` or
 `zero`: what no record in the source means), absent_note, description, valid_min and
 valid_max (the declared `valid: [min, max]` range of a value; NaN when not declared).
-`Codebook.years` is the declared plausible range of years (`years: [first, last]`).
+`Codebook.years` is the declared plausible range of years (`years: [first, last]`);
+`Codebook.territories` maps an actor to its own territories (`territories: [ISO3, ...]`,
+never its targets, like the actor itself).
 Errors name the path of the bad entry, for example `indicators[3].direction`.
 """
 
@@ -43,6 +45,11 @@ class Codebook:
     path: str = ""
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     years: tuple[int, int] = DEFAULT_YEARS
+    territories: dict[str, list[str]] = field(default_factory=dict)  # actor -> own ISO3s
+
+    def own(self, actor: str) -> set[str]:
+        """The actor itself and its territories: never its targets."""
+        return {actor, *self.territories.get(actor, [])}
 
     def indicator(self, code: str) -> dict[str, Any]:
         row = self.indicators[self.indicators["code"] == code]
@@ -89,6 +96,17 @@ def _valid(ind: dict[str, Any], at: str, where: str) -> tuple[float, float]:
     return _pair(ind["valid"], f"{at}.valid", where)
 
 
+def _territories(value: Any, at: str, where: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        _fail(at, f"a list of ISO 3166 alpha-3 codes, not {value!r}", where)
+    for j, code in enumerate(value):
+        if not _is_iso3(code):
+            _fail(f"{at}[{j}]", f"not an ISO 3166 alpha-3 code: {code!r}", where)
+    return [str(c) for c in value]
+
+
 def validate(data: Any, where: str) -> Codebook:
     if not isinstance(data, dict):
         _fail("(root)", "the codebook must be a mapping", where)
@@ -96,10 +114,13 @@ def validate(data: Any, where: str) -> Codebook:
         if key not in data:
             _fail(key, "missing", where)
     actors: dict[str, str] = {}
+    territories: dict[str, list[str]] = {}
     for i, a in enumerate(data["actors"] or []):
         if not isinstance(a, dict) or not _is_iso3(a.get("iso3")):
             _fail(f"actors[{i}].iso3", f"not an ISO 3166 alpha-3 code: {a!r}", where)
         actors[a["iso3"]] = a.get("name") or pycountry.countries.get(alpha_3=a["iso3"]).name
+        territories[a["iso3"]] = _territories(a.get("territories"), f"actors[{i}].territories",
+                                              where)
     if not actors:
         _fail("actors", "at least one actor is needed", where)
     layers = data["layers"] or {}
@@ -175,6 +196,7 @@ def validate(data: Any, where: str) -> Codebook:
         path=where,
         raw=data,
         years=_pair(data["years"], "years", where, int) if "years" in data else DEFAULT_YEARS,
+        territories={a: t for a, t in territories.items() if t},
     )
 
 

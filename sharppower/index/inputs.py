@@ -4,7 +4,8 @@ Rules: only the spec's indicators; rows whose flags hold one of `skip_flags` (de
 "suspect") are skipped; when a real source and the starter data give the same indicator
 x actor x target x year, the starter row is dropped; rows with actor NULL (properties of
 the target, such as press freedom) are copied to every actor; an indicator the codebook
-restricts to some actors is used for those only; a target never scores against itself;
+restricts to some actors is used for those only; a target never scores against itself
+nor against its own territories (the codebook's `territories`, e.g. Hong Kong for China);
 values left for the same cell by several sources are averaged (counted in the notes).
 Then the panel is completed (`index.complete`): declared zeros inside each source's span
 and stale values (carried past the source's end for at most `observations.max_age`
@@ -113,8 +114,10 @@ def _broadcast(obs: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     out = pd.concat([own, *copies], ignore_index=True)
     allowed = np.array([spec.applies.get(i) is None or a in spec.applies[i]
                         for i, a in zip(out["indicator"], out["actor"])], dtype=bool)
-    out = out[allowed & (out["actor"] != out["target"]).to_numpy()]
-    return out
+    own = {(a, t) for a in spec.actors for t in [a, *spec.territories.get(a, [])]}
+    theirs = np.array([(a, t) not in own for a, t in zip(out["actor"], out["target"])],
+                      dtype=bool)
+    return out[allowed & theirs]
 
 
 def _region(regions: dict | None, target: str) -> str:
@@ -229,7 +232,7 @@ def observed_indicators(db: Database, spec: Spec, actors: list[str]) -> dict[str
     out = {}
     for actor in actors:
         stmt = sa.select(o.indicator).distinct().where(
-            *cond, o.target != actor, sa.or_(o.actor == actor, o.actor.is_(None)))
+            *cond, o.target.not_in([actor, *spec.territories.get(actor, [])]), sa.or_(o.actor == actor, o.actor.is_(None)))
         codes = set(db.read(stmt)["indicator"])
         codes |= {c for c, (num, den) in spec.derived.items() if num in codes and den in codes}
         out[actor] = [c for c in spec.indicators if c in codes

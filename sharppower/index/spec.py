@@ -60,6 +60,7 @@ class Spec:
     max_stale_share: float = 1.0  # display.max_stale_share: of a default year's inputs
     absent: dict[str, str] = field(default_factory=dict)  # code -> missing | zero (codebook)
     derived: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (num, den)
+    territories: dict[str, list[str]] = field(default_factory=dict)  # actor -> own (codebook)
 
     @property
     def needed(self) -> list[str]:
@@ -367,6 +368,7 @@ def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None =
         absent={c: str(ind.loc[c, "absent"]) if "absent" in ind.columns else "missing"
                 for c in every},
         derived=derived,
+        territories={a: list(codebook.territories.get(a, [])) for a in actors},
         directions={c: (1 if ind.loc[c, "direction"] == "positive" else -1) for c in codes},
         applies={c: (list(ind.loc[c, "actors"]) if ind.loc[c, "actors"] else None) for c in every},
         excluded=excluded, path=where,
