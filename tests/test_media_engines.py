@@ -35,7 +35,7 @@ def spark():
 
 
 def test_local_engine_is_the_same_on_two_processes(corpus, local_matches, monkeypatch):
-    monkeypatch.setattr("sharppower.measures.media.engine_local.CHUNK_LINES", 150)
+    monkeypatch.setattr("sharppower.measures.media.engine_local.MIN_CHUNK_BYTES", 50_000)
     two = match_local(corpus["wire"], corpus["local"], workers=2)
     assert len(local_matches.matches) > 10
     pd.testing.assert_frame_equal(two.matches, local_matches.matches)

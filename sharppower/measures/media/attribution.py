@@ -4,8 +4,9 @@
 wire, wire_outlet)` compares what the local text credits with what the wire article is
 (its outlet and the agencies its own text credits). Credits copied from the wire text
 (an "according to Reuters" inside the reprinted story) do not count as the local's.
-A text is scanned once for the names of all outlets; the credit patterns are tried on the
-80 characters either side of each name found, the name replaced by a mark.
+A text is scanned once for the names of the outlets whose name can occur in it; the
+credit patterns are tried on the 80 characters either side of each name found, the name
+replaced by a mark.
 """
 
 from __future__ import annotations
@@ -39,8 +40,10 @@ def _compile(templates) -> re.Pattern:
     return re.compile("|".join(f"(?:{t.replace('{name}', MARK)})" for t in bare), re.IGNORECASE)
 
 
-def _finder(names) -> re.Pattern:
-    ordered = sorted(names, key=len, reverse=True)
+@lru_cache(maxsize=4096)
+def _finder(names: frozenset[str]) -> re.Pattern:
+    """One pattern finding any of `names` (the longest first where they overlap)."""
+    ordered = sorted(names, key=lambda n: (-len(n), n))
     return re.compile(r"\b(?:" + "|".join(_name_regex(n) for n in ordered) + r")(?!\w)",
                       re.IGNORECASE)
 
@@ -74,10 +77,13 @@ class Rules:
 
     def credits(self, text: str, extra: str | None = None) -> set[str]:
         """Outlets and agencies the text credits (and `extra`, an outlet not in the rules)."""
-        finder, pattern, literals = _scanner(self, extra)
+        pattern, literals = _scanner(self, extra)
         lower = text.lower()
-        if not any((n in text) if case else (n in lower) for n, case in literals):
+        present = frozenset(name for name, literal, case in literals
+                            if (literal in text if case else literal in lower))
+        if not present:
             return set()
+        finder = _finder(present)
         found = set()
         for m in finder.finditer(text):
             owner = self.canonical(m.group(0)) if extra is None or _key(m.group(0)) != _key(extra) else extra
@@ -92,11 +98,18 @@ class Rules:
         ends = _ends(text)
         return any(p.search(ends) for p in self.staff)
 
+    def _extra(self, wire_outlet: str) -> tuple[str, str | None]:
+        owner = self.canonical(wire_outlet)
+        return owner, None if owner in self.names else owner
+
+    def wire_credits(self, wire_text: str, wire_outlet: str) -> set[str]:
+        """What a wire article's own text credits (the `wire_credits` of attribute)."""
+        return self.credits(wire_text, self._extra(wire_outlet)[1])
+
     def attribute(self, local_text: str, wire_text: str, wire_outlet: str,
                   wire_credits: set[str] | None = None) -> tuple[str, str]:
         """(attribution, the credit found: an outlet, an agency, 'staff' or '')."""
-        owner = self.canonical(wire_outlet)
-        extra = None if owner in self.names else owner
+        owner, extra = self._extra(wire_outlet)
         local = self.credits(local_text, extra)
         wire = self.credits(wire_text, extra) if wire_credits is None else wire_credits
         owners = ({owner} | wire) - self.agencies
@@ -118,14 +131,17 @@ def _aliases(rules: Rules) -> dict[str, str]:
 
 @lru_cache(maxsize=256)
 def _scanner(rules: Rules, extra: str | None):
-    """(finder of all names, the credit pattern, (literal, case-sensitive) prefilter)."""
+    """(the credit pattern, (name, literal, case-sensitive) for every name): a name can
+    occur in a text only where its literal does (the name itself when it is matched with
+    its case, else its first word in the lower-cased text), so a text is searched only
+    for the names whose literal it contains."""
     names = dict(rules.names)
     if extra is not None:
         names[extra] = (extra,)
-    every = {n for k, v in names.items() for n in (k, *v)}
-    literals = tuple((n, True) if _name_regex(n).startswith("(?-i") else (n.lower().split()[0], False)
-                     for n in every)
-    return _finder(every), _compile(rules.templates), literals
+    every = sorted({n for k, v in names.items() for n in (k, *v)})
+    literals = tuple((n, n, True) if _name_regex(n).startswith("(?-i") else
+                     (n, n.lower().split()[0], False) for n in every)
+    return _compile(rules.templates), literals
 
 
 def rules_from_data(data: dict) -> Rules:

@@ -1,9 +1,12 @@
 """`--engine local`: one machine, all cores (multiprocessing).
 
-The wire corpus is read and indexed once in the parent; the local corpus is streamed in
-chunks of lines, each parsed and matched by a worker process. Workers are spawned, not
-forked (rensa's thread pool does not survive a fork) and receive the wire index once, when
-they start. Memory grows with the wire corpus and the matches, not the local corpus.
+The wire corpus is read and indexed once in the parent. The local corpus is matched in
+jobs: a plain file is cut at line ends into pieces that each job reads itself (the
+parent only counts the lines before each piece, for the line numbers of errors); a gzip
+file is decompressed by the parent and sent in chunks of lines. Where the platform
+forks, the workers are forked after the index is built, so they share it and the
+compiled kernels at no cost; elsewhere they are spawned and receive the index once.
+Memory grows with the wire corpus, the matches and the local ids, not the local texts.
 """
 
 from __future__ import annotations
@@ -19,7 +22,15 @@ import pandas as pd
 
 from sharppower.errors import InputError
 from sharppower.measures.media.attribution import Rules, load_rules
-from sharppower.measures.media.corpus import check_unique, iter_lines, parse_lines, read_corpus
+from sharppower.measures.media.corpus import (
+    check_unique,
+    is_gzip,
+    iter_lines,
+    line_pieces,
+    parse_lines,
+    piece_lines,
+    read_corpus,
+)
 from sharppower.measures.media.matcher import (
     MATCH_COLUMNS,
     WireIndex,
@@ -29,7 +40,10 @@ from sharppower.measures.media.matcher import (
 )
 from sharppower.measures.media.params import MatchParams
 
-CHUNK_LINES = 4000
+CHUNK_LINES = 4000             # lines per job of a gzip corpus
+CHUNK_BYTES = 8 * 2**20        # bytes per job of a plain corpus (at most)
+MIN_CHUNK_BYTES = 2**20        # (at least, unless the file is smaller)
+BYTES_PER_WORKER = 16 * 2**20  # a worker per this much local corpus, up to every core
 _INDEX: WireIndex | None = None
 
 
@@ -46,26 +60,42 @@ def _init(index: WireIndex) -> None:
     _INDEX = index
 
 
-def _work(job: tuple[str, str, list[tuple[int, str]]]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    file, on_error, lines = job
+def _work(job: tuple[str, str, str, object]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """One job: ("lines", [(number, line), ...]) or ("piece", (start, end, first line))."""
+    file, on_error, kind, payload = job
+    lines = payload if kind == "lines" else piece_lines(file, payload)
     local, skipped = parse_lines(lines, file, on_error)
     return match_frame(_INDEX, local), local[["id", "line"]], skipped
 
 
-def _chunks(path: Path, file: str, on_error: str) -> Iterator[tuple[str, str, list]]:
-    lines = iter_lines(path)
-    while chunk := list(islice(lines, CHUNK_LINES)):
-        yield file, on_error, chunk
+def _jobs(path: Path, on_error: str, workers: int) -> Iterator[tuple]:
+    file = str(path)
+    if is_gzip(path):
+        lines = iter_lines(path)
+        while chunk := list(islice(lines, CHUNK_LINES)):
+            yield file, on_error, "lines", chunk
+        return
+    # a few pieces per worker, so that a slow piece does not leave a core idle
+    size = CHUNK_BYTES if workers == 1 else min(
+        CHUNK_BYTES, max(MIN_CHUNK_BYTES, path.stat().st_size // (4 * workers) + 1))
+    for piece in line_pieces(path, size):
+        yield file, on_error, "piece", piece
 
 
-BYTES_PER_WORKER = 128 * 2**20
+def cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def default_workers(local_path: str | Path) -> int:
-    """One process per 128 MB of local corpus, up to every core: starting a process and
-    shipping it the wire index costs seconds, which a small corpus does not repay."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(cores, Path(local_path).stat().st_size // BYTES_PER_WORKER))
+    """One process per BYTES_PER_WORKER of local corpus, up to every core: below that,
+    the work a second process takes over does not repay starting it and collecting its
+    results."""
+    return max(1, min(cores(), Path(local_path).stat().st_size // BYTES_PER_WORKER))
+
+
+def _context():
+    methods = mp.get_all_start_methods()
+    return mp.get_context("fork" if "fork" in methods else "spawn")
 
 
 def match_local(wire_path: str | Path, local_path: str | Path, params: MatchParams | None = None,
@@ -75,13 +105,12 @@ def match_local(wire_path: str | Path, local_path: str | Path, params: MatchPara
     params, rules = params or MatchParams(), rules or load_rules()
     wire, skipped = read_corpus(wire_path, on_error, country_required=False)
     index = build_wire_index(wire, params, rules)
-    jobs = _chunks(Path(local_path), str(local_path), on_error)
     workers = workers or default_workers(local_path)
+    jobs = _jobs(Path(local_path), on_error, workers)
     if workers == 1:
         _init(index)
-        results = map(_work, jobs)
-        return _collect(results, len(wire), skipped, str(local_path))
-    with mp.get_context("spawn").Pool(workers, initializer=_init, initargs=(index,)) as pool:
+        return _collect(map(_work, jobs), len(wire), skipped, str(local_path))
+    with _context().Pool(workers, initializer=_init, initargs=(index,)) as pool:
         return _collect(pool.imap(_work, jobs), len(wire), skipped, str(local_path))
 
 
@@ -95,5 +124,6 @@ def _collect(results, n_wire: int, skipped: list[str], file: str) -> MatchResult
     check_unique(all_ids, file)
     if not len(all_ids):
         raise InputError(file, "no article in the local corpus")
+    parts = [p for p in parts if len(p)]
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=MATCH_COLUMNS)
     return MatchResult(sort_matches(frame), n_wire, len(all_ids), skipped)

@@ -1,29 +1,25 @@
-"""MinHash signatures (rensa) and LSH band keys (numpy).
+"""MinHash signatures and LSH band keys (compiled, numpy).
 
-Signatures come from rensa's RMinHash over the flat shingle-hash buffer of a batch
-(`digest_matrix_from_flat_token_hashes`, pinned rensa==0.5.0, fixed seed). Banding is
-done here rather than in rensa's index so that both engines use the very same band keys:
-a band key is the splitmix64 hash of the band's rows and its band number, and two
-articles are candidates when they share any band key.
+Signatures are one-permutation MinHash with optimal densification over the flat
+shingle-hash buffer of a batch (kernels.oph_signatures, fixed seed): one hash per
+shingle instead of one per shingle and permutation, and no Python object per value.
+Banding is done here so that both engines use the very same band keys: a band key is
+the splitmix64 hash of the band's rows and its band number, and two articles are
+candidates when they share any band key.
 """
 
 from __future__ import annotations
 
 import numpy as np
-import rensa
 
+from sharppower.measures.media.kernels import oph_signatures
 from sharppower.measures.media.shingle import A, mix
 
 
 def signatures(flat: np.ndarray, offsets: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
     """(n_docs, num_perm) uint32 MinHash signatures; a document without shingles gets a
     row of the maximum value (it shares no band key with anything, see band_keys)."""
-    n = len(offsets) - 1
-    if n == 0:
-        return np.zeros((0, num_perm), dtype=np.uint32)
-    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
-        flat, offsets.astype(np.uint64), num_perm, seed)
-    return np.asarray(matrix.to_rows(), dtype=np.uint32).reshape(n, num_perm)
+    return oph_signatures(flat, np.asarray(offsets, dtype=np.int64), num_perm, seed)
 
 
 def band_keys(sig: np.ndarray, bands: int) -> np.ndarray:

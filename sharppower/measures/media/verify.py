@@ -16,8 +16,9 @@ def overlap_scores(wire: np.ndarray, local: np.ndarray) -> tuple[float, float]:
     return common / len(wire), common / (len(wire) + len(local) - common)
 
 
-def accepted(containment: float, jaccard: float, params: MatchParams) -> bool:
-    return containment >= params.min_containment and jaccard >= params.min_jaccard
+def accepted(containment, jaccard, params: MatchParams):
+    """Whether the scores pass the thresholds (floats or arrays, elementwise)."""
+    return (containment >= params.min_containment) & (jaccard >= params.min_jaccard)
 
 
 def in_window(local_day: np.ndarray, wire_day: np.ndarray, params: MatchParams) -> np.ndarray:
