@@ -151,3 +151,55 @@ def test_match_file_round_trip(tmp_path):
     _write(tmp_path / "bad.jsonl", [json.dumps({"local_id": "k1", "wire_id": "x1"})])
     with pytest.raises(InputError, match="line 1, field 'containment'"):
         read_matches(tmp_path / "bad.jsonl")
+
+
+def test_pieces_of_a_file_read_the_lines_the_file_reads(tmp_path):
+    from sharppower.measures.media.corpus import iter_lines, line_pieces, piece_lines
+
+    body = ('{"a": 1}\r\n\r\n  \n{"b": "x\u2028y"}\n{"c": "é"}\r{"d": 4}\n\n{"e": 5}\r\n'
+            '{"f": "北京"}')
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(body.encode("utf-8"))
+    want = [(n, line.rstrip("\n")) for n, line in iter_lines(path)]
+    assert [n for n, _ in want] == [1, 4, 5, 6, 8, 9]
+    for size in (1, 5, 17, 10**6):
+        pieces = line_pieces(path, size)
+        assert pieces[0][0] == 0 and pieces[-1][1] == len(body.encode("utf-8"))
+        got = [pair for piece in pieces for pair in piece_lines(path, piece)]
+        assert got == want, size
+
+
+def test_fast_and_strict_parsing_give_the_same_article():
+    from sharppower.measures.media.corpus import COLUMNS, _fast, _parse_strict, parse_lines
+
+    lines = [
+        json.dumps({"id": "a", "outlet": "o", "country": "Kenya", "date": "2022-01-05T10:00:00",
+                    "text": "t", "url": "", "title": "T", "lang": "en"}),
+        json.dumps({"id": 7, "outlet": "o", "country": "KEN", "date": "2022-01-05", "text": "t"}),
+        json.dumps({"id": "b", "outlet": "o", "country": "KEN", "date": "2022-01-06", "text": "t",
+                    "url": None, "extra": [1, 2]}),
+    ]
+    frame, _ = parse_lines(enumerate(lines * 2, start=1), "f")   # second round: memoised values
+    strict = [_parse_strict(line, "f", n) for n, line in enumerate(lines * 2, start=1)]
+    assert frame[COLUMNS].to_dict("records") == [{c: s[c] for c in COLUMNS} for s in strict]
+    assert _fast(lines[1], 2, True) is None  # a numeric id takes the full checks (made a string)
+    bad = json.dumps({"id": "c", "outlet": "o", "country": "KEN", "date": "2022-01-06",
+                      "text": "t", "url": 5})
+    with pytest.raises(InputError, match="line 1, field 'url': expected a string"):
+        parse_lines([(1, bad)], "f")
+
+
+def test_workers_reading_pieces_name_the_right_line(tmp_path, monkeypatch):
+    monkeypatch.setattr("sharppower.measures.media.engine_local.MIN_CHUNK_BYTES", 2_000)
+    wire = [json.loads(line) for line in (FIX / "wire.jsonl").read_text("utf-8").splitlines()]
+    lines = [json.dumps({**wire[i % len(wire)], "id": f"l{i}", "country": "KEN"})
+             for i in range(300)]
+    lines[250] = "{bad"
+    path = _write(tmp_path / "local.jsonl", lines)
+    with pytest.raises(InputError, match="line 251: not valid JSON"):
+        match_local(FIX / "wire.jsonl", path, MatchParams(min_shingles=5), workers=2)
+    skipped = match_local(FIX / "wire.jsonl", path, MatchParams(min_shingles=5), on_error="skip",
+                          workers=2)
+    assert skipped.local_articles == 299 and skipped.skipped == [
+        s for s in skipped.skipped if "line 251" in s]
+    assert len(skipped.skipped) == 1

@@ -1,7 +1,8 @@
 """Media capture measured from text: state-media content republished by local outlets.
 
-Pipeline: corpus (JSON Lines) -> word shingles (shingle.py, vectorised) -> MinHash
-signatures (rensa) and LSH band keys (minhash.py) -> candidates (candidates.py) -> date
+Pipeline: corpus (JSON Lines) -> word shingles (shingle.py) -> MinHash signatures
+(one-permutation, densified) and LSH band keys (minhash.py; the per-byte and per-shingle
+loops are compiled in kernels.py) -> candidates (candidates.py) -> date
 window and verification on the shingles (verify.py) -> attribution (attribution.py, rules
 in attribution.yaml) -> match file (matchfile.py) -> report per outlet and country-year
 (report.py) -> store (store.py, importing.py; tables.py). Two engines with identical

@@ -58,7 +58,8 @@ def iter_lines(path: str | Path) -> Iterator[tuple[int, str]]:
 
 def _breaks(data: bytes) -> int:
     """Line ends in `data` as a text file counts them ("\\n", "\\r\\n" or a lone "\\r")."""
-    return data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    lf = data.count(b"\n")
+    return lf + data.count(b"\r") - data.count(b"\r\n") if b"\r" in data else lf
 
 
 def line_pieces(path: str | Path, size: int) -> list[tuple[int, int, int]]:

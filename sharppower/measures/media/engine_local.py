@@ -1,9 +1,10 @@
 """`--engine local`: one machine, all cores (multiprocessing).
 
 The wire corpus is read and indexed once in the parent. The local corpus is matched in
-jobs: a plain file is cut at line ends into pieces that each job reads itself (the
-parent only counts the lines before each piece, for the line numbers of errors); a gzip
-file is decompressed by the parent and sent in chunks of lines. Where the platform
+jobs: with several workers, a plain file is cut at line ends into pieces that each
+worker reads itself (the parent only counts the lines before each piece, for the line
+numbers of errors); otherwise (one process, or a gzip file) the parent reads the lines
+and matches or sends them in chunks. Where the platform
 forks, the workers are forked after the index is built, so they share it and the
 compiled kernels at no cost; elsewhere they are spawned and receive the index once.
 Memory grows with the wire corpus, the matches and the local ids, not the local texts.
@@ -40,8 +41,8 @@ from sharppower.measures.media.matcher import (
 )
 from sharppower.measures.media.params import MatchParams
 
-CHUNK_LINES = 4000             # lines per job of a gzip corpus
-CHUNK_BYTES = 8 * 2**20        # bytes per job of a plain corpus (at most)
+CHUNK_LINES = 4000             # lines per job read by the parent
+CHUNK_BYTES = 8 * 2**20        # bytes per piece of a plain corpus (at most)
 MIN_CHUNK_BYTES = 2**20        # (at least, unless the file is smaller)
 BYTES_PER_WORKER = 16 * 2**20  # a worker per this much local corpus, up to every core
 _INDEX: WireIndex | None = None
@@ -60,24 +61,27 @@ def _init(index: WireIndex) -> None:
     _INDEX = index
 
 
-def _work(job: tuple[str, str, str, object]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """One job: ("lines", [(number, line), ...]) or ("piece", (start, end, first line))."""
+def _work(job: tuple[str, str, str, object]) -> tuple:
+    """One job: ("lines", [(number, line), ...]) or ("piece", (start, end, first line)).
+    An InputError comes back as its parts (it does not survive pickling itself)."""
     file, on_error, kind, payload = job
-    lines = payload if kind == "lines" else piece_lines(file, payload)
-    local, skipped = parse_lines(lines, file, on_error)
+    try:
+        lines = payload if kind == "lines" else piece_lines(file, payload)
+        local, skipped = parse_lines(lines, file, on_error)
+    except InputError as exc:
+        return None, None, (exc.file, exc.detail, exc.row, exc.field)
     return match_frame(_INDEX, local), local[["id", "line"]], skipped
 
 
 def _jobs(path: Path, on_error: str, workers: int) -> Iterator[tuple]:
     file = str(path)
-    if is_gzip(path):
+    if workers == 1 or is_gzip(path):
         lines = iter_lines(path)
         while chunk := list(islice(lines, CHUNK_LINES)):
             yield file, on_error, "lines", chunk
         return
     # a few pieces per worker, so that a slow piece does not leave a core idle
-    size = CHUNK_BYTES if workers == 1 else min(
-        CHUNK_BYTES, max(MIN_CHUNK_BYTES, path.stat().st_size // (4 * workers) + 1))
+    size = min(CHUNK_BYTES, max(MIN_CHUNK_BYTES, path.stat().st_size // (4 * workers) + 1))
     for piece in line_pieces(path, size):
         yield file, on_error, "piece", piece
 
@@ -86,11 +90,20 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def idle_cores() -> int:
+    """Cores not already busy (by the load average of the last minute), at least one."""
+    try:
+        busy = round(os.getloadavg()[0])
+    except OSError:
+        busy = 0
+    return max(1, cores() - busy)
+
+
 def default_workers(local_path: str | Path) -> int:
-    """One process per BYTES_PER_WORKER of local corpus, up to every core: below that,
-    the work a second process takes over does not repay starting it and collecting its
-    results."""
-    return max(1, min(cores(), Path(local_path).stat().st_size // BYTES_PER_WORKER))
+    """One process per BYTES_PER_WORKER of local corpus, up to every idle core: below
+    that, the work a second process takes over does not repay starting it and collecting
+    its results, and on a busy core it only adds switching."""
+    return max(1, min(idle_cores(), Path(local_path).stat().st_size // BYTES_PER_WORKER))
 
 
 def _context():
@@ -117,6 +130,9 @@ def match_local(wire_path: str | Path, local_path: str | Path, params: MatchPara
 def _collect(results, n_wire: int, skipped: list[str], file: str) -> MatchResult:
     parts, ids = [], []
     for matches, seen, more in results:
+        if matches is None:
+            file_, detail, row, field_ = more
+            raise InputError(file_, detail, row=row, field=field_)
         parts.append(matches)
         ids.append(seen)
         skipped = skipped + more
