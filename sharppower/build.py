@@ -1,5 +1,8 @@
 """`build`: bring the store up to date from snapshots, the starter data and the measures.
 
+After the steps and the build log, the country profiles are stored for the dashboard
+(`sharppower.web.profiles`): the first visitor after a build is served at once.
+
 Steps run in order; each returns LoadResult rows for the summary table. A step is a
 function `step(ctx) -> list[LoadResult]`, named by dotted path in BUILD_STEPS so that a
 measure adds itself with one line. Steps are incremental: sources skip snapshots whose
@@ -38,6 +41,7 @@ from sharppower.steps import LoadResult, fingerprint
 from sharppower.store import Database
 from sharppower.store.locking import build_lock
 from sharppower.store.tables import build_log
+from sharppower.web.pages.country import store_profiles
 
 BUILD_STEPS = [
     "sharppower.build:reference_step",
@@ -155,14 +159,21 @@ def build(settings: Settings, db: Database | None = None, force: bool = False,
     if progress:
         ctx.progress = progress
     started = datetime.now(UTC)
+    total = len(BUILD_STEPS) + 1  # the steps, then the stored profiles
     with build_lock(db, wait=BUILD_WAIT):  # one build at a time per store
         for i, path in enumerate(BUILD_STEPS):
             if stage:
-                stage(step_name(path), i, len(BUILD_STEPS))
+                stage(step_name(path), i, total)
             ctx.results.extend(resolve_step(path)(ctx))
         if stage:
-            stage("done", len(BUILD_STEPS), len(BUILD_STEPS))
+            stage("profiles", len(BUILD_STEPS), total)
         record_build(db, ctx.results, started, log)
+        # last: the profiles are stamped with the data version this build leaves
+        stored = store_profiles(db, lambda done, n: ctx.progress("profiles", done, n))
+        ctx.results.append(LoadResult("profiles", "unchanged" if stored["reused"] else "loaded",
+                                      rows=stored["profiles"]))
+        if stage:
+            stage("done", total, total)
     return ctx.results
 
 

@@ -50,7 +50,8 @@ def test_profile_trend_and_evidence_match_the_store(full):
     assert shown == pytest.approx(dict(zip(stored["year"], stored["value"])))
     assert chn["high"]["value"] == pytest.approx(stored["value"].max())
     n = db.scalar("SELECT COUNT(*) FROM evidence WHERE target = 'SWE'")
-    assert len(data["evidence"]) == n > 0
+    assert data["evidence_summary"]["total"] == n > data["evidence_summary"]["shown"]
+    assert len(data["evidence"]) == data["evidence_summary"]["shown"]  # the newest
     assert all(r["link"] for r in data["evidence"])
     covariates = {r["indicator"]: r for r in data["resilience"]}
     fh = db.read("SELECT year, value FROM observations WHERE indicator = 'res_fh_total' "

@@ -34,9 +34,10 @@ def parse(name: str) -> tuple[str, str]:
 _CACHE: dict[tuple, pd.DataFrame] = {}
 
 
-def _level_scores(db: Database, actor: str, level: str) -> pd.DataFrame:
+def level_scores(db: Database, actor: str, level: str) -> pd.DataFrame:
     """All stored scores of one actor and level, read once per stored run (a page asks for
-    every node of a level in turn; each index run has a new id, so nothing goes stale)."""
+    every node of a level in turn; each index run has a new id, so nothing goes stale).
+    Raises NotFound before any run is stored."""
     key = (db.url, db.schema, int(latest_run(db)["id"]), actor, level)
     if key not in _CACHE:
         if len(_CACHE) > 32:
@@ -50,7 +51,7 @@ def index_measure(db: Database, actor: str, name: str, years: int | Iterable[int
     level, node = parse(name)
     wanted = year_list(years)
     try:
-        frame = _level_scores(db, actor, level)
+        frame = level_scores(db, actor, level)
     except NotFound:  # no index run stored yet
         return empty_measure()
     frame = frame[frame["node"] == node]

@@ -54,17 +54,19 @@ def attraction_series(db: Database, target: str, read: Read = measure,
     (year, value, 95% interval, n, source), high, historic_highs, latest (last point with
     a value)."""
     book, out = codebook(), []
+    names = dict(zip(book.indicators["code"], book.indicators["name"]))
     for code in ATTRACTION:
         for actor, actor_name in book.actors.items():
             frame = read(db, actor, code)
-            pts = sorted(({k: r.get(k) for k in POINT_FIELDS}
-                          for r in frame[frame["target"] == target].to_dict("records")),
+            mine = frame.loc[(frame["target"] == target).to_numpy(),
+                             [c for c in POINT_FIELDS if c in frame.columns]]
+            pts = sorted(({k: r.get(k) for k in POINT_FIELDS} for r in mine.to_dict("records")),
                          key=lambda p: p["year"])
             found = flags(db, actor, code)
             found = found[found["public"] == target] if not found.empty else found
             high, records = highs(pts, found)
             have = [p for p in pts if pd.notna(p["value"])]
-            out.append({"indicator": code, "name": book.indicator(code)["name"], "actor": actor,
+            out.append({"indicator": code, "name": names[code], "actor": actor,
                         "actor_name": actor_name, "points": pts, "high": high,
                         "historic_highs": records, "latest": have[-1] if have else None})
     return out
@@ -75,16 +77,23 @@ def latest_covariates(db: Database, target: str, pillar: str = "resilience",
     """Per indicator of `pillar` (target-only covariates): indicator, name, domain, unit,
     direction, source, and the latest year with a value, that value, and the years seen."""
     ind = codebook().indicators
+    fields = ["code", "name", "domain", "unit", "direction", "source"]
     rows = []
-    for r in ind[ind["pillar"] == pillar].itertuples(index=False):
-        frame = read(db, None, r.code)
-        have = [x for x in frame[frame["target"] == target].to_dict("records")
-                if pd.notna(x["value"])]
-        last = max(have, key=lambda x: x["year"]) if have else {}
-        rows.append({"indicator": r.code, "name": r.name, "domain": r.domain, "unit": r.unit,
-                     "direction": r.direction, "source": r.source, "year": last.get("year"),
-                     "value": last.get("value"), "years": len(have)})
+    for r in ind.loc[ind["pillar"] == pillar, fields].to_dict("records"):
+        frame = read(db, None, r["code"])
+        keep = (frame["target"] == target).to_numpy() & frame["value"].notna().to_numpy()
+        years, values = frame["year"].to_numpy()[keep], frame["value"].to_numpy()[keep]
+        last = int(years.argmax()) if len(years) else None
+        rows.append({"indicator": r["code"], **{k: r[k] for k in fields[1:]},
+                     "year": None if last is None else _py(years[last]),
+                     "value": None if last is None else _py(values[last]),
+                     "years": len(years)})
     return rows
+
+
+def _py(value):
+    """A numpy scalar as the Python number it holds (JSON-ready)."""
+    return value.item() if hasattr(value, "item") else value
 
 
 def axis_years(db: Database, actor: str, attraction: str, influence: str,

@@ -71,7 +71,7 @@ def build(
         clock = StageClock()
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=True) as progress:
-            stages = progress.add_task("stages", total=len(build_lib.BUILD_STEPS))
+            stages = progress.add_task("stages", total=len(build_lib.BUILD_STEPS) + 1)
             items = progress.add_task("", total=None)
 
             def on_stage(name: str, done: int, total: int) -> None:

@@ -1,8 +1,11 @@
 """Per-store-version memo of page computations.
 
-The store's version is the latest build_log id plus the latest audit-log id (every write
-through the API leaves an audit row), so a rebuild or an accepted record empties the
-cache and nothing stale is served. The version is read at most once per `check_every`
+The store's version is the latest row of the build log, of the index runs (`sharppower index
+build` stores a run without a build), of the observations and survey estimates (imports
+outside a build add rows) and of the audit log (every write through the API leaves an
+audit row), so a rebuild, a new index run, an import or an accepted record empties the
+cache and nothing stale is served. `data_version` is every part but the audit log: what
+the profiles stored by the build are stamped with. The version is read at most once per `check_every`
 seconds (a build in another process shows within that time); writes through this app
 call `clear()` at once. Bounded LRU; safe across threads.
 """
@@ -22,18 +25,32 @@ from sharppower.store import Database
 MAX_ENTRIES = 1024
 
 
-def store_version(db: Database) -> tuple[Any, Any]:
+VERSION_QUERIES = (  # cheap: primary-key lookups, and a table of a few rows
+    "SELECT MAX(id) FROM build_log",
+    "SELECT MAX(created_at) FROM index_runs",  # a new run may reuse a replaced run's id
+    "SELECT MAX(id) FROM observations",
+    "SELECT MAX(id) FROM opinion_estimates",
+    "SELECT MAX(id) FROM web_audit_log",  # last: not part of the data version
+)
+
+
+def store_version(db: Database) -> tuple[Any, ...]:
+    """The answers of VERSION_QUERIES: the latest build, index run, observation, survey
+    estimate and audit-log row."""
     with db.connect() as conn:
-        build = conn.execute(sa.text("SELECT MAX(id) FROM build_log")).scalar()
-        audit = conn.execute(sa.text("SELECT MAX(id) FROM web_audit_log")).scalar()
-    return build, audit
+        return tuple(conn.execute(sa.text(q)).scalar() for q in VERSION_QUERIES)
+
+
+def data_version(version: tuple[Any, ...]) -> str:
+    """A store version without its audit-log part, as text ('12:3:998731:5120')."""
+    return ":".join(str(v) for v in version[:-1])
 
 
 class StoreCache:
     def __init__(self, db: Database, max_entries: int = MAX_ENTRIES, check_every: float = 1.0):
         self.db, self.max_entries, self.check_every = db, max_entries, check_every
         self._lock = threading.Lock()
-        self._version: tuple[Any, Any] | None = None
+        self._version: tuple[Any, ...] | None = None
         self._checked = 0.0
         self._items: OrderedDict[Hashable, Any] = OrderedDict()
 
@@ -61,6 +78,14 @@ class StoreCache:
             while len(self._items) > self.max_entries:
                 self._items.popitem(last=False)
         return value
+
+    def version(self) -> tuple[Any, ...]:
+        """The store version the cached values belong to."""
+        self._sync()
+        with self._lock:
+            if self._version is None:
+                self._version = store_version(self.db)
+            return self._version
 
     def peek(self, key: Hashable) -> Any:
         """The cached value for `key` at the current store version, or None (no compute)."""

@@ -11,8 +11,8 @@ from typing import Any
 
 import pandas as pd
 
+from sharppower.analysis.indexscores import level_scores
 from sharppower.errors import NotFound
-from sharppower.index.store import scores
 from sharppower.store import Database
 
 DETAIL = ["coverage", "components", "stale_components", "max_stale_age", "imputed_components",
@@ -36,7 +36,7 @@ def score_detail(db: Database, actor: str, code: str) -> pd.DataFrame:
         return pd.DataFrame(columns=["target", "year", *DETAIL])
     _, level, node = code.split(":", 2)
     try:
-        frame = scores(db, actor, None, level)
+        frame = level_scores(db, actor, level)
     except NotFound:
         return pd.DataFrame(columns=["target", "year", *DETAIL])
     frame = frame[frame["node"] == node]

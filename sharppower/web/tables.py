@@ -2,6 +2,9 @@
 
 users: name (unique), role (viewer | coder | reviewer | admin), created_at, active.
 api_tokens: sha256 of the token (never the token itself), user name, created_at, revoked.
+profile_pages (migration 0070): what each country's profile shows from the build's data, as
+JSON, stored by `build` for the default year (`sharppower.web.profiles`); `stamp` is the
+store's data version it was computed at (`web.cache.data_version`).
 audit_log: one row per write attempt through the API: at, user name, role, action
 (e.g. ``evidence.propose``), object (id of the record touched), outcome (ok | denied |
 error), detail (JSON text).
@@ -46,5 +49,15 @@ audit_log = sa.Table(
     sa.Index("ix_web_audit_at", "at"),
 )
 
-WEB_TABLES = [users, api_tokens, audit_log]
+profile_pages = sa.Table(
+    "web_profile_pages",
+    meta,
+    sa.Column("target", sa.String(3), primary_key=True),
+    sa.Column("stamp", sa.String(60), nullable=False),
+    sa.Column("inputs", sa.String(64), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("computed_at", TS, nullable=False),
+)
+
+WEB_TABLES = [users, api_tokens, audit_log, profile_pages]
 PRIVATE_TABLES = {t.name for t in WEB_TABLES}

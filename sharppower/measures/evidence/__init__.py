@@ -8,12 +8,14 @@ Records (ledger.py)
   given: never render it unescaped), `notes`, `reviewed_at`, `codings` ({coder: [codes]})
   and `history` (list of {changed_at, changed_by, action, field, old_value, new_value}).
 - `list_evidence(db, actor=None, target=None, year=None, domain=None, status=None, q=None,
-  indicator=None, origin=None, withdrawn=None) -> DataFrame` with columns
+  indicator=None, origin=None, withdrawn=None, newest=None) -> DataFrame` with columns
   id, actors (list), target, target_name, start_date, start_precision, end_date,
   end_precision, ongoing, period, title, narrative_html (sanitised, safe in a page),
   narrative_text (plain), sources (list of {url, publisher}), link, publisher,
   categories (list), indicators (list), layers (list, parallel), confidence, status,
-  coder, reviewed_by, origin, origin_key, withdrawn_from_source, created_at, updated_at.
+  coder, reviewed_by, origin, origin_key, withdrawn_from_source, created_at, updated_at;
+  `newest=N`: only the N records with the latest start dates, newest first.
+- `count_evidence(db, target=None, actor=None) -> DataFrame`: origin, status, records.
 - `update_evidence(db, id, changes, coder) -> dict`: edit or adjudicate, with history.
 - `review(db, id, decision, reviewer) -> dict`: 'accept' or 'reject'; a coder cannot
   review their own record (`SelfReviewError`, a ValidationError on field 'reviewer').
@@ -43,6 +45,7 @@ from sharppower.measures.evidence.ledger import (
                                                  SelfReviewError,
                                                  add_evidence,
                                                  code,
+                                                 count_evidence,
                                                  get_evidence,
                                                  history,
                                                  list_evidence,
@@ -54,7 +57,7 @@ from sharppower.measures.evidence.values import coverage_table, indicator_values
 
 __all__ = [
     "Agreement", "SelfReviewError", "add_evidence", "agreement", "alpha_nominal", "code",
-    "coverage_table", "export_records", "export_text", "get_evidence", "history", "import_file",
+    "count_evidence", "coverage_table", "export_records", "export_text", "get_evidence", "history", "import_file",
     "indicator_values", "list_evidence", "narrative_html", "narrative_text", "review",
     "update_evidence",
 ]

@@ -4,7 +4,8 @@
 - `get_evidence(db, id)` -> dict: every field (raw `narrative` included, see present.py),
   `narrative_html`, `narrative_text`, `codings` and `history` (list of dicts).
 - `list_evidence(db, actor=, target=, year=, domain=, status=, q=, ...)` -> DataFrame
-  with the columns `present.LIST_COLUMNS`.
+  with the columns `present.LIST_COLUMNS` (`newest=N`: the N latest, newest first).
+- `count_evidence(db, target=, actor=)` -> DataFrame: origin, status, records.
 - `update_evidence(db, id, changes, coder)` -> dict: edit or adjudicate (not status).
 - `review(db, id, decision, reviewer)` -> dict: accept or reject; never by the record's coder.
 - `code(db, id, coder, indicators)` -> dict: a coder's independent coding of a record.
@@ -153,8 +154,10 @@ def list_evidence(db: Database, actor: str | None = None, target: str | None = N
                   year: int | None = None, domain: str | None = None, status: str | Iterable[str] | None = None,
                   q: str | None = None, indicator: str | None = None, origin: str | None = None,
                   withdrawn: bool | None = None, codebook: Codebook | None = None,
-                  technique: str | None = None, tactic: str | None = None) -> pd.DataFrame:
-    """Records matching every filter given, ordered by start date and id.
+                  technique: str | None = None, tactic: str | None = None,
+                  newest: int | None = None) -> pd.DataFrame:
+    """Records matching every filter given, ordered by start date and id (with `newest`:
+    only that many with the latest start dates, newest first).
 
     `year`: active in that year (started by then and not ended before; ongoing counts);
     `domain`: coded to an indicator of that codebook domain; `q`: case-insensitive text in
@@ -167,9 +170,21 @@ def list_evidence(db: Database, actor: str | None = None, target: str | None = N
     where = _filters(actor, target, year, domain, indicator, status, q, origin, withdrawn, cb)
     with db.connect() as conn:
         where += _technique_filter(conn, technique, tactic)
-        recs = store.read_records(conn, sa.and_(*where) if where else None)
+        recs = store.read_records(conn, sa.and_(*where) if where else None, newest=newest)
     layers = evidence_indicators(cb)
     return pd.DataFrame([view(r, cb, layers=layers) for r in recs], columns=LIST_COLUMNS)
+
+
+def count_evidence(db: Database, target: str | None = None, actor: str | None = None
+                   ) -> pd.DataFrame:
+    """How many records a target (and actor) has, per origin and status: columns origin,
+    status, records."""
+    where = _filters(actor, target, None, None, None, None, None, None, None, None)
+    stmt = (sa.select(evidence.c.origin, evidence.c.status,
+                      sa.func.count().label("records"))
+            .where(*where).group_by(evidence.c.origin, evidence.c.status)
+            .order_by(evidence.c.origin, evidence.c.status))
+    return db.read(stmt)
 
 
 def _merge(old: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:

@@ -190,17 +190,22 @@ def _codings(conn: Connection, ids: sa.Select | None) -> dict[str, dict[str, lis
 
 
 def read_records(conn: Connection, where: sa.ColumnElement | None = None,
-                 order: bool = True) -> list[dict[str, Any]]:
+                 order: bool = True, newest: int | None = None) -> list[dict[str, Any]]:
     """Canonical records (plus created_at, updated_at, reviewed_by, reviewed_at, codings,
-    source_payload) matching `where` on the evidence table."""
+    source_payload) matching `where` on the evidence table; with `newest`, only that many
+    with the latest start dates, newest first."""
     stmt = sa.select(evidence)
     ids = None
     if where is not None:
         stmt = stmt.where(where)
         ids = sa.select(evidence.c.id).where(where)
-    if order:
+    if newest is not None:
+        stmt = stmt.order_by(evidence.c.start_date.desc(), evidence.c.id.desc()).limit(int(newest))
+    elif order:
         stmt = stmt.order_by(evidence.c.start_date, evidence.c.id)
     rows = list(conn.execute(stmt).mappings())
+    if newest is not None:  # the children of these rows only
+        ids = [row["id"] for row in rows]
     actors = _children(conn, evidence_actors, "actor", ids)
     codes = _children(conn, evidence_indicators, "indicator", ids)
     techniques = _children(conn, evidence_techniques, "technique", ids)

@@ -4,10 +4,16 @@ covariates, and the evidence list; China and Russia side by side.
 
 Every number comes from a library function (analysis measures, index scores, the evidence
 ledger). Frames covering all targets are memoised per store version by the caller's
-`memo(key, compute)`, so a profile after the first costs a few filters.
+`memo(key, compute)` and split by target, so a profile after the first costs dictionary
+lookups; for the default year the build stores each profile's core
+(`sharppower.web.profiles`), so even the first visitor after a build is served at once.
 """
 
 from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 from fastapi import APIRouter, Request
@@ -17,10 +23,15 @@ from sharppower.analysis.common import measure
 from sharppower.analysis.profile import ATTRACTION, attraction_series, latest_covariates
 from sharppower.analysis.profile import series_flags as opinion_series_flags
 from sharppower.index.nodes import default_year, run_nodes
+from sharppower.measures.evidence import count_evidence, list_evidence
+from sharppower.measures.media.profile import media_profile
 from sharppower.store import Database
+from sharppower.store.lookups import observed_targets
 from sharppower.web import figures
+from sharppower.web.cache import data_version, store_version
 from sharppower.web.lookup import check_year, codebook, countries, country
 from sharppower.web.memo import Memo, memo_reader, no_memo
+from sharppower.web.profiles import inputs_fingerprint, reuse, stored_profile, write_profiles
 from sharppower.web.routing import cache, cached_json, page, respond, store
 from sharppower.web.scoretext import (
     DETAIL,
@@ -39,31 +50,75 @@ def score_nodes(db: Database | None = None) -> list[tuple[str, str, str]]:
     return [(n["level"], n["node"], n["label"]) for n in run_nodes(db)]
 
 
-def _measure(db: Database, memo: Memo, actor: str, name: str) -> pd.DataFrame:
-    return memo_reader(memo, measure)(db, actor, name)
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as Python objects: small frames built from Arrow-backed strings cost
+    milliseconds per `to_dict`, and a profile makes a hundred of them."""
+    text = [c for c in frame.columns if isinstance(frame[c].dtype, (pd.StringDtype, pd.ArrowDtype))]
+    return frame.astype({c: object for c in text}) if text else frame
 
 
-def _records(frame: pd.DataFrame, iso3: str) -> list[dict]:
-    return frame[frame["target"] == iso3].to_dict("records")
+def _by_target(memo: Memo, key: tuple, compute) -> dict[str, pd.DataFrame]:
+    """A frame covering every target (`compute()`), split once per store version into
+    target -> its rows, so that each profile costs dictionary lookups."""
+    def split() -> dict[str, pd.DataFrame]:
+        frame = compute()
+        column = "target" if "target" in frame.columns else "public"
+        if frame.empty or column not in frame.columns:
+            return {}
+        frame = _plain(frame)
+        return {t: g for t, g in frame.groupby(column, sort=False)}
+    return memo(("by_target", *key), split)
 
 
-def _detail(db: Database, memo: Memo, actor: str, code: str) -> dict:
-    """(target, year) -> the index's per-score detail (coverage, components, stale ...)."""
-    def build() -> dict:
-        frame = score_detail(db, actor, code)
-        return {(t, int(y)): r for t, y, r in zip(frame["target"], frame["year"],
-                                                     frame.to_dict("records"))}
-    return memo(("score_detail_by_target", actor, code), build)
+def _measure_of(db: Database, memo: Memo, iso3: str):
+    """`read(db, actor, name)` giving the target's rows of a memoised measure frame."""
+    def read(_db: Database, actor: str | None, name: str) -> pd.DataFrame:
+        groups = _by_target(memo, ("measure", actor, name),
+                            lambda: memo_reader(memo, measure)(db, actor, name))
+        return groups.get(iso3, EMPTY)
+    return read
 
 
-def profile_year(db: Database, memo: Memo, frames: dict, iso3: str, year: int | None,
+EMPTY = pd.DataFrame(columns=["target", "year", "value"])
+
+
+def _records(groups: dict[str, pd.DataFrame], iso3: str) -> list[dict]:
+    frame = groups.get(iso3)
+    return [] if frame is None else frame.to_dict("records")
+
+
+def _by_target_year(memo: Memo, key: tuple, compute) -> dict[tuple[str, int], dict]:
+    """A frame covering every target as (target, year) -> its row (the last one)."""
+    def index() -> dict[tuple[str, int], dict]:
+        frame = compute()
+        if frame.empty:
+            return {}
+        years = frame["year"].astype(int).tolist()
+        return dict(zip(zip(frame["target"].tolist(), years), frame.to_dict("records")))
+    return memo(("by_target_year", *key), index)
+
+
+def _detail(db: Database, memo: Memo, actor: str, code: str, iso3: str, year: int | None) -> dict:
+    """The index's per-score detail (coverage, components, stale ...) of one score."""
+    return _by_target_year(memo, ("score_detail", actor, code),
+                           lambda: score_detail(db, actor, code)).get((iso3, year), {})
+
+
+def _score_years(frames) -> dict[str, set[int]]:
+    """target -> the years in which it has any index, pillar or domain score."""
+    out: dict[str, set[int]] = {}
+    for frame in frames:
+        for target, year in frame:
+            out.setdefault(target, set()).add(year)
+    return out
+
+
+def profile_year(db: Database, memo: Memo, scored: set[int], year: int | None,
                  survey_years: set[int]) -> tuple[int | None, list[int], str]:
-    """The year shown, the years to pick from (with a score or a survey value for the
-    target), and why this year: the one asked for, else the index's default year
+    """The year shown, the years to pick from (with a score, `scored`, or a survey value
+    for the target), and why this year: the one asked for, else the index's default year
     (`index.nodes.default_year`) when the target has a score in it, else the target's
     latest year with a score, else its latest survey year."""
-    scored = {int(y) for f in frames.values() for y in f.loc[f["target"] == iso3, "year"]
-              if pd.notna(y)}
     years = sorted(scored | survey_years)
     if year is not None:
         return year, years, f"Showing {year}, the year chosen."
@@ -87,15 +142,18 @@ def scores(db: Database, memo: Memo, iso3: str, year: int | None,
     """Index, pillar and domain scores of the target for each actor in the year shown
     (`profile_year`), each with its 95% interval, rank interval and the index's detail."""
     nodes = memo(("score_nodes",), lambda: score_nodes(db))
-    frames = {(a, lvl, code): _measure(db, memo, a, f"index:{lvl}:{code}")
+    frames = {(a, lvl, code): _by_target_year(memo, ("measure", a, f"index:{lvl}:{code}"),
+                                              lambda a=a, m=f"index:{lvl}:{code}":
+                                              memo_reader(memo, measure)(db, a, m))
               for a in codebook().actors for lvl, code, _ in nodes}
-    year, years, reason = profile_year(db, memo, frames, iso3, year, set(survey_years))
+    years_of = memo(("score_years",), lambda: _score_years(frames.values()))
+    year, years, reason = profile_year(db, memo, years_of.get(iso3, set()), year,
+                                       set(survey_years))
     labels = {(lv, c): lb for lv, c, lb in nodes}
     rows = []
     for (actor, level, code), frame in frames.items():
-        hit = frame[(frame["target"] == iso3) & (frame["year"] == year)]
-        rec = hit.iloc[0].to_dict() if not hit.empty else {}
-        detail = _detail(db, memo, actor, f"index:{level}:{code}").get((iso3, year), {})
+        rec = frame.get((iso3, year), {})
+        detail = _detail(db, memo, actor, f"index:{level}:{code}", iso3, year)
         rows.append({"actor": actor, "level": level, "node": code,
                      "label": labels[(level, code)],
                      **{k: rec.get(k) for k in ("value", "ci_low", "ci_high", "rank",
@@ -117,8 +175,11 @@ def opinion_changes(db: Database, memo: Memo, actor: str, code: str) -> pd.DataF
 def attraction(db: Database, memo: Memo, iso3: str) -> list[dict]:
     """Per actor and attraction indicator: yearly points with 95% intervals, the highest
     wave and the historic highs (`analysis.profile.attraction_series`)."""
-    return attraction_series(db, iso3, memo_reader(memo, measure),
-                             lambda d, a, c: opinion_changes(d, memo, a, c))
+    def flags(d: Database, actor: str, code: str) -> pd.DataFrame:
+        groups = _by_target(memo, ("opinion_changes", actor, code),
+                            lambda: opinion_changes(d, memo, actor, code))
+        return groups.get(iso3, pd.DataFrame())
+    return attraction_series(db, iso3, _measure_of(db, memo, iso3), flags)
 
 
 def analyses(db: Database, memo: Memo, iso3: str, year: int | None) -> dict:
@@ -127,38 +188,45 @@ def analyses(db: Database, memo: Memo, iso3: str, year: int | None) -> dict:
 
     out: dict[str, list] = {"perceived": [], "quadrant": [], "vulnerability": []}
     for actor in codebook().actors:
-        out["perceived"] += _records(memo(("perceived", actor), lambda a=actor:
-                                          analysis.perceived_influence(db, a)), iso3)
+        out["perceived"] += _records(_by_target(memo, ("perceived", actor), lambda a=actor:
+                                                analysis.perceived_influence(db, a)), iso3)
         if year is not None:
-            out["quadrant"] += _records(memo(("quadrants", actor, year), lambda a=actor:
-                                             analysis.quadrants(db, a, year)), iso3)
-            out["vulnerability"] += _records(memo(("vulnerability", actor, year), lambda a=actor:
-                                                  analysis.vulnerability(db, a, year)), iso3)
+            out["quadrant"] += _records(_by_target(memo, ("quadrants", actor, year), lambda a=actor:
+                                                   analysis.quadrants(db, a, year)), iso3)
+            out["vulnerability"] += _records(_by_target(
+                memo, ("vulnerability", actor, year),
+                lambda a=actor: analysis.vulnerability(db, a, year)), iso3)
     return out
 
 
 def resilience(db: Database, memo: Memo, iso3: str) -> list[dict]:
     """Latest value of each resilience covariate of the target
     (`analysis.profile.latest_covariates`)."""
-    return latest_covariates(db, iso3, "resilience", memo_reader(memo, measure))
+    return latest_covariates(db, iso3, "resilience", _measure_of(db, memo, iso3))
 
 
-def evidence(db: Database, iso3: str) -> list[dict]:
-    from sharppower.measures.evidence import ledger
+EVIDENCE_SHOWN = 50  # the profile lists the newest records; the browser has them all
 
-    frame = ledger.list_evidence(db, target=iso3)
-    return frame.sort_values("start_date", ascending=False).to_dict("records")
+
+def evidence(db: Database, iso3: str) -> dict:
+    """The target's evidence: `records`, the EVIDENCE_SHOWN newest (newest first), and
+    `counts` per origin and status with the `total`."""
+    counts = count_evidence(db, target=iso3)
+    return {"records": list_evidence(db, target=iso3, newest=EVIDENCE_SHOWN).to_dict("records"),
+            "counts": counts.to_dict("records"), "total": int(counts["records"].sum()),
+            "shown": EVIDENCE_SHOWN}
 
 
 def media(db: Database, iso3: str) -> list[dict]:
     """State-media reuse values with their outlets and example pairs (measures.media)."""
-    from sharppower.measures.media.profile import media_profile
-
     return media_profile(db, iso3)
 
 
-def profile_data(db: Database, code: str, year: int | None = None, memo: Memo = no_memo) -> dict:
-    """Everything the profile shows (see the module doc); NotFound for an unknown country."""
+def profile_core(db: Database, code: str, year: int | None = None,
+                 memo: Memo = no_memo) -> dict:
+    """What the profile shows from the build's data (scores, attraction, analyses,
+    resilience): the part `sharppower.web.profiles` stores during `build` for the default
+    year. NotFound for an unknown country."""
     place = country(db, code)
     check_year(db, year)
     iso3 = place["iso3"]
@@ -170,8 +238,50 @@ def profile_data(db: Database, code: str, year: int | None = None, memo: Memo = 
             "actors": codebook().actors, "scores": score_rows,
             "has_scores": any(r["value"] is not None and pd.notna(r["value"]) for r in score_rows),
             "attraction": attracted, **analyses(db, memo, iso3, year),
-            "resilience": resilience(db, memo, iso3), "evidence": evidence(db, iso3),
+            "resilience": resilience(db, memo, iso3)}
+
+
+def live_parts(db: Database, iso3: str) -> dict:
+    """What the profile reads live on every request: the evidence ledger (reviews change it
+    between builds) and the media reuse values."""
+    found = evidence(db, iso3)
+    return {"evidence": found.pop("records"), "evidence_summary": found,
             "media": media(db, iso3)}
+
+
+def profile_data(db: Database, code: str, year: int | None = None, memo: Memo = no_memo) -> dict:
+    """Everything the profile shows (see the module doc); NotFound for an unknown country."""
+    core = profile_core(db, code, year, memo)
+    return {**core, **live_parts(db, core["country"]["iso3"])}
+
+
+def store_profiles(db: Database, progress: Callable[[int, int], None] | None = None
+                   ) -> dict[str, Any]:
+    """Compute the profile core of every country with data for the default year once and
+    store it
+    (`sharppower.web.profiles`; only re-stamped when the inputs are unchanged). Returns
+    profiles (how many), reused (bool) and seconds. The last act of `build`."""
+    started = time.perf_counter()
+    stamp, inputs = data_version(store_version(db)), inputs_fingerprint(db)
+    kept = reuse(db, stamp, inputs)
+    if kept is not None:
+        return {"profiles": kept, "reused": True, "seconds": time.perf_counter() - started}
+    frames: dict[Any, Any] = {}
+
+    def memo(key: Any, compute: Callable[[], Any]) -> Any:
+        if key not in frames:
+            frames[key] = compute()
+        return frames[key]
+
+    observed = observed_targets(db)  # a country without data is quick to compute anyway
+    codes = [c for c in countries(db)["iso3"].tolist() if c in observed]
+    cores = {}
+    for i, code in enumerate(codes):
+        cores[code] = profile_core(db, code, None, memo)
+        if progress:
+            progress(i + 1, len(codes))
+    stored = write_profiles(db, cores, stamp, inputs)
+    return {"profiles": stored, "reused": False, "seconds": time.perf_counter() - started}
 
 
 def profile_figures(data: dict) -> dict:
@@ -195,9 +305,20 @@ def countries_page(request: Request):
     return respond(request, "countries.html", data)
 
 
+def stored_or_computed(request: Request, code: str, year: int | None) -> dict:
+    """The profile: for the default year, the core the build stored (`web.profiles`) when it
+    is current, with the live parts; else computed (memoising the shared frames)."""
+    db, memo = store(request), cache(request).get
+    if year is None:
+        place = country(db, code)
+        core = stored_profile(db, place["iso3"], cache(request).version())
+        if core is not None:
+            return {**core, **live_parts(db, place["iso3"])}
+    return profile_data(db, code, year, memo)
+
+
 def render_profile(request: Request, code: str, year: int | None, key: tuple):
-    memo = cache(request).get
-    data = memo(key, lambda: profile_data(store(request), code, year, memo))
+    data = cache(request).get(key, lambda: stored_or_computed(request, code, year))
     return respond(request, "country.html", data, figures=profile_figures, key=key)
 
 
