@@ -127,6 +127,10 @@ def test_build_step_is_incremental(db, conf):
                                               "source": "synthetic"}])
     third, = index_step(ctx)
     assert third.status == "loaded"
+    book = load_codebook()
+    book.territories = {**book.territories, "RUS": ["ABW"]}  # the codebook's actors changed
+    fourth, = index_step(BuildContext(replace(conf, mirror=None), db, book, resolver()))
+    assert fourth.status == "loaded"
 
 
 def test_live_recompute_for_one_actor_year_matches_the_full_run(db):

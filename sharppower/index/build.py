@@ -44,7 +44,8 @@ def fingerprint(db: Database, spec: Spec) -> str:
                    .order_by(sources.c.name))
     regions = db.read(sa.select(countries.c.iso3, countries.c.region).order_by(countries.c.iso3))
     parts = [ENGINE_VERSION, spec.sha256, sorted(spec.directions.items()),
-             sorted((k, v or []) for k, v in spec.applies.items()), rows,
+             sorted((k, v or []) for k, v in spec.applies.items()),
+             sorted(spec.territories.items()), rows,
              srcs.astype(str).values.tolist(), regions.astype(str).values.tolist()]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
 
