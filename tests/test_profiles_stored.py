@@ -6,6 +6,7 @@ Both backends, on the demo store (starter data)."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import sqlalchemy as sa
 from test_web_support import add_opinion, client, make_app
@@ -55,8 +56,6 @@ def test_the_page_serves_the_stored_profile_with_live_evidence(demo_db, conf):
 
 
 def test_a_rebuild_with_the_same_inputs_restamps_the_stored_profiles(demo_db, conf):
-    from dataclasses import replace
-
     _mark(demo_db, "SWE")
     results = build(replace(conf, mirror=None), demo_db)
     assert {r.source: r.status for r in results}["profiles"] == "unchanged"
@@ -79,9 +78,13 @@ def test_a_new_index_run_outdates_the_stored_profiles(demo_db, conf):
     from sharppower.index import build_index, load_spec
 
     _mark(demo_db, "AUS")
-    build_index(demo_db, load_spec(), runs=20)
+    build_index(demo_db, load_spec(), runs=20)  # the new run may take the replaced one's id
     web = client(make_app(conf, demo_db))
     assert web.get("/country/AUS.json").json()["year_reason"] != MARKER
+    results = build(replace(conf, mirror=None), demo_db)  # the next build stores them anew
+    assert {r.source: r.status for r in results}["profiles"] == "loaded"
+    assert client(make_app(conf, demo_db)).get("/country/AUS.json").json()["year_reason"] != MARKER
+    assert MARKER not in str(_stored(demo_db)["AUS"])
 
 
 def test_newest_evidence_and_counts(demo_db):

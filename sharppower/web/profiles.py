@@ -35,7 +35,7 @@ INPUTS = [
     "SELECT COUNT(*), MAX(id), SUM(value) FROM observations",
     "SELECT COUNT(*), MAX(id), SUM(n), SUM(weight_sum) FROM opinion_estimates",
     "SELECT COUNT(*), MAX(iso3) FROM countries",
-    "SELECT MAX(id) FROM index_runs",
+    "SELECT MAX(id), MAX(created_at), MAX(fingerprint) FROM index_runs",  # ids are reused
 ]
 
 
