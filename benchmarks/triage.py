@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -59,6 +60,9 @@ def print_report(r: dict) -> None:
     print(f"macro-F1 {r['macro_f1']:.3f}  micro-F1 {r['micro_f1']:.3f}  actor accuracy "
           f"{r['actor_accuracy']:.3f}  target precision {r['target_precision']:.3f}  "
           f"target recall {r['target_recall']:.3f}")
+    folds = r["fold_macro_f1"]
+    print(f"macro-F1 of each outer fold: {' '.join(f'{f:.3f}' for f in folds)} (mean "
+          f"{statistics.mean(folds):.3f}, sd {statistics.stdev(folds) if len(folds) > 1 else 0:.3f})")
 
 
 def throughput(frame, kind: str) -> float:

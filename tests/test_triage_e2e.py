@@ -77,6 +77,7 @@ def test_cross_validated_quality_floor(asd_ledger):
     report = cross_validate(tq.training_frame(asd_ledger), "asd", folds=3)
     assert report["n_labelled"] == 593 and len(report["per_class"]) == 6
     assert report["macro_f1"] >= 0.70, report
+    assert len(report["fold_macro_f1"]) == 3 and min(report["fold_macro_f1"]) >= 0.60, report
     assert report["actor_accuracy"] >= 0.97, report
     assert report["target_precision"] >= 0.75 and report["target_recall"] >= 0.70, report
 
