@@ -53,41 +53,77 @@ def attraction_series(db: Database, target: str, read: Read = measure,
     """Per attraction indicator and actor: indicator, name, actor, actor_name, points
     (year, value, 95% interval, n, source), high, historic_highs, latest (last point with
     a value)."""
-    book, out = codebook(), []
+    return attraction_by_target(db, read, flags)(target)
+
+
+def _groups(frame: pd.DataFrame, column: str, fields: list[str] | None = None
+            ) -> dict[str, pd.DataFrame]:
+    if frame.empty or column not in frame.columns:
+        return {}
+    if fields is not None:
+        frame = frame[[column, *[c for c in fields if c in frame.columns and c != column]]]
+    return {k: g for k, g in frame.groupby(column, sort=False)}
+
+
+def attraction_by_target(db: Database, read: Read = measure,
+                         flags: Callable[[Database, str, str], pd.DataFrame] = series_flags
+                         ) -> Callable[[str], list[dict]]:
+    """`attraction_series` of every target: each frame is read and split by target once;
+    returns target -> its series."""
+    book = codebook()
     names = dict(zip(book.indicators["code"], book.indicators["name"]))
+    parts = []
     for code in ATTRACTION:
         for actor, actor_name in book.actors.items():
-            frame = read(db, actor, code)
-            mine = frame.loc[(frame["target"] == target).to_numpy(),
-                             [c for c in POINT_FIELDS if c in frame.columns]]
-            pts = sorted(({k: r.get(k) for k in POINT_FIELDS} for r in mine.to_dict("records")),
-                         key=lambda p: p["year"])
-            found = flags(db, actor, code)
-            found = found[found["public"] == target] if not found.empty else found
-            high, records = highs(pts, found)
+            points = _groups(read(db, actor, code), "target", list(POINT_FIELDS))
+            found = _groups(flags(db, actor, code), "public")
+            parts.append((code, actor, actor_name, points, found))
+
+    def series_of(target: str) -> list[dict]:
+        series = []
+        for code, actor, actor_name, points, found in parts:
+            mine = points.get(target)
+            pts = [] if mine is None else sorted(
+                ({k: r.get(k) for k in POINT_FIELDS} for r in mine.to_dict("records")),
+                key=lambda p: p["year"])
+            high, records = highs(pts, found.get(target, pd.DataFrame()))
             have = [p for p in pts if pd.notna(p["value"])]
-            out.append({"indicator": code, "name": names[code], "actor": actor,
-                        "actor_name": actor_name, "points": pts, "high": high,
-                        "historic_highs": records, "latest": have[-1] if have else None})
-    return out
+            series.append({"indicator": code, "name": names[code], "actor": actor,
+                           "actor_name": actor_name, "points": pts, "high": high,
+                           "historic_highs": records, "latest": have[-1] if have else None})
+        return series
+    return series_of
 
 
 def latest_covariates(db: Database, target: str, pillar: str = "resilience",
                       read: Read = measure) -> list[dict]:
     """Per indicator of `pillar` (target-only covariates): indicator, name, domain, unit,
     direction, source, and the latest year with a value, that value, and the years seen."""
+    return latest_covariates_by_target(db, pillar, read)(target)
+
+
+def latest_covariates_by_target(db: Database, pillar: str = "resilience",
+                                read: Read = measure) -> Callable[[str], list[dict]]:
+    """`latest_covariates` of every target at once: each indicator frame is read and
+    reduced once; returns target -> its rows (every indicator, missing ones empty)."""
     ind = codebook().indicators
     fields = ["code", "name", "domain", "unit", "direction", "source"]
-    rows = []
+    meta, latest = [], []
     for r in ind.loc[ind["pillar"] == pillar, fields].to_dict("records"):
         frame = read(db, None, r["code"])
-        keep = (frame["target"] == target).to_numpy() & frame["value"].notna().to_numpy()
-        years, values = frame["year"].to_numpy()[keep], frame["value"].to_numpy()[keep]
-        last = int(years.argmax()) if len(years) else None
-        rows.append({"indicator": r["code"], **{k: r[k] for k in fields[1:]},
-                     "year": None if last is None else _py(years[last]),
-                     "value": None if last is None else _py(values[last]),
-                     "years": len(years)})
+        have = frame.loc[frame["value"].notna(), ["target", "year", "value"]]
+        last = have.sort_values("year", kind="stable").groupby("target").tail(1)
+        counts = have.groupby("target").size()
+        latest.append({t: (_py(y), _py(v), int(counts[t]))
+                       for t, y, v in zip(last["target"], last["year"], last["value"])})
+        meta.append({"indicator": r["code"], **{k: r[k] for k in fields[1:]}})
+
+    def rows(target: str) -> list[dict]:
+        out = []
+        for info, found in zip(meta, latest):
+            year, value, n = found.get(target, (None, None, 0))
+            out.append({**info, "year": year, "value": value, "years": n})
+        return out
     return rows
 
 

@@ -20,7 +20,11 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from sharppower.analysis.common import measure
-from sharppower.analysis.profile import ATTRACTION, attraction_series, latest_covariates
+from sharppower.analysis.profile import (
+    ATTRACTION,
+    attraction_by_target,
+    latest_covariates_by_target,
+)
 from sharppower.analysis.profile import series_flags as opinion_series_flags
 from sharppower.index.nodes import default_year, run_nodes
 from sharppower.measures.evidence import count_evidence, list_evidence
@@ -50,41 +54,22 @@ def score_nodes(db: Database | None = None) -> list[tuple[str, str, str]]:
     return [(n["level"], n["node"], n["label"]) for n in run_nodes(db)]
 
 
-def _plain(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns as Python objects: small frames built from Arrow-backed strings cost
-    milliseconds per `to_dict`, and a profile makes a hundred of them."""
-    text = [c for c in frame.columns if isinstance(frame[c].dtype, (pd.StringDtype, pd.ArrowDtype))]
-    return frame.astype({c: object for c in text}) if text else frame
-
-
-def _by_target(memo: Memo, key: tuple, compute) -> dict[str, pd.DataFrame]:
-    """A frame covering every target (`compute()`), split once per store version into
-    target -> its rows, so that each profile costs dictionary lookups."""
-    def split() -> dict[str, pd.DataFrame]:
+def _by_target(memo: Memo, key: tuple, compute) -> dict[str, list[dict]]:
+    """A frame covering every target (`compute()`), turned into records once per store
+    version and split into target -> its records, so that each profile costs a lookup."""
+    def split() -> dict[str, list[dict]]:
         frame = compute()
-        column = "target" if "target" in frame.columns else "public"
-        if frame.empty or column not in frame.columns:
+        if frame.empty or "target" not in frame.columns:
             return {}
-        frame = _plain(frame)
-        return {t: g for t, g in frame.groupby(column, sort=False)}
+        out: dict[str, list[dict]] = {}
+        for rec in frame.to_dict("records"):
+            out.setdefault(rec["target"], []).append(rec)
+        return out
     return memo(("by_target", *key), split)
 
 
-def _measure_of(db: Database, memo: Memo, iso3: str):
-    """`read(db, actor, name)` giving the target's rows of a memoised measure frame."""
-    def read(_db: Database, actor: str | None, name: str) -> pd.DataFrame:
-        groups = _by_target(memo, ("measure", actor, name),
-                            lambda: memo_reader(memo, measure)(db, actor, name))
-        return groups.get(iso3, EMPTY)
-    return read
-
-
-EMPTY = pd.DataFrame(columns=["target", "year", "value"])
-
-
-def _records(groups: dict[str, pd.DataFrame], iso3: str) -> list[dict]:
-    frame = groups.get(iso3)
-    return [] if frame is None else frame.to_dict("records")
+def _records(groups: dict[str, list[dict]], iso3: str) -> list[dict]:
+    return list(groups.get(iso3, []))
 
 
 def _by_target_year(memo: Memo, key: tuple, compute) -> dict[tuple[str, int], dict]:
@@ -174,12 +159,13 @@ def opinion_changes(db: Database, memo: Memo, actor: str, code: str) -> pd.DataF
 
 def attraction(db: Database, memo: Memo, iso3: str) -> list[dict]:
     """Per actor and attraction indicator: yearly points with 95% intervals, the highest
-    wave and the historic highs (`analysis.profile.attraction_series`)."""
+    wave and the historic highs (`analysis.profile.attraction_by_target`, every target's
+    computed once per store version)."""
+    read = memo_reader(memo, measure)
+
     def flags(d: Database, actor: str, code: str) -> pd.DataFrame:
-        groups = _by_target(memo, ("opinion_changes", actor, code),
-                            lambda: opinion_changes(d, memo, actor, code))
-        return groups.get(iso3, pd.DataFrame())
-    return attraction_series(db, iso3, _measure_of(db, memo, iso3), flags)
+        return opinion_changes(d, memo, actor, code)
+    return memo(("attraction_by_target",), lambda: attraction_by_target(db, read, flags))(iso3)
 
 
 def analyses(db: Database, memo: Memo, iso3: str, year: int | None) -> dict:
@@ -201,8 +187,10 @@ def analyses(db: Database, memo: Memo, iso3: str, year: int | None) -> dict:
 
 def resilience(db: Database, memo: Memo, iso3: str) -> list[dict]:
     """Latest value of each resilience covariate of the target
-    (`analysis.profile.latest_covariates`)."""
-    return latest_covariates(db, iso3, "resilience", _measure_of(db, memo, iso3))
+    (`analysis.profile.latest_covariates_by_target`, reduced once per store version)."""
+    rows = memo(("resilience_by_target",), lambda: latest_covariates_by_target(
+        db, "resilience", memo_reader(memo, measure)))
+    return rows(iso3)
 
 
 EVIDENCE_SHOWN = 50  # the profile lists the newest records; the browser has them all
