@@ -32,6 +32,7 @@ PILLARS = ("attraction", "reach", "sharp_power", "resilience")  # required; othe
 ABSENT = ("missing", "zero")
 REQUIRED = ("code", "name", "pillar", "domain", "layer", "direction", "unit", "source", "description")
 DEFAULT_VERSION = "v1"
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
 DEFAULT_YEARS = (1789, 2100)
 
 
@@ -208,7 +209,7 @@ def load_codebook(path: str | Path | None = None) -> Codebook:
     else:
         text, where = Path(path).read_text("utf-8"), str(path)
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=SAFE_LOADER)  # a safe loader (C or Python)
     except yaml.YAMLError as exc:
         raise ValidationError("(yaml)", str(exc), where=where) from exc
     return validate(data, where)

@@ -200,7 +200,8 @@ def evidence(db: Database, iso3: str) -> dict:
     """The target's evidence: `records`, the EVIDENCE_SHOWN newest (newest first), and
     `counts` per origin and status with the `total`."""
     counts = count_evidence(db, target=iso3)
-    return {"records": list_evidence(db, target=iso3, newest=EVIDENCE_SHOWN).to_dict("records"),
+    newest = list_evidence(db, target=iso3, newest=EVIDENCE_SHOWN, codebook=codebook())
+    return {"records": newest.to_dict("records"),
             "counts": counts.to_dict("records"), "total": int(counts["records"].sum()),
             "shown": EVIDENCE_SHOWN}
 
