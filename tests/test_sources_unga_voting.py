@@ -86,3 +86,15 @@ def test_unknown_country_is_listed_with_file_and_row(tmp_path):
     with pytest.raises(UnresolvedCountries) as err:
         uv.agreement_file(snap, resolver())
     assert err.value.items == [("Atlantis", uv.AGREE, [3])]
+
+
+def test_serbia_named_yugoslavia_is_the_state_of_the_year(frame):
+    """The files call COW 345 "Yugoslavia" in every session: it is Yugoslavia to 2002,
+    Serbia and Montenegro 2003-2005 and Serbia from 2006 (a defunct state is never scored
+    in a recent year)."""
+    states = frame[frame["target"].isin(["YUG", "SCG", "SRB"])].groupby("target")["year"]
+    assert states.max()["YUG"] == 2002
+    assert (states.min()["SCG"], states.max()["SCG"]) == (2003, 2005)
+    assert states.min()["SRB"] == 2006 and states.max()["SRB"] == 2023
+    assert 0 < value(frame, "SRB", "CHN", 2021) < 1
+    assert frame.groupby(["target", "actor", "year"]).size().max() == 1

@@ -51,9 +51,19 @@ def session_year(session: pd.Series) -> pd.Series:
     return (session.astype(int) + FIRST_YEAR).astype(int)
 
 
-def _ussr_targets(target: pd.Series, year: pd.Series) -> pd.Series:
-    """Russia's own rows to 1991 are the USSR (SUN) as a target."""
-    return target.where(~((target == "RUS") & (year <= USSR_LAST_YEAR)), "SUN")
+YUGOSLAVIA_COW = 345  # the files name Serbia "Yugoslavia" in every session
+
+
+def _ussr_targets(target: pd.Series, year: pd.Series,
+                  res: CountryResolver | None = None) -> pd.Series:
+    """The state of the year: Russia's own rows to 1991 are the USSR (SUN) as a target,
+    and "Yugoslavia" is Yugoslavia to 2002, Serbia and Montenegro 2003-2005 and Serbia
+    from 2006 (COW 345 by year, country_aliases.yaml)."""
+    target = target.where(~((target == "RUS") & (year <= USSR_LAST_YEAR)), "SUN")
+    res = res or resolver()
+    dated = [res.from_cow(YUGOSLAVIA_COW, int(y)) if t == "YUG" else t
+             for t, y in zip(target, year)]
+    return pd.Series(dated, index=target.index, dtype=object)
 
 
 def _finish_pairs(df: pd.DataFrame) -> pd.DataFrame:
@@ -71,7 +81,7 @@ def agreement_file(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFra
     df = readers.numbers(df, ["NVotesAll", *ACTOR_COLUMNS.values()], AGREE)
     df["year"] = session_year(df["session"])
     target, warnings = res.resolve_report(df["Countryname"], AGREE, df["_row"].tolist())
-    df["target"] = _ussr_targets(target, df["year"])
+    df["target"] = _ussr_targets(target.set_axis(df.index), df["year"], res)
     df = df[df["target"].notna()]
     readers.check_unique(df, ["target", "year"], AGREE)
     parts = [df.assign(actor=actor, agreement=df[col]) for actor, col in ACTOR_COLUMNS.items()]
@@ -112,7 +122,7 @@ def roll_call_votes(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFr
     calls = calls.dropna(subset=["session"]).assign(year=lambda d: session_year(d["session"]))
     votes = votes.merge(calls[["rcid", "year"]], on="rcid", how="inner")
     target, warnings = res.resolve_report(votes["country"], VOTES, votes["_row"].tolist())
-    votes["target"] = _ussr_targets(target, votes["year"])
+    votes["target"] = _ussr_targets(target.set_axis(votes.index), votes["year"], res)
     votes = votes[votes["target"].notna()]
     issues = issues[issues["short_name"].isin(ISSUE_CODES)][["rcid", "short_name"]]
     return votes.merge(issues, on="rcid", how="inner"), warnings
