@@ -116,3 +116,18 @@ def test_quadrant_figure_draws_interval_bars_start_points_and_arrows():
     arrow = fig["layout"]["annotations"][0]
     assert (arrow["ax"], arrow["ay"], arrow["x"], arrow["y"]) == (0.4, 48.0, 0.7, 60.0)
     assert arrow["showarrow"] and arrow["arrowhead"] > 0 and arrow["axref"] == "x"
+
+
+def test_the_default_year_is_explained_by_coverage_and_staleness():
+    from sharppower.web.scoretext import year_reason
+
+    counts = {2020: 190, 2021: 195, 2022: 208, 2023: 60}
+    stale = {2020: 0.2, 2021: 0.35, 2022: 0.72, 2023: 0.9}
+    text = year_reason(2021, sorted(counts), counts, 100, False, "countries ranked", stale, 0.6)
+    assert text.startswith("Showing 2021: the latest year with at least 100 countries ranked "
+                           "on mostly current data (at most 60% of the components stale")
+    assert "(2022: 208, 72% stale, 2023: 60, 90% stale)" in text  # more ranked, but stale
+    plain = year_reason(2021, [2021, 2022], {2021: 150, 2022: 40}, 100, False)
+    assert "stale" not in plain and "fewer countries with a value (2022: 40)" in plain
+    assert year_reason(2022, sorted(counts), counts, 100, True).startswith(
+        "Showing 2022, the year chosen (208")

@@ -88,19 +88,28 @@ def rank_text(rank: Any, low: Any, high: Any) -> str:
 
 
 def year_reason(year: int | None, years: list[int], counts: dict[int, int],
-                min_ranked: int, asked: bool, what: str = "countries with a value") -> str:
+                min_ranked: int, asked: bool, what: str = "countries with a value",
+                stale: dict[int, float] | None = None, max_stale: float | None = None) -> str:
     """Why the page shows `year`: asked for, or the default rule (the latest year with at
-    least `min_ranked` countries; later years hold fewer)."""
+    least `min_ranked` countries and, for the index, at most `max_stale` of its components
+    stale on average, `stale`: year -> that share); later years hold fewer countries or
+    rest mostly on stale values."""
     if year is None:
         return "No year has data yet."
     if asked:
         return f"Showing {year}, the year chosen ({counts.get(year, 0)} {what})."
     later = [y for y in years if y > year]
-    text = (f"Showing {year}: the latest year with at least {min_ranked} {what} "
+    rule = (f" on mostly current data (at most {max_stale:.0%} of the components stale on "
+            "average)" if stale and max_stale is not None else "")
+    text = (f"Showing {year}: the latest year with at least {min_ranked} {what}{rule} "
             f"({counts.get(year, 0)}).")
     if later:
-        partial = ", ".join(f"{y}: {counts.get(y, 0)}" for y in later)
-        text += f" Later years are partial ({partial}); pick one above to see it."
+        def later_text(y: int) -> str:
+            share = f", {stale[y]:.0%} stale" if stale and y in stale else ""
+            return f"{y}: {counts.get(y, 0)}{share}"
+        fewer = "fewer or mostly stale values" if stale else f"fewer {what}"
+        text += (f" Later years have {fewer} ({', '.join(later_text(y) for y in later)}); "
+                 "pick one above to see it.")
     elif counts.get(year, 0) < min_ranked:
         text = (f"Showing {year}: no year reaches {min_ranked} {what}; this is the latest of "
                 f"the best-covered years ({counts.get(year, 0)}).")

@@ -111,7 +111,7 @@ def profile_year(db: Database, memo: Memo, scored: set[int], year: int | None,
     default = memo(("default_year", actor), lambda: default_year(db, actor))
     if default in years:
         return default, years, (f"Showing {default}: the index's default year (the latest "
-                                "year ranking enough targets; later years are partial).")
+                                "year ranking enough targets on mostly current data; later years have fewer or mostly stale values).")
     if scored:
         return max(scored), years, (f"Showing {max(scored)}: the latest year with a score for "
                                     f"this country (the index's default year {default} has "

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse
 
 from sharppower.errors import NotFound
-from sharppower.index.nodes import default_year, pick_year
+from sharppower.index.nodes import default_year, pick_year, stale_shares
 from sharppower.index.spec import load_spec
 from sharppower.store import Database
 from sharppower.store.lookups import country_names
@@ -64,7 +64,9 @@ def shown_year(db: Database, actor: str, code: str, frame: pd.DataFrame,
         asked = False
     else:
         asked = True
-    return year, year_reason(year, years, counts, min_ranked, asked, what)
+    stale = stale_shares(db, actor) if code.startswith("index:") else None
+    return year, year_reason(year, years, counts, min_ranked, asked, what, stale,
+                             load_spec().max_stale_share)
 
 
 def map_data(db: Database, actor: str | None = None, measure: str | None = None,
