@@ -169,9 +169,12 @@ def build(settings: Settings, db: Database | None = None, force: bool = False,
             stage("profiles", len(BUILD_STEPS), total)
         record_build(db, ctx.results, started, log)
         # last: the profiles are stamped with the data version this build leaves
-        stored = store_profiles(db, lambda done, n: ctx.progress("profiles", done, n))
-        ctx.results.append(LoadResult("profiles", "unchanged" if stored["reused"] else "loaded",
-                                      rows=stored["profiles"]))
+        if settings.store_profiles:
+            stored = store_profiles(db, lambda done, n: ctx.progress("profiles", done, n))
+            ctx.results.append(LoadResult("profiles", "unchanged" if stored["reused"]
+                                          else "loaded", rows=stored["profiles"]))
+        else:
+            ctx.results.append(LoadResult("profiles", "skipped"))
         if stage:
             stage("done", total, total)
     return ctx.results

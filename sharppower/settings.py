@@ -62,6 +62,13 @@ SETTINGS: tuple[Setting, ...] = (
         "uncertainty.runs).",
         shown="the spec's `uncertainty.runs`",
     ),
+    Setting(
+        "store_profiles",
+        "SHARPPOWER_STORE_PROFILES",
+        "Whether `build` ends by storing every country's profile for the dashboard, so that "
+        "the first visitor is served at once (0 to skip, for a store that is never served).",
+        "1",
+    ),
 )
 
 
@@ -74,6 +81,7 @@ class Settings:
     port: int = 8000
     admin_token: str | None = None
     index_runs: int | None = None
+    store_profiles: bool = True
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -90,6 +98,8 @@ class Settings:
             port=int(env["port"]),
             admin_token=env.get("admin_token") or None,
             index_runs=int(env["index_runs"]) if env.get("index_runs") else None,
+            store_profiles=str(env.get("store_profiles", "1")).strip().lower()
+            not in ("0", "false", "no", "off"),
         )
 
     @property

@@ -129,7 +129,7 @@ def mirror() -> Path:
 def conf(tmp_path) -> Settings:
     mirror = Path(MIRROR) if MIRROR and Path(MIRROR).is_dir() else None
     return Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'store.db'}",
-                    mirror=mirror)
+                    mirror=mirror, store_profiles=False)  # stored profiles: test_profiles_stored
 
 
 @pytest.fixture

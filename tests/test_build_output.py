@@ -70,11 +70,13 @@ def test_details_adds_the_table_of_sources(cli_build):
 
 def test_build_reports_each_stage_and_source(db, conf):
     stages, items = [], []
-    build_lib.build(replace(conf, mirror=None), db, stage=lambda *a: stages.append(a),
-                    progress=lambda *a: items.append(a))
-    n = len(build_lib.BUILD_STEPS)
-    names = [build_lib.step_name(p) for p in build_lib.BUILD_STEPS]
+    build_lib.build(replace(conf, mirror=None, store_profiles=True), db,
+                    stage=lambda *a: stages.append(a), progress=lambda *a: items.append(a))
+    names = [*(build_lib.step_name(p) for p in build_lib.BUILD_STEPS), "profiles"]
+    n = len(names)  # the steps, then the stored country profiles
     assert stages == [*((name, i, n) for i, name in enumerate(names)), ("done", n, n)]
+    observed = db.scalar("SELECT COUNT(DISTINCT target) FROM observations")
+    assert ("profiles", observed, observed) in items
     assert names[:2] == ["reference", "sources"] and "index" in names
     assert ("source freedom-house", list(build_lib.SOURCES).index("freedom-house"),
             len(build_lib.SOURCES)) in items

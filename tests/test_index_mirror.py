@@ -72,7 +72,6 @@ def test_believable_top_and_bottom(stored):
     assert rank["RUS"]["BLR"] <= 3
     assert sum(rank["RUS"][t] <= 20 for t in ("KAZ", "KGZ", "TJK", "ARM", "UZB")) >= 4
     assert not {"HKG", "MAC"} & set(rank["CHN"])  # China's own territories, never its targets
-    assert {"HKG", "MAC"} <= set(rank["RUS"])
     n = len(rank["RUS"])
     for t in ("USA", "CAN", "AUS", "SWE"):
         assert rank["RUS"][t] > 0.75 * n and rank["CHN"][t] > rank["CHN"]["KHM"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pytest
 import sqlalchemy as sa
 from test_web_support import add_opinion, client, make_app
 
@@ -18,6 +19,17 @@ from sharppower.web.render import clean
 from sharppower.web.tables import profile_pages
 
 MARKER = "stored by the build (marker written by the test)"
+
+
+@pytest.fixture
+def demo_db(backend, tmp_path, conf):
+    """The demo store built with its profiles stored (the tests' `conf` skips them)."""
+    from conftest import new_database
+
+    database, cleanup = new_database(backend, tmp_path)
+    build(replace(conf, mirror=None, store_profiles=True), database)
+    yield database
+    cleanup()
 
 
 def _stored(db) -> dict[str, dict]:
@@ -57,7 +69,7 @@ def test_the_page_serves_the_stored_profile_with_live_evidence(demo_db, conf):
 
 def test_a_rebuild_with_the_same_inputs_restamps_the_stored_profiles(demo_db, conf):
     _mark(demo_db, "SWE")
-    results = build(replace(conf, mirror=None), demo_db)
+    results = build(replace(conf, mirror=None, store_profiles=True), demo_db)
     assert {r.source: r.status for r in results}["profiles"] == "unchanged"
     web = client(make_app(conf, demo_db))
     assert web.get("/country/SWE.json").json()["year_reason"] == MARKER
@@ -81,7 +93,7 @@ def test_a_new_index_run_outdates_the_stored_profiles(demo_db, conf):
     build_index(demo_db, load_spec(), runs=20)  # the new run may take the replaced one's id
     web = client(make_app(conf, demo_db))
     assert web.get("/country/AUS.json").json()["year_reason"] != MARKER
-    results = build(replace(conf, mirror=None), demo_db)  # the next build stores them anew
+    results = build(replace(conf, mirror=None, store_profiles=True), demo_db)  # the next build stores them anew
     assert {r.source: r.status for r in results}["profiles"] == "loaded"
     assert client(make_app(conf, demo_db)).get("/country/AUS.json").json()["year_reason"] != MARKER
     assert MARKER not in str(_stored(demo_db)["AUS"])
@@ -133,3 +145,23 @@ def test_a_country_without_data_is_computed_on_demand(demo_db, conf):
     assert "ISL" not in observed and "ISL" not in _stored(demo_db)
     data = client(make_app(conf, demo_db)).get("/country/ISL.json").json()
     assert data["country"]["name"] == "Iceland" and not data["has_scores"]
+
+
+def test_a_build_can_skip_storing_the_profiles(backend, tmp_path, conf, monkeypatch):
+    from conftest import new_database
+
+    from sharppower.settings import Settings
+
+    monkeypatch.setenv("SHARPPOWER_STORE_PROFILES", "0")
+    assert Settings.from_env().store_profiles is False
+    monkeypatch.setenv("SHARPPOWER_STORE_PROFILES", "1")
+    assert Settings.from_env().store_profiles is True
+    database, cleanup = new_database(backend, tmp_path)
+    try:
+        results = build(replace(conf, mirror=None, store_profiles=False), database)
+        assert {r.source: r.status for r in results}["profiles"] == "skipped"
+        assert not _stored(database)
+        web = client(make_app(conf, database))
+        assert web.get("/country/AUS.json").json()["country"]["iso3"] == "AUS"  # computed
+    finally:
+        cleanup()
