@@ -23,6 +23,7 @@ from sharppower.store.provenance import is_starter_only
 from sharppower.web.app import plotly_js
 from sharppower.web.geometry import plotly_topojson
 from sharppower.web.lookup import codebook
+from sharppower.web.memo import dict_memo
 from sharppower.web.pages import country, downloads, methodology, quadrant, sources
 from sharppower.web.pages import map as map_page
 from sharppower.web.render import clean
@@ -43,13 +44,8 @@ class Site:
     def __init__(self, db: Database, out: Path):
         self.db, self.out = db, out
         self.starter_only = is_starter_only(db)
-        self.memo: dict[Any, Any] = {}
+        self.remember = dict_memo()  # frames shared by the pages, computed once
         self.summary = ReportSummary(out)
-
-    def remember(self, key: Any, compute):
-        if key not in self.memo:
-            self.memo[key] = compute()
-        return self.memo[key]
 
     def context(self, page: str) -> dict[str, Any]:
         prefix = "../" * page.count("/")

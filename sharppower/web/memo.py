@@ -1,5 +1,5 @@
 """`Memo`: how views share frames that cover every target. A view takes `memo(key, compute)`
-(the app's per-store-version cache, the static report's dict, or `no_memo`)."""
+(the app's per-store-version cache, `dict_memo()` for one pass, or `no_memo`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,18 @@ Memo = Callable[[Any, Callable[[], Any]], Any]
 
 def no_memo(key: Any, compute: Callable[[], Any]) -> Any:
     return compute()
+
+
+def dict_memo() -> Memo:
+    """A memo over a fresh dict, unbounded: for one pass over every page (a build storing
+    the profiles, the static report)."""
+    values: dict[Any, Any] = {}
+
+    def memo(key: Any, compute: Callable[[], Any]) -> Any:
+        if key not in values:
+            values[key] = compute()
+        return values[key]
+    return memo
 
 
 def memo_reader(memo: Memo, read: Callable[..., Any]) -> Callable[..., Any]:

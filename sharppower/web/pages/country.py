@@ -34,7 +34,7 @@ from sharppower.store.lookups import observed_targets
 from sharppower.web import figures
 from sharppower.web.cache import data_version, store_version
 from sharppower.web.lookup import check_year, codebook, countries, country
-from sharppower.web.memo import Memo, memo_reader, no_memo
+from sharppower.web.memo import Memo, dict_memo, memo_reader, no_memo
 from sharppower.web.profiles import inputs_fingerprint, reuse, stored_profile, write_profiles
 from sharppower.web.routing import cache, cached_json, page, respond, store
 from sharppower.web.scoretext import (
@@ -255,13 +255,7 @@ def store_profiles(db: Database, progress: Callable[[int, int], None] | None = N
     kept = reuse(db, stamp, inputs)
     if kept is not None:
         return {"profiles": kept, "reused": True, "seconds": time.perf_counter() - started}
-    frames: dict[Any, Any] = {}
-
-    def memo(key: Any, compute: Callable[[], Any]) -> Any:
-        if key not in frames:
-            frames[key] = compute()
-        return frames[key]
-
+    memo = dict_memo()
     observed = observed_targets(db)  # a country without data is quick to compute anyway
     codes = [c for c in countries(db)["iso3"].tolist() if c in observed]
     cores = {}
