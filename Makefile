@@ -49,7 +49,7 @@ java:
 
 test: install-test chromium java
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -q
+	$(BIN)/python -m pytest -n 2 -q
 
 lint: install-test
 	$(BIN)/ruff check sharppower tests benchmarks scripts

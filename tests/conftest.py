@@ -7,7 +7,8 @@
 - `mirror`: the local mirror of the public sources (SHARPPOWER_MIRROR); tests that need
   it skip only when the variable is unset outside CI, and fail when it is set but missing.
 - `demo_db`: a store built from the starter data, as `sharppower serve --demo` uses.
-- `built_store`: one store per test worker built from the whole mirror (SQLite).
+- `built_store`: one store per test run built from the whole mirror (SQLite), shared by
+  the xdist workers (built by the first that asks, behind a file lock).
 - `put`, `fav`: builders of synthetic observations: `put(db, rows, source="synthetic")`
   inserts rows given as dicts; `fav(target, year, value, se=None, actor="CHN")` is one
   att_favorable row.
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import uuid
 from dataclasses import replace
 from pathlib import Path
@@ -48,15 +51,6 @@ def _pg_available() -> str | None:
 
 
 _PG_PROBLEM = _pg_available()
-
-
-def pytest_collection_modifyitems(config, items):
-    """Every test on the mirror-built store runs on one xdist worker (`--dist loadgroup`):
-    the whole mirror is built once per run, not once per worker."""
-    for item in items:
-        if ("built_store" in getattr(item, "fixturenames", ())
-                and item.get_closest_marker("xdist_group") is None):
-            item.add_marker(pytest.mark.xdist_group("built_store"))
 
 
 def pytest_sessionstart(session):
@@ -142,18 +136,48 @@ def demo_db(backend, tmp_path, conf):
     cleanup()
 
 
-@pytest.fixture(scope="session")
-def built_store(tmp_path_factory):
-    """The whole mirror built once per worker into SQLite: (Settings, Database)."""
-    require_mirror()
-    from sharppower.build import build
+def _shared_root(config) -> Path:
+    """The folder every xdist worker of this run shares (the controller's base temp)."""
+    base = config._tmp_path_factory.getbasetemp()
+    return base.parent if hasattr(config, "workerinput") else base
 
-    root = tmp_path_factory.mktemp("built")
-    conf = Settings(data_dir=root / "data", database_url=f"sqlite:///{root / 'store.db'}",
-                    mirror=Path(MIRROR), index_runs=200)  # the spec's 1000: same method, slower
-    database = Database(conf.database_url)
-    build(conf, database)
-    return conf, database
+
+def pytest_collection_modifyitems(config, items):
+    """Tests on the mirror-built store run last, and the store is built in the background
+    from the start of the run (by the first worker), so no worker waits for it."""
+    mirror_tests = [i for i in items if "built_store" in getattr(i, "fixturenames", ())]
+    if not mirror_tests or not MIRROR:
+        return
+    items[:] = [i for i in items if i not in set(mirror_tests)] + mirror_tests
+    worker = getattr(config, "workerinput", {}).get("workerid", "master")
+    if worker in ("master", "gw0") and len(items) > len(mirror_tests):
+        root = _shared_root(config) / "built_mirror"
+        root.mkdir(exist_ok=True)
+        log = open(root / "build.log", "w")  # noqa: SIM115 - the child writes it
+        subprocess.Popen([sys.executable, str(Path(__file__).parent / "mirror_store.py"),
+                          str(root), MIRROR], stdout=log, stderr=subprocess.STDOUT)
+
+
+@pytest.fixture(scope="session")
+def run_dir(request) -> Path:
+    """A folder shared by every xdist worker of this run (for `mirror_store.once`)."""
+    return _shared_root(request.config)
+
+
+@pytest.fixture(scope="session")
+def built_store(request):
+    """The whole mirror built into SQLite once per test run: (Settings, Database).
+
+    Built by a background process started at collection (tests/mirror_store.py) or, if
+    none did, by the first worker that asks; behind a file lock in the folder the xdist
+    workers share, so there is one build. Tests only read it (a test that writes copies it)."""
+    require_mirror()
+    from mirror_store import build_once
+
+    root = _shared_root(request.config) / "built_mirror"
+    root.mkdir(exist_ok=True)
+    conf = build_once(root, MIRROR)
+    return conf, Database(conf.database_url)
 
 
 def insert_observations(db, rows, source="synthetic"):

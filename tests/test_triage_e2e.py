@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from mirror_store import once
 from typer.testing import CliRunner
 
 from sharppower.analysis import triage_queue as tq
@@ -50,25 +51,34 @@ def load_asd(db: Database, data_dir: Path) -> None:
     assert result.rows == 593
 
 
-@pytest.fixture(scope="module")
-def asd_ledger(tmp_path_factory):
-    """A SQLite store whose ledger holds the mirror's 593 ASD incidents."""
-    root = tmp_path_factory.mktemp("triage")
+@pytest.fixture(scope="session")
+def asd_ledger(run_dir):
+    """A SQLite store whose ledger holds the mirror's 593 ASD incidents (made once per
+    run, shared by the workers; tests only read it)."""
+    mirror_root()
+
+    def make(root: Path) -> None:
+        db = Database(f"sqlite:///{root / 'store.db'}")
+        db.upgrade()
+        load_asd(db, root / "snapshots")
+        db.dispose()
+
+    root = once(run_dir / "triage_asd_ledger", make)
     db = Database(f"sqlite:///{root / 'store.db'}")
-    db.upgrade()
-    load_asd(db, root / "snapshots")
     yield db
     db.dispose()
 
 
-@pytest.fixture(scope="module")
-def trained(asd_ledger, tmp_path_factory) -> Path:
-    """A data folder holding a codebook and an ASD model trained on the ledger."""
-    data = tmp_path_factory.mktemp("trained")
-    for taxonomy in ("codebook", "asd"):
-        meta = tq.train(asd_ledger, data, taxonomy, folds=0)
-        assert meta["n_train"] == 593 and meta["evaluation"] is None
-    return data
+@pytest.fixture(scope="session")
+def trained(asd_ledger, run_dir) -> Path:
+    """A data folder holding models of both taxonomies trained on the ledger (once per run;
+    tests copy it with `with_models`)."""
+    def make(data: Path) -> None:
+        for taxonomy in ("codebook", "asd"):
+            meta = tq.train(asd_ledger, data, taxonomy, folds=0)
+            assert meta["n_train"] == 593 and meta["evaluation"] is None
+
+    return once(run_dir / "triage_trained", make)
 
 
 def test_cross_validated_quality_floor(asd_ledger):

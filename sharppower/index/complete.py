@@ -75,13 +75,15 @@ def _carry(values: pd.DataFrame, spans: pd.DataFrame, max_age: int) -> tuple[np.
                                                    idx.get_level_values("target")]))[0]
     order = np.lexsort([years, pair])  # by (actor, target), then year
     groups = pd.Series(pair[order])
-    ends = spans["max"]
+    ends = {key: float(v) for key, v in spans["max"].items()}  # (actor, code) -> last year
+    ordered_actors = actors[order]
     for k, code in enumerate(values.columns):
         col = X[order, k]
         seen = ~np.isnan(col)
         last_val = pd.Series(col).groupby(groups).ffill().to_numpy()
         last_year = pd.Series(np.where(seen, years[order], np.nan)).groupby(groups).ffill().to_numpy()
-        end = np.array([ends.get((a, code), np.inf) for a in actors[order]], dtype=float)
+        end_of = {a: ends.get((a, code), np.inf) for a in pd.unique(ordered_actors)}
+        end = np.array([end_of[a] for a in ordered_actors], dtype=float)
         gap = years[order] - last_year
         carry = ~seen & ~np.isnan(last_year) & (years[order] > end) & (gap <= max_age)
         X[order[carry], k] = last_val[carry]

@@ -80,8 +80,8 @@ class CalibratedLinear:
         return np.column_stack([sigmoid(scores[:, j], ab) for j, ab in enumerate(self.calibration)])
 
     def _fit_raw(self, texts, y, extra) -> None:
-        self.features = Features(self.kind).fit(texts)
-        x = self.features.transform(texts, extra)
+        self.features = Features(self.kind)
+        x = self.features.fit_transform(texts, extra)
         self.models = [linear(self.c).fit(x, y[:, j]) if 0 < y[:, j].sum() < len(y) else None
                        for j in range(y.shape[1])]
 

@@ -65,9 +65,15 @@ class Features:
             v.fit(texts)
         return self
 
+    def fit_transform(self, texts: list[str], extra: np.ndarray | None = None) -> sp.csr_matrix:
+        """fit(texts) then transform(texts, extra), counting the texts' terms once."""
+        return self._join([v.fit_transform(texts) for v in self.vectorizers], texts, extra)
+
     def transform(self, texts: list[str], extra: np.ndarray | None = None) -> sp.csr_matrix:
         """Features of the texts; `extra` (dense rows, one per text) is appended."""
-        parts = [v.transform(texts) for v in self.vectorizers]
+        return self._join([v.transform(texts) for v in self.vectorizers], texts, extra)
+
+    def _join(self, parts: list, texts: list[str], extra: np.ndarray | None) -> sp.csr_matrix:
         if extra is not None:
             parts.append(sp.csr_matrix(extra))
         if self.kind == "tfidf_wordllama":
