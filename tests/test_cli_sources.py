@@ -151,7 +151,11 @@ def test_build_summary_and_incremental_rebuild(run, mirror, db, source_steps):
     assert dict(zip(after["source"], after["n"])) == counts
 
 
-def test_build_with_a_corrupted_snapshot_fails_clearly(run, mirror, db, tmp_path, source_steps):
+def test_build_with_a_corrupted_snapshot_fails_clearly(run, mirror, db, tmp_path, source_steps,
+                                                       monkeypatch):
+    monkeypatch.setattr(build_lib, "SOURCES", {n: SOURCES[n] for n in  # a small good source too
+                                               ["countries", "freedom-house",
+                                                "aiddata-public-diplomacy"]})
     bad = tmp_path / "bad-mirror"
     (bad / "aiddata_public_diplomacy").mkdir(parents=True)
     name = "aiddata_public_diplomacy/chinese_public_diplomacy_country_year.csv"
@@ -163,3 +167,5 @@ def test_build_with_a_corrupted_snapshot_fails_clearly(run, mirror, db, tmp_path
     assert result.exit_code == 1
     assert "chinese_public_diplomacy_country_year.csv, row 6, field 'year'" in result.output
     assert db.scalar("SELECT COUNT(*) FROM observations WHERE source = 'aiddata-public-diplomacy'") == 0
+    # the good source of the same build is stored: nothing already loaded is lost
+    assert db.scalar("SELECT COUNT(*) FROM observations WHERE source = 'freedom-house'") > 10_000
