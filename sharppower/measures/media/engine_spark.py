@@ -8,8 +8,9 @@ the two articles' features and verified and attributed with the same functions a
 local engine, so both engines give identical matches. Only error messages (the first
 malformed line), counts and the matches reach the driver, never the corpus.
 
-On a cluster: `pip install sharppower` on the nodes (or ship a wheel/zip with
-`--py-files`) and run
+On a cluster: install sharppower on the nodes (`pip install` of a wheel built for their
+platform with `pip wheel .`; the media kernels are a compiled extension, which a
+`--py-files` zip cannot load) and run
 
     spark-submit --master yarn --deploy-mode client \\
         --conf spark.executorEnv.PYTHONHASHSEED=0 \\
