@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from sharppower.countries import CountryResolver, resolver
@@ -85,26 +86,30 @@ def us_lists(snapshot: Snapshot) -> tuple[pd.DataFrame, list[str]]:
     return out, warnings
 
 
-def _refs(rows: pd.DataFrame) -> tuple[str, str]:
-    files = sorted(set(rows["file"]))
-    refs = [f"{f} rows {readers.row_ranges(rows.loc[rows['file'] == f, '_row'])}" for f in files]
-    return "; ".join(files), readers.shorten("; ".join(refs))
+def _refs(files: np.ndarray, rows: np.ndarray) -> tuple[str, str]:
+    """('file; file', 'file rows 2-5, 9; file rows ...') for source rows of some files."""
+    names = sorted(set(files))
+    refs = [f"{f} rows {readers.row_ranges(rows[files == f])}" for f in names]
+    return "; ".join(names), readers.shorten("; ".join(refs))
 
 
 def counts(institutes: pd.DataFrame, end_year: int = END_YEAR) -> pd.DataFrame:
     """Open institutes per target x year, from first known opening to end_year."""
     rows = []
     for target, group in institutes.groupby("target", sort=True):
-        dated = group[group["opened"].notna()]
-        undated = len(group) - len(dated)
-        if dated.empty:
+        opened = group["opened"].to_numpy(dtype=float)
+        closed = group["closed"].to_numpy(dtype=float)
+        files, source_rows = group["file"].to_numpy(dtype=object), group["_row"].to_numpy()
+        dated = ~np.isnan(opened)
+        undated = int((~dated).sum())
+        if not dated.any():
             continue
-        for year in range(int(dated["opened"].min()), end_year + 1):
-            open_now = dated[(dated["opened"] <= year)
-                             & ~(dated["closed"].notna() & (dated["closed"] <= year))]
-            files, refs = _refs(open_now)
-            rows.append({"target": target, "year": year, "institutes_open": len(open_now),
-                         "source_file": files, "source_row": refs,
+        has_closed = ~np.isnan(closed)
+        for year in range(int(opened[dated].min()), end_year + 1):
+            now = dated & (opened <= year) & ~(has_closed & (closed <= year))
+            names, refs = _refs(files[now], source_rows[now])
+            rows.append({"target": target, "year": year, "institutes_open": int(now.sum()),
+                         "source_file": names, "source_row": refs,
                          "flags": f"undercount: {undated} institutes without opening date"
                          if undated else None})
     return pd.DataFrame(rows)
