@@ -8,7 +8,10 @@
   it skip only when the variable is unset outside CI, and fail when it is set but missing.
 - `demo_db`: a store built from the starter data, as `sharppower serve --demo` uses.
 - `built_store`: one store per test run built from the whole mirror (SQLite), shared by
-  the xdist workers (built by the first that asks, behind a file lock).
+  the xdist workers: built in the background from collection on (tests/mirror_store.py),
+  behind a file lock; the tests that use it run last.
+- `run_dir`: a folder shared by the xdist workers of a run (`mirror_store.once` makes
+  something there once per run: the triage tests' ledger and models).
 - `put`, `fav`: builders of synthetic observations: `put(db, rows, source="synthetic")`
   inserts rows given as dicts; `fav(target, year, value, se=None, actor="CHN")` is one
   att_favorable row.
@@ -148,7 +151,8 @@ def pytest_collection_modifyitems(config, items):
     mirror_tests = [i for i in items if "built_store" in getattr(i, "fixturenames", ())]
     if not mirror_tests or not MIRROR:
         return
-    items[:] = [i for i in items if i not in set(mirror_tests)] + mirror_tests
+    last = set(mirror_tests)
+    items[:] = [i for i in items if i not in last] + mirror_tests
     worker = getattr(config, "workerinput", {}).get("workerid", "master")
     if worker in ("master", "gw0") and len(items) > len(mirror_tests):
         root = _shared_root(config) / "built_mirror"

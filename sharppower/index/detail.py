@@ -62,8 +62,9 @@ def _items(names: list[str], state: dict, i: int) -> tuple[list[str], list[str],
     return present, stale, imputed, zero
 
 
-def component_detail(run) -> pd.DataFrame:
-    """DETAIL_COLUMNS for every unit and node with a score (see the module doc)."""
+def component_detail(run, nodes: list[str] | None = None) -> pd.DataFrame:
+    """DETAIL_COLUMNS for every unit and node with a score (see the module doc); only the
+    given nodes when `nodes` is set."""
     tree = run.tree
     leaf = _leaf_state(run)
     pos = {c: i for i, c in enumerate(tree.leaves)}
@@ -77,6 +78,8 @@ def component_detail(run) -> pd.DataFrame:
     feeds = run.screened.feeds
     node_pos = {c: j for j, c in enumerate(tree.nodes)}
     for j, node in enumerate(tree.nodes):
+        if nodes is not None and node not in nodes:
+            continue
         names = (tree.children[node] if tree.level[node] == "domain"
                  else [d for d in tree.by_level("domain") if node in _ancestors(tree, d)])
         for i in np.flatnonzero(~np.isnan(S[:, j])):

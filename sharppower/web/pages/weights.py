@@ -77,8 +77,8 @@ def index_years(db: Database, memo: Memo, actor: str) -> tuple[list[int], dict, 
         frame = run.long(level="index", actor=actor)
         frame = frame[frame["node"] == INDEX]
         counts = {int(y): int(n) for y, n in frame.groupby("year").size().items()}
-        detail = component_detail(run)
-        stale = stale_by_year(detail[(detail["node"] == INDEX) & (detail["actor"] == actor)])
+        detail = component_detail(run, nodes=[INDEX])
+        stale = stale_by_year(detail[detail["actor"] == actor])
         return sorted(counts), counts, stale, None
     return memo(("index_years", actor), compute)
 
