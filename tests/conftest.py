@@ -169,7 +169,7 @@ def run_dir(request) -> Path:
 
 
 @pytest.fixture(scope="session")
-def built_store(request):
+def built_store(run_dir):
     """The whole mirror built into SQLite once per test run: (Settings, Database).
 
     Built by a background process started at collection (tests/mirror_store.py) or, if
@@ -178,9 +178,7 @@ def built_store(request):
     require_mirror()
     from mirror_store import build_once
 
-    root = _shared_root(request.config) / "built_mirror"
-    root.mkdir(exist_ok=True)
-    conf = build_once(root, MIRROR)
+    conf = build_once(run_dir / "built_mirror", MIRROR)
     return conf, Database(conf.database_url)
 
 

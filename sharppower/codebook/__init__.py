@@ -15,7 +15,7 @@ Errors name the path of the bad entry, for example `indicators[3].direction`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -63,6 +63,14 @@ class Codebook:
 
     def for_source(self, source: str) -> pd.DataFrame:
         return self.indicators[self.indicators["source"] == source]
+
+    @cached_property
+    def evidence_codes(self) -> dict[str, str]:
+        """Codes of the indicators the evidence ledger may assign (source `evidence`, not
+        derived from others) -> layer; read once per codebook (every record is checked)."""
+        ind = self.indicators
+        ind = ind[(ind["source"] == "evidence") & ~ind.get("derived", False)]
+        return dict(zip(ind["code"], ind["layer"]))
 
     def domains(self) -> pd.DataFrame:
         """One row per domain: pillar, domain, name."""
