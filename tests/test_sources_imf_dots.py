@@ -43,6 +43,19 @@ def test_published_figures(frame, snapshot):
     assert world["value"].iloc[0] == pytest.approx(337885, abs=1)
 
 
+def test_the_actors_are_targets_of_each_other_from_their_own_reports(frame):
+    """Russia's and China's own workbooks are read with every partner (for the mirror fill)
+    and are reporters too: Russia's trade with China, China's with Russia, to 2020."""
+    rus = frame[(frame["target"] == "RUS") & (frame["actor"] == "CHN") & (frame["year"] == 2020)].iloc[0]
+    assert rus["exports_world"] == pytest.approx(337885, abs=1)
+    assert rus["source_file.trade_share"] == "DOTS_162.xlsx"
+    assert 0.1 < rus["trade_share"] < 0.3  # China: Russia's first trade partner, ~18% in 2020
+    assert not str(rus["flags.trade_share"] or "").count("mirror")
+    chn = frame[(frame["target"] == "CHN") & (frame["actor"] == "RUS") & (frame["year"] == 2020)].iloc[0]
+    assert chn["exports_world"] == pytest.approx(2598024, abs=1)
+    assert chn["source_file.trade_share"] == "DOTS_40.xlsx" and 0.01 < chn["trade_share"] < 0.05
+
+
 def test_shares_and_their_sources(frame):
     usa = frame[(frame["target"] == "USA") & (frame["actor"] == "CHN") & (frame["year"] == 2020)].iloc[0]
     assert usa["trade_share"] == pytest.approx((usa["exports_to_actor"] + usa["imports_from_actor"])

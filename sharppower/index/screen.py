@@ -17,7 +17,9 @@ coercion cases): they add a component where they are covered but never decide wh
 unit is scored. Unit coverage counts the *core* (near-global) domains only, the
 indicator threshold does not apply to partial ones, and the section threshold compares
 core domains. So with thresholds above one half, any two units scored at a node share
-at least one core component: no ranking compares disjoint sets of components. A partial
+at least one core component: no ranking compares disjoint sets of components; with
+`index_threshold: 1.0` (the default spec) and imputation of the core domains a unit lacks
+within a pillar, every unit in a ranking has the same core components. A partial
 component enters a unit's score only where its source covers the unit (it is never
 imputed). A pillar with no core component with data in a cross-section (Russia's
 pressure: recorded interference only) is screened and scored on its partial ones, shown,

@@ -164,8 +164,9 @@ def read_all(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFrame, pd
         if target is None:
             unknown.append((reporter, file, [4]))
             continue
-        if target in ACTOR_WORKBOOK:
+        if target in ACTOR_WORKBOOK:  # read with every partner by IMF name: also a reporter
             actors.append(rows.assign(actor=target))
+            rows = rows.assign(partner=rows["partner"].map(PARTNERS))
         parts.append(rows[rows["partner"].isin(set(PARTNERS.values()))].assign(target=target))
     if unknown:
         from sharppower.countries import UnresolvedCountries
