@@ -76,3 +76,20 @@ def test_evidence_browser_counts_match_the_ledger(full):
     n = db.scalar("SELECT COUNT(*) FROM evidence e JOIN evidence_actors a ON a.evidence_id = e.id "
                   "WHERE a.actor = 'RUS' AND e.target = 'DEU'")
     assert data["total"] == n > 0
+
+
+def test_a_target_left_out_of_the_ranking_says_why(full):
+    """Andorra has no IMF trade report, so no exposure pillar for China: its profile shows
+    the pillars it has and, for the exposure pillar and the index, the screening reason."""
+    web, _ = full
+    data = web.get("/country/AND.json", params={"year": 2021}).json()
+    rows = {(s["actor"], s["node"]): s for s in data["scores"]}
+    index = rows[("CHN", "influence")]
+    assert index["value"] is None and index["rank"] is None
+    assert "pillars of influence present" in index["not_scored"]
+    assert index["detail"].startswith("not scored: coverage 67% < 100%")
+    assert "exposure" in rows[("CHN", "exposure")]["not_scored"]
+    effect = rows[("CHN", "effect")]
+    assert effect["value"] is not None and effect["not_scored"] is None
+    html = web.get("/country/AND", params={"year": 2021}).text
+    assert "not scored: coverage 67% &lt; 100% (pillars of influence" in html

@@ -17,7 +17,7 @@ import pandas as pd
 
 from sharppower.analysis.frames import empty_measure, tidy, year_list
 from sharppower.errors import NotFound
-from sharppower.index.store import latest_run, scores
+from sharppower.index.store import latest_run, scores, screening
 from sharppower.store import Database
 
 LEVELS = ("index", "pillar", "domain")
@@ -60,3 +60,16 @@ def index_measure(db: Database, actor: str, name: str, years: int | Iterable[int
     if frame.empty:
         return empty_measure()
     return tidy(frame.rename(columns=RENAMES).assign(source=f"index:{level}"))
+
+
+def not_scored(db: Database) -> dict[tuple[str, str, str, int], str]:
+    """Why a target has no score at a pillar or index in a year: (actor, node, target,
+    year) -> the screening reason of the stored run (for example "coverage 67% < 100%
+    (pillars of influence present in the cross-section)"); empty before any run."""
+    try:
+        frame = screening(db)
+    except NotFound:
+        return {}
+    frame = frame[frame["kind"] == "unit"]
+    return {(a, n, t, int(y)): r for a, n, t, y, r in zip(
+        frame["actor"], frame["node"], frame["item"], frame["year"], frame["reason"])}

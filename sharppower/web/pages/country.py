@@ -20,6 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from sharppower.analysis.common import measure
+from sharppower.analysis.indexscores import not_scored
 from sharppower.analysis.profile import (
     ATTRACTION,
     attraction_by_target,
@@ -135,10 +136,12 @@ def scores(db: Database, memo: Memo, iso3: str, year: int | None,
     year, years, reason = profile_year(db, memo, years_of.get(iso3, set()), year,
                                        set(survey_years))
     labels = {(lv, c): lb for lv, c, lb in nodes}
+    reasons = memo(("not_scored",), lambda: not_scored(db))
     rows = []
     for (actor, level, code), frame in frames.items():
         rec = frame.get((iso3, year), {})
         detail = _detail(db, memo, actor, f"index:{level}:{code}", iso3, year)
+        why = None if rec else reasons.get((actor, code, iso3, year))
         rows.append({"actor": actor, "level": level, "node": code,
                      "label": labels[(level, code)],
                      **{k: rec.get(k) for k in ("value", "ci_low", "ci_high", "rank",
@@ -146,7 +149,8 @@ def scores(db: Database, memo: Memo, iso3: str, year: int | None,
                      "rank_text": rank_text(rec.get("rank"), rec.get("rank_low"),
                                             rec.get("rank_high")),
                      **{k: detail.get(k) for k in DETAIL},
-                     "detail": "; ".join(detail_lines(detail))})
+                     "not_scored": why,
+                     "detail": f"not scored: {why}" if why else "; ".join(detail_lines(detail))})
     return year, rows, years, reason
 
 
