@@ -6,9 +6,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from typer.testing import CliRunner
 
 from sharppower import analysis
-from sharppower.index import indicator_summary, latest_run, load_spec, scores, screening
+from sharppower.cli import app
+from sharppower.index import indicator_summary, latest_run, load_spec, report, scores, screening
 from sharppower.index.nodes import default_year
 
 YEARS = range(2010, 2024)
@@ -76,6 +78,13 @@ def test_targets_without_every_pillar_are_left_out_with_the_reason(built_store, 
                       & (dropped["node"] == "influence") & (dropped["kind"] == "unit")]
     assert left_out <= set(dropped["item"])
     assert dropped["reason"].str.contains("pillars of influence present").all()
+    listed = report.left_out(db, "CHN", 2021)  # what `index show` prints under the table
+    assert set(listed["target"]) == set(dropped["item"]) and not set(listed["target"]) & ranked
+    assert (listed["coverage"] < listed["threshold"]).all()
+    res = CliRunner().invoke(app, ["index", "show", "--actor", "CHN", "--year", "2021",
+                                   "--db", db.url])
+    assert res.exit_code == 0 and "not ranked at influence" in res.output
+    assert " AND 67%" in " ".join(res.output.split())
 
 
 def test_believable_top_and_bottom(stored):

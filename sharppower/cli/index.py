@@ -62,12 +62,14 @@ def show(actor: str = typer.Option(..., "--actor", help="Actor ISO3, e.g. CHN.")
          node: str = typer.Option(None, "--node", help="One index, pillar or domain."),
          db: str = DB_OPTION, json_out: bool = JSON_OPTION) -> None:
     """Scores and ranks (with 5-95% rank intervals) of every target for one actor-year."""
-    from sharppower.index.report import target_report
+    from sharppower.index.report import left_out, target_report
 
     with user_errors():
-        rows = target_report(open_db(db), actor, year, level, node)
+        store = open_db(db)
+        rows = target_report(store, actor, year, level, node)
         if not rows and not json_out:
             raise NotFound(f"no {level} score for {actor} in {year} in the stored run")
+        out = left_out(store, actor, year, level, node)
     if json_out:
         print_json(rows)
         return
@@ -77,6 +79,12 @@ def show(actor: str = typer.Option(..., "--actor", help="Actor ISO3, e.g. CHN.")
     for col in ("rank", "rank_low", "rank_high", "coverage"):
         df[col] = [f"{v:.3g}" if pd.notna(v) else "" for v in df[col]]
     print_table(df, title=f"{actor} {year}: {level} scores (rank 1 = highest)")
+    for (n, thr), group in out.groupby(["node", "threshold"]):
+        what = group["reason"].iloc[0].rpartition("(")[2].rstrip(")")
+        console.print(f"not ranked at {n}, {len(group)} targets with less than {thr:.0%} "
+                      f"({what}): " + ", ".join(
+                          f"{t} {c:.0%}" for t, c in zip(group["target"], group["coverage"])),
+                      highlight=False)
 
 
 @app.command("sensitivity")

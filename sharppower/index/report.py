@@ -10,7 +10,7 @@ from sharppower.errors import NotFound
 from sharppower.index.build import fingerprint
 from sharppower.index.run import run_index
 from sharppower.index.spec import load_spec
-from sharppower.index.store import latest_run, save_sensitivity, scores
+from sharppower.index.store import latest_run, save_sensitivity, scores, screening
 from sharppower.index.uncertainty import sensitivity
 from sharppower.store import Database
 
@@ -49,6 +49,19 @@ def target_report(db: Database, actor: str, year: int, level: str = "index",
                     "node": row["node"], **_fields(row), "pillars": nested["pillar"],
                     "domains": nested["domain"]})
     return out
+
+
+def left_out(db: Database, actor: str, year: int, level: str = "index",
+             node: str | None = None) -> pd.DataFrame:
+    """Targets screening left out of the chosen rankings (a pillar or index: domains are
+    not screened per target): node, target, coverage, threshold, reason; sorted."""
+    frame = screening(db)
+    frame = frame[(frame["actor"] == actor) & (frame["year"] == year) & (frame["kind"] == "unit")]
+    nodes = set(scores(db, actor, year, level=level)["node"])
+    frame = frame[frame["node"].isin({node} if node else nodes)]
+    out = frame.rename(columns={"item": "target"})[["node", "target", "coverage", "threshold",
+                                                     "reason"]]
+    return out.sort_values(["node", "target"]).reset_index(drop=True)
 
 
 def sensitivity_report(db: Database, runs: int, spec_path: str | None = None,
