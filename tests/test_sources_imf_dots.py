@@ -56,6 +56,20 @@ def test_the_actors_are_targets_of_each_other_from_their_own_reports(frame):
     assert chn["source_file.trade_share"] == "DOTS_40.xlsx" and 0.01 < chn["trade_share"] < 0.05
 
 
+def test_taiwan_a_partner_only_economy_gets_world_totals_from_every_reporter(frame):
+    """Taiwan has no workbook: its exports are the sum of every reporter's imports from it
+    (China's included), its imports the sum of their exports to it; flagged mirror."""
+    twn = frame[(frame["target"] == "TWN") & (frame["actor"] == "CHN")].set_index("year")
+    assert twn.loc[2020, "exports_world"] > twn.loc[2020, "exports_to_actor"] > 1e5  # US$ m
+    assert 2e5 < twn.loc[2020, "imports_world"] < 4e5
+    assert 0.2 < twn.loc[2020, "trade_share"] < 0.4  # China: Taiwan's first partner
+    assert twn.loc[2000, "trade_share"] < twn.loc[2010, "trade_share"] < twn.loc[2020, "trade_share"]
+    assert "mirror" in twn.loc[2020, "flags.exports_world"]
+    assert "reporters' imports with Taiwan Province of China" in twn.loc[2020, "source_row.exports_world"]
+    rus = frame[(frame["target"] == "TWN") & (frame["actor"] == "RUS") & (frame["year"] == 2020)]
+    assert rus["trade_share"].iloc[0] < 0.02
+
+
 def test_shares_and_their_sources(frame):
     usa = frame[(frame["target"] == "USA") & (frame["actor"] == "CHN") & (frame["year"] == 2020)].iloc[0]
     assert usa["trade_share"] == pytest.approx((usa["exports_to_actor"] + usa["imports_from_actor"])

@@ -18,6 +18,10 @@ x actor x year:
   with a DOTS share for that target and actor, the shares computed from the COW files
   (cow_trade.py, 1870-2014: the source's own dyadic and national files), flagged
   `from_cow` with COW's file in source_file; COW shares above 1 are left out. COW's USSR (SUN) partner is actor RUS here.
+Taiwan (`Taiwan Province of China`) is a partner only, with no workbook: its world totals
+are the sums of every reporter's flows with it (its exports = their imports from it, CIF,
+China's included), flagged `mirror`, kept for the years in which at least half as many
+reporters report it as in its best-covered year (`partner_totals`).
 Reporters that are area aggregates or customs unions are skipped (imf_dots.yaml); the
 duplicate workbook of one reporter (Nicaragua, DOTS_143 and DOTS_144) is used once when
 identical, and is an error when the two differ.
@@ -44,12 +48,17 @@ N_WORKBOOKS = 235
 WORKBOOKS = [f"DOTS_{i}.xlsx" for i in range(1, N_WORKBOOKS + 1)]
 SHEETS = {"Exports, FOB": "exports", "Imports, CIF": "imports"}
 PARTNERS = {"World": "world", "China, P.R.: Mainland": "CHN", "Russian Federation": "RUS",
-            "USSR": "SUN"}
+            "USSR": "SUN", "Taiwan Province of China": "TWN"}
+# Economies in DOTS as partners only (no workbook of their own): their world totals are the
+# sums of every reporter's flows with them (imports from them = their exports).
+PARTNER_ONLY = {"TWN": "Taiwan Province of China"}
 ACTOR_WORKBOOK = {"CHN": "China, P.R.: Mainland", "RUS": "Russian Federation"}
 USSR_LAST_YEAR = 1991
 RULES = Path(__file__).with_name("imf_dots.yaml")
 FLAGS = {"estimate": "imf_estimate: IMF estimate (value ends in ' e')",
-         "mirror": "mirror: flow from the actor's own report (the target reports none)",
+         "mirror": "mirror: from the partners' reports (the target reports none: the actor's "
+                   "own report, or for a partner-only economy's world totals the sum of every "
+                   "reporter's)",
          "ussr": "actor_ussr: trade with the USSR (before 1992)",
          "cow": "from_cow: Correlates of War trade (before DOTS covers the target)"}
 SHARES = {"trade_share": (["exports_to_actor", "imports_from_actor"], ["exports_world", "imports_world"]),
@@ -203,6 +212,29 @@ def _actor_rows(df: pd.DataFrame, actor: str) -> pd.DataFrame:
     return df[keep & (df["target"] != actor)].assign(mirror=False)
 
 
+def partner_totals(df: pd.DataFrame) -> pd.DataFrame:
+    """World totals of the partner-only economies (Taiwan) from every reporter's rows:
+    its exports = the sum of the reporters' imports from it, and the other way round; a
+    year counts when at least half of the reporters of its best-covered year report it.
+    Rows as the reporters' own `world` rows, flagged mirror (the reporters' flows with
+    the partner-only economy are then dropped)."""
+    out = []
+    for code, name in PARTNER_ONLY.items():
+        mine = df[df["partner"] == code]
+        for flow, theirs in (("exports", "imports"), ("imports", "exports")):
+            part = mine[mine["flow"] == theirs]
+            sums = part.groupby("year").agg(value=("value", "sum"), n=("target", "nunique"),
+                                            estimate=("estimate", "any"))
+            sums = sums[sums["n"] >= sums["n"].max() / 2] if len(sums) else sums
+            for year, row in sums.iterrows():
+                out.append({"partner": "world", "year": int(year), "flow": flow,
+                            "value": float(row["value"]), "estimate": bool(row["estimate"]),
+                            "row": f"sum of {int(row['n'])} reporters' {theirs} with {name} "
+                                   f"(every workbook's {name} row)",
+                            "target": code, "mirror": True})
+    return pd.DataFrame(out, columns=[*df.columns, "mirror"])
+
+
 def _mirror_rows(own: pd.DataFrame, res: CountryResolver) -> pd.DataFrame:
     """The actors' reports as the partner's flows: actor exports -> partner imports_from_actor."""
     own = own[~own["partner"].map(lambda n: _not_country(n) is not None)]
@@ -232,7 +264,7 @@ def actor_panel(df: pd.DataFrame, mirror: pd.DataFrame, actor: str) -> pd.DataFr
     fill = fill.set_index(["target", "year", "flow"]).drop(
         own.set_index(["target", "year", "flow"]).index, errors="ignore").reset_index()
     wide = _wide(pd.concat([own, fill], ignore_index=True), flows)
-    world = _wide(df[df["partner"] == "world"].assign(mirror=False),
+    world = _wide(df[df["partner"] == "world"].assign(mirror=lambda d: d["mirror"].eq(True)),
                   {"exports": "exports_world", "imports": "imports_world"})
     wide = wide.join(world, how="inner").reset_index()
     wide = wide[wide["target"] != actor].assign(actor=actor)
@@ -327,6 +359,9 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
     """One row per target x actor (CHN, RUS) x year: DOTS flows and shares, and combined shares."""
     res = res or resolver()
     rows, own, warnings = read_all(snapshot, res)
+    totals = partner_totals(rows)
+    rows = pd.concat([rows[~rows["partner"].isin(set(PARTNER_ONLY))].assign(mirror=False),
+                      totals], ignore_index=True)
     mirror = _mirror_rows(own, res)
     dots = pd.concat([actor_panel(rows, mirror, a) for a in ACTOR_WORKBOOK], ignore_index=True)
     dots = add_provenance(dots)
