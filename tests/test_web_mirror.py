@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from test_web_support import client, make_app
 
+from sharppower.web.figures import choropleth
+
 
 @pytest.fixture(scope="module")
 def full(built_store):
@@ -93,3 +95,23 @@ def test_a_target_left_out_of_the_ranking_says_why(full):
     assert effect["value"] is not None and effect["not_scored"] is None
     html = web.get("/country/AND", params={"year": 2021}).text
     assert "not scored: coverage 67% &lt; 100% (pillars of influence" in html
+
+
+def test_the_map_lists_the_targets_left_out_of_the_ranking(full):
+    web, _ = full
+    data = web.get("/map.json", params={"measure": "index:index:influence", "actor": "CHN",
+                                        "year": 2021}).json()
+    ranked = {r["target"] for r in data["values"]}
+    left = {r["target"]: r["reason"] for r in data["not_ranked"]}
+    assert {"AND", "XKX", "PSE"} <= set(left) and not ranked & set(left)
+    assert all("pillars of influence present" in r for r in left.values())
+    traces = choropleth(data)["data"]
+    assert [t["name"] for t in traces][-1] == "not ranked"
+    assert set(traces[-1]["locations"]) == set(left)
+    html = web.get("/map", params={"measure": "index:index:influence", "actor": "CHN",
+                                   "year": 2021}).text
+    assert 'id="not-ranked"' in html and "Andorra" in html
+    domain = web.get("/map.json", params={"measure": "index:domain:trade_dependence",
+                                          "actor": "CHN", "year": 2021}).json()
+    assert domain["not_ranked"] == []  # domains are not screened per target
+

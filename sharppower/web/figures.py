@@ -3,12 +3,14 @@
 Pages embed them as JSON and `static/charts.js` draws them with the bundled plotly.js. The
 map uses a `geojson` trace (shapes embedded in the page, never fetched), with every base
 layer switched off so plotly.js requests no topojson either. Countries without a value are
-drawn grey and hover as "no data": missing is not zero.
+drawn grey and hover as "no data": missing is not zero; those screening left out of an index
+or pillar ranking are a darker grey and hover with the reason.
 """
 
 from __future__ import annotations
 
 GREY = "#d9d9d9"
+DARK_GREY = "#a6a6a6"  # left out of the ranking by screening (the reason on hover)
 COLORS = {"CHN": "#c0392b", "RUS": "#2c5f8a"}
 
 
@@ -37,7 +39,16 @@ def choropleth(data: dict) -> dict:
              "name": data["label"]}
     layout = {"geo": _geo_layout(), "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
               "height": 520, "dragmode": False}
-    return {"data": [base, trace], "layout": layout}
+    left = data.get("not_ranked") or []
+    if not left:
+        return {"data": [base, trace], "layout": layout}
+    unranked = {"type": "choropleth", "locationmode": "ISO-3",
+                "locations": [r["target"] for r in left], "z": [0] * len(left),
+                "colorscale": [[0, DARK_GREY], [1, DARK_GREY]], "showscale": False,
+                "marker": {"line": {"color": "#ffffff", "width": 0.5}},
+                "text": [f"<b>{r['name']}</b>: not ranked<br>{r['reason']}" for r in left],
+                "hovertemplate": "%{text}<extra></extra>", "name": "not ranked"}
+    return {"data": [base, trace, unranked], "layout": layout}
 
 
 def trend(series: list[dict], title: str, unit: str) -> dict:

@@ -8,6 +8,7 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse
 
+from sharppower.analysis.indexscores import not_scored
 from sharppower.errors import NotFound
 from sharppower.index.nodes import default_year, pick_year, stale_shares
 from sharppower.index.spec import load_spec
@@ -73,8 +74,9 @@ def map_data(db: Database, actor: str | None = None, measure: str | None = None,
              year: int | None = None) -> dict:
     """values: one row per target with a value (target, name, value, ci_low, ci_high, rank,
     rank_low, rank_high, rank_text, index detail: coverage, components, stale, imputed and
-    zero components; hover); shapes: every ISO3 drawn; years: years with data; year_reason:
-    why this year is shown."""
+    zero components; hover); not_ranked: targets screening left out of an index or pillar
+    ranking (target, name, reason); shapes: every ISO3 drawn; years: years with data;
+    year_reason: why this year is shown."""
     actor = check_actor(actor)
     code = measure or default_measure(db, actor)
     option = describe(code, db)
@@ -89,11 +91,24 @@ def map_data(db: Database, actor: str | None = None, measure: str | None = None,
         rows = rows.merge(detail[detail["year"] == year].drop(columns=["year"]), on="target",
                           how="left")
     values = [_row(r, names, option["unit"]) for r in rows.to_dict("records")]
-    return {"actor": actor, "actor_name": codebook().actors[actor], "actors": codebook().actors,
+    return {"not_ranked": _not_ranked(db, actor, code, year, names),"actor": actor, "actor_name": codebook().actors[actor], "actors": codebook().actors,
             "measure": code, "label": option["label"], "unit": option["unit"],
             "kind": option["kind"], "year": year, "years": years, "year_reason": reason,
             "values": values, "shapes": sorted(mapped_countries()), "with_value": len(values),
             "options": measure_options(db), "rank_note": RANK_NOTE, "score_note": SCORE_NOTE}
+
+
+def _not_ranked(db: Database, actor: str, code: str, year: int | None,
+                names: dict) -> list[dict]:
+    """Targets screening left out of an index or pillar ranking in the year: target, name,
+    reason (domains and indicators: none)."""
+    parts = code.split(":")
+    if year is None or len(parts) != 3 or parts[0] != "index":
+        return []
+    out = [{"target": t, "name": names.get(t, t), "reason": r}
+           for (a, n, t, y), r in not_scored(db).items()
+           if a == actor and n == parts[2] and y == year]
+    return sorted(out, key=lambda r: r["name"])
 
 
 def _row(r: dict, names: dict, unit: str) -> dict:
