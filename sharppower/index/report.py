@@ -57,8 +57,8 @@ def left_out(db: Database, actor: str, year: int, level: str = "index",
     not screened per target): node, target, coverage, threshold, reason; sorted."""
     frame = screening(db)
     frame = frame[(frame["actor"] == actor) & (frame["year"] == year) & (frame["kind"] == "unit")]
-    nodes = set(scores(db, actor, year, level=level)["node"])
-    frame = frame[frame["node"].isin({node} if node else nodes)]
+    nodes = {node} if node else set(scores(db, actor, year, level=level)["node"])
+    frame = frame[frame["node"].isin(nodes)]
     out = frame.rename(columns={"item": "target"})[["node", "target", "coverage", "threshold",
                                                      "reason"]]
     return out.sort_values(["node", "target"]).reset_index(drop=True)

@@ -257,14 +257,15 @@ def _wide(rows: pd.DataFrame, prefix: dict[str, str]) -> pd.DataFrame:
 
 
 def actor_panel(df: pd.DataFrame, mirror: pd.DataFrame, actor: str) -> pd.DataFrame:
-    """Flows, world totals and DOTS shares of every target with the actor."""
+    """Flows, world totals and DOTS shares of every target with the actor (`df`: the
+    reporters' rows with a `mirror` column, True for partner-only totals)."""
     flows = {"exports": "exports_to_actor", "imports": "imports_from_actor"}
     own = _actor_rows(df, actor)
     fill = mirror[mirror["actor"] == actor]
     fill = fill.set_index(["target", "year", "flow"]).drop(
         own.set_index(["target", "year", "flow"]).index, errors="ignore").reset_index()
     wide = _wide(pd.concat([own, fill], ignore_index=True), flows)
-    world = _wide(df[df["partner"] == "world"].assign(mirror=lambda d: d["mirror"].eq(True)),
+    world = _wide(df[df["partner"] == "world"],
                   {"exports": "exports_world", "imports": "imports_world"})
     wide = wide.join(world, how="inner").reset_index()
     wide = wide[wide["target"] != actor].assign(actor=actor)

@@ -8,9 +8,9 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse
 
-from sharppower.analysis.indexscores import not_scored
 from sharppower.errors import NotFound
 from sharppower.index.nodes import default_year, pick_year, stale_shares
+from sharppower.index.report import left_out
 from sharppower.index.spec import load_spec
 from sharppower.store import Database
 from sharppower.store.lookups import country_names
@@ -91,10 +91,11 @@ def map_data(db: Database, actor: str | None = None, measure: str | None = None,
         rows = rows.merge(detail[detail["year"] == year].drop(columns=["year"]), on="target",
                           how="left")
     values = [_row(r, names, option["unit"]) for r in rows.to_dict("records")]
-    return {"not_ranked": _not_ranked(db, actor, code, year, names),"actor": actor, "actor_name": codebook().actors[actor], "actors": codebook().actors,
+    return {"actor": actor, "actor_name": codebook().actors[actor], "actors": codebook().actors,
             "measure": code, "label": option["label"], "unit": option["unit"],
             "kind": option["kind"], "year": year, "years": years, "year_reason": reason,
-            "values": values, "shapes": sorted(mapped_countries()), "with_value": len(values),
+            "values": values, "not_ranked": _not_ranked(db, actor, code, year, names),
+            "shapes": sorted(mapped_countries()), "with_value": len(values),
             "options": measure_options(db), "rank_note": RANK_NOTE, "score_note": SCORE_NOTE}
 
 
@@ -103,12 +104,11 @@ def _not_ranked(db: Database, actor: str, code: str, year: int | None,
     """Targets screening left out of an index or pillar ranking in the year: target, name,
     reason (domains and indicators: none)."""
     parts = code.split(":")
-    if year is None or len(parts) != 3 or parts[0] != "index":
+    if year is None or len(parts) != 3 or parts[0] != "index" or parts[1] == "domain":
         return []
-    out = [{"target": t, "name": names.get(t, t), "reason": r}
-           for (a, n, t, y), r in not_scored(db).items()
-           if a == actor and n == parts[2] and y == year]
-    return sorted(out, key=lambda r: r["name"])
+    out = left_out(db, actor, year, parts[1], parts[2])
+    return sorted(({"target": t, "name": names.get(t, t), "reason": r}
+                   for t, r in zip(out["target"], out["reason"])), key=lambda r: r["name"])
 
 
 def _row(r: dict, names: dict, unit: str) -> dict:
