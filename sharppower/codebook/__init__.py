@@ -8,7 +8,9 @@ actors (list or None), index (bool: part of the composite index), absent (`missi
 valid_max (the declared `valid: [min, max]` range of a value; NaN when not declared).
 `Codebook.years` is the declared plausible range of years (`years: [first, last]`);
 `Codebook.territories` maps an actor to its own territories (`territories: [ISO3, ...]`,
-never its targets, like the actor itself).
+never its targets, like the actor itself). `Codebook.actor_info` holds each declared actor
+as an `Actor` (iso3, name, colour, territories, kind: `authoritarian` or `comparator`);
+`Codebook.actors` is the same list as ISO3 -> name.
 Errors name the path of the bad entry, for example `indicators[3].direction`.
 """
 
@@ -30,10 +32,24 @@ LAYERS = ("exposure", "pressure", "effect")
 DIRECTIONS = ("positive", "negative")
 PILLARS = ("attraction", "reach", "sharp_power", "resilience")  # required; others may be added
 ABSENT = ("missing", "zero")
+ACTOR_KINDS = ("authoritarian", "comparator")
+# colours of actors that declare none (figures), in declaration order
+DEFAULT_COLOURS = ("#c0392b", "#2c5f8a", "#1e8449", "#8e44ad", "#d35400", "#7f8c8d")
 REQUIRED = ("code", "name", "pillar", "domain", "layer", "direction", "unit", "source", "description")
 DEFAULT_VERSION = "v1"
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
 DEFAULT_YEARS = (1789, 2100)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A state whose influence abroad is scored: declared once, in the codebook."""
+
+    iso3: str
+    name: str
+    colour: str
+    kind: str = "authoritarian"  # authoritarian | comparator
+    territories: tuple[str, ...] = ()
 
 
 @dataclass
@@ -47,6 +63,7 @@ class Codebook:
     raw: dict[str, Any] = field(default_factory=dict, repr=False)
     years: tuple[int, int] = DEFAULT_YEARS
     territories: dict[str, list[str]] = field(default_factory=dict)  # actor -> own ISO3s
+    actor_info: dict[str, Actor] = field(default_factory=dict)  # ISO3 -> Actor, declared order
 
     def own(self, actor: str) -> set[str]:
         """The actor itself and its territories: never its targets."""
@@ -124,12 +141,24 @@ def validate(data: Any, where: str) -> Codebook:
             _fail(key, "missing", where)
     actors: dict[str, str] = {}
     territories: dict[str, list[str]] = {}
+    info: dict[str, Actor] = {}
     for i, a in enumerate(data["actors"] or []):
         if not isinstance(a, dict) or not _is_iso3(a.get("iso3")):
             _fail(f"actors[{i}].iso3", f"not an ISO 3166 alpha-3 code: {a!r}", where)
+        if a["iso3"] in actors:
+            _fail(f"actors[{i}].iso3", f"actor {a['iso3']} declared twice", where)
         actors[a["iso3"]] = a.get("name") or pycountry.countries.get(alpha_3=a["iso3"]).name
         territories[a["iso3"]] = _territories(a.get("territories"), f"actors[{i}].territories",
                                               where)
+        kind = a.get("kind", "authoritarian")
+        if kind not in ACTOR_KINDS:
+            _fail(f"actors[{i}].kind", f"must be one of {', '.join(ACTOR_KINDS)}, not {kind!r}",
+                  where)
+        colour = a.get("colour") or DEFAULT_COLOURS[i % len(DEFAULT_COLOURS)]
+        if not (isinstance(colour, str) and len(colour) == 7 and colour.startswith("#")):
+            _fail(f"actors[{i}].colour", f"a colour such as '#c0392b', not {colour!r}", where)
+        info[a["iso3"]] = Actor(a["iso3"], actors[a["iso3"]], colour, kind,
+                                tuple(territories[a["iso3"]]))
     if not actors:
         _fail("actors", "at least one actor is needed", where)
     layers = data["layers"] or {}
@@ -206,6 +235,7 @@ def validate(data: Any, where: str) -> Codebook:
         raw=data,
         years=_pair(data["years"], "years", where, int) if "years" in data else DEFAULT_YEARS,
         territories={a: t for a, t in territories.items() if t},
+        actor_info=info,
     )
 
 
