@@ -95,9 +95,13 @@ def test_import_updates_changed_fields_with_history(db, tmp_path):
     assert ev.import_file(db, path, coder="erin") == {"inserted": 0, "updated": 2, "unchanged": 1}
     after = {r["id"]: r["updated_at"] for r in ev.export_records(db)}
     assert after["ev-c"] == before["ev-c"] and after["ev-a"] != before["ev-a"]
-    last = ev.get_evidence(db, "ev-a")["history"][-1]
+    a = ev.get_evidence(db, "ev-a")
+    last = [h for h in a["history"] if h["action"] == "import"][-1]
     assert (last["field"], last["old_value"], last["new_value"], last["changed_by"]) == (
         "title", 'Joint "media" campaign, with commas', "Joint campaign (corrected)", "erin")
+    # ev-a was accepted: the import's substantive change reopens it, as an edit does
+    assert (a["status"], a["reviewed_by"], a["history"][-1]["action"]) == (
+        "proposed", None, "reopen")
     assert ev.get_evidence(db, "ev-b")["codings"]["dave"] == ["sp_malign_finance"]
 
 

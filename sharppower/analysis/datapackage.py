@@ -7,6 +7,13 @@ Only what the sources allow is published: each connector's `redistribute` allow-
 dates, target, link) and its texts (narratives) are shipped. Data the project makes itself
 (the index, evidence coded by hand, the starter facts) are published. ISO3 columns get a
 name column beside them; floats are rounded (no 136.04999999999995).
+
+The evidence tables are published for everyone with accepted records only and without
+the ledger's private columns (`PRIVATE_EVIDENCE`: the coder's and reviewer's account
+names, notes, the source payload); `private=True` (a reviewer's or admin's request) gives
+every record and column. Every text cell that a spreadsheet would run as a formula (=, +,
+-, @ first) is prefixed with "'" in every CSV written (`encode_csv`), as the ledger's own
+CSV export does.
 """
 
 from __future__ import annotations
@@ -19,12 +26,15 @@ import numpy as np
 import pandas as pd
 
 from sharppower import __version__
+from sharppower.measures.evidence.exchange import formula_safe
 from sharppower.sources.registry import SOURCES
 from sharppower.store import Database
 from sharppower.store.lookups import country_names, whole_table
 
 DIGITS = 6
 TEXT_COLUMNS = {"evidence": ["narrative", "source_payload", "notes"]}
+PRIVATE_EVIDENCE = ["coder", "reviewed_by", "reviewed_at", "notes", "source_payload"]
+EVIDENCE_TABLES = ("evidence", "evidence_actors", "evidence_indicators")
 KEYS = {"observations": ["id"], "countries": ["iso3"], "indicators": ["code"],
         "sources": ["name"], "evidence": ["id"], "evidence_actors": ["evidence_id", "actor"],
         "evidence_indicators": ["evidence_id", "indicator"],
@@ -100,19 +110,24 @@ def observations(db: Database) -> pd.DataFrame:
     return frame[np.array([allowed(s, "observations") for s in frame["source"]], dtype=bool)]
 
 
-def evidence(db: Database) -> pd.DataFrame:
+def evidence(db: Database, private: bool = False) -> pd.DataFrame:
+    """Evidence records the sources allow; for everyone (`private` False) accepted ones only,
+    without PRIVATE_EVIDENCE columns."""
     frame = whole_table(db, "evidence")
     frame = frame[np.array([allowed(o, "records") for o in frame["origin"]], dtype=bool)].copy()
     for col in TEXT_COLUMNS["evidence"]:
         if col in frame.columns:
             frame[col] = [v if allowed(o, "texts") else None
                           for v, o in zip(frame[col], frame["origin"])]
+    if not private:
+        frame = frame[frame["status"] == "accepted"].drop(
+            columns=[c for c in PRIVATE_EVIDENCE if c in frame.columns])
     return frame
 
 
-def _evidence_child(table: str) -> Callable[[Database], pd.DataFrame]:
-    def read(db: Database) -> pd.DataFrame:
-        keep = set(evidence(db)["id"])
+def _evidence_child(table: str) -> Callable[..., pd.DataFrame]:
+    def read(db: Database, private: bool = False) -> pd.DataFrame:
+        keep = set(evidence(db, private)["id"])
         frame = whole_table(db, table)
         return frame[frame["evidence_id"].isin(keep)]
     return read
@@ -132,7 +147,7 @@ def sources_table(db: Database) -> pd.DataFrame:
     return whole_table(db, "sources")
 
 
-READERS: dict[str, Callable[[Database], pd.DataFrame]] = {
+READERS: dict[str, Callable[..., pd.DataFrame]] = {
     "observations": observations, "countries": lambda db: whole_table(db, "countries"),
     "indicators": lambda db: whole_table(db, "indicators"), "sources": sources_table,
     "evidence": evidence, "evidence_actors": _evidence_child("evidence_actors"),
@@ -141,9 +156,13 @@ READERS: dict[str, Callable[[Database], pd.DataFrame]] = {
 }
 
 
-def table(db: Database, name: str, names: dict[str, str] | None = None) -> pd.DataFrame:
-    """One published table as shipped: allowed rows and fields, names beside ISO3, rounded."""
-    frame = READERS[name](db).reset_index(drop=True).copy()
+def table(db: Database, name: str, names: dict[str, str] | None = None,
+          private: bool = False) -> pd.DataFrame:
+    """One published table as shipped: allowed rows and fields, names beside ISO3, rounded
+    (`private`: the evidence tables with every record and column, for reviewers)."""
+    reader = READERS[name]
+    frame = (reader(db, private) if name in EVIDENCE_TABLES else reader(db))
+    frame = frame.reset_index(drop=True).copy()
     names = names if names is not None else country_names(db)
     return _round(_named(frame, names))
 
@@ -200,8 +219,19 @@ def descriptor(db: Database, frames: dict[str, pd.DataFrame], path: Callable[[st
             "resources": resources}
 
 
+def formula_escaped(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell a spreadsheet would run as a formula prefixed with "'"."""
+    types = pd.api.types
+    text = [c for c in frame.columns if not (types.is_numeric_dtype(frame[c])
+                                             or types.is_bool_dtype(frame[c])
+                                             or types.is_datetime64_any_dtype(frame[c]))]
+    return frame.assign(**{c: frame[c].map(lambda v: formula_safe(v) if isinstance(v, str)
+                                           else v) for c in text})
+
+
 def encode_csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False).encode("utf-8")
+    """CSV bytes of a published table (formula-escaped)."""
+    return formula_escaped(frame).to_csv(index=False).encode("utf-8")
 
 
 def write_package(db: Database, folder: Path | str) -> Path:

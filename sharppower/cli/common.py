@@ -63,19 +63,38 @@ def user_errors() -> Iterator[None]:
         raise typer.Exit(1) from None
 
 
+class AuditRow:
+    """The ok row of one CLI write, for the library to write in the write's own transaction
+    (`audit=` of the ledger's functions): a write committed is never left unaudited."""
+
+    def __init__(self, who: str, action: str, target: str | None):
+        self.who, self.action, self.target, self.written = who, action, target, False
+
+    def __call__(self, conn, obj: str | None = None) -> None:
+        from sharppower.web import accounts
+
+        accounts.audit_row(conn, self.who, self.action, "ok", obj=obj or self.target,
+                           detail={"via": "cli"})
+        self.written = True
+
+
 @contextmanager
-def audited(db: Database, who: str, action: str, target: str | None) -> Iterator[None]:
+def audited(db: Database, who: str, action: str, target: str | None) -> Iterator[AuditRow]:
     """Keep the write attempt of a CLI command in the audit log (actor `who`, outcome ok or
-    error with the message), like the API's."""
+    error with the message), like the API's. Pass the yielded AuditRow as the library
+    call's `audit=`: the ok row is then written in the write's transaction; otherwise it
+    is written after the block."""
     from sharppower.web import accounts
 
+    row = AuditRow(who, action, target)
     try:
-        yield
+        yield row
     except Exception as exc:
         accounts.audit(db, who, action, "error", obj=target,
                        detail={"via": "cli", "message": str(exc)[:2000]})
         raise
-    accounts.audit(db, who, action, "ok", obj=target, detail={"via": "cli"})
+    if not row.written:
+        accounts.audit(db, who, action, "ok", obj=target, detail={"via": "cli"})
 
 
 def print_json(data: Any) -> None:

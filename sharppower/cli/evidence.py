@@ -122,8 +122,8 @@ def add(
                  "techniques": technique or None, "confidence": confidence, "notes": notes}
         record.update({k: v for k, v in given.items() if v is not None})
         store, who = open_db(db), _who(coder or record.get("coder"))
-        with audited(store, who, "evidence.propose", record.get("id")):
-            rec = ev.add_evidence(store, record, coder=who)
+        with audited(store, who, "evidence.propose", record.get("id")) as audit:
+            rec = ev.add_evidence(store, record, coder=who, audit=audit)
         if json_out:
             print_json(rec)
         else:
@@ -174,9 +174,9 @@ def import_(file: Annotated[Path, typer.Argument(help="CSV, JSON or YAML (as exp
         if fmt not in ("records", "stix"):
             raise InputError("--format", f"must be records or stix, not {fmt!r}")
         store = open_db(db)
-        with audited(store, _who(coder), "evidence.import", str(file)):
-            counts = (stix.import_stix(store, file, coder=coder) if fmt == "stix"
-                      else ev.import_file(store, file, coder=coder))
+        with audited(store, _who(coder), "evidence.import", str(file)) as audit:
+            counts = (stix.import_stix(store, file, coder=coder, audit=audit) if fmt == "stix"
+                      else ev.import_file(store, file, coder=coder, audit=audit))
         if json_out:
             print_json(counts)
             return
@@ -219,8 +219,9 @@ def review_(rid: RecordId, accept: Annotated[bool, _opt("--accept", help="Accept
         if accept == reject:
             raise InputError("review", "give exactly one of --accept and --reject")
         store = open_db(db)
-        with audited(store, _who(coder), "evidence.review", rid):
-            rec = ev.review(store, rid, "accept" if accept else "reject", _who(coder), note)
+        with audited(store, _who(coder), "evidence.review", rid) as audit:
+            rec = ev.review(store, rid, "accept" if accept else "reject", _who(coder), note,
+                            audit=audit)
         if json_out:
             print_json(rec)
         else:
@@ -234,8 +235,9 @@ def code_(rid: RecordId, indicator: Indicators = None, technique: Techniques = N
     given = no code applies."""
     with user_errors():
         store = open_db(db)
-        with audited(store, _who(coder), "evidence.code", rid):
-            rec = ev.code(store, rid, _who(coder), indicator or [], techniques=technique or [])
+        with audited(store, _who(coder), "evidence.code", rid) as audit:
+            rec = ev.code(store, rid, _who(coder), indicator or [], techniques=technique or [],
+                          audit=audit)
         if json_out:
             print_json(rec)
         else:
@@ -257,10 +259,12 @@ def edit(rid: RecordId, file: FileOpt = None, indicator: Indicators = None,
                  "confidence": confidence, "notes": notes}
         changes.update({k: v for k, v in given.items() if v is not None})
         store = open_db(db)
-        # the version read first: a change someone commits meanwhile is refused (StaleVersion)
-        version = ev.get_evidence(store, rid)["version"]
-        with audited(store, _who(coder), "evidence.edit", rid):
-            rec = ev.update_evidence(store, rid, changes, _who(coder), expected_version=version)
+        with audited(store, _who(coder), "evidence.edit", rid) as audit:
+            # the version read first: a change someone commits meanwhile is refused
+            # (StaleVersion); a missing id is audited like any refused attempt
+            version = ev.get_evidence(store, rid)["version"]
+            rec = ev.update_evidence(store, rid, changes, _who(coder), expected_version=version,
+                                     audit=audit)
         console.print(f"{esc(rid)}: updated ({rec['updated_at']}, {rec['status']})")
 
 

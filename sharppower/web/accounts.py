@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +22,8 @@ from sharppower.errors import NotFound, ValidationError
 from sharppower.store import Database
 from sharppower.store.locking import write_transaction
 from sharppower.web.tables import api_tokens, audit_log, users
+
+log = logging.getLogger(__name__)
 
 ROLES = ("viewer", "coder", "reviewer", "admin")
 ACTION_ROLE = {
@@ -153,14 +156,29 @@ def _bootstrapped(conn) -> set[str]:
     return {json.loads(r.detail or "{}").get("sha256") for r in rows} - {None}
 
 
-def ensure_admin(db: Database, token: str | None) -> None:
+REVOKED_ADMIN = ("SHARPPOWER_ADMIN_TOKEN is a token that was revoked: it stays refused, and "
+                 "the admin tokens in use stay valid; set a new value (or unset it) and restart")
+
+
+def ensure_admin(db: Database, token: str | None) -> str | None:
     """Bootstrap the admin from SHARPPOWER_ADMIN_TOKEN, once: its sha256 is stored and the
     audit log notes it. A new value revokes the value noted before (rotation); a token
-    revoked stays revoked, whatever the environment says at the next start."""
+    revoked stays revoked, whatever the environment says at the next start. A revoked
+    value in the environment (an old one back after a rotation or a revoke) changes
+    nothing: it is not accepted, the current admin token is not revoked, the audit log
+    notes the refusal (action token.bootstrap, outcome refused) and the returned message
+    (also logged as a warning) says so. Returns None otherwise."""
     if not token:
-        return
+        return None
     digest = hash_token(token)
     with write_transaction(db) as conn:
+        revoked = conn.execute(sa.select(api_tokens.c.revoked)
+                               .where(api_tokens.c.token_sha256 == digest)).scalar()
+        if revoked:
+            audit_row(conn, None, BOOTSTRAP, "refused", obj=ADMIN,
+                      detail={"sha256": digest, "reason": REVOKED_ADMIN})
+            log.warning(REVOKED_ADMIN)
+            return REVOKED_ADMIN
         for old in _bootstrapped(conn) - {digest}:
             done = conn.execute(api_tokens.update().where(api_tokens.c.token_sha256 == old,
                                                           api_tokens.c.revoked == sa.false())
@@ -169,7 +187,7 @@ def ensure_admin(db: Database, token: str | None) -> None:
                 audit_row(conn, None, "token.revoke", "ok", obj=ADMIN,
                           detail={"reason": "SHARPPOWER_ADMIN_TOKEN changed", "sha256": old})
         if digest in _bootstrapped(conn):
-            return
+            return None
         known = conn.execute(sa.select(api_tokens.c.user_name)
                              .where(api_tokens.c.token_sha256 == digest)).first()
         if known is None:
@@ -179,6 +197,7 @@ def ensure_admin(db: Database, token: str | None) -> None:
             _insert_token(conn, ADMIN, digest)
         audit_row(conn, None, BOOTSTRAP, "ok", obj=known.user_name if known else ADMIN,
                   detail={"sha256": digest, "source": "SHARPPOWER_ADMIN_TOKEN"})
+    return None
 
 
 def list_users(db: Database) -> pd.DataFrame:

@@ -132,6 +132,8 @@ class Guard:
         path = getattr(route, "path", scope["path"])
         action = ACTIONS.get((scope["method"], path), f"{scope['method']} {path}")
         info = scope.get("state", {}) or {}
+        if info.get("audited") and status < 400:
+            return  # the write's own transaction holds its audit row (writing.py)
         params = scope.get("path_params", {}) or {}
         obj = info.get("audit_object") or params.get("rid") or params.get("name")
         outcome = "ok" if status < 400 else "denied" if status in (401, 403) else "error"

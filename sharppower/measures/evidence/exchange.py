@@ -4,8 +4,12 @@ Every exported record has the canonical fields (records.FIELDS) plus created_at,
 updated_at, reviewed_by, reviewed_at and codings ({coder: [codes]}). Dates are full ISO
 dates with their precision. In CSV, lists and mappings are JSON text and booleans are
 `true`/`false`. `import_file` validates every row before writing anything; a bad row
-raises an InputError naming the file, row and field. Existing ids are updated field by
-field (with history); new ids are inserted with their timestamps and status as given.
+(an unknown column or key, a row with more fields than the header, a NUL character,
+nesting too deep to read) raises an InputError naming the file, row and field. Existing
+ids are updated field by field (with history) through rules.import_one: their status,
+coder, origin and review stamps never change by import and a substantive change reopens
+an accepted record; new ids are inserted with their timestamps, and as accepted or
+rejected only when they name a reviewer other than their coder (rules.py).
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ import yaml
 
 from sharppower.codebook import Codebook
 from sharppower.errors import InputError, ValidationError
-from sharppower.measures.evidence import disarm, store
+from sharppower.measures.evidence import disarm, rules, store
 from sharppower.measures.evidence.records import (
     FIELDS,
     as_list,
@@ -30,9 +34,12 @@ from sharppower.measures.evidence.records import (
 )
 from sharppower.sources.readers import FIELD_LIMIT, field_limit
 from sharppower.store import Database
+from sharppower.store.locking import write_transaction
 
 META = ("created_at", "updated_at", "reviewed_by", "reviewed_at", "codings")
 EXPORT_COLUMNS = list(FIELDS) + list(META)
+# Names an imported record may use: the export's columns and normalise()'s aliases.
+IMPORT_NAMES = frozenset(EXPORT_COLUMNS) | frozenset(rules.ALIASES)
 FORMATS = ("csv", "json")
 
 
@@ -55,13 +62,18 @@ def export_records(db: Database) -> list[dict[str, Any]]:
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "'")
 
 
+def formula_safe(text: str) -> str:
+    """`text` prefixed with "'" when a spreadsheet would run it as a formula (it starts
+    with =, +, -, @, a tab, a carriage return or the prefix itself)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
 def _csv_cell(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False)
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
+    return formula_safe("" if value is None else str(value))
 
 
 def _from_csv_cell(text: str | None) -> str | None:
@@ -101,6 +113,10 @@ def _read_csv(text: str, where: str) -> list[dict[str, Any]]:
     try:
         with field_limit():
             for row in reader:
+                if None in row:  # more fields than the header names
+                    raise InputError(where, f"{len(row[None])} more field(s) than the header "
+                                     f"has columns ({len(reader.fieldnames or [])})",
+                                     row=reader.line_num, field="(extra fields)")
                 rows.append({k: _from_csv_cell(v) for k, v in row.items()})
     except csv.Error as exc:
         message = (f"a field is longer than {FIELD_LIMIT:,} characters"
@@ -119,6 +135,8 @@ def read_file(path: Path) -> tuple[list[dict[str, Any]], int]:
         data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise InputError(str(path), f"cannot be read: {exc}") from None
+    except RecursionError:
+        raise InputError(str(path), "nested too deeply to be a record file") from None
     if isinstance(data, dict) and "records" not in data and "title" in data:
         data = [data]
     items = data.get("records") if isinstance(data, dict) else data
@@ -146,25 +164,13 @@ def _meta(raw: dict[str, Any], where: str, row: int) -> dict[str, Any]:
     return meta
 
 
-def source_accepted(rec: dict[str, Any]) -> bool:
-    """A record a source import accepted by its declared policy (origin a source, coder
-    the importer: `source:<name>` or `starter`)."""
-    return rec["origin"] != "manual" and (rec["coder"].startswith("source:")
-                                          or rec["coder"] == "starter")
-
-
-def check_review(rec: dict[str, Any], meta: dict[str, Any], where: str, row: int) -> None:
-    """A record imported as accepted or rejected names a reviewer who is not its coder
-    (records a source import accepted aside): no import creates a self-reviewed record."""
-    if rec["status"] == "proposed" or source_accepted(rec):
-        return
-    reviewer = (meta.get("reviewed_by") or "").strip()
-    if not reviewer:
-        raise InputError(where, f"a record imported as {rec['status']} must name its reviewer",
-                         row=row, field="reviewed_by")
-    if reviewer == rec["coder"]:
-        raise InputError(where, f"{reviewer} coded this record and cannot have reviewed it; "
-                         "another coder must", row=row, field="reviewed_by")
+def check_names(raw: dict[str, Any], where: str, row: int) -> None:
+    """Every key of an imported record is a field the import knows (names are exact:
+    `Title` or `STATUS` are not `title` or `status`)."""
+    unknown = [str(k) for k in raw if str(k) not in IMPORT_NAMES]
+    if unknown:
+        raise InputError(where, "unknown field(s); names are those of `evidence export` "
+                         "(lower case)", row=row, field=", ".join(unknown))
 
 
 def parse_records(items: list[dict[str, Any]], where: str, first_row: int, cb: Codebook,
@@ -176,6 +182,7 @@ def parse_records(items: list[dict[str, Any]], where: str, first_row: int, cb: C
         if not isinstance(raw, dict):
             raise InputError(where, "a record must be a mapping", row=row)
         raw = dict(raw)
+        check_names(raw, where, row)
         if coder and not raw.get("coder"):
             raw["coder"] = coder
         try:
@@ -183,7 +190,8 @@ def parse_records(items: list[dict[str, Any]], where: str, first_row: int, cb: C
         except ValidationError as exc:
             raise InputError(where, exc.detail, row=row, field=exc.field) from None
         meta = _meta(raw, where, row)
-        check_review(rec, meta, where, row)
+        if rec["status"] != "proposed":
+            rules.check_imported_review(rec, meta, where, row)
         out.append((rec, meta))
     ids = [r["id"] for r, _ in out]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
@@ -193,10 +201,12 @@ def parse_records(items: list[dict[str, Any]], where: str, first_row: int, cb: C
 
 
 def import_file(db: Database, path: str | Path, coder: str | None = None,
-                codebook: Codebook | None = None) -> dict[str, int]:
+                codebook: Codebook | None = None,
+                audit: rules.Audit | None = None) -> dict[str, int]:
     """Import records from a file in one transaction; returns counts inserted/updated/unchanged.
 
-    `coder` fills a missing coder and names who made the changes to existing records."""
+    `coder` fills a missing coder and names who made the changes to existing records.
+    `audit(conn, id)` (optional) writes the audit row in the same transaction."""
     path = Path(path)
     cb = codebook or default_codebook()
     items, first = read_file(path)
@@ -204,7 +214,7 @@ def import_file(db: Database, path: str | Path, coder: str | None = None,
     layers = evidence_indicators(cb)
     counts = {"inserted": 0, "updated": 0, "unchanged": 0}
     by = coder or f"import:{path.name}"
-    with db.begin() as conn:
+    with write_transaction(db) as conn:
         known = set(disarm.known_techniques(conn))
         for i, (rec, _) in enumerate(parsed):  # DISARM ids need the framework in the store
             unknown = [t for t in rec["techniques"] if t not in known]
@@ -212,21 +222,9 @@ def import_file(db: Database, path: str | Path, coder: str | None = None,
                 raise InputError(str(path), f"DISARM technique(s) {', '.join(unknown)} not in the "
                                  "loaded framework" + ("" if known else f"; {disarm.NOT_LOADED}"),
                                  row=i + first, field="techniques")
-        for rec, meta in parsed:
-            old = store.read_record(conn, rec["id"])
-            if old is None:
-                store.insert_record(conn, rec, layers, by=by, meta=meta)
-                counts["inserted"] += 1
-                continue
-            review = {k: meta[k] for k in ("reviewed_by", "reviewed_at")
-                      if meta[k] is not None and meta[k] != old[k]}
-            changed = store.apply_changes(conn, old, rec, layers, by=by, action="import",
-                                          extra=review or None) + list(review)
-            for name, codes in (meta["codings"] or {}).items():
-                if old["codings"].get(name) != codes:
-                    store.set_coding(conn, rec["id"], name, codes, store.now_utc())
-                    store.record_history(conn, rec["id"], by, "import",
-                                         [(f"coding:{name}", old["codings"].get(name), codes)])
-                    changed.append(f"coding:{name}")
-            counts["updated" if changed else "unchanged"] += 1
+        for i, (rec, meta) in enumerate(parsed):
+            store.lock_record(conn, rec["id"])
+            counts[rules.import_one(conn, rec, meta, layers, by, str(path), i + first)] += 1
+        if audit:
+            audit(conn, None)
     return counts

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 
 from sharppower.codebook import Codebook
 from sharppower.errors import NotFound, StaleVersion, ValidationError
-from sharppower.measures.evidence import disarm, store
+from sharppower.measures.evidence import disarm, rules, store
 from sharppower.measures.evidence.present import LIST_COLUMNS, view
 from sharppower.measures.evidence.records import (
     STATUSES,
@@ -36,10 +36,10 @@ from sharppower.measures.evidence.tables import evidence_indicators as ev_ind
 from sharppower.store import Database
 from sharppower.store.locking import write_transaction
 
-# Fields a coder may change on an accepted record without sending it back to review.
-MINOR_FIELDS = ("notes",)
-# Fields that identify the record and its origin (never edited).
-FIXED_FIELDS = ("id", "origin", "origin_key", "coder")
+# The write rules every door shares (rules.py): kept here under their old names too.
+MINOR_FIELDS = rules.MINOR_FIELDS
+FIXED_FIELDS = rules.FIXED_FIELDS
+Audit = rules.Audit
 DECISIONS = {"accept": "accepted", "accepted": "accepted", "reject": "rejected",
              "rejected": "rejected"}
 
@@ -71,9 +71,15 @@ def _locked(conn, rid: str, expected_version: str | None) -> dict[str, Any]:
 
 
 def add_evidence(db: Database, record: Mapping[str, Any], coder: str,
-                 codebook: Codebook | None = None) -> dict[str, Any]:
-    """Validate and store a new record as `proposed` by `coder`; returns get_evidence()."""
+                 codebook: Codebook | None = None, audit: Audit | None = None) -> dict[str, Any]:
+    """Validate and store a new record as `proposed` by `coder`; returns get_evidence().
+    Unknown fields, fixed fields (origin, origin_key, timestamps, another coder) and review
+    stamps are a ValidationError naming them. `audit(conn, id)` (optional) writes the audit row
+    in the same transaction as the record."""
     cb = _codebook(codebook)
+    if not coder or not str(coder).strip():
+        raise ValidationError("coder", "the coder's name is required")
+    rules.check_new_keys(record, coder)
     # records added by hand are `manual`; source origins belong to the importers
     raw = dict(record) | {"coder": coder, "origin": "manual", "origin_key": None,
                           "withdrawn_from_source": False}
@@ -86,6 +92,8 @@ def add_evidence(db: Database, record: Mapping[str, Any], coder: str,
             if store.read_record(conn, rec["id"]) is not None:
                 raise exists
             store.insert_record(conn, rec, evidence_indicators(cb), by=rec["coder"])
+            if audit:
+                audit(conn, rec["id"])
     except sa.exc.IntegrityError:
         raise exists from None  # a concurrent writer stored the same id first
     return get_evidence(db, rec["id"], cb)
@@ -140,9 +148,10 @@ def _filters(actor, target, year, domain, indicator, status, q, origin, withdraw
         statuses = [status] if isinstance(status, str) else list(status)
         where.append(evidence.c.status.in_(statuses))
     if q:
-        like = f"%{q.lower()}%"
-        where.append(sa.func.lower(evidence.c.title).like(like)
-                     | sa.func.lower(sa.func.coalesce(evidence.c.narrative, "")).like(like))
+        text = q.lower()  # literal: % and _ are escaped, not wildcards
+        where.append(sa.func.lower(evidence.c.title).contains(text, autoescape=True)
+                     | sa.func.lower(sa.func.coalesce(evidence.c.narrative, ""))
+                     .contains(text, autoescape=True))
     if origin:
         where.append(evidence.c.origin == origin)
     if withdrawn is not None:
@@ -199,56 +208,39 @@ def _merge(old: dict[str, Any], changes: Mapping[str, Any]) -> dict[str, Any]:
     return merged
 
 
-def _check_fixed(old: dict[str, Any], new: dict[str, Any], changes: Mapping[str, Any]) -> None:
-    for name in FIXED_FIELDS:
-        if name in changes and changes[name] is not None and new[name] != old[name]:
-            raise ValidationError(name, f"a record's {name} cannot be edited")
-
-
-def _reopen(conn, old: dict[str, Any], changed: list[str], by: str) -> None:
-    """A substantive change to an accepted record sends it back to `proposed`."""
-    substantive = [f for f in changed if f not in MINOR_FIELDS]
-    if old["status"] != "accepted" or not substantive:
-        return
-    at = store.now_utc()
-    conn.execute(sa.update(evidence).where(evidence.c.id == old["id"]).values(
-        status="proposed", reviewed_by=None, reviewed_at=None, updated_at=at))
-    why = (f"changed {', '.join(substantive)} of a record accepted by {old['reviewed_by']}; "
-           "it needs a new review")
-    store.record_history(conn, old["id"], by, "reopen",
-                         [("status", "accepted", "proposed"), ("note", None, why)], at)
-
-
 def update_evidence(db: Database, rid: str, changes: Mapping[str, Any], coder: str,
                     codebook: Codebook | None = None,
-                    expected_version: str | None = None) -> dict[str, Any]:
+                    expected_version: str | None = None,
+                    audit: Audit | None = None) -> dict[str, Any]:
     """Edit fields of a record (adjudication included); status changes go through review().
 
     Only the fields given change, read and written under the record's lock (history
     keeps the value actually replaced). A change to any field but notes sends an accepted
     record back to `proposed`. `expected_version` (get_evidence()["version"]): refuse with
-    StaleVersion when the record changed since."""
+    StaleVersion when the record changed since. Unknown fields, fixed fields
+    (rules.FIXED_FIELDS), status and review stamps are a ValidationError naming them.
+    `audit(conn, id)` (optional) writes the audit row in the same transaction."""
     cb = _codebook(codebook)
-    if "status" in changes:
-        raise ValidationError("status", "use review() to accept or reject a record")
-    for name in ("reviewed_by", "reviewed_at"):
-        if name in changes:
-            raise ValidationError(name, "set by review(), not edited")
+    if not coder or not str(coder).strip():
+        raise ValidationError("coder", "the editor's name is required")
+    rules.check_edit_keys(changes)
     with write_transaction(db) as conn:
         old = _locked(conn, rid, expected_version)
         new = normalise(_merge(old, changes), cb)
-        _check_fixed(old, new, changes)
         changed = store.apply_changes(conn, old, new, evidence_indicators(cb), by=coder,
                                       action="update")
-        _reopen(conn, old, changed, coder)
+        rules.reopen(conn, old, changed, coder)
+        if audit:
+            audit(conn, rid)
     return get_evidence(db, rid, cb)
 
 
 def review(db: Database, rid: str, decision: str, reviewer: str, note: str | None = None,
            codebook: Codebook | None = None,
-           expected_version: str | None = None) -> dict[str, Any]:
-    """Accept or reject a record. The reviewer must not be the record's coder
-    (SelfReviewError, a ValidationError on field 'reviewer')."""
+           expected_version: str | None = None, audit: Audit | None = None) -> dict[str, Any]:
+    """Accept or reject a record. The reviewer must be neither the record's coder nor its
+    last editor (SelfReviewError, a ValidationError on field 'reviewer'). `audit(conn, id)`
+    (optional) writes the audit row in the same transaction."""
     status = DECISIONS.get(str(decision).lower())
     if status is None:
         raise ValidationError("decision", f"must be accept or reject, not {decision!r}")
@@ -257,21 +249,21 @@ def review(db: Database, rid: str, decision: str, reviewer: str, note: str | Non
     cb = _codebook(codebook)
     with write_transaction(db) as conn:
         old = _locked(conn, rid, expected_version)
-        if old["coder"] == reviewer.strip():
-            raise SelfReviewError("reviewer", f"{reviewer} coded record {rid} and cannot review it; "
-                                  "another coder must")
+        rules.check_reviewer(conn, old, reviewer.strip(), SelfReviewError)
         at = store.now_utc()
         extra = {"reviewed_by": reviewer.strip(), "reviewed_at": at}
         store.apply_changes(conn, old, dict(old, status=status), evidence_indicators(cb),
                             by=reviewer.strip(), action="review", at=at, extra=extra)
         if note:
             store.record_history(conn, rid, reviewer.strip(), "review", [("note", None, note)], at)
+        if audit:
+            audit(conn, rid)
     return get_evidence(db, rid, cb)
 
 
 def code(db: Database, rid: str, coder: str, indicators: Iterable[str],
          codebook: Codebook | None = None, expected_version: str | None = None,
-         techniques: Iterable[str] = ()) -> dict[str, Any]:
+         techniques: Iterable[str] = (), audit: Audit | None = None) -> dict[str, Any]:
     """Record `coder`'s independent coding of a record (replacing their earlier one): the
     codebook indicators and the DISARM techniques that apply, in one list of codes.
     The record's adopted codes do not change (adjudicate with update_evidence)."""
@@ -290,6 +282,8 @@ def code(db: Database, rid: str, coder: str, indicators: Iterable[str],
             store.set_coding(conn, rid, coder.strip(), codes, at)
             store.record_history(conn, rid, coder.strip(), "code",
                                  [(f"coding:{coder.strip()}", before, codes)], at)
+        if audit:
+            audit(conn, rid)
     return get_evidence(db, rid, cb)
 
 

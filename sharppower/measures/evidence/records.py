@@ -96,8 +96,26 @@ def _choice(value: Any, field: str, allowed: tuple[str, ...], default: str) -> s
     return text
 
 
-def _text(value: Any) -> str | None:
+def _text(value: Any, field: str = "value") -> str | None:
+    if isinstance(value, (dict, list, tuple, set)):
+        raise ValidationError(field, f"expected text, not a {type(value).__name__}")
     return None if _blank(value) else str(value)
+
+
+def check_no_nul(record: Mapping[str, Any]) -> None:
+    """No text of the record holds a NUL character (PostgreSQL cannot store one; on SQLite
+    it would cut the text short in most readers)."""
+    def bad(value: Any) -> bool:
+        if isinstance(value, str):
+            return "\x00" in value
+        if isinstance(value, Mapping):
+            return any(bad(k) or bad(v) for k, v in value.items())
+        if isinstance(value, (list, tuple)):
+            return any(bad(v) for v in value)
+        return False
+    for name, value in record.items():
+        if bad(value):
+            raise ValidationError(name, "contains a NUL character (\\x00); remove it")
 
 
 def limited(value: str | None, field: str, limit_of: str | None = None) -> str | None:
@@ -138,7 +156,7 @@ def _sources(raw: Mapping[str, Any]) -> list[dict[str, str]]:
     for i, item in enumerate(items):
         item = item if isinstance(item, Mapping) else {"url": item}
         url = check_url(item.get("url"), f"sources[{i}].url")
-        publisher = _text(item.get("publisher")) or urlparse(url).netloc
+        publisher = _text(item.get("publisher"), f"sources[{i}].publisher") or urlparse(url).netloc
         out.append({"url": url, "publisher": limited(publisher.strip(), f"sources[{i}].publisher",
                                                      "publisher")})
     return out
@@ -192,7 +210,7 @@ def _dates(raw: Mapping[str, Any]) -> dict[str, Any]:
     if _blank(raw.get("start_date")):
         raise ValidationError("start_date", "a start date is required")
     try:
-        start, sp = parse_partial(raw["start_date"], _text(raw.get("start_precision")))
+        start, sp = parse_partial(raw["start_date"], _text(raw.get("start_precision"), "start_precision"))
     except DateProblem as exc:
         raise ValidationError("start_date", str(exc)) from None
     end_raw = raw.get("end_date")
@@ -203,7 +221,7 @@ def _dates(raw: Mapping[str, Any]) -> dict[str, Any]:
         raise ValidationError("end_date", "an ongoing incident has no end date")
     if not ongoing and not _blank(end_raw):
         try:
-            end, ep = parse_partial(end_raw, _text(raw.get("end_precision")), end=True)
+            end, ep = parse_partial(end_raw, _text(raw.get("end_precision"), "end_precision"), end=True)
         except DateProblem as exc:
             raise ValidationError("end_date", str(exc)) from None
         if end < start:
@@ -216,18 +234,18 @@ def normalise(raw: Mapping[str, Any], codebook: Codebook | None = None,
               default_status: str = "proposed") -> dict[str, Any]:
     """The canonical record for `raw`, or ValidationError naming the first bad field."""
     codebook = codebook or default_codebook()
-    rid = _text(raw.get("id")) or new_id()
+    rid = _text(raw.get("id"), "id") or new_id()
     if not ID_PATTERN.match(rid.strip()):
         raise ValidationError("id", f"ids use letters, digits and . _ : - (at most 120): {rid!r}")
-    title = limited(_text(raw.get("title")), "title")
+    title = limited(_text(raw.get("title"), "title"), "title")
     if title is None or not title.strip():
         raise ValidationError("title", "a title is required")
-    coder = limited(_text(raw.get("coder")), "coder")
+    coder = limited(_text(raw.get("coder"), "coder"), "coder")
     if coder is None:
         raise ValidationError("coder", "the coder's name is required")
     record = {
         "id": rid.strip(), "actors": _actors(raw, codebook), "target": _target(raw.get("target")),
-        **_dates(raw), "title": title.strip(), "narrative": limited(_text(raw.get("narrative")), "narrative"),
+        **_dates(raw), "title": title.strip(), "narrative": limited(_text(raw.get("narrative"), "narrative"), "narrative"),
         "sources": _sources(raw),
         "categories": [limited(str(c).strip(), "categories", "category")
                        for c in as_list(raw.get("categories"), "categories")],
@@ -235,10 +253,11 @@ def normalise(raw: Mapping[str, Any], codebook: Codebook | None = None,
         "techniques": technique_ids(as_list(raw.get("techniques"), "techniques")),
         "confidence": _choice(raw.get("confidence"), "confidence", CONFIDENCES, "medium"),
         "status": _choice(raw.get("status"), "status", STATUSES, default_status),
-        "coder": coder.strip(), "origin": _text(raw.get("origin")) or "manual",
-        "origin_key": _text(raw.get("origin_key")),
+        "coder": coder.strip(), "origin": _text(raw.get("origin"), "origin") or "manual",
+        "origin_key": _text(raw.get("origin_key"), "origin_key"),
         "withdrawn_from_source": as_bool(raw.get("withdrawn_from_source"), "withdrawn_from_source"),
-        "notes": limited(_text(raw.get("notes")), "notes"),
+        "notes": limited(_text(raw.get("notes"), "notes"), "notes"),
     }
     check_years(record, codebook)
+    check_no_nul(record)
     return record

@@ -15,7 +15,10 @@ the record's created and updated times. Narratives of sources whose `redistribut
 allow-list lacks 'texts' (ASD, EUvsDisinfo) are left out. Status, coder and history are not exported.
 
 Import (`import_stix`): every `incident` becomes a `proposed` record per target (never
-accepted on import); our extension restores every exported field; third-party
+accepted on import; an existing record keeps its status, coder and origin, and a
+substantive change to an accepted one reopens it: rules.import_one); only STIX 2.1 is
+read (a bundle-level `spec_version`, as STIX 2.0 writes, or an object's other than 2.1
+is an error); our extension restores every exported field; third-party
 incidents are read from their relationships (attributed-to a threat-actor or
 intrusion-set named after a codebook actor, targets a location with a country, uses an
 attack-pattern with a DISARM id), `first_seen` or `created` as the start date and the
@@ -40,7 +43,7 @@ import stix2
 from sharppower.codebook import Codebook
 from sharppower.countries import resolver
 from sharppower.errors import InputError, ValidationError
-from sharppower.measures.evidence import disarm, store
+from sharppower.measures.evidence import disarm, rules, store
 from sharppower.measures.evidence.records import default_codebook, evidence_indicators, normalise
 from sharppower.measures.evidence.sanitise import narrative_text
 from sharppower.measures.evidence.tables import evidence, evidence_actors
@@ -201,14 +204,65 @@ def export_stix(db: Database, actor: str | None = None, target: str | None = Non
 
 def read_bundle(path: Path) -> list[dict[str, Any]]:
     try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InputError(str(path), f"not readable JSON: {exc}") from None
+    except RecursionError:
+        raise InputError(str(path), "nested too deeply to be a STIX bundle") from None
     if not isinstance(data, dict) or data.get("type") != "bundle" or not isinstance(
             data.get("objects"), list):
         raise InputError(str(path), "not a STIX 2.1 bundle (type 'bundle' with 'objects')",
                          field="objects")
-    return [o for o in data["objects"] if isinstance(o, dict)]
+    if "spec_version" in data:
+        raise InputError(str(path), f"a bundle with spec_version {data['spec_version']!r} is "
+                         "STIX 2.0; only STIX 2.1 is read", field="spec_version")
+    objects = [o for o in data["objects"] if isinstance(o, dict)]
+    for i, obj in enumerate(objects):
+        version = obj.get("spec_version", "2.1" if obj.get("type") != "incident" else None)
+        if version != "2.1":
+            raise InputError(str(path), f"spec_version {version!r}: only STIX 2.1 is read",
+                             row=_label(obj, i), field="spec_version")
+    return objects
+
+
+def _label(obj: dict[str, Any], index: int) -> str:
+    """How an error names an object: its id, or its place in `objects`."""
+    oid = obj.get("id")
+    return oid if isinstance(oid, str) and oid else f"objects[{index}]"
+
+
+TEXT_PROPERTIES = ("name", "description", "first_seen", "created", "modified")
+
+
+def check_incident(inc: dict[str, Any], where: str, index: int) -> None:
+    """The incident's properties have the types STIX 2.1 gives them (InputError naming the
+    object and the property otherwise)."""
+    label = _label(inc, index)
+
+    def bad(field: str, what: str) -> InputError:
+        return InputError(where, f"{field} must be {what}", row=label, field=field)
+
+    if not isinstance(inc.get("id"), str) or not inc["id"].startswith("incident--"):
+        raise bad("id", "an identifier 'incident--<uuid>'")
+    for name in TEXT_PROPERTIES:
+        if inc.get(name) is not None and not isinstance(inc[name], str):
+            raise bad(name, "text")
+    refs = inc.get("external_references")
+    if refs is not None and (not isinstance(refs, list)
+                             or not all(isinstance(r, dict) for r in refs)):
+        raise bad("external_references", "a list of objects")
+    for i, ref in enumerate(refs or []):
+        for key in ("source_name", "url", "external_id"):
+            if ref.get(key) is not None and not isinstance(ref[key], str):
+                raise bad(f"external_references[{i}].{key}", "text")
+    labels = inc.get("labels")
+    if labels is not None and (not isinstance(labels, list)
+                               or not all(isinstance(v, str) for v in labels)):
+        raise bad("labels", "a list of strings")
+    ext = inc.get("extensions")
+    if ext is not None and (not isinstance(ext, dict) or not isinstance(
+            ext.get(EXTENSION_ID, {}), dict)):
+        raise bad("extensions", "a mapping of extension id to object")
 
 
 def _links(objects: list[dict[str, Any]]) -> dict[str, dict[str, list[str]]]:
@@ -222,7 +276,8 @@ def _links(objects: list[dict[str, Any]]) -> dict[str, dict[str, list[str]]]:
 
 def _actor_code(obj: dict[str, Any], codebook: Codebook) -> str | None:
     res = resolver()
-    for name in [*(obj.get("aliases") or []), obj.get("name")]:
+    aliases = obj.get("aliases") if isinstance(obj.get("aliases"), list) else []
+    for name in [*aliases, obj.get("name")]:
         text = str(name or "").strip()
         code = text.upper() if text.upper() in codebook.actors else res.resolve(text)
         if code in codebook.actors:
@@ -240,8 +295,9 @@ def _target_code(obj: dict[str, Any]) -> str | None:
 
 
 def _technique_id(obj: dict[str, Any]) -> str | None:
-    for ref in obj.get("external_references") or []:
-        tid = str(ref.get("external_id") or "")
+    refs = obj.get("external_references")
+    for ref in refs if isinstance(refs, list) else []:
+        tid = str(ref.get("external_id") or "") if isinstance(ref, dict) else ""
         if disarm.TECHNIQUE.match(tid):
             return tid
     return None
@@ -280,6 +336,8 @@ def _own(inc: dict[str, Any], ext: dict[str, Any]) -> dict[str, Any]:
     refs = inc.get("external_references") or []
     rid = next((r.get("external_id") for r in refs if r.get("source_name") == "sharppower"), None)
     fields = {k: ext.get(k) for k in EXT_FIELDS}
+    if isinstance(fields["target"], (list, dict)):
+        fields["target"] = None  # normalise() names the field
     return fields | {"id": rid, "targets": [fields.pop("target")],
                      "sources": [{"url": r["url"], "publisher": r.get("source_name")}
                                  for r in refs if r.get("url")]}
@@ -289,6 +347,14 @@ def _confidence(value: Any) -> str:
     if not isinstance(value, int):
         return "medium"
     return "low" if value < 30 else "medium" if value < 70 else "high"
+
+
+def _timestamp(inc: dict[str, Any], prop: str, where: str):
+    try:
+        return store.as_utc(inc.get(prop))
+    except (TypeError, ValueError):
+        raise InputError(where, f"not a timestamp: {inc.get(prop)!r}", row=inc["id"],
+                         field=prop) from None
 
 
 def incident_records(inc: dict[str, Any], ctx: dict[str, Any]) -> tuple[list[tuple[dict, dict]], str | None]:
@@ -302,8 +368,8 @@ def incident_records(inc: dict[str, Any], ctx: dict[str, Any]) -> tuple[list[tup
     base = fields | {"title": inc.get("name"), "narrative": inc.get("description"),
                      "confidence": _confidence(inc.get("confidence")), "status": "proposed",
                      "coder": ctx["coder"]}
-    meta = {"created_at": store.as_utc(inc.get("created")),
-            "updated_at": store.as_utc(inc.get("modified"))}
+    meta = {name: _timestamp(inc, prop, ctx["where"]) for name, prop in (
+        ("created_at", "created"), ("updated_at", "modified"))}
     stem = base.pop("id", None) or f"stix-{inc['id'].split('--')[-1]}"
     out = [(base | {"id": stem if len(targets) == 1 else f"{stem}-{t}", "target": t}, meta)
            for t in targets]
@@ -313,11 +379,17 @@ def incident_records(inc: dict[str, Any], ctx: dict[str, Any]) -> tuple[list[tup
 def parse_bundle(objects: list[dict[str, Any]], where: str, cb: Codebook, coder: str,
                  known: set[str]) -> dict:
     """Validated (record, meta) pairs, skipped incidents, notes, unknown types counted."""
-    ctx = {"by_id": {o.get("id"): o for o in objects}, "rels": _links(objects), "codebook": cb,
-           "coder": coder, "known": known, "notes": []}
-    types = Counter(o.get("type") for o in objects)
+    ids = [o.get("id") for o in objects]
+    ctx = {"by_id": {i: o for i, o in zip(ids, objects) if isinstance(i, str)},
+           "rels": _links([o for o in objects if all(isinstance(o.get(k), str) for k in (
+               "source_ref", "target_ref", "relationship_type"))]),
+           "codebook": cb, "coder": coder, "known": known, "notes": [], "where": where}
+    types = Counter(str(o.get("type")) for o in objects)
     out, skipped = [], []
-    for inc in (o for o in objects if o.get("type") == "incident"):
+    for index, inc in enumerate(objects):
+        if inc.get("type") != "incident":
+            continue
+        check_incident(inc, where, index)
         pairs, reason = incident_records(inc, ctx)
         if reason:
             skipped.append(f"{inc.get('id')}: {reason}")
@@ -331,10 +403,12 @@ def parse_bundle(objects: list[dict[str, Any]], where: str, cb: Codebook, coder:
 
 
 def import_stix(db: Database, path: str | Path, coder: str | None = None,
-                codebook: Codebook | None = None) -> dict[str, Any]:
+                codebook: Codebook | None = None,
+                audit: rules.Audit | None = None) -> dict[str, Any]:
     """Import the incidents of a STIX bundle as proposed records, in one transaction.
     Returns counts inserted/updated/unchanged, `skipped` (reasons), `unknown_types`
-    ({type: count} of the object types we do not use) and `notes`."""
+    ({type: count} of the object types we do not use) and `notes`. `audit(conn, id)`
+    (optional) writes the audit row in the same transaction."""
     path = Path(path)
     cb = codebook or default_codebook()
     by = coder or f"import:{path.name}"
@@ -349,12 +423,10 @@ def import_stix(db: Database, path: str | Path, coder: str | None = None,
             except ValidationError as exc:
                 raise InputError(str(path), exc.detail, row=rec["origin_key"] or rec["id"],
                                  field=exc.field) from None
-            old = store.read_record(conn, rec["id"])
-            if old is None:
-                store.insert_record(conn, rec, layers, by=by, meta=meta)
-                counts["inserted"] += 1
-                continue
-            new = dict(rec, status=old["status"], coder=old["coder"])
-            changed = store.apply_changes(conn, old, new, layers, by=by, action="import")
-            counts["updated" if changed else "unchanged"] += 1
+            store.lock_record(conn, rec["id"])
+            counts[rules.import_one(conn, rec, meta, layers, by, str(path),
+                                    rec["origin_key"] or rec["id"],
+                                    fixed=("origin", "origin_key"), check_created=False)] += 1
+        if audit:
+            audit(conn, None)
     return counts | {k: parsed[k] for k in ("skipped", "unknown_types", "notes")}

@@ -3,6 +3,9 @@ source's allow-list lets us redistribute, names beside ISO3 codes, rounded float
 and Parquet, described by a Frictionless `datapackage.json`; the OpenAPI description.
 
 Private tables (users, tokens, the audit log) and the migration record are never offered.
+The evidence tables hold accepted records without account names or notes, unless the
+request carries a reviewer's or admin's token (then every record and column). Every CSV
+is formula-escaped (`datapackage.encode_csv`).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from fastapi.responses import Response
 from sharppower.analysis import datapackage
 from sharppower.errors import NotFound, ValidationError
 from sharppower.store import Database
+from sharppower.web.auth import current_user
 from sharppower.web.routing import cache, page, respond, store
 
 router = APIRouter(tags=["downloads"])
@@ -38,18 +42,27 @@ def downloads_data(db: Database, memo=None) -> dict:
             "datapackage": "downloads/datapackage.json"}
 
 
-def read_table(db: Database, name: str, memo=None) -> pd.DataFrame:
-    """A published table as shipped (NotFound for unknown or private tables)."""
+def read_table(db: Database, name: str, memo=None, private: bool = False) -> pd.DataFrame:
+    """A published table as shipped (NotFound for unknown or private tables); `private`:
+    the evidence tables as a reviewer sees them."""
     if name not in datapackage.READERS:
         raise NotFound(f"no downloadable table {name!r}: see /downloads.json for the list")
+    private = private and name in datapackage.EVIDENCE_TABLES
     if memo is None:
-        return datapackage.table(db, name)
-    return memo(("download", name), lambda: datapackage.table(db, name))
+        return datapackage.table(db, name, private=private)
+    key = ("download", name, "private") if private else ("download", name)
+    return memo(key, lambda: datapackage.table(db, name, private=private))
+
+
+def may_see_private(request: Request) -> bool:
+    """The request carries the token of a user whose role may review (reviewer, admin)."""
+    user = current_user(request)
+    return user is not None and user.can("evidence.review")
 
 
 def encode(df: pd.DataFrame, fmt: str) -> bytes:
     if fmt == "csv":
-        return df.to_csv(index=False).encode("utf-8")
+        return datapackage.encode_csv(df)
     buffer = io.BytesIO()
     df.to_parquet(buffer, index=False)
     return buffer.getvalue()
@@ -65,8 +78,8 @@ def downloads_page(request: Request):
 @router.get("/downloads/datapackage.json")
 def package_descriptor(request: Request) -> dict:
     """The Frictionless Data Package descriptor of the CSV downloads."""
-    db, memo = store(request), cache(request).get
-    frames = {name: read_table(db, name, memo) for name in public_tables(db)}
+    db, memo, private = store(request), cache(request).get, may_see_private(request)
+    frames = {name: read_table(db, name, memo, private) for name in public_tables(db)}
     return datapackage.descriptor(db, frames, lambda n: f"{n}.csv")
 
 
@@ -76,6 +89,7 @@ def download_table(request: Request, name: str, fmt: str):
     """One table as CSV or Parquet."""
     if fmt not in FORMATS:
         raise ValidationError("format", f"{fmt!r} is not offered: csv or parquet")
-    body = encode(read_table(store(request), name, cache(request).get), fmt)
+    frame = read_table(store(request), name, cache(request).get, may_see_private(request))
+    body = encode(frame, fmt)
     return Response(body, media_type=FORMATS[fmt], headers={
         "Content-Disposition": f'attachment; filename="{name}.{fmt}"'})

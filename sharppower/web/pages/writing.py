@@ -2,8 +2,11 @@
 
 Every route needs `Authorization: Bearer <token>`; the role decides what is allowed
 (coder: propose, edit, code; reviewer: also review; admin: everything). The ledger
-enforces that nobody reviews their own record. Each attempt is kept in the audit log
-(guard.py). Records carry their version as `ETag`; `If-Match` makes a write conditional.
+enforces the write rules (measures/evidence/rules.py): unknown or fixed fields are a 422
+naming them, nobody reviews a record they coded or last edited. Each attempt is kept in
+the audit log: a successful write's row in the write's own transaction (so a crash right
+after the commit cannot lose it), every refused attempt's by guard.py. Records carry their
+version as `ETag`; `If-Match` makes a write conditional.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from sharppower.measures.evidence import ledger
+from sharppower.web import accounts
 from sharppower.web.auth import require
 from sharppower.web.render import clean
 from sharppower.web.routing import cache, store
@@ -42,14 +46,21 @@ def if_match(request: Request) -> str | None:
     return value.strip().removeprefix("W/").strip('"')
 
 
-def written(request: Request, action: str, obj: str | None, write: Callable[[str], dict],
-            status: int = 200) -> JSONResponse:
-    """Check the role, run `write(user_name)`; the answer carries the record's ETag.
-    guard.py audits the attempt whatever its outcome."""
+def written(request: Request, action: str, obj: str | None,
+            write: Callable[[str, Callable], dict], status: int = 200) -> JSONResponse:
+    """Check the role, run `write(user_name, audit)`; the answer carries the record's ETag.
+    `audit(conn, id)` writes the ok row inside the write's transaction (guard.py then
+    skips it); guard.py audits every attempt that fails."""
     user = require(request, action)
     if obj:
         request.state.audit_object = obj
-    result = write(user.name)
+
+    def audit(conn, rid: str | None) -> None:
+        accounts.audit_row(conn, user, action, "ok", obj=rid or obj,
+                           detail={"status": status, "path": request.url.path})
+        request.state.audited = True
+
+    result = write(user.name, audit)
     request.state.audit_object = result.get("id", obj)
     cache(request).clear()
     return JSONResponse(clean(result), status_code=status, headers=etag(result))
@@ -72,7 +83,8 @@ def propose(request: Request, record: Annotated[dict[str, Any], Body()]) -> JSON
     """Propose a record (coder, reviewer or admin); it is stored as `proposed`."""
     rid = record.get("id") if isinstance(record.get("id"), str) else None
     return written(request, "evidence.propose", rid,
-                   lambda who: ledger.add_evidence(store(request), record, coder=who), 201)
+                   lambda who, audit: ledger.add_evidence(store(request), record, coder=who,
+                                                          audit=audit), 201)
 
 
 @router.patch("/api/evidence/{rid}")
@@ -80,20 +92,23 @@ def edit(request: Request, rid: str, changes: Annotated[dict[str, Any], Body()])
     """Change fields of a record (not its status: that is a review). `If-Match: <ETag>`
     refuses the change with 412 when the record changed since you read it. A change to
     any field but notes sends an accepted record back to review."""
-    return written(request, "evidence.edit", rid, lambda who: ledger.update_evidence(
-        store(request), rid, changes, coder=who, expected_version=if_match(request)))
+    return written(request, "evidence.edit", rid, lambda who, audit: ledger.update_evidence(
+        store(request), rid, changes, coder=who, expected_version=if_match(request),
+        audit=audit))
 
 
 @router.post("/api/evidence/{rid}/coding")
 def code(request: Request, rid: str, body: Coding) -> JSONResponse:
     """Record your independent coding of a record (for agreement statistics)."""
-    return written(request, "evidence.code", rid, lambda who: ledger.code(
-        store(request), rid, who, body.indicators, expected_version=if_match(request)))
+    return written(request, "evidence.code", rid, lambda who, audit: ledger.code(
+        store(request), rid, who, body.indicators, expected_version=if_match(request),
+        audit=audit))
 
 
 @router.post("/api/evidence/{rid}/review")
 def review(request: Request, rid: str, body: Review) -> JSONResponse:
     """Accept or reject a record (reviewer or admin; never your own record). `If-Match`
     as for edits."""
-    return written(request, "evidence.review", rid, lambda who: ledger.review(
-        store(request), rid, body.decision, who, body.note, expected_version=if_match(request)))
+    return written(request, "evidence.review", rid, lambda who, audit: ledger.review(
+        store(request), rid, body.decision, who, body.note, expected_version=if_match(request),
+        audit=audit))
