@@ -30,6 +30,7 @@ from sharppower.measures.evidence.records import (
     as_list,
     default_codebook,
     evidence_indicators,
+    limited,
     normalise,
 )
 from sharppower.sources.readers import FIELD_LIMIT, field_limit
@@ -155,7 +156,15 @@ def _meta(raw: dict[str, Any], where: str, row: int) -> dict[str, Any]:
             raise InputError(where, "codings is not JSON", row=row, field="codings") from None
     if codings is not None and not isinstance(codings, dict):
         raise InputError(where, "codings must map coder -> list of codes", row=row, field="codings")
-    meta["codings"] = {k: as_list(v, "codings") for k, v in codings.items()} if codings else None
+    try:
+        meta["codings"] = {str(k): [str(c) for c in as_list(v, "codings")]
+                           for k, v in codings.items()} if codings else None
+        reviewer = meta["reviewed_by"]
+        if reviewer is not None and not isinstance(reviewer, str):
+            raise ValidationError("reviewed_by", "expected a name (text)")
+        meta["reviewed_by"] = limited(reviewer, "reviewed_by", "coder")
+    except ValidationError as exc:
+        raise InputError(where, exc.detail, row=row, field=exc.field) from None
     for k in ("created_at", "updated_at", "reviewed_at"):
         try:
             meta[k] = store.as_utc(meta[k])
