@@ -107,12 +107,15 @@ def test_the_environment_admin_token_is_bootstrapped_once_and_rotates(db, conf):
     assert rotated.get("/api/me", headers=bearer("first-secret")).status_code == 401
     back = client(make_app(conf, db, admin_token="first-secret"))  # an old value never returns
     assert back.get("/api/me", headers=bearer("first-secret")).status_code == 401
-    back.post("/api/tokens/revoke", json={"token": "second-secret"},
-              headers=bearer("second-secret"))
+    # ... nor revokes the current one (issue 24): the admin keeps working
+    assert back.get("/api/me", headers=bearer("second-secret")).status_code == 200
+    assert back.post("/api/tokens/revoke", json={"token": "second-secret"},
+                     headers=bearer("second-secret")).status_code == 200
     again = client(make_app(conf, db, admin_token="second-secret"))
     assert again.get("/api/me", headers=bearer("second-secret")).status_code == 401
-    notes = db.read("SELECT detail FROM web_audit_log WHERE action = 'token.bootstrap'")
-    assert len(notes) == 2 and all("sha256" in d for d in notes["detail"])
+    notes = db.read("SELECT outcome, detail FROM web_audit_log WHERE action = 'token.bootstrap'")
+    assert list(notes["outcome"]) == ["ok", "ok", "refused", "refused"]
+    assert all("sha256" in d for d in notes["detail"])
     stored = set(db.read("SELECT token_sha256 FROM web_api_tokens")["token_sha256"])
     assert not stored & {"first-secret", "second-secret"}
 

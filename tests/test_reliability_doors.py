@@ -253,6 +253,7 @@ def test_public_evidence_csv_is_escaped_accepted_only_and_without_names(api, tok
     for who in ("vera", "cody"):  # a viewer's or coder's token sees the public table
         assert api.get("/downloads/evidence.csv", headers=bearer(tokens[who])).text == public.text
     private = api.get("/downloads/evidence.csv", headers=bearer(tokens["rita"]))
+    assert private.headers["cache-control"] == "private, no-store"
     rows = {r["id"]: r for r in csv.DictReader(io.StringIO(private.text))}
     assert set(rows) == {"ev-x", "ev-proposed"}
     assert (rows["ev-x"]["coder"], rows["ev-x"]["reviewed_by"]) == ("alice", "rita")

@@ -89,7 +89,9 @@ def download_table(request: Request, name: str, fmt: str):
     """One table as CSV or Parquet."""
     if fmt not in FORMATS:
         raise ValidationError("format", f"{fmt!r} is not offered: csv or parquet")
-    frame = read_table(store(request), name, cache(request).get, may_see_private(request))
-    body = encode(frame, fmt)
-    return Response(body, media_type=FORMATS[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+    private = may_see_private(request) and name in datapackage.EVIDENCE_TABLES
+    frame = read_table(store(request), name, cache(request).get, private)
+    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    if private:  # a reviewer's copy: never kept by a shared cache
+        headers["Cache-Control"] = "private, no-store"
+    return Response(encode(frame, fmt), media_type=FORMATS[fmt], headers=headers)
