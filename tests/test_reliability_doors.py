@@ -208,6 +208,16 @@ def test_a_refused_origin_patch_leaves_the_next_source_load_working(api, tokens,
     assert ev.get_evidence(db, rid)["origin"] == "starter-evidence"
 
 
+def test_a_source_load_over_a_record_that_lost_its_origin_is_a_clear_error(db):
+    load_starter(db)
+    rid = ev.list_evidence(db)["id"].iloc[0]
+    with db.begin() as conn:  # a store damaged before fixed fields were refused
+        conn.exec_driver_sql(f"UPDATE evidence SET origin = 'manual' WHERE id = '{rid}'")
+    with pytest.raises(InputError) as err:
+        load_starter(db)
+    assert (err.value.row, err.value.field) == (rid, "id") and "'manual'" in str(err.value)
+
+
 def test_a_reviewer_who_edited_a_record_cannot_accept_it(api, tokens, db):
     cody, rita, rex = (bearer(tokens[n]) for n in ("cody", "rita", "rex"))
     rid = api.post("/api/evidence", json=RECORD, headers=cody).json()["id"]

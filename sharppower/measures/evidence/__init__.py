@@ -22,6 +22,12 @@ Records (ledger.py)
 - `code(db, id, coder, indicators) -> dict`: a coder's independent coding.
 - `history(db, id) -> DataFrame`.
 
+Write rules (rules.py): every door (these functions, the imports, source loads) checks
+field names (unknown, fixed: a ValidationError naming them), four eyes (the reviewer is
+neither the coder nor the last editor) and reopens an accepted record on a substantive
+change. Each write function takes `audit=` (a callable `(conn, id)`) to write its audit
+row in the write's own transaction.
+
 Agreement (agreement.py)
 - `agreement(db) -> Agreement` with `.overall` {alpha, records, units, coders},
   `.per_indicator` (indicator, alpha, units, values, coded, disagreements) and
@@ -30,7 +36,8 @@ Agreement (agreement.py)
 
 Exchange (exchange.py)
 - `export_text(db, 'csv'|'json') -> str`, `export_records(db) -> list[dict]`,
-  `import_file(db, path, coder=None) -> {inserted, updated, unchanged}`.
+  `import_file(db, path, coder=None) -> {inserted, updated, unchanged}` (an existing
+  record keeps its status, coder and origin; see rules.import_one).
 
 Indicator values (values.py)
 - `indicator_values(db) -> DataFrame` (actor, target, indicator, year, value, window,

@@ -7,9 +7,14 @@
   with the columns `present.LIST_COLUMNS` (`newest=N`: the N latest, newest first).
 - `count_evidence(db, target=, actor=)` -> DataFrame: origin, status, records.
 - `update_evidence(db, id, changes, coder)` -> dict: edit or adjudicate (not status).
-- `review(db, id, decision, reviewer)` -> dict: accept or reject; never by the record's coder.
+- `review(db, id, decision, reviewer)` -> dict: accept or reject; never by the record's
+  coder or its last editor.
 - `code(db, id, coder, indicators)` -> dict: a coder's independent coding of a record.
 - `history(db, id)` -> DataFrame: changed_at, changed_by, action, field, old_value, new_value.
+
+Field names, fixed fields, four eyes and reopening are checked by rules.py, which the
+imports and source loads share. The write functions take `audit=` (`(conn, id)`): the
+caller's audit row, written in the write's own transaction.
 """
 
 from __future__ import annotations
@@ -170,7 +175,8 @@ def list_evidence(db: Database, actor: str | None = None, target: str | None = N
 
     `year`: active in that year (started by then and not ended before; ongoing counts);
     `domain`: coded to an indicator of that codebook domain; `q`: case-insensitive text in
-    title or narrative; `withdrawn`: True/False to select on `withdrawn_from_source`;
+    title or narrative (literal: % and _ are not wildcards); `withdrawn`: True/False to
+    select on `withdrawn_from_source`;
     `technique`: coded to that DISARM technique or one of its sub-techniques; `tactic`:
     coded to a technique of that DISARM tactic (ValidationError when it is not loaded).
     Columns: present.LIST_COLUMNS (lists stay Python lists; timestamps ISO text).

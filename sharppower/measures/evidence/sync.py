@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from sharppower.errors import InputError
 from sharppower.measures.evidence import store
 from sharppower.measures.evidence.tables import evidence, evidence_coverage
 
@@ -74,12 +75,28 @@ def _update(conn: Connection, old: dict[str, Any], rec: dict[str, Any], layers: 
         summary.unchanged += 1
 
 
+def _check_ids_free(conn: Connection, origin: str, new_ids: list[str]) -> None:
+    """The ids a load would insert are not held by a record of another origin (a store
+    whose record lost its origin before edits refused that): InputError naming the id."""
+    if not new_ids:
+        return
+    taken = dict(conn.execute(sa.select(evidence.c.id, evidence.c.origin)
+                              .where(evidence.c.origin != origin)).all())
+    clash = [i for i in new_ids if i in taken]
+    if clash:
+        raise InputError(origin, f"record {clash[0]} is in the ledger with origin "
+                         f"{taken[clash[0]]!r}, not {origin!r} ({len(clash)} such id(s)); "
+                         "restore its origin or remove it, then load again",
+                         row=clash[0], field="id")
+
+
 def sync_source(conn: Connection, origin: str, records: list[dict[str, Any]], coder: str,
                 layers: dict[str, str]) -> SyncSummary:
     """Bring the ledger's records of `origin` in line with `records` (canonical dicts whose
     `origin` is `origin`), inside the caller's transaction."""
     summary = SyncSummary()
     existing = {r["id"]: r for r in store.read_records(conn, evidence.c.origin == origin, order=False)}
+    _check_ids_free(conn, origin, [r["id"] for r in records if r["id"] not in existing])
     seen = set()
     for rec in records:
         seen.add(rec["id"])
