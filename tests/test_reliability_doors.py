@@ -21,7 +21,7 @@ from sharppower.codebook import load_codebook
 from sharppower.errors import InputError, ValidationError
 from sharppower.measures import evidence as ev
 from sharppower.measures.evidence.build import starter_records
-from sharppower.measures.evidence.records import evidence_indicators
+from sharppower.measures.evidence.records import evidence_indicators, normalise
 from sharppower.measures.evidence.stix import EXTENSION_ID, export_stix, import_stix
 from sharppower.measures.evidence.sync import sync_source
 from sharppower.web import accounts
@@ -94,6 +94,26 @@ def test_stix_import_of_an_edited_accepted_incident_reopens_it(db, tmp_path):
     assert (rec["title"], rec["target"]) == ("Rewritten", "DEU")
     assert (rec["status"], rec["reviewed_by"], rec["coder"]) == ("proposed", None, "alice")
     assert rec["history"][-1]["action"] == "reopen"
+
+
+def test_reimporting_our_own_stix_export_changes_nothing(db, tmp_path):
+    """Notes are never exported and ASD narratives are withheld: the re-import keeps both
+    (it used to blank them) and so leaves accepted records accepted."""
+    accepted(db, notes="analyst note")
+    cb = load_codebook()
+    asd = normalise({**RECORD, "id": "asd-1", "origin": "asd-interference-tracker",
+                                "origin_key": "1", "coder": "source:asd",
+                                "status": "accepted", "notes": "ASD date"}, cb)
+    with db.begin() as conn:
+        sync_source(conn, "asd-interference-tracker", [asd], "source:asd",
+                    evidence_indicators(cb))
+    path = tmp_path / "ours.json"
+    path.write_text(export_stix(db))
+    assert "A deal with a broadcaster" in path.read_text()  # ours is exported, ASD's not
+    before = snapshot(db)
+    counts = import_stix(db, path, coder="mallory")
+    assert (counts["updated"], counts["unchanged"]) == (0, 2)
+    assert snapshot(db) == before
 
 
 def test_stix_import_cannot_change_a_records_origin(db, tmp_path):

@@ -167,11 +167,12 @@ def check_imported_review(rec: dict[str, Any], meta: dict[str, Any], where: str,
 def import_one(conn: Connection, rec: dict[str, Any], meta: dict[str, Any],
                layers: dict[str, str], by: str, where: str, row: int | str,
                fixed: tuple[str, ...] = ("origin", "origin_key", "coder"),
-               check_created: bool = True) -> str:
+               check_created: bool = True, keep: tuple[str, ...] = ()) -> str:
     """Write one imported record (inside the caller's transaction): 'inserted', 'updated' or
     'unchanged'. A new record is stored as given (its review checked by
-    check_imported_review); an existing one keeps its status, coder and review stamps, its
-    `fixed` fields must match, and a substantive change to it reopens it if accepted."""
+    check_imported_review); an existing one keeps its status, coder and review stamps (and
+    the fields in `keep`, which the file does not carry), its `fixed` fields must match,
+    and a substantive change to it reopens it if accepted."""
     old = store.read_record(conn, rec["id"])
     if old is None:
         check_imported_review(rec, meta, where, row)
@@ -186,7 +187,7 @@ def import_one(conn: Connection, rec: dict[str, Any], meta: dict[str, Any],
         raise InputError(where, f"record {rec['id']} was created at "
                          f"{store.iso(old['created_at'])}; an import cannot change that",
                          row=row, field="created_at")
-    new = dict(rec, status=old["status"], coder=old["coder"])
+    new = dict(rec, status=old["status"], coder=old["coder"]) | {k: old[k] for k in keep}
     changed = store.apply_changes(conn, old, new, layers, by=by, action="import")
     for name, codes in (meta.get("codings") or {}).items():
         if old["codings"].get(name) != codes:

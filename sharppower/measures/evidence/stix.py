@@ -16,7 +16,8 @@ allow-list lacks 'texts' (ASD, EUvsDisinfo) are left out. Status, coder and hist
 
 Import (`import_stix`): every `incident` becomes a `proposed` record per target (never
 accepted on import; an existing record keeps its status, coder and origin, and a
-substantive change to an accepted one reopens it: rules.import_one); only STIX 2.1 is
+substantive change to an accepted one reopens it: rules.import_one; its notes, and its
+narrative when the incident has no description, are kept); only STIX 2.1 is
 read (a bundle-level `spec_version`, as STIX 2.0 writes, or an object's other than 2.1
 is an error); our extension restores every exported field; third-party
 incidents are read from their relationships (attributed-to a threat-actor or
@@ -370,6 +371,9 @@ def incident_records(inc: dict[str, Any], ctx: dict[str, Any]) -> tuple[list[tup
                      "coder": ctx["coder"]}
     meta = {name: _timestamp(inc, prop, ctx["where"]) for name, prop in (
         ("created_at", "created"), ("updated_at", "modified"))}
+    # what a bundle does not carry stays as stored: notes (never exported), the narrative
+    # when the incident has no description (e.g. withheld from a source's export)
+    meta["keep"] = ("notes",) + (() if inc.get("description") else ("narrative",))
     stem = base.pop("id", None) or f"stix-{inc['id'].split('--')[-1]}"
     out = [(base | {"id": stem if len(targets) == 1 else f"{stem}-{t}", "target": t}, meta)
            for t in targets]
@@ -426,7 +430,8 @@ def import_stix(db: Database, path: str | Path, coder: str | None = None,
             store.lock_record(conn, rec["id"])
             counts[rules.import_one(conn, rec, meta, layers, by, str(path),
                                     rec["origin_key"] or rec["id"],
-                                    fixed=("origin", "origin_key"), check_created=False)] += 1
+                                    fixed=("origin", "origin_key"), check_created=False,
+                                    keep=meta["keep"])] += 1
         if audit:
             audit(conn, None)
     return counts | {k: parsed[k] for k in ("skipped", "unknown_types", "notes")}
