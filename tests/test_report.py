@@ -33,7 +33,10 @@ def test_pages_profiles_and_tables_are_written(site, demo_db):
     written = pd.read_parquet(site / "downloads" / "observations.parquet")
     assert list(written["value"]) == list(stored["value"])
     csv = pd.read_csv(io.StringIO((site / "downloads" / "evidence.csv").read_text()))
-    assert set(csv["id"]) == set(demo_db.read("SELECT id FROM evidence")["id"])
+    # accepted records only, without account names (issue 24)
+    assert set(csv["id"]) == set(demo_db.read(
+        "SELECT id FROM evidence WHERE status = 'accepted'")["id"])
+    assert "coder" not in csv.columns and "reviewed_by" not in csv.columns
     assert (site / "static" / "vendor" / "plotly.min.js").stat().st_size > 1_000_000
 
 
