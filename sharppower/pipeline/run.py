@@ -39,7 +39,7 @@ def run_step(ctx: BuildContext, step: Step, inputs: list[str]) -> list[LoadResul
     ctx.fingerprints[step.name] = fp
     last = last_run(ctx.db, step.name) if step.logged and not ctx.force else None
     if last is not None and last.fingerprint == fp:
-        results = last.results or [LoadResult(step.name, "unchanged")]
+        results = last.results
     else:
         started = datetime.now(UTC)
         results = step.run(ctx)
