@@ -8,6 +8,7 @@ done, total)` is called before each stage and once after the last (`done`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,8 +50,36 @@ def run_step(ctx: BuildContext, step: Step, inputs: list[str]) -> list[LoadResul
     return results
 
 
-def stages(steps: list[Step]) -> list[list[Step]]:
-    """Consecutive steps of one stage, in order."""
+@dataclass(frozen=True)
+class Plan:
+    """The stages to run (consecutive steps of one stage, logged steps first) and each
+    step's inputs in the whole pipeline."""
+
+    groups: list[list[Step]]
+    inputs: dict[str, list[str]]
+
+
+def plan(steps: list[Step] | None = None, names: list[str] | None = None) -> Plan:
+    """The plan of `steps` (default: every discovered step); `names` keeps only those (their
+    inputs outside the plan count with their last recorded fingerprints)."""
+    everything = discover.all_steps() if steps is None else steps
+    inputs = inputs_of(everything)
+    chosen = [s for s in everything if names is None or s.name in names]
+    unknown = sorted(set(names or ()) - {s.name for s in chosen})
+    if unknown:
+        raise PipelineError(f"unknown step(s): {', '.join(unknown)}")
+    ordered = order(chosen, inputs)
+    logged = [s for s in ordered if s.logged]
+    unlogged = {s.name for s in ordered if not s.logged}
+    for step in logged:
+        late = [i for i in inputs[step.name] if i in unlogged]
+        if late:
+            raise PipelineError(f"step {step.name!r} needs {late[0]!r}, which runs after the "
+                                "build's log row (logged=False)")
+    return Plan(_stages(logged + [s for s in ordered if not s.logged]), inputs)
+
+
+def _stages(steps: list[Step]) -> list[list[Step]]:
     out: list[list[Step]] = []
     for step in steps:
         if out and out[-1][0].stage_name == step.stage_name:
@@ -62,66 +91,56 @@ def stages(steps: list[Step]) -> list[list[Step]]:
 
 def stage_names(steps: list[Step] | None = None) -> list[str]:
     """The stages of the build, in the order they run."""
-    ordered = order(discover.all_steps() if steps is None else steps)
-    return [group[0].stage_name for group in stages(_logged_first(ordered))]
+    return [group[0].stage_name for group in plan(steps).groups]
 
 
-def _logged_first(ordered: list[Step], inputs: dict[str, list[str]] | None = None) -> list[Step]:
-    logged = [s for s in ordered if s.logged]
-    unlogged = [s for s in ordered if not s.logged]
-    inputs = inputs or inputs_of(ordered)
-    names = {s.name for s in unlogged}
-    for step in logged:
-        late = [i for i in inputs[step.name] if i in names]
-        if late:
-            raise PipelineError(f"step {step.name!r} needs {late[0]!r}, which runs after the "
-                                "build's log row (logged=False)")
-    return logged + unlogged
+def _run_group(ctx: BuildContext, group: list[Step], inputs: dict[str, list[str]],
+               failed: dict[str, SharppowerError]) -> list[LoadResult]:
+    """Run a stage's steps; a step whose input failed is not run and counts as failed."""
+    results: list[LoadResult] = []
+    for j, step in enumerate(group):
+        if len(group) > 1:
+            ctx.progress(f"{step.stage_name}: {step.name}", j, len(group))
+        blocked = [n for n in inputs[step.name] if n in failed]
+        if blocked:
+            failed[step.name] = failed[blocked[0]]
+            continue
+        try:
+            results += run_step(ctx, step, inputs[step.name])
+        except SharppowerError as err:
+            failed[step.name] = err
+    return results
 
 
 def run_steps(ctx: BuildContext, steps: list[Step] | None = None,
               names: list[str] | None = None, stage: StageCallback | None = None,
               after_logged: Callable[[], None] | None = None) -> list[LoadResult]:
-    """Run `steps` (default: every discovered step; `names` keeps only those) in order.
+    """Run `steps` (default: every discovered step; `names` keeps only those) in order;
+    `after_logged()` is called between the logged steps and the others.
 
     A step that fails on bad input (a SharppowerError) stops only the steps that need it,
     directly or not: the others run, so nothing a good source brings is lost; then the
-    first error is raised (before the build's log row)."""
-    everything = discover.all_steps() if steps is None else steps
-    inputs = inputs_of(everything)
-    chosen = [s for s in everything if names is None or s.name in names]
-    if names is not None and len(chosen) != len(set(names)):
-        unknown = sorted(set(names) - {s.name for s in chosen})
-        raise PipelineError(f"unknown step(s): {', '.join(unknown)}")
-    groups = stages(_logged_first(order(chosen, inputs), inputs))
+    first error is raised (before `after_logged`)."""
+    todo = plan(steps, names)
     results: list[LoadResult] = []
     failed: dict[str, SharppowerError] = {}
-    for i, group in enumerate(groups):
+    pending = after_logged
+    for i, group in enumerate(todo.groups):
         if not group[0].logged:
             if failed:
                 break
-            if after_logged:
-                after_logged()
-                after_logged = None
+            if pending:
+                pending()
+                pending = None
         if stage:
-            stage(group[0].stage_name, i, len(groups))
-        for j, step in enumerate(group):
-            if len(group) > 1:
-                ctx.progress(f"{step.stage_name}: {step.name}", j, len(group))
-            blocked = [n for n in inputs[step.name] if n in failed]
-            if blocked:
-                failed[step.name] = failed[blocked[0]]
-                continue
-            try:
-                results += run_step(ctx, step, inputs[step.name])
-            except SharppowerError as err:
-                failed[step.name] = err
+            stage(group[0].stage_name, i, len(todo.groups))
+        results += _run_group(ctx, group, todo.inputs, failed)
     if failed:
         raise next(iter(failed.values()))
-    if after_logged:
-        after_logged()
+    if pending:
+        pending()
     if stage:
-        stage("done", len(groups), len(groups))
+        stage("done", len(todo.groups), len(todo.groups))
     return results
 
 
