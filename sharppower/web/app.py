@@ -47,7 +47,8 @@ def create_app(settings: Settings, db: Database) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     errors.install(app)
-    app.add_middleware(Guard, db=db)  # security headers, input limits, audit of writes
+    # security headers, input limits, the per-client budget, audit of writes
+    app.add_middleware(Guard, db=db, budget=settings.client_budget)
     app.add_middleware(EmptyFieldsDropped)  # a form's empty field is "not given"
     for module in PAGES:
         app.include_router(importlib.import_module(module).router)
