@@ -37,7 +37,8 @@ def create_app(settings: Settings, db: Database) -> FastAPI:
                               "`Accept: application/json`. Writing needs a bearer token.",
                   docs_url=None, redoc_url=None)  # their pages load scripts from a CDN
     db.upgrade()
-    ensure_admin(db, settings.admin_token)
+    if not db.read_only:  # a store this process may only read is served read-only
+        ensure_admin(db, settings.admin_token)
     app.state.settings, app.state.db, app.state.cache = settings, db, StoreCache(db)
 
     @app.get("/static/vendor/plotly.min.js", include_in_schema=False)

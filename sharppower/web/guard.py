@@ -16,6 +16,9 @@ request budget and the audit of every write attempt.
   actor (the user behind the token, if any), the action, the target and the HTTP status;
   the path kept in the row is cut at MAX_AUDIT_PATH characters, with a marker saying how
   many were left out, so an anonymous request cannot write a large row.
+- Store failures (store/failures.py): a store that is read-only or on a full disk answers
+  503 with a sentence saying so (not a 500), and an audit row it cannot take is logged in
+  one line; reading pages keep working on a read-only store.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ import logging
 import re
 from urllib.parse import parse_qsl
 
+from sharppower.store.failures import explain
 from sharppower.web import accounts
 from sharppower.web.budget import ClientBudget
 
@@ -131,11 +135,16 @@ class Guard:
                 await _respond(send_with_headers, *problem)
             else:
                 await self.app(scope, receive, send_with_headers)
-        except Exception:  # a bug: logged, answered as a JSON 500 (with the headers), audited
-            log.exception("unhandled error on %s %s", scope["method"], scope["path"])
+        except Exception as exc:  # a bug: logged, answered as a JSON 500 (with the headers),
+            # audited; a read-only or full store: a 503 saying so, logged in one line
+            failure = explain(exc)
+            if failure:
+                log.error("%s %s: %s", scope["method"], scope["path"], failure)
+            else:
+                log.exception("unhandled error on %s %s", scope["method"], scope["path"])
             if state.get("started"):
                 raise
-            await _respond(send_with_headers, *INTERNAL)
+            await _respond(send_with_headers, *(_unavailable(failure) if failure else INTERNAL))
         finally:
             if write:
                 self._audit(scope, state["status"])
@@ -175,8 +184,19 @@ class Guard:
         detail = {"status": status, "path": bounded(scope["path"], MAX_AUDIT_PATH)}
         if info.get("audit_message"):
             detail["message"] = info["audit_message"]
-        user = info.get("audit_user") or accounts.user_for_token(self.db, _token(scope))
-        accounts.audit(self.db, user, action, outcome, obj=obj, detail=detail)
+        try:
+            user = info.get("audit_user") or accounts.user_for_token(self.db, _token(scope))
+            accounts.audit(self.db, user, action, outcome, obj=obj, detail=detail)
+        except Exception as exc:  # the answer is sent: a store that cannot take the row
+            failure = explain(exc)  # (read-only, full) is logged in one line, a bug in full
+            if failure is None:
+                raise
+            log.error("audit row of %s %s not written: %s", scope["method"],
+                      bounded(scope["path"], MAX_AUDIT_PATH), failure)
+
+
+def _unavailable(message: str) -> tuple[int, bytes]:
+    return 503, json.dumps({"error": "StoreUnavailable", "message": message}).encode()
 
 
 def _token(scope) -> str | None:
