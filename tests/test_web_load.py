@@ -79,10 +79,13 @@ def test_audit_rows_stay_small_whatever_the_path(db, conf):
     path = "/api/evidence/" + "a" * 30_000
     assert web.post(path + "/review", json={"decision": "accept"}).status_code == 401
     assert web.post("/nowhere/" + "b" * 30_000, content=b"{}").status_code in (404, 405)
-    rows = accounts.read_audit(db).head(2)
+    found = web.post(path + "/review", json={"decision": "accept"}, headers=ADMIN)
+    assert found.status_code == 404 and len(found.json()["message"]) > 30_000
+    rows = accounts.read_audit(db).head(3)
     for row in rows.itertuples():
-        assert len(row.detail) < 1000 and len(row.action) <= 60
+        assert len(row.detail) < 2000 and len(row.action) <= 60
         assert "more characters cut]" in json.loads(row.detail)["path"]
+    assert json.loads(rows["detail"].iloc[0])["message"].endswith("more characters cut]")
 
 
 def test_a_large_stix_export_needs_a_token(db, conf, monkeypatch):

@@ -14,8 +14,9 @@ request budget and the audit of every write attempt.
 - Audit: each other POST/PUT/PATCH/DELETE gets one row in the audit log whatever its
   outcome (ok for 2xx; denied for 401 and 403; error otherwise, 5xx included) with the
   actor (the user behind the token, if any), the action, the target and the HTTP status;
-  the path kept in the row is cut at MAX_AUDIT_PATH characters, with a marker saying how
-  many were left out, so an anonymous request cannot write a large row.
+  the path kept in the row is cut at MAX_AUDIT_PATH characters and the error message at
+  MAX_AUDIT_MESSAGE, each with a marker saying how many were left out, so no request can
+  write a large row.
 - Store failures (store/failures.py): a store that is read-only or on a full disk answers
   503 with a sentence saying so (not a 500), and an audit row it cannot take is logged in
   one line; reading pages keep working on a read-only store.
@@ -35,6 +36,7 @@ from sharppower.web.budget import ClientBudget
 MAX_BODY = 1_000_000  # bytes of a request body
 MAX_PARAM = 1_000  # characters of one query parameter
 MAX_AUDIT_PATH = 300  # characters of the request path kept in an audit row
+MAX_AUDIT_MESSAGE = 1000  # characters of the error message kept in an audit row
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 EXPORTS = ("/evidence.stix", "/downloads/")  # path prefixes of the large answers
 EXPORT_COST = 10  # requests of the budget one export takes
@@ -183,7 +185,7 @@ class Guard:
         outcome = "ok" if status < 400 else "denied" if status in (401, 403) else "error"
         detail = {"status": status, "path": bounded(scope["path"], MAX_AUDIT_PATH)}
         if info.get("audit_message"):
-            detail["message"] = info["audit_message"]
+            detail["message"] = bounded(str(info["audit_message"]), MAX_AUDIT_MESSAGE)
         try:
             user = info.get("audit_user") or accounts.user_for_token(self.db, _token(scope))
             accounts.audit(self.db, user, action, outcome, obj=obj, detail=detail)
