@@ -4,6 +4,8 @@ recipe (a connector module dropped into the connectors package is discovered and
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
 import sys
 import textwrap
 from dataclasses import replace
@@ -239,3 +241,12 @@ def test_a_source_declared_twice_is_an_error(tmp_path, monkeypatch):
             registry.discover()
     finally:
         sys.modules.pop("sharppower.sources.connectors.zz_second_wgi", None)
+
+
+def test_the_pipeline_imports_the_web_pages_only_inside_the_profiles_step():
+    code = ("import sys; from sharppower.pipeline import discover, stage_names; "
+            "discover.all_steps(); stage_names(); "
+            "print(sorted(m for m in sys.modules if m.startswith('sharppower.web')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert out.stdout.strip() == "[]"
