@@ -38,7 +38,8 @@ def serve(db_url: str | None, port: int, ready) -> None:
     from sharppower.store import Database
     from sharppower.web.app import create_app
 
-    conf = Settings.from_env(data_dir=tempfile.mkdtemp(prefix="sharppower-bench-"))
+    conf = Settings.from_env(data_dir=tempfile.mkdtemp(prefix="sharppower-bench-"),
+                             client_budget=0)  # 20 clients on one address: no budget
     db = Database(db_url) if db_url else demo_database(conf, Path(conf.data_dir) / "demo.db")
     app = create_app(conf, db)
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",

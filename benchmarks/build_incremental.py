@@ -6,8 +6,8 @@ their ratio. Goal: the no-change build takes a few seconds at most.
 
     SHARPPOWER_MIRROR=../shared/data .venv/bin/python benchmarks/build_incremental.py [--all]
 
-By default only the context sources are built (the reference step, then each context
-source through the same `load_source` the build uses); --all runs every build step.
+By default only the context sources are built (the reference steps, then each context
+source's step, through the pipeline and its fingerprints); --all runs every build step.
 """
 
 from __future__ import annotations
@@ -18,13 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from sharppower.build import BuildContext, build, reference_step
 from sharppower.codebook import load_codebook
 from sharppower.countries import resolver
+from sharppower.pipeline import BuildContext, build, run_steps
 from sharppower.settings import Settings
-from sharppower.sources.load import load_source
-from sharppower.sources.registry import SOURCES
-from sharppower.sources.snapshot import open_snapshot, pull
 from sharppower.store import Database
 
 CONTEXT = ["countries", "freedom-house", "vdem", "wgi", "aiddata-gcdf", "confucius-institutes",
@@ -35,13 +32,7 @@ def build_context(conf: Settings, db: Database) -> list[tuple[str, str, int]]:
     """Reference tables and the context sources, as `build` loads them (pulling if needed)."""
     db.upgrade()
     ctx = BuildContext(conf, db, load_codebook(), resolver())
-    reference_step(ctx)
-    out = []
-    for name in CONTEXT:
-        snapshot = open_snapshot(conf, SOURCES[name]) or pull(conf, SOURCES[name])[0]
-        result = load_source(ctx.load_context, SOURCES[name], snapshot)
-        out.append((name, result.status, result.rows))
-    return out
+    return [(r.source, r.status, r.rows) for r in run_steps(ctx, names=["reference", *CONTEXT])]
 
 
 def timed(label: str, run) -> float:

@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import replace
 from pathlib import Path
 
-from sharppower.build import build
+from sharppower.pipeline import build
 from sharppower.settings import Settings
 from sharppower.store import Database
 

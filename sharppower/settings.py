@@ -12,6 +12,8 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
+from sharppower.errors import SharppowerError
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -69,7 +71,25 @@ SETTINGS: tuple[Setting, ...] = (
         "the first visitor is served at once (0 to skip, for a store that is never served).",
         "1",
     ),
+    Setting(
+        "client_budget",
+        "SHARPPOWER_CLIENT_BUDGET",
+        "Requests a minute one client address may make to `serve` (a token bucket holding a "
+        "minute's worth; an export or download counts as 10); over it the answer is 429 with "
+        "Retry-After. 0 means no limit (tests, or a server behind a proxy that limits).",
+        "600",
+    ),
 )
+
+
+def _non_negative_int(name: str, value: object) -> int:
+    try:
+        number = int(str(value).strip())
+    except ValueError:
+        number = -1
+    if number < 0:
+        raise SharppowerError(f"{name} must be a whole number of 0 or more, not {value!r}")
+    return number
 
 
 @dataclass(frozen=True)
@@ -82,6 +102,7 @@ class Settings:
     admin_token: str | None = None
     index_runs: int | None = None
     store_profiles: bool = True
+    client_budget: int = 600
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -100,6 +121,7 @@ class Settings:
             index_runs=int(env["index_runs"]) if env.get("index_runs") else None,
             store_profiles=str(env.get("store_profiles", "1")).strip().lower()
             not in ("0", "false", "no", "off"),
+            client_budget=_non_negative_int("SHARPPOWER_CLIENT_BUDGET", env["client_budget"]),
         )
 
     @property

@@ -126,7 +126,8 @@ def mirror() -> Path:
 def conf(tmp_path) -> Settings:
     mirror = Path(MIRROR) if MIRROR and Path(MIRROR).is_dir() else None
     return Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{tmp_path / 'store.db'}",
-                    mirror=mirror, store_profiles=False)  # stored profiles: test_profiles_stored
+                    mirror=mirror, store_profiles=False,  # stored profiles: test_profiles_stored
+                    client_budget=0)  # no request budget: test_web_load sets one
 
 
 @pytest.fixture

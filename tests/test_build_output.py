@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sharppower import build as build_lib
+from sharppower import pipeline
 from sharppower.cli import app, common
 
 
@@ -70,16 +70,18 @@ def test_details_adds_the_table_of_sources(cli_build):
 
 def test_build_reports_each_stage_and_source(db, conf):
     stages, items = [], []
-    build_lib.build(replace(conf, mirror=None, store_profiles=True), db,
-                    stage=lambda *a: stages.append(a), progress=lambda *a: items.append(a))
-    names = [*(build_lib.step_name(p) for p in build_lib.BUILD_STEPS), "profiles"]
-    n = len(names)  # the steps, then the stored country profiles
+    pipeline.build(replace(conf, mirror=None, store_profiles=True), db,
+                   stage=lambda *a: stages.append(a), progress=lambda *a: items.append(a))
+    names = pipeline.stage_names()
+    n = len(names)  # the stages, the stored country profiles last
     assert stages == [*((name, i, n) for i, name in enumerate(names)), ("done", n, n)]
+    assert sorted(names) == sorted(["reference", "sources", "opinion", "starter", "evidence",
+                                    "index", "profiles"])
+    assert names[:2] == ["reference", "sources"] and names[-2:] == ["index", "profiles"]
     observed = db.scalar("SELECT COUNT(DISTINCT target) FROM observations")
     assert ("profiles", observed, observed) in items
-    assert names[:2] == ["reference", "sources"] and "index" in names
-    assert ("source freedom-house", list(build_lib.SOURCES).index("freedom-house"),
-            len(build_lib.SOURCES)) in items
+    sources = [label for label, _, _ in items if label.startswith("sources: ")]
+    assert "sources: freedom-house" in sources and "sources: vdem" in sources
     logged = db.read("SELECT warnings, details FROM build_log WHERE step = 'build'")
     assert json.loads(logged["details"][0])["log"] is None  # no file unless asked
     assert any("no snapshot" in w for w in json.loads(logged["warnings"][0]))

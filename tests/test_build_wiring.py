@@ -1,19 +1,16 @@
-"""The orchestrator wires every source a measure owns to that measure's loader; a source
-a measure owns cannot be loaded without it (nothing stored). Starter-mode detection lives
-in the store (web and report read it without importing the build)."""
+"""Every source is loaded by one step, a measure's own loader where the measure keeps the
+source's data; `load_snapshot` loads through that step's loader. Starter-mode detection
+lives in the store (web and report read it without importing the build)."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
 
-import pytest
-
-from sharppower.build import LOADERS, build, load_snapshot
 from sharppower.codebook import load_codebook
 from sharppower.countries import resolver
-from sharppower.errors import SharppowerError
-from sharppower.sources.load import LoadContext, load_source
+from sharppower.pipeline import build, discover, load_snapshot
+from sharppower.sources.load import LoadContext
 from sharppower.sources.registry import SOURCES
 from sharppower.sources.snapshot import pull
 from sharppower.steps import fingerprint
@@ -22,12 +19,23 @@ from sharppower.store.provenance import is_starter_only
 FIXTURE = Path(__file__).parent / "fixtures" / "evidence" / "asd_small.json"
 
 
-def test_every_owned_source_with_files_has_its_measure_loader():
-    owned = {name for name, s in SOURCES.items() if s.owner and s.files}
-    assert owned == set(LOADERS)
-    assert {"pew-global-attitudes", "asd-interference-tracker", "coercion-cases"} <= owned
-    for name in owned:
-        assert LOADERS[name].__module__.startswith(SOURCES[name].owner + ".")
+OWNED = {"pew-global-attitudes": "sharppower.measures.opinion.",
+         "asd-interference-tracker": "sharppower.measures.evidence.",
+         "coercion-cases": "sharppower.measures.evidence.",
+         "euvsdisinfo": "sharppower.measures.evidence.",
+         "disarm-framework": "sharppower.measures.evidence.",
+         "embedded-propaganda": "sharppower.measures.media.",
+         "countries": "sharppower.pipeline."}
+
+
+def test_every_source_with_files_has_one_load_step_and_measures_load_their_own():
+    steps = discover.source_steps()
+    assert set(steps) == {name for name, s in SOURCES.items() if s.files}
+    for name, prefix in OWNED.items():
+        assert steps[name].loader.__module__.startswith(prefix), name
+    defaults = {name for name, step in steps.items() if step.loader is None}
+    assert defaults == set(steps) - set(OWNED)
+    assert steps["euvsdisinfo"].needs == ("asd-interference-tracker",)  # its cases link to ASD's
 
 
 def _asd_snapshot(conf, tmp_path):
@@ -37,15 +45,14 @@ def _asd_snapshot(conf, tmp_path):
     return pull(replace(conf, mirror=tmp_path / "mirror"), SOURCES["asd-interference-tracker"])[0]
 
 
-def test_owned_source_without_its_loader_is_refused(db, conf, tmp_path):
+def test_a_measures_source_loads_through_its_declared_loader(db, conf, tmp_path):
     snapshot = _asd_snapshot(conf, tmp_path)
     ctx = LoadContext(db, load_codebook(), resolver())
-    with pytest.raises(SharppowerError, match="asd-interference-tracker is loaded by "
-                       "sharppower.measures.evidence"):
-        load_source(ctx, SOURCES["asd-interference-tracker"], snapshot)
-    assert db.scalar("SELECT COUNT(*) FROM evidence") == 0
     result = load_snapshot(ctx, SOURCES["asd-interference-tracker"], snapshot)
     assert result.status == "loaded" and result.rows == db.scalar("SELECT COUNT(*) FROM evidence")
+    assert result.rows > 0
+    assert db.scalar("SELECT COUNT(*) FROM observations WHERE source = :s",
+                     {"s": "asd-interference-tracker"}) == 0
 
 
 def test_fingerprint_is_canonical_json():

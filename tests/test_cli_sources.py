@@ -12,9 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from sharppower import __version__
-from sharppower import build as build_lib
 from sharppower.cli import app, common
+from sharppower.pipeline import discover, reference
 from sharppower.sources.registry import SOURCES
+from sharppower.sources.steps import source_step
 
 CONTEXT = ["freedom-house", "vdem", "wgi", "aiddata-gcdf", "confucius-institutes", "cow-trade",
            "aiddata-public-diplomacy"]
@@ -112,9 +113,12 @@ def _url(db) -> str:
 def source_steps(monkeypatch):
     """`build` limited to the reference step and the context sources (the measures and
     their sources have their own tests)."""
-    monkeypatch.setattr(build_lib, "BUILD_STEPS", ["sharppower.build:reference_step",
-                                                   "sharppower.build:sources_step"])
-    monkeypatch.setattr(build_lib, "SOURCES", {n: SOURCES[n] for n in ["countries", *CONTEXT]})
+    def limit(names: list[str]) -> None:
+        monkeypatch.setattr(discover, "all_steps", lambda: [
+            *reference.STEPS, *(source_step(SOURCES[n]) for n in names)])
+
+    limit(CONTEXT)
+    return limit
 
 
 def summary_lines(output: str) -> dict[str, str]:
@@ -151,11 +155,8 @@ def test_build_summary_and_incremental_rebuild(run, mirror, db, source_steps):
     assert dict(zip(after["source"], after["n"])) == counts
 
 
-def test_build_with_a_corrupted_snapshot_fails_clearly(run, mirror, db, tmp_path, source_steps,
-                                                       monkeypatch):
-    monkeypatch.setattr(build_lib, "SOURCES", {n: SOURCES[n] for n in  # a small good source too
-                                               ["countries", "freedom-house",
-                                                "aiddata-public-diplomacy"]})
+def test_build_with_a_corrupted_snapshot_fails_clearly(run, mirror, db, tmp_path, source_steps):
+    source_steps(["freedom-house", "aiddata-public-diplomacy"])  # a small good source too
     bad = tmp_path / "bad-mirror"
     (bad / "aiddata_public_diplomacy").mkdir(parents=True)
     name = "aiddata_public_diplomacy/chinese_public_diplomacy_country_year.csv"

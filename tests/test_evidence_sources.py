@@ -281,16 +281,18 @@ def test_records_restored_from_an_export_are_untouched_by_the_next_import(db, ba
 
 
 def test_a_changed_mapping_recodes_the_source_at_the_next_build(db, tmp_path, monkeypatch):
-    from sharppower.build import BuildContext
     from sharppower.measures.evidence import build as ev_build
     from sharppower.measures.evidence import mapping as ev_mapping
+    from sharppower.pipeline import BuildContext, run_steps
 
     conf = settings_for(tmp_path, small_mirror(tmp_path))
     ctx = BuildContext(conf, db, load_codebook(), resolver())
-    load(conf, db, ASD)
-    ev_build.evidence_step(ctx)
+    steps = [ASD, "starter-evidence", "evidence"]
+    first = run_steps(ctx, names=steps)
+    assert {r.source: r.status for r in first}[ASD] == "loaded"
     assert ev.get_evidence(db, "asd-9004")["indicators"] == ["sp_cyber_operations"]
-    ev_build.evidence_step(ctx)  # nothing changed: no re-import
+    again = run_steps(ctx, names=steps)  # nothing changed: no re-import
+    assert {r.status for r in again} == {"unchanged"}
     assert len(ev.get_evidence(db, "asd-9004")["history"]) == 1
 
     original = ev_mapping.mapping_text
@@ -302,8 +304,8 @@ def test_a_changed_mapping_recodes_the_source_at_the_next_build(db, tmp_path, mo
         return text
     monkeypatch.setattr(ev_mapping, "mapping_text", edited)
     monkeypatch.setattr(ev_build, "mapping_text", edited)
-    results = ev_build.evidence_step(ctx)
-    assert ASD in [r.source for r in results]
+    results = run_steps(ctx, names=steps)
+    assert {r.source: r.status for r in results}[ASD] == "loaded"
     rec = ev.get_evidence(db, "asd-9004")
     assert rec["indicators"] == ["sp_digital_authoritarianism"]
     assert rec["history"][-1]["field"] == "indicators"

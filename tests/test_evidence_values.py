@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from sharppower.build import BuildContext, load_snapshot, reference_step
 from sharppower.codebook import load_codebook
 from sharppower.countries import resolver
 from sharppower.measures import evidence as ev
-from sharppower.measures.evidence.build import evidence_step, write_values
+from sharppower.measures.evidence.build import write_values
+from sharppower.pipeline import BuildContext, load_snapshot, run_steps
+from sharppower.pipeline.reference import reference_step
 from sharppower.settings import Settings
 from sharppower.sources.load import LoadContext
 from sharppower.sources.registry import SOURCES
@@ -158,7 +159,7 @@ def mirror_evidence(db, mirror, tmp_path):
     for name in (ASD, "coercion-cases"):
         snap, _ = pull(conf, SOURCES[name])
         load_snapshot(ctx.load_context, SOURCES[name], snap)
-    evidence_step(ctx)
+    run_steps(ctx, names=["starter-evidence", "evidence"])
     return db
 
 

@@ -13,7 +13,6 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from sharppower.build import BuildContext
 from sharppower.cli import app
 from sharppower.codebook import load_codebook
 from sharppower.countries import resolver
@@ -27,8 +26,8 @@ from sharppower.index import (
     scores,
     stored_sensitivity,
 )
-from sharppower.index.build import index_step
 from sharppower.index.synthetic import REGIONS, synthetic_observations, write_observations
+from sharppower.pipeline import BuildContext, run_steps
 from sharppower.store import Database
 from sharppower.store.tables import observations
 
@@ -118,18 +117,19 @@ def test_negative_correlation_is_a_warning(db):
 def test_build_step_is_incremental(db, conf):
     _store(db)
     ctx = BuildContext(replace(conf, mirror=None), db, load_codebook(), resolver())
-    first, = index_step(ctx)
-    second, = index_step(ctx)
+    first, = run_steps(ctx, names=["index"])
+    second, = run_steps(ctx, names=["index"])
     assert (first.status, second.status) == ("loaded", "unchanged")
     with db.begin() as conn:
         conn.execute(observations.insert(), [{"actor": "CHN", "target": "AUS", "year": 2016,
                                               "indicator": "prs_recorded_interference", "value": 9.0,
                                               "source": "synthetic"}])
-    third, = index_step(ctx)
+    third, = run_steps(ctx, names=["index"])
     assert third.status == "loaded"
     book = load_codebook()
     book.territories = {**book.territories, "RUS": ["ABW"]}  # the codebook's actors changed
-    fourth, = index_step(BuildContext(replace(conf, mirror=None), db, book, resolver()))
+    fourth, = run_steps(BuildContext(replace(conf, mirror=None), db, book, resolver()),
+                        names=["index"])
     assert fourth.status == "loaded"
 
 

@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from sharppower.build import BuildContext, load_snapshot
 from sharppower.cli import app
 from sharppower.cli.opinion import CHANGE_FIELDS, SHOW_FIELDS, sparkline
 from sharppower.codebook import load_codebook
 from sharppower.countries import resolver
-from sharppower.measures.opinion.build import opinion_step
+from sharppower.pipeline import BuildContext, load_snapshot, run_steps
 from sharppower.settings import Settings
 from sharppower.sources.connectors import pew
 from sharppower.sources.snapshot import pull
@@ -37,7 +36,7 @@ def store_url(tmp_path_factory) -> str:
     ctx = BuildContext(conf, db, load_codebook(), resolver())
     snapshot, _ = pull(conf, pew.SOURCE)
     load_snapshot(ctx.load_context, pew.SOURCE, snapshot)
-    opinion_step(ctx)
+    run_steps(ctx, names=["opinion"])
     db.dispose()
     return conf.database_url
 

@@ -79,6 +79,12 @@ def mangled(tmp_path, old: str, new: str) -> Path:
     (",2022,influence,getting stronger,66", ",20x2,influence,getting stronger,66", 5, "year"),
     ("getting weaker", "getting stronger", 3, "response"),  # the same row twice
     ("percent,n", "pct,n", 1, "percent"),
+    # issue 24: numbers beyond any survey were an OverflowError traceback, or stored
+    (",1154,", ",1e308,", 7, "n"),
+    (",1154,", ",inf,", 7, "n"),
+    (",1154,", ",20000000,", 7, "n"),
+    (",66,1324,", ",nan,1324,", 5, "percent"),
+    (",2022,influence,getting stronger,66", ",1e308,influence,getting stronger,66", 5, "year"),
 ])
 def test_bad_toplines_change_nothing(db, tmp_path, old, new, row, field):
     opinion.import_toplines(db, TOPLINES)

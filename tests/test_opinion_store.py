@@ -13,13 +13,13 @@ import pandas as pd
 import pyreadr
 import pytest
 
-from sharppower.build import BuildContext, load_snapshot
 from sharppower.codebook import load_codebook
 from sharppower.countries import resolver
 from sharppower.errors import InputError
 from sharppower.measures import opinion
 from sharppower.measures.opinion import build as opinion_build
 from sharppower.measures.opinion.schema import ESTIMATE_COLUMNS
+from sharppower.pipeline import BuildContext, load_snapshot, run_steps
 from sharppower.settings import Settings
 from sharppower.sources.connectors import pew
 from sharppower.sources.snapshot import Snapshot, pull, sha256_file
@@ -41,7 +41,7 @@ def load_pew(db, settings) -> BuildContext:
     ctx = BuildContext(replace(settings, database_url=db.url), db, load_codebook(), resolver())
     snapshot, _ = pull(settings, pew.SOURCE)
     load_snapshot(ctx.load_context, pew.SOURCE, snapshot)
-    ctx.results = opinion_build.opinion_step(ctx)
+    ctx.results = run_steps(ctx, names=["opinion"])
     return ctx
 
 
@@ -99,12 +99,12 @@ def test_defective_wave_is_flagged_suspect_in_observations(db, pew_settings):
 
 def test_build_step_is_incremental(db, pew_settings, monkeypatch):
     ctx = load_pew(db, pew_settings)
-    assert [r.status for r in opinion_build.opinion_step(ctx)] == ["unchanged"]
+    assert [r.status for r in run_steps(ctx, names=["opinion"])] == ["unchanged"]
     monkeypatch.setattr(opinion_build, "METHOD_VERSION", "test-next")
-    assert [r.status for r in opinion_build.opinion_step(ctx)] == ["loaded"]
-    assert [r.status for r in opinion_build.opinion_step(ctx)] == ["unchanged"]
+    assert [r.status for r in run_steps(ctx, names=["opinion"])] == ["loaded"]
+    assert [r.status for r in run_steps(ctx, names=["opinion"])] == ["unchanged"]
     ctx.force = True
-    assert [r.status for r in opinion_build.opinion_step(ctx)] == ["loaded"]
+    assert [r.status for r in run_steps(ctx, names=["opinion"])] == ["loaded"]
     assert db.scalar("SELECT COUNT(*) FROM opinion_estimates") == 2037
 
 
@@ -226,7 +226,7 @@ def test_an_imported_wave_takes_the_place_of_the_harmonised_file(db, pew_setting
     assert set(swe["source_file"]) == {sav.name} and len(swe) == 4
     # rebuilding the harmonised file keeps the import in front
     ctx.force = True
-    opinion_build.opinion_step(ctx)
+    run_steps(ctx, names=["opinion"])
     assert opinion.estimates(db, "CHN", "SWE", 2022)["origin"].tolist() == [sav.name]
     assert opinion.estimates(db, "CHN", "SWE", 2021)["origin"].tolist() == [pew.FILE]
 

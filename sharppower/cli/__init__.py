@@ -9,12 +9,14 @@ from sharppower import __version__
 from sharppower.cli import core, evidence, index, opinion, report, triage, users, validate
 from sharppower.cli import db as db_cli
 from sharppower.cli import media as media_cli
+from sharppower.cli.common import StoreFailuresInOneLine
 
 app = typer.Typer(
     name="sharppower",
     help="Open observatory of authoritarian influence abroad: attraction and sharp power.",
     no_args_is_help=True,
     add_completion=False,
+    cls=StoreFailuresInOneLine,  # a read-only or full store: one line, not a traceback
 )
 
 

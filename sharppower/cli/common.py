@@ -15,10 +15,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
+from typer.core import TyperGroup
 
 from sharppower.errors import SharppowerError
 from sharppower.settings import Settings
 from sharppower.store import Database
+from sharppower.store.failures import explain
 
 console = Console()
 err_console = Console(stderr=True)
@@ -61,6 +63,22 @@ def user_errors() -> Iterator[None]:
     except (OSError, UnicodeDecodeError) as exc:
         print_error(f"{getattr(exc, 'filename', None) or 'input'}: {exc}")
         raise typer.Exit(1) from None
+
+
+class StoreFailuresInOneLine(TyperGroup):
+    """The root command group: a store that is read-only, on a full disk or unreachable is
+    one line on stderr and exit status 1 in every command, not a traceback (the store is
+    left as it was: the failed transaction rolled back)."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            message = explain(exc)
+            if message is None:
+                raise
+            print_error(message)
+            raise typer.Exit(1) from None
 
 
 class AuditRow:

@@ -8,7 +8,7 @@ import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from sharppower import build as build_lib
+from sharppower import pipeline
 from sharppower.build_warnings import default_log_path
 from sharppower.cli.build_summary import summary_lines
 from sharppower.cli.common import (
@@ -71,7 +71,7 @@ def build(
         clock = StageClock()
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=True) as progress:
-            stages = progress.add_task("stages", total=len(build_lib.BUILD_STEPS) + 1)
+            stages = progress.add_task("stages", total=None)
             items = progress.add_task("", total=None)
 
             def on_stage(name: str, done: int, total: int) -> None:
@@ -82,8 +82,8 @@ def build(
             def on_item(label: str, done: int, total: int) -> None:
                 progress.update(items, description=label, completed=done, total=total or None)
 
-            results = build_lib.build(conf, database, force=force, progress=on_item,
-                                      stage=on_stage, log=log)
+            results = pipeline.build(conf, database, force=force, progress=on_item,
+                                     stage=on_stage, log=log)
         if details:
             print_table(pd.DataFrame([{
                 "source": r.source, "status": r.status, "rows": r.rows, "countries": r.countries,

@@ -1,7 +1,7 @@
 """Build the index into the store: nominal run, Monte Carlo rank intervals, sensitivity.
 
-`index_step(ctx)` is the last step of `sharppower build`. It is incremental: the
-fingerprint covers the observations the spec reads (per source: rows, largest id, sum of
+`index_step(ctx)` is a step of `sharppower build` (STEPS, after every step that writes
+observations, sources or countries). It is incremental: its state (`fingerprint`) covers the observations the spec reads (per source: rows, largest id, sum of
 values, total length of flags), the sources' sha256 and starter flags, the targets'
 regions, the spec (sha256) and the codebook's directions, and ENGINE_VERSION; when none
 changed since the last successful build the step does nothing.
@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pandas as pd
@@ -24,7 +23,7 @@ from sharppower.index.spec import Spec, load_spec
 from sharppower.index.store import save_run
 from sharppower.index.summary import indicator_table, run_summary
 from sharppower.index.uncertainty import monte_carlo, sensitivity
-from sharppower.steps import LoadResult
+from sharppower.steps import LoadResult, Step
 from sharppower.store import Database
 from sharppower.store.tables import countries, observations, sources
 
@@ -91,16 +90,23 @@ def _result(built: Built) -> LoadResult:
                       (int(years.min()), int(years.max())), list(built.summary["warnings"]))
 
 
-def index_step(ctx) -> list[LoadResult]:
-    """Build step (last in BUILD_STEPS): the default spec, skipped when unchanged."""
+def index_state(ctx) -> str:
+    """What the default run reads: the store's inputs and the spec (`fingerprint`), and the
+    number of Monte Carlo runs when a setting overrides the spec's."""
     spec = load_spec(codebook=ctx.codebook)
     runs = getattr(ctx.settings, "index_runs", None)
-    fp = fingerprint(ctx.db, spec) if runs is None else fingerprint(ctx.db, spec) + f":{runs}"
-    if ctx.fresh(STEP, fp):
-        return [LoadResult(STEP, "unchanged")]
-    started = datetime.now(UTC)
+    return fingerprint(ctx.db, spec) if runs is None else fingerprint(ctx.db, spec) + f":{runs}"
+
+
+def index_step(ctx) -> list[LoadResult]:
+    """Build step: the default spec's run (the pipeline skips it when its state is unchanged)."""
+    spec = load_spec(codebook=ctx.codebook)
+    runs = getattr(ctx.settings, "index_runs", None)
     ctx.progress("index", 0, 1)
-    result = _result(build_index(ctx.db, spec, runs=runs, fingerprint_=fp))
+    result = _result(build_index(ctx.db, spec, runs=runs, fingerprint_=index_state(ctx)))
     ctx.progress("index", 1, 1)
-    ctx.record(STEP, fp, result, started)
     return [result]
+
+
+STEPS = [Step(STEP, index_step, reads=("observations", "sources", "countries"),
+              writes=("index_runs", "index_scores"), state=index_state)]

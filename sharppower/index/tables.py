@@ -28,7 +28,7 @@ index_runs = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("spec", sa.String(100), nullable=False),
     sa.Column("spec_sha256", sa.String(64)),
-    sa.Column("fingerprint", sa.String(64)),
+    sa.Column("fingerprint", sa.String(128)),  # a sha256, with qualifiers (":50" runs)
     sa.Column("created_at", TS, nullable=False),
     sa.Column("mc_runs", sa.Integer),
     sa.Column("seed", sa.BigInteger),

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from sharppower.steps import LoadResult
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -25,14 +22,13 @@ class Source:
 
     `parse(snapshot, resolver)` reads the snapshot in the published format and returns a
     tidy DataFrame with columns target (ISO3), year, optionally actor, one column per
-    published variable, and source_file / source_row (where each row comes from).
-    The default loader turns the variables that codebook indicators name (`source` and
-    `variable` keys) into observations. A source that writes core tables other than
-    observations sets `load(ctx, snapshot) -> LoadResult` (countries). A source whose data
-    a measure keeps in its own tables (opinion, evidence) names that measure as `owner`:
-    its `parse` returns what the measure reads (respondents, incidents, cases) and the
-    measure's loader (its `build.LOADERS`, wired by `sharppower.build`) stores them.
-    Connectors never import measures.
+    published variable, and source_file / source_row (where each row comes from); it is
+    the connector's one job. Loading is a build step (`sharppower.sources.steps`): by
+    default the variables that codebook indicators name (`source` and `variable` keys)
+    become observations; a measure whose tables hold a source's data (opinion, evidence,
+    media) or the reference tables (countries) declares that source's load step instead,
+    in its `build.py` (`STEPS`), and its `parse` returns what that step reads (respondents,
+    incidents, cases). Connectors never import measures.
 
     `redistribute` is the source's allow-list for publication (downloads and the static
     report's data package): "observations" (its values, as observations), "records" (one
@@ -48,8 +44,6 @@ class Source:
     citation: str
     files: tuple[SourceFile, ...]
     parse: Callable[..., Any] | None = None
-    load: Callable[..., LoadResult] | None = None
-    owner: str | None = None  # the measure package whose LOADERS load it (then parse is its reader)
     coverage: str = ""
     kind: str = "context"
     notes: str = ""

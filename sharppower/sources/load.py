@@ -1,17 +1,18 @@
 """Load a snapshot into the store: one transaction per source, idempotent.
 
-The default path: `source.parse` -> `observations_from_frame` (sources/observations.py:
-the codebook decides which variables become which indicators) -> replace the source's
-observations. Parsing happens before the transaction, so a malformed file raises an
-InputError and the store is left as it was; re-loading a snapshot whose checksum is
-already recorded (with the same codebook indicators and connector code, see
-`load_fingerprint`) changes nothing.
+The default load (`load_observations`): `source.parse` -> `observations_from_frame`
+(sources/observations.py: the codebook decides which variables become which indicators) ->
+replace the source's observations. A measure that keeps a source's data in its own tables
+passes its loader. Parsing happens before the transaction, so a malformed file raises an
+InputError and the store is left as it was. The build runs these through each source's
+step (`sharppower.sources.steps`, skipped by the pipeline's fingerprint); `load_source` is
+the same load for a single call: re-loading a snapshot whose checksum is already recorded
+(with the same codebook indicators and connector code, see `load_fingerprint`) changes
+nothing.
 """
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,11 +25,10 @@ from sqlalchemy.engine import Connection
 
 from sharppower.codebook import Codebook
 from sharppower.countries import CountryResolver, resolver
-from sharppower.errors import SharppowerError
 from sharppower.sources.base import Source
 from sharppower.sources.observations import OBS_COLUMNS, observations_from_frame  # noqa: F401 (re-exported)
 from sharppower.sources.snapshot import Snapshot
-from sharppower.steps import LoadResult, fingerprint
+from sharppower.steps import LoadResult, code_hash, fingerprint
 from sharppower.store import Database
 from sharppower.store.database import frame_records, insert_rows
 from sharppower.store.tables import build_log, observations, snapshot_files, sources
@@ -83,24 +83,17 @@ def replace_observations(conn: Connection, source: str, obs: pd.DataFrame) -> in
 Loader = Callable[[LoadContext, Snapshot], LoadResult]
 
 
+def codebook_rows(codebook: Codebook, source: str) -> list:
+    """The codebook indicators a source's load reads (code, variable, unit, actors)."""
+    return frame_records(codebook.for_source(source)[["code", "variable", "unit", "actors"]])
+
+
 def load_fingerprint(source: Source, snapshot: Snapshot, codebook: Codebook,
                      loader: Loader | None = None) -> str:
     """What a load depends on: the snapshot, the codebook indicators of the source and the
     code of its parser and loader. A change to any of them reloads the source."""
-    spec = codebook.for_source(source.name)[["code", "variable", "unit", "actors"]]
-    funcs = [loader or source.load or source.parse]
-    if loader is not None and source.parse is not None:
-        funcs.append(source.parse)
-    code = "".join(_code_hash(f) for f in funcs)
-    return fingerprint(snapshot.sha256, frame_records(spec), code)
-
-
-def _code_hash(func: Callable | None) -> str:
-    try:
-        path = inspect.getsourcefile(func)
-        return hashlib.sha256(open(path, "rb").read()).hexdigest() if path else ""
-    except (TypeError, OSError):
-        return ""
+    code = code_hash(loader or load_observations, source.parse)
+    return fingerprint(snapshot.sha256, codebook_rows(codebook, source.name), code)
 
 
 def _load_step(source: str) -> str:
@@ -139,38 +132,42 @@ def record_load(conn: Connection, result: LoadResult, fingerprint: str, started:
     })
 
 
+def load_observations(ctx: LoadContext, source: Source, snapshot: Snapshot) -> LoadResult:
+    """The default load: parse, turn the codebook's variables into observations, replace the
+    source's observations and record the source, in one transaction."""
+    frame = source.parse(snapshot, ctx.resolver)
+    obs = observations_from_frame(frame, ctx.codebook, source.name)
+    stats = summarise(obs)
+    warnings = list(frame.attrs.get("warnings", []))
+    with ctx.db.begin() as conn:
+        replace_observations(conn, source.name, obs)
+        record_source(conn, source, snapshot, stats["rows"])
+    return LoadResult(source.name, "loaded", stats["rows"], stats["countries"], stats["years"],
+                      warnings)
+
+
+def load_now(ctx: LoadContext, source: Source, snapshot: Snapshot,
+             loader: Loader | None = None) -> LoadResult:
+    """Load a snapshot with `loader(ctx, snapshot)` (a measure's) or the default load."""
+    return loader(ctx, snapshot) if loader else load_observations(ctx, source, snapshot)
+
+
 def load_source(ctx: LoadContext, source: Source, snapshot: Snapshot,
                 loader: Loader | None = None) -> LoadResult:
-    """Parse and load one snapshot in one transaction; returns status "unchanged" without
-    touching the store when the snapshot, the source's codebook indicators and the code
-    are those of the last load (unless ctx.force).
+    """Parse and load one snapshot; returns status "unchanged" without touching the store
+    when the snapshot, the source's codebook indicators and the code are those of the last
+    load by this function (unless ctx.force).
 
-    `loader(ctx, snapshot)` is the measure's own loading (a measure with its own tables
-    owns it; the build orchestrator passes it, see `sharppower.build.LOADERS`); else the
-    connector's `Source.load`, else the default: `parse` -> observations."""
-    loader = loader or source.load
-    if loader is None and source.owner:
-        raise SharppowerError(f"source {source.name} is loaded by {source.owner}: pass its "
-                              "loader (sharppower.build.load_snapshot does)")
+    `loader(ctx, snapshot)` is the load of the measure that keeps the source's data (the
+    one its declared step uses: `sharppower.pipeline.load_snapshot` finds it); without
+    it, the default load (`load_observations`)."""
     fingerprint_ = load_fingerprint(source, snapshot, ctx.codebook, loader)
     if (not ctx.force and loaded_sha(ctx.db, source.name) == snapshot.sha256
             and last_fingerprint(ctx.db, source.name) == fingerprint_):
         return unchanged_result(ctx.db, source.name)
     started = datetime.now(UTC)
-    if loader is not None:
-        result = loader(ctx, snapshot)
-        with ctx.db.begin() as conn:
-            record_load(conn, result, fingerprint_, started)
-        return result
-    frame = source.parse(snapshot, ctx.resolver)
-    obs = observations_from_frame(frame, ctx.codebook, source.name)
-    stats = summarise(obs)
-    warnings = list(frame.attrs.get("warnings", []))
-    result = LoadResult(source.name, "loaded", stats["rows"], stats["countries"], stats["years"],
-                        warnings)
+    result = load_now(ctx, source, snapshot, loader)
     with ctx.db.begin() as conn:
-        replace_observations(conn, source.name, obs)
-        record_source(conn, source, snapshot, stats["rows"])
         record_load(conn, result, fingerprint_, started)
     return result
 

@@ -4,7 +4,8 @@ Every reader returns a DataFrame of strings plus a `_row` column (the row number
 spreadsheet shows it: the header is row 1 of a CSV) and raises InputError naming the
 file, the row and the field for anything malformed: a missing column, a cut-off or
 ragged file, a value that is not a number. Connectors then type their columns with
-`numbers` / `integers` and resolve countries with the resolver.
+`numbers` / `integers` (and `amounts` for the columns they sum: no 'nan' or 'inf' there)
+and resolve countries with the resolver.
 """
 
 from __future__ import annotations
@@ -189,10 +190,26 @@ def numbers(df: pd.DataFrame, columns: Iterable[str], file: str,
             missing: Iterable[str] = ()) -> pd.DataFrame:
     """Type columns as float; MISSING spellings (and `missing`) become NaN.
 
-    Anything else that is not a number raises InputError naming file, row and field.
+    Anything else that is not a finite number raises InputError naming file, row and field.
+    A column the connector sums takes `amounts` instead (no 'nan' spelling of missing).
     """
+    return _typed(df, columns, file, MISSING | set(missing), "")
+
+
+def amounts(df: pd.DataFrame, columns: Iterable[str], file: str,
+            missing: Iterable[str] = ("",)) -> pd.DataFrame:
+    """Type columns a connector sums as float. Only the source's own spellings of "no
+    value" (`missing`: an empty cell unless the connector says otherwise, COW's -9) are
+    missing; 'nan', 'NaN', 'inf' or anything else that is not a finite number is an
+    InputError naming file, row and field: a NaN would drop out of the sum (pandas skips
+    it) and change the total without a word."""
+    return _typed(df, columns, file, set(missing),
+                  " (a value that is summed: an empty cell means no value)")
+
+
+def _typed(df: pd.DataFrame, columns: Iterable[str], file: str, na: set[str],
+           hint: str) -> pd.DataFrame:
     out = df.copy()
-    na = MISSING | set(missing)
     for col in columns:
         text = out[col].astype(str).str.strip()
         blank = text.isin(na) | out[col].isna()
@@ -200,8 +217,8 @@ def numbers(df: pd.DataFrame, columns: Iterable[str], file: str,
         bad = (values.isna() | ~np.isfinite(values.astype(float))) & ~blank
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            kind = "a finite number" if pd.notna(values.iloc[i]) else "a number"
-            raise InputError(file, f"not {kind}: {text.iloc[i]!r}",
+            kind = "a finite number" if pd.notna(values.iloc[i]) or hint else "a number"
+            raise InputError(file, f"not {kind}: {text.iloc[i]!r}{hint}",
                              row=int(out["_row"].iloc[i]), field=col)
         out[col] = values.astype(float)
     return out

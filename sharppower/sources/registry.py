@@ -1,47 +1,41 @@
-"""SOURCES: every registered source by name, in load order (reference, context, measures)."""
+"""SOURCES: every source a connector module declares, by name.
+
+A connector is a module of `sharppower.sources.connectors` that defines `SOURCE` (a
+`Source`); dropping one into the package registers it (`discover`), with no list to edit.
+The build loads each source in its own step (`sharppower.pipeline`), in the order the
+steps' `needs` give. Sources are listed in the order of their module names.
+"""
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 
-from sharppower.errors import NotFound
+from sharppower.errors import NotFound, SharppowerError
+from sharppower.sources import connectors
 from sharppower.sources.base import Source
 
-# Module paths, in the order `build` loads them. A connector module exposes SOURCE.
-CONNECTORS = [
-    "sharppower.sources.connectors.countries",
-    "sharppower.sources.connectors.freedom_house",
-    "sharppower.sources.connectors.vdem",
-    "sharppower.sources.connectors.wgi",
-    "sharppower.sources.connectors.aiddata_gcdf",
-    "sharppower.sources.connectors.confucius_institutes",
-    "sharppower.sources.connectors.cow_trade",
-    "sharppower.sources.connectors.aiddata_public_diplomacy",
-    "sharppower.sources.connectors.imf_dots",
-    "sharppower.sources.connectors.sipri_arms_transfers",
-    "sharppower.sources.connectors.unga_voting",
-    "sharppower.sources.connectors.china_leader_engagements",
-    "sharppower.sources.connectors.bri_mou",
-    "sharppower.sources.connectors.prc_state_media_accounts",
-    "sharppower.sources.connectors.asd",
-    "sharppower.sources.connectors.coercion",
-    "sharppower.sources.connectors.disarm",
-    "sharppower.sources.connectors.euvsdisinfo",  # after ASD: its cases are linked to ASD's
-    "sharppower.sources.connectors.pew",
-    "sharppower.sources.connectors.pew_toplines",
-    "sharppower.sources.connectors.embedded_propaganda_africa",
-]
+
+def connector_modules() -> list[str]:
+    """Dotted names of the modules of the connectors package (its `__path__`), sorted."""
+    return sorted(f"{connectors.__name__}.{m.name}" for m in pkgutil.iter_modules(connectors.__path__)
+                  if not m.ispkg and not m.name.startswith("_"))
 
 
-def _load() -> dict[str, Source]:
+def discover() -> dict[str, Source]:
+    """Every connector module's SOURCE by name; a name declared twice is an error."""
     out: dict[str, Source] = {}
-    for path in CONNECTORS:
-        source = importlib.import_module(path).SOURCE
+    for path in connector_modules():
+        source = getattr(importlib.import_module(path), "SOURCE", None)
+        if not isinstance(source, Source):
+            continue
+        if source.name in out:
+            raise SharppowerError(f"source {source.name!r} is declared twice (again in {path})")
         out[source.name] = source
     return out
 
 
-SOURCES: dict[str, Source] = _load()
+SOURCES: dict[str, Source] = discover()
 
 
 def get_source(name: str) -> Source:

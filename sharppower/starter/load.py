@@ -33,18 +33,20 @@ def read_starter() -> pd.DataFrame:
         return pd.read_csv(f)
 
 
-def starter_step(ctx) -> list[LoadResult]:
-    """Write the starter facts that no loaded real source replaces; skipped when neither the
-    facts nor the set of loaded real sources changed since the last build."""
-    from datetime import UTC, datetime
+def starter_state(ctx) -> list:
+    """The facts and the real sources loaded (whose indicators the facts give way to)."""
+    return [read_starter().to_csv(index=False), sorted(real_sources(ctx.db))]
 
-    started = datetime.now(UTC)
+
+def real_sources(db) -> set[str]:
+    return set(db.read("SELECT name FROM sources WHERE starter = :f", {"f": False})["name"])
+
+
+def starter_step(ctx) -> list[LoadResult]:
+    """Write the starter facts that no loaded real source replaces (the pipeline skips the
+    step when neither the facts nor the set of loaded real sources changed)."""
     facts = read_starter()
-    loaded = ctx.db.read("SELECT name FROM sources WHERE starter = :f", {"f": False})["name"]
-    real = set(loaded)
-    fingerprint = ctx.fingerprint(facts.to_csv(index=False), sorted(real))
-    if ctx.fresh(SOURCE.name, fingerprint):
-        return [LoadResult(SOURCE.name, "unchanged")]
+    real = real_sources(ctx.db)
     source_of = dict(zip(ctx.codebook.indicators["code"], ctx.codebook.indicators["source"]))
     keep = facts[[source_of.get(i) not in real and not _has_real_survey(i, real) for i in facts["indicator"]]]
     obs = pd.DataFrame({
@@ -58,9 +60,7 @@ def starter_step(ctx) -> list[LoadResult]:
         n = replace_observations(conn, SOURCE.name, obs)
         record_source(conn, SOURCE, None, n, starter=True)
     stats = summarise(obs)
-    result = LoadResult(SOURCE.name, "loaded", n, stats["countries"], stats["years"])
-    ctx.record(SOURCE.name, fingerprint, result, started)
-    return [result]
+    return [LoadResult(SOURCE.name, "loaded", n, stats["countries"], stats["years"])]
 
 
 def _has_real_survey(indicator: str, real: set[str]) -> bool:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import sqlalchemy as sa
@@ -13,11 +16,29 @@ from sqlalchemy.engine import Connection, Engine
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    """WAL, foreign keys, normal sync. A file this process may only read keeps its journal
+    mode (switching it is a write), so reading commands work on a read-only store; its
+    writes then fail with SQLite's "readonly database" (store/failures.py words it)."""
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    try:
+        cur.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError as exc:
+        if "readonly" not in str(exc):
+            raise
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.close()
+
+
+def _read_only_uri(path: Path) -> str | None:
+    """The URI to open an SQLite file this process may read but not write (read-only, and
+    immutable when its folder is read-only too and holds no write-ahead log: SQLite could
+    not create the WAL index a reader needs), or None for a file it may write."""
+    if not path.is_file() or (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+        return None
+    wal = path.with_name(path.name + "-wal")
+    immutable = not os.access(path.parent, os.W_OK) and not wal.exists()
+    return f"file:{quote(str(path.resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
 
 
 def normalise_url(url: str) -> str:
@@ -36,10 +57,16 @@ class Database:
         self.url = normalise_url(url)
         self.schema = schema
         kwargs: dict[str, Any] = {}
+        self.read_only = False
         if self.url.startswith("sqlite"):
             path = sa.engine.make_url(self.url).database
-            if path and path != ":memory:":
+            if path and path != ":memory:" and not path.startswith("file:"):
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
+                uri = _read_only_uri(Path(path))
+                if uri:
+                    self.read_only = True
+                    kwargs["creator"] = lambda: sqlite3.connect(
+                        uri, uri=True, timeout=30, check_same_thread=False)
             kwargs["connect_args"] = {"timeout": 30}
         elif schema:
             kwargs["connect_args"] = {"options": f"-csearch_path={schema}"}

@@ -113,7 +113,7 @@ build_log = sa.Table(
     meta,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("step", sa.String(100), nullable=False),
-    sa.Column("fingerprint", sa.String(64)),
+    sa.Column("fingerprint", sa.String(128)),  # a sha256, with qualifiers (":50" runs)
     sa.Column("status", sa.String(20), nullable=False),
     sa.Column("started_at", TS, nullable=False),
     sa.Column("finished_at", TS),

@@ -37,7 +37,8 @@ def create_app(settings: Settings, db: Database) -> FastAPI:
                               "`Accept: application/json`. Writing needs a bearer token.",
                   docs_url=None, redoc_url=None)  # their pages load scripts from a CDN
     db.upgrade()
-    ensure_admin(db, settings.admin_token)
+    if not db.read_only:  # a store this process may only read is served read-only
+        ensure_admin(db, settings.admin_token)
     app.state.settings, app.state.db, app.state.cache = settings, db, StoreCache(db)
 
     @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
@@ -47,7 +48,8 @@ def create_app(settings: Settings, db: Database) -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     errors.install(app)
-    app.add_middleware(Guard, db=db)  # security headers, input limits, audit of writes
+    # security headers, input limits, the per-client budget, audit of writes
+    app.add_middleware(Guard, db=db, budget=settings.client_budget)
     app.add_middleware(EmptyFieldsDropped)  # a form's empty field is "not given"
     for module in PAGES:
         app.include_router(importlib.import_module(module).router)

@@ -2,9 +2,10 @@
 
 The store's version is the latest row of the build log, of the index runs (`sharppower index
 build` stores a run without a build), of the observations and survey estimates (imports
-outside a build add rows) and of the audit log (every write through the API leaves an
-audit row), so a rebuild, a new index run, an import or an accepted record empties the
-cache and nothing stale is served. `data_version` is every part but the audit log: what
+outside a build add rows) and of the successful writes by known users in the audit log
+(every write through the API or the CLI leaves an audit row), so a rebuild, a new index
+run, an import or an accepted record empties the cache and nothing stale is served, while
+an anonymous or refused request (audited too) leaves it alone. `data_version` is every part but the audit log: what
 the profiles stored by the build are stamped with. The version is read at most once per `check_every`
 seconds (a build in another process shows within that time); writes through this app
 call `clear()` at once. Bounded LRU; safe across threads.
@@ -30,13 +31,17 @@ VERSION_QUERIES = (  # cheap: primary-key lookups, and a table of a few rows
     "SELECT MAX(created_at) FROM index_runs",  # a new run may reuse a replaced run's id
     "SELECT MAX(id) FROM observations",
     "SELECT MAX(id) FROM opinion_estimates",
-    "SELECT MAX(id) FROM web_audit_log",  # last: not part of the data version
+    # last, not part of the data version: the latest successful write by a known user (an
+    # anonymous or refused request leaves an audit row too, and must not empty the cache);
+    # read backwards along the primary key, it stops at the first such row
+    ("SELECT id FROM web_audit_log WHERE outcome = 'ok' AND user_name IS NOT NULL "
+     "ORDER BY id DESC LIMIT 1"),
 )
 
 
 def store_version(db: Database) -> tuple[Any, ...]:
     """The answers of VERSION_QUERIES: the latest build, index run, observation, survey
-    estimate and audit-log row."""
+    estimate and successful write by a known user."""
     with db.connect() as conn:
         return tuple(conn.execute(sa.text(q)).scalar() for q in VERSION_QUERIES)
 

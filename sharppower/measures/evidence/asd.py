@@ -1,6 +1,7 @@
 """The ASD Authoritarian Interference Tracker into the ledger: code each published incident
 through `mappings/asd.yaml` (actors, tools -> indicators, publisher, confidence, status,
-coder), declare the tracker's coverage and load both (`load`, in LOADERS of build.py).
+coder), declare the tracker's coverage and load both (`load`: its load step in STEPS of
+build.py).
 The connector (`sources/connectors/asd.py`) reads the published file.
 """
 

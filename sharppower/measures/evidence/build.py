@@ -1,17 +1,18 @@
-"""Build step of the evidence ledger (BUILD_STEPS, after the starter step).
+"""Build steps of the evidence ledger (STEPS, discovered by `sharppower.pipeline`).
 
-0. LOADERS: the loaders of the evidence sources (ASD, coercion cases, EUvsDisinfo) and of
-   the DISARM framework, which `sharppower.build` runs in its sources step.
-1. The starter evidence (`sharppower/starter/evidence.yaml`, cited cases) is synced into
-   the ledger as accepted records coded by "starter", with or without a mirror.
-2. Indicator values (values.py) are written to `observations` with source "evidence",
-   each row listing its evidence ids; recomputed only when the ledger, its coverage, the
-   mappings or the codebook changed.
+0. The load steps of the evidence sources (ASD, coercion cases, EUvsDisinfo after ASD: its
+   cases are linked to ASD's) and of the DISARM framework. A source's state includes its
+   declared mapping, so a changed mapping recodes the source at the next build.
+1. `starter-evidence`: the starter evidence (`sharppower/starter/evidence.yaml`, cited
+   cases) is synced into the ledger as accepted records coded by "starter", with or without
+   a mirror (after the sources' records: it reads the ledger).
+2. `evidence`: indicator values (values.py) are written to `observations` with source
+   "evidence", each row listing its evidence ids; recomputed only when the ledger, its
+   coverage, the mappings or the codebook changed.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from importlib import resources
 
 import sqlalchemy as sa
@@ -24,14 +25,14 @@ from sharppower.measures.evidence.mapping import load_mapping, mapping_text
 from sharppower.measures.evidence.tables import evidence, evidence_coverage
 from sharppower.measures.evidence.values import indicator_values, observations_frame
 from sharppower.sources.base import Source
-from sharppower.sources.load import load_source, record_source, replace_observations, summarise
-from sharppower.sources.registry import SOURCES
-from sharppower.sources.snapshot import open_snapshot
-from sharppower.steps import LoadResult
+from sharppower.sources.connectors import asd as asd_source
+from sharppower.sources.connectors import coercion as coercion_source
+from sharppower.sources.connectors import disarm as disarm_source
+from sharppower.sources.connectors import euvsdisinfo as euvsdisinfo_source
+from sharppower.sources.load import record_source, replace_observations, summarise
+from sharppower.sources.steps import source_step
+from sharppower.steps import LoadResult, Step
 from sharppower.store import Database
-
-LOADERS = {"asd-interference-tracker": asd.load, "coercion-cases": coercion.load,
-           "disarm-framework": disarm.load, "euvsdisinfo": euvsdisinfo.load}
 
 STARTER_FILE = "evidence.yaml"
 STARTER = Source(
@@ -56,12 +57,22 @@ def starter_records(codebook: Codebook) -> list[dict]:
     return normalise_rows(rows, f"starter/{STARTER_FILE}", codebook)
 
 
-def starter_evidence_step(ctx) -> LoadResult:
+def starter_evidence_step(ctx) -> list[LoadResult]:
     records = starter_records(ctx.codebook)
-    result = load_evidence(ctx.load_context, STARTER, None, records, [], "starter", [])
+    result = load_evidence(ctx, STARTER, None, records, [], "starter", [])
     with ctx.db.begin() as conn:
         record_source(conn, STARTER, None, len(records), starter=True)
-    return result
+    return [result]
+
+
+def starter_state(ctx) -> list:
+    text = resources.files("sharppower.starter").joinpath(STARTER_FILE).read_text("utf-8")
+    return [text, evidence_codes(ctx.codebook)]
+
+
+def evidence_codes(codebook: Codebook) -> list:
+    ind = codebook.indicators
+    return ind[ind["source"] == "evidence"][["code", "unit"]].values.tolist()
 
 
 def ledger_state(db: Database) -> list:
@@ -87,42 +98,33 @@ def write_values(db: Database, codebook: Codebook) -> LoadResult:
     return LoadResult(LEDGER.name, "loaded", n, stats["countries"], stats["years"])
 
 
-MAPPED_SOURCES = {"asd-interference-tracker": "asd", "coercion-cases": "coercion",
-                  "euvsdisinfo": "euvsdisinfo"}
+def values_state(ctx) -> list:
+    return [ledger_state(ctx.db), mapping_text("values"), evidence_codes(ctx.codebook)]
 
 
-def remap_step(ctx) -> list[LoadResult]:
-    """Re-import an evidence source whose declared mapping changed since its last import
-    (its snapshot did not, so the sources step skipped it)."""
-    results = []
-    for name, mapping in MAPPED_SOURCES.items():
-        sha = ctx.snapshot_shas(name)[name]
-        snapshot = open_snapshot(ctx.settings, SOURCES[name]) if name in SOURCES else None
-        if sha is None or snapshot is None:
-            continue
-        step, started = f"evidence-mapping:{name}", datetime.now(UTC)
-        fp = ctx.fingerprint(sha, mapping_text(mapping))
-        last = ctx.db.scalar("SELECT COUNT(*) FROM build_log WHERE step = :s", {"s": step})
-        if ctx.fresh(step, fp):
-            continue
-        result = LoadResult(name, "unchanged")
-        if last and not ctx.force:  # mapping changed after an import with the old one
-            load_ctx = ctx.load_context
-            load_ctx.force = True
-            result = load_source(load_ctx, SOURCES[name], snapshot, LOADERS[name])
-            results.append(result)
-        ctx.record(step, fp, result, started)
-    return results
+def values_step(ctx) -> list[LoadResult]:
+    return [write_values(ctx.db, ctx.codebook)]
 
 
-def evidence_step(ctx) -> list[LoadResult]:
-    started = datetime.now(UTC)
-    results = remap_step(ctx) + [starter_evidence_step(ctx)]
-    ind = ctx.codebook.indicators
-    fp = ctx.fingerprint(ledger_state(ctx.db), mapping_text("values"),
-                         ind[ind["source"] == "evidence"][["code", "unit"]].values.tolist())
-    if ctx.fresh("evidence-values", fp):
-        return results + [LoadResult(LEDGER.name, "unchanged")]
-    result = write_values(ctx.db, ctx.codebook)
-    ctx.record("evidence-values", fp, result, started)
-    return results + [result]
+def mapping_state(name: str):
+    """A source step's extra state: the text of its declared mapping (mappings/<name>.yaml)."""
+    return lambda ctx: mapping_text(name)
+
+
+LEDGER_TABLES = ("evidence", "evidence_actors", "evidence_indicators", "evidence_codings",
+                 "evidence_history", "evidence_coverage", "evidence_links", "sources",
+                 "snapshot_files")
+
+STEPS = [
+    source_step(asd_source.SOURCE, asd.load, writes=LEDGER_TABLES, state=mapping_state("asd")),
+    source_step(coercion_source.SOURCE, coercion.load, writes=LEDGER_TABLES,
+                state=mapping_state("coercion")),
+    source_step(euvsdisinfo_source.SOURCE, euvsdisinfo.load, writes=LEDGER_TABLES,
+                needs=(asd_source.SOURCE.name,), state=mapping_state("euvsdisinfo")),
+    source_step(disarm_source.SOURCE, disarm.load,
+                writes=("disarm_framework", "sources", "snapshot_files")),
+    Step(STARTER.name, starter_evidence_step, reads=("evidence",), writes=LEDGER_TABLES,
+         stage="evidence", state=starter_state),
+    Step(LEDGER.name, values_step, reads=("evidence", "evidence_coverage"),
+         writes=("observations", "sources"), state=values_state),
+]

@@ -114,8 +114,8 @@ def stix_ids(conn: Connection, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
 
 
 def load(ctx, snapshot) -> LoadResult:
-    """Loader of the `disarm-framework` source (sharppower.build runs it in the sources
-    step): parse the snapshot and replace the stored framework in one transaction."""
+    """Loader of the `disarm-framework` source (its load step in STEPS of build.py): parse
+    the snapshot and replace the stored framework in one transaction."""
     frame = connector.parse(snapshot)
     with ctx.db.begin() as conn:
         n = load_framework(conn, frame)

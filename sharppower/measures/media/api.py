@@ -15,6 +15,7 @@ from sharppower.measures.media.synth import synth_corpus
 from sharppower.store import Database
 
 ENGINES = ("local", "spark")
+MAX_WORKERS = 512
 
 
 def match(wire: str | Path, local: str | Path, out: str | Path, engine: str = "local",
@@ -26,6 +27,12 @@ def match(wire: str | Path, local: str | Path, out: str | Path, engine: str = "l
         raise InputError("--engine", f"must be one of {', '.join(ENGINES)}, not {engine!r}")
     if on_error not in ON_ERROR:
         raise InputError("--on-error", f"must be one of {', '.join(ON_ERROR)}, not {on_error!r}")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)
+                                or not 1 <= workers <= MAX_WORKERS):
+        raise InputError("--workers", f"must be a whole number from 1 to {MAX_WORKERS}, "
+                         f"not {workers!r}")
+    if params is not None and not isinstance(params, MatchParams):
+        raise TypeError("params must be a MatchParams (its values are checked when made)")
     loaded = load_rules(str(rules) if rules else None)
     if engine == "spark":
         from sharppower.measures.media.engine_spark import match_spark, spark_session

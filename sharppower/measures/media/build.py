@@ -1,6 +1,7 @@
 """Loading the Doublethink Lab pilot (source `embedded-propaganda`) into the media tables.
 
-`load` is this measure's loader for the source (LOADERS, wired by `sharppower.build`): in
+`load` is this measure's loader for the source (its step in STEPS, discovered by
+`sharppower.pipeline`): in
 one transaction it writes the connector's country rates as `sp_state_media_reuse`
 observations and, as run `embedded-propaganda`, the per-site statistics (media_outlets) and
 the matched URL pairs (media_pairs) that are the evidence behind each value. A pair's
@@ -22,6 +23,7 @@ from sharppower.measures.media.store import pairs_frame, run_record, write_run
 from sharppower.sources.connectors import embedded_propaganda_africa as pilot
 from sharppower.sources.load import LoadContext, observations_from_frame, summarise
 from sharppower.sources.snapshot import Snapshot
+from sharppower.sources.steps import source_step
 from sharppower.steps import LoadResult
 
 
@@ -74,4 +76,5 @@ def load(ctx: LoadContext, snapshot: Snapshot) -> LoadResult:
                       list(frame.attrs.get("warnings", [])))
 
 
-LOADERS = {pilot.SOURCE.name: load}
+STEPS = [source_step(pilot.SOURCE, load, writes=("observations", "media_runs", "media_outlets",
+                                               "media_pairs", "sources", "snapshot_files"))]

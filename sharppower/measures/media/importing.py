@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from sharppower.codebook import packaged_codebook
 from sharppower.errors import InputError
 from sharppower.measures.media.corpus import read_corpus
 from sharppower.measures.media.matchfile import read_matches
-from sharppower.measures.media.report import actors_of, country_table, outlet_table
+from sharppower.measures.media.report import WEIGHTINGS, actors_of, country_table, outlet_table
 from sharppower.measures.media.store import (
     CORPUS_SOURCE,
     observations_frame,
@@ -35,6 +36,15 @@ class Report:
 
 def build_report(matches_path: str | Path, local_path: str | Path, actors: list[str] | None = None,
                  weighting: str = "articles", on_error: str = "fail") -> Report:
+    """Check the options, read the match file (checked line by line) and the local corpus,
+    and tabulate reuse per outlet and country-year."""
+    if weighting not in WEIGHTINGS:
+        raise InputError("--weighting", f"must be one of {', '.join(WEIGHTINGS)}, "
+                         f"not {weighting!r}")
+    known = packaged_codebook().actors
+    for actor in actors or []:
+        if actor not in known:
+            raise InputError("--actor", f"unknown actor {actor!r}: one of {', '.join(known)}")
     matches = read_matches(matches_path)
     local, _ = read_corpus(local_path, on_error)
     unknown = sorted(set(matches["local_id"]) - set(local["id"]))

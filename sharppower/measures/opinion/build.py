@@ -1,16 +1,13 @@
-"""Build step: estimates, quality checks and attraction observations from the Pew snapshot.
+"""Build steps of the opinion measure (STEPS, discovered by `sharppower.pipeline`).
 
-`load` reads and records the snapshot of `pew-global-attitudes` during the sources step
-(LOADERS, wired by `sharppower.build`). The step is registered in
-`sharppower.build.BUILD_STEPS` after the sources step. Incremental: the
-fingerprint is the loaded snapshot's sha256 and the method version (schema.METHOD_VERSION),
-so a build with neither changed does nothing. Findings of the quality checks are returned as
-warnings, which `sharppower build` prints.
+1. `pew-global-attitudes`: `load` validates the snapshot (cached as Parquet) and records it.
+2. `opinion` (needs 1): estimates, quality checks and attraction observations. Its state is
+   the loaded snapshot's sha256 and the method version (schema.METHOD_VERSION), so a build
+   with neither (nor the code) changed does nothing. Findings of the quality checks are
+   returned as warnings, which `sharppower build` prints.
 """
 
 from __future__ import annotations
-
-from datetime import UTC, datetime
 
 import pandas as pd
 
@@ -22,7 +19,8 @@ from sharppower.measures.opinion.store import save_estimates
 from sharppower.sources.connectors import pew
 from sharppower.sources.load import LoadContext, record_source, summarise
 from sharppower.sources.snapshot import Snapshot, open_snapshot
-from sharppower.steps import LoadResult
+from sharppower.sources.steps import source_step
+from sharppower.steps import LoadResult, Step
 from sharppower.store import Database
 
 STEP = "opinion"
@@ -35,9 +33,6 @@ def load(ctx: LoadContext, snapshot: Snapshot) -> LoadResult:
         record_source(conn, pew.SOURCE, snapshot, len(frame))
     years = (int(frame["year"].min()), int(frame["year"].max()))
     return LoadResult(pew.SOURCE.name, "loaded", len(frame), int(frame["public"].nunique()), years)
-
-
-LOADERS = {pew.SOURCE.name: load}
 
 
 def state_actors(resp: pd.DataFrame) -> list[str]:
@@ -71,21 +66,26 @@ def load_harmonised(db: Database, snapshot: Snapshot, codebook: Codebook,
     return result_of(findings, obs)
 
 
+def opinion_state(ctx) -> list:
+    return [ctx.snapshot_shas(pew.SOURCE.name)[pew.SOURCE.name], METHOD_VERSION]
+
+
 def opinion_step(ctx) -> list[LoadResult]:
     name = pew.SOURCE.name
     sha = ctx.snapshot_shas(name)[name]
     if sha is None:
         return [LoadResult(STEP, "skipped")]
-    fingerprint = ctx.fingerprint(sha, METHOD_VERSION)
-    if ctx.fresh(STEP, fingerprint):
-        return [LoadResult(STEP, "unchanged")]
     snapshot = open_snapshot(ctx.settings, pew.SOURCE)
     if snapshot is None or snapshot.sha256 != sha:
         warning = (f"the {name} snapshot loaded in the store is not in "
                    f"{ctx.settings.snapshot_dir}: run `sharppower pull` and `sharppower build`")
         return [LoadResult(STEP, "skipped", warnings=[warning])]
-    started = datetime.now(UTC)
     ctx.progress("opinion estimates", 0, 1)
-    result = load_harmonised(ctx.db, snapshot, ctx.codebook, ctx.resolver)
-    ctx.record(STEP, fingerprint, result, started)
-    return [result]
+    return [load_harmonised(ctx.db, snapshot, ctx.codebook, ctx.resolver)]
+
+
+STEPS = [
+    source_step(pew.SOURCE, load, writes=("sources", "snapshot_files")),
+    Step(STEP, opinion_step, needs=(pew.SOURCE.name,), state=opinion_state,
+         writes=("opinion_estimates", "opinion_quality", "observations")),
+]

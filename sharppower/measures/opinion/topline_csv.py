@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -38,6 +39,7 @@ from sharppower.store.database import frame_records, insert_rows
 COLUMNS = ("actor", "public", "year", "question", "response", "percent", "n", "source_url")
 KEY = ["actor", "public", "year", "question", "response"]
 ROUNDING = 0.5  # points each published (rounded) percentage may be off
+MAX_N = 10_000_000  # respondents of one survey: more is a typo (or 1e308), not a sample
 
 
 def questions() -> dict:
@@ -57,6 +59,8 @@ def _number(value: str, name: str, row: int, field: str, integer: bool = False) 
         number = float(value)
     except ValueError:
         raise InputError(name, f"not a number: {value!r}", row=row, field=field) from None
+    if not math.isfinite(number):
+        raise InputError(name, f"not a finite number: {value!r}", row=row, field=field)
     if integer and not number.is_integer():
         raise InputError(name, f"not a whole number: {value!r}", row=row, field=field)
     return number
@@ -81,8 +85,9 @@ def _row(rec: dict, row: int, name: str, actors: set[str], res: CountryResolver)
         raise InputError(name, f"a percentage must be between 0 and 100, not {rec['percent']}",
                          row=row, field="percent")
     n = _number(rec["n"], name, row, "n", integer=True) if rec["n"].strip() else None
-    if n is not None and n < 1:
-        raise InputError(name, f"n must be a positive count, not {rec['n']}", row=row, field="n")
+    if n is not None and not 1 <= n <= MAX_N:
+        raise InputError(name, f"n must be a count of respondents from 1 to {MAX_N:,}, not "
+                         f"{rec['n']}", row=row, field="n")
     url = urlparse(rec["source_url"].strip())
     if url.scheme not in ("http", "https") or not url.netloc:
         raise InputError(name, f"not an http(s) URL: {rec['source_url']!r}", row=row,

@@ -56,7 +56,7 @@ def _register_states(snapshot: Snapshot, res: CountryResolver) -> None:
 def _check_total(df: pd.DataFrame) -> list[str]:
     if "total_adj" not in df.columns:
         return []
-    given = readers.numbers(df, ["total_adj"], FILE)["total_adj"] / MILLION
+    given = readers.amounts(df, ["total_adj"], FILE)["total_adj"] / MILLION
     off = (given - df["total_adj_m"]).abs() > 1e-6
     if not off.any():
         return []
@@ -109,7 +109,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
     _register_states(snapshot, res)
     df = readers.read_csv(snapshot.path(FILE), FILE, required=["ccode", "year", *PARTS])
     df = readers.integers(df, ["ccode", "year"], FILE)
-    df = readers.numbers(df, PARTS, FILE)
+    df = readers.amounts(df, PARTS, FILE)
     df["total_adj_m"] = df[PARTS].sum(axis=1, min_count=1) / MILLION
     warnings = _check_total(df)
     df["target"], skipped = _targets(df, res)

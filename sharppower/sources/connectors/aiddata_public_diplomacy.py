@@ -52,7 +52,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
     res = res or resolver()
     df = readers.read_csv(snapshot.path(FILE), FILE, required=["receiving_country", "year", *COUNTS])
     df = readers.integers(df, ["year"], FILE)
-    df = readers.numbers(df, COUNTS, FILE)
+    df = readers.amounts(df, COUNTS, FILE)
     df, warnings = _placeholders(df)
     dropped = df["year"].isin(DROPPED_YEARS)
     warnings.append(f"{FILE}: years {', '.join(map(str, DROPPED_YEARS))} dropped ({int(dropped.sum())}"

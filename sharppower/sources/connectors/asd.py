@@ -143,7 +143,6 @@ SOURCE = Source(
         "asd_interference_tracker/incidents.json",
     ),),
     parse=parse,
-    owner="sharppower.measures.evidence",
     coverage="China and Russia in 40 European and North American countries, 2000-2025",
     kind="evidence",
     notes="Incidents need credible public attribution to be included; imported as accepted.",

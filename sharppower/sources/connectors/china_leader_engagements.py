@@ -126,7 +126,7 @@ def investments(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFrame,
     df = readers.read_csv(snapshot.path(INVESTMENTS), INVESTMENTS, encoding="utf-8-sig",
                           required=["Year", "Quantity in Millions", "Country"])
     df = readers.integers(df, ["Year"], INVESTMENTS)
-    df = readers.numbers(df, ["Quantity in Millions"], INVESTMENTS)
+    df = readers.amounts(df, ["Quantity in Millions"], INVESTMENTS)
     df["target"], warnings = _resolve(df, "Country", INVESTMENTS, res)
     df = df[df["target"].notna() & (df["target"] != "CHN")].rename(columns={"Year": "year"})
     years = range(INVEST_FIRST, int(df["year"].max()) + 1)

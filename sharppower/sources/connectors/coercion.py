@@ -66,7 +66,6 @@ SOURCE = Source(
         "coercion_cases/coercion_cases_governments.csv",
     ),),
     parse=parse,
-    owner="sharppower.measures.evidence",
     coverage="27 countries listed (and the EU, skipped), 2010-2020, actor CHN",
     kind="evidence",
     notes="Provenance uncertain: records are accepted with confidence medium.",

@@ -1,19 +1,16 @@
 """ISO 3166-1 codes with UN M49 regions (lukes/ISO-3166-Countries-with-Regional-Codes).
 
-Loading sets region and sub-region of the countries table; it writes no observations.
+Its load step (`sharppower.pipeline.reference`) sets region and sub-region of the countries
+table; it writes no observations.
 """
 
 from __future__ import annotations
 
 import pandas as pd
-import sqlalchemy as sa
 
 from sharppower.errors import InputError
 from sharppower.sources.base import Source, SourceFile
-from sharppower.sources.load import LoadContext, record_source
 from sharppower.sources.snapshot import Snapshot
-from sharppower.steps import LoadResult
-from sharppower.store.tables import countries
 
 FILE = "iso3166_regions_all.csv"
 COLUMNS = ["name", "alpha-3", "region", "sub-region"]
@@ -36,21 +33,6 @@ def parse(snapshot: Snapshot, res=None) -> pd.DataFrame:
     return out
 
 
-def load(ctx: LoadContext, snapshot: Snapshot) -> LoadResult:
-    frame = parse(snapshot)
-    with ctx.db.begin() as conn:
-        for row in frame.itertuples(index=False):
-            conn.execute(
-                sa.update(countries).where(countries.c.iso3 == row.target)
-                .values(region=row.region, subregion=row.subregion)
-            )
-        # Kosovo is not in ISO 3166; M49 places it in Southern Europe.
-        conn.execute(sa.update(countries).where(countries.c.iso3 == "XKX")
-                     .values(region="Europe", subregion="Southern Europe"))
-        record_source(conn, SOURCE, snapshot, len(frame))
-    return LoadResult(SOURCE.name, "loaded", len(frame), len(frame), None)
-
-
 SOURCE = Source(
     name="countries",
     title="ISO 3166 countries with UN M49 regional codes",
@@ -66,7 +48,6 @@ SOURCE = Source(
         "countries/iso3166_regions_all.csv",
     ),),
     parse=parse,
-    load=load,
     coverage="249 ISO 3166-1 codes",
     kind="reference",
 )

@@ -30,7 +30,7 @@ TOTALS = "cow_national_trade_totals.csv"
 STATES = "cow_states_lookup.csv"
 PARTNERS = (710, 365)
 COW_DYADIC, COW_NATIONAL = "Dyadic_COW_4.0.csv", "National_COW_4.0.csv"  # in the published zip
-COW_MISSING = {"-9", "-9.0"}
+COW_MISSING = {"", "-9", "-9.0"}
 SHARES = {"share_imports_from_partner": ("imports_from_partner", "imports"),
           "share_exports_to_partner": ("exports_to_partner", "exports")}
 ABOVE_1 = "share_above_1: dyadic flow exceeds the national total (separate COW series)"
@@ -64,7 +64,7 @@ def _dyads(snapshot: Snapshot) -> pd.DataFrame:
     else:
         df = readers.read_csv(path, DYADS, required=["ccode", "partner", "year", *flows])
         df = readers.integers(df, ["ccode", "partner", "year"], DYADS)
-    df = readers.numbers(df, flows, DYADS, missing=COW_MISSING)
+    df = readers.amounts(df, flows, DYADS, missing=COW_MISSING)
     readers.check_unique(df, ["ccode", "partner", "year"], DYADS)
     return df[df["partner"].isin(PARTNERS)]
 
@@ -73,7 +73,7 @@ def _totals(snapshot: Snapshot) -> pd.DataFrame:
     df = readers.read_csv(snapshot.path(TOTALS), TOTALS, required=["ccode", "year", "imports", "exports"],
                           usecols=[], member=COW_NATIONAL)
     df = readers.integers(df, ["ccode", "year"], TOTALS)
-    df = readers.numbers(df, ["imports", "exports"], TOTALS, missing=COW_MISSING)
+    df = readers.amounts(df, ["imports", "exports"], TOTALS, missing=COW_MISSING)
     readers.check_unique(df, ["ccode", "year"], TOTALS)
     return df[["ccode", "year", "imports", "exports", "_row"]].rename(columns={"_row": "_total_row"})
 

@@ -171,7 +171,6 @@ SOURCE = Source(
                    "disarm_framework/DISARM_FRAMEWORKS_MASTER.xlsx"),
     ),
     parse=parse,
-    owner="sharppower.measures.evidence",
     coverage="4 phases, 16 tactics, 391 techniques and sub-techniques",
     kind="framework",
     notes="Evidence records are coded to its technique ids; STIX exports reuse its ids.",

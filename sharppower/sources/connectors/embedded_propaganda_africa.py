@@ -113,5 +113,4 @@ SOURCE = Source(
     parse=parse,
     coverage="Ghana, Kenya, Uganda; 9 sites with detections; 2022-01-01 to 2022-11-30",
     notes=METHOD,
-    owner="sharppower.measures.media",
 )

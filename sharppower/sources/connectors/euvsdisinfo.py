@@ -101,7 +101,6 @@ SOURCE = Source(
                    "euvsdisinfo/datapackage.json"),
     ),
     parse=parse,
-    owner="sharppower.measures.evidence",
     coverage="10,892 pro-Kremlin disinformation cases, 2015-01 to 2021-02, in the languages "
     "the task force monitored",
     kind="evidence",

@@ -91,7 +91,6 @@ SOURCE = Source(
     "respondent file pew_all_opi.RDS from C. Grasland, worldregio/pew_opi (GitHub, 2024).",
     files=(SourceFile(FILE, URL, "pew_global_attitudes/pew_all_opi.RDS"),),
     parse=parse,
-    owner="sharppower.measures.opinion",
     coverage="617,345 respondents; 70 publics; 2002-2023; China 2005-2023, Russia 2007-2023",
     kind="survey",
     notes="The 2013 China column tracks the USA column (flagged by the lock-step check); "

@@ -21,7 +21,6 @@ SOURCE = Source(
     citation="Pew Research Center, Global Attitudes Survey reports and topline questionnaires; "
     "each imported row cites its page in source_url.",
     files=(),
-    owner="sharppower.measures.opinion",
     coverage="what the user imports (e.g. 'China's influence is getting stronger', 2022)",
     kind="import",
 )

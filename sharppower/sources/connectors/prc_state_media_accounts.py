@@ -61,7 +61,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
     """One row per target: actor CHN, year 2023, accounts and followers."""
     res = res or resolver()
     df = readers.read_sheet(snapshot.path(FILE), FILE, SHEET, 1, required=[FOCUS, *COUNTS])
-    df = readers.numbers(df, COUNTS, f"{FILE}!{SHEET}")
+    df = readers.amounts(df, COUNTS, f"{FILE}!{SHEET}")
     df, warnings = _split_focus(df)
     target, more = res.resolve_report(df[FOCUS], f"{FILE}!{SHEET}", df["_row"].tolist())
     df = df.assign(target=target.to_numpy())

@@ -87,7 +87,7 @@ def deliveries(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFrame, 
     """Delivery rows: target, supplier, year, tiv, _row."""
     df = read_register(snapshot.path(FILE))
     df = readers.integers(df, ["Delivery year"], FILE)
-    df = readers.numbers(df, ["TIV delivery values"], FILE)
+    df = readers.amounts(df, ["TIV delivery values"], FILE)
     df, warnings = _recipients(df, res)
     df = df.rename(columns={"Delivery year": "year", "TIV delivery values": "tiv"})
     return df[["target", "Supplier", "year", "tiv", "_row"]], warnings

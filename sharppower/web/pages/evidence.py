@@ -11,11 +11,14 @@ from sharppower.errors import ValidationError
 from sharppower.measures.evidence import disarm, ledger, stix
 from sharppower.measures.evidence.records import STATUSES
 from sharppower.store import Database
+from sharppower.web.auth import current_user
+from sharppower.web.errors import Unauthorised
 from sharppower.web.lookup import check_actor, codebook, country
 from sharppower.web.routing import page, respond, store
 
 router = APIRouter(tags=["evidence"])
 PAGE_SIZE = 50
+ANONYMOUS_EXPORT = 1000  # records one STIX export may hold without a token
 
 
 def _check_filters(db: Database, actor, target, domain, status) -> dict:
@@ -74,9 +77,15 @@ def evidence_page(request: Request, actor: str | None = None, target: str | None
 def evidence_stix(request: Request, actor: str | None = None, target: str | None = None,
                   domain: str | None = None, year: int | None = None, status: str | None = None,
                   q: str | None = None, technique: str | None = None, tactic: str | None = None):
-    """Every record matching the filters of /evidence as one STIX 2.1 bundle (JSON)."""
+    """Every record matching the filters of /evidence as one STIX 2.1 bundle (JSON). Without
+    a token a bundle holds at most ANONYMOUS_EXPORT records (401 beyond: narrow the filters
+    or send a token); every export counts as ten requests of the client's budget."""
     db = store(request)
     _, frame = matching(db, actor, target, domain, year, status, q, technique, tactic)
+    if len(frame) > ANONYMOUS_EXPORT and current_user(request) is None:
+        raise Unauthorised(f"{len(frame):,} records match: an export of more than "
+                           f"{ANONYMOUS_EXPORT:,} records needs a token (send `Authorization: "
+                           "Bearer <token>`), or narrow the filters (actor, target, year, ...)")
     text = stix.export_stix(db, ids=list(frame["id"]))
     return Response(text, media_type="application/json", headers={
         "Content-Disposition": 'attachment; filename="sharppower-evidence.stix.json"'})

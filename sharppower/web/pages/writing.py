@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sharppower.measures.evidence import ledger
 from sharppower.web import accounts
 from sharppower.web.auth import require
+from sharppower.web.guard import MAX_AUDIT_PATH, bounded
 from sharppower.web.render import clean
 from sharppower.web.routing import cache, store
 
@@ -57,7 +58,8 @@ def written(request: Request, action: str, obj: str | None,
 
     def audit(conn, rid: str | None) -> None:
         accounts.audit_row(conn, user, action, "ok", obj=rid or obj,
-                           detail={"status": status, "path": request.url.path})
+                           detail={"status": status,
+                                   "path": bounded(request.url.path, MAX_AUDIT_PATH)})
         request.state.audited = True
 
     result = write(user.name, audit)

@@ -1,0 +1,68 @@
+"""One fingerprint rule for every step, and its record in `build_log`.
+
+A step's fingerprint is the sha256 of its name, a hash of its code (the source files of
+`Step.code`: the run function's module, a source's loader and parser), the fingerprints of
+its inputs (from this build, else their last successful run) and its state (what it reads
+from outside the pipeline). A step whose fingerprint equals its last successful run is
+"unchanged": its recorded results are returned again, and it does not run.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sharppower.pipeline.context import BuildContext
+from sharppower.steps import LoadResult, Step, code_hash, fingerprint
+from sharppower.store import Database
+from sharppower.store.tables import build_log
+
+
+@dataclass(frozen=True)
+class LastRun:
+    fingerprint: str
+    results: list[LoadResult]
+
+
+def step_fingerprint(ctx: BuildContext, step: Step, inputs: list[str]) -> str:
+    given = {name: ctx.fingerprints.get(name) or last_fingerprint(ctx.db, name)
+             for name in inputs}
+    state = step.state(ctx) if step.state else None
+    return fingerprint(step.name, code_hash(*step.code_objects()), given, state)
+
+
+def last_fingerprint(db: Database, step: str) -> str | None:
+    last = last_run(db, step)
+    return last.fingerprint if last else None
+
+
+def last_run(db: Database, step: str) -> LastRun | None:
+    """The fingerprint and results of the step's last successful run, if any."""
+    rows = db.read("SELECT fingerprint, details FROM build_log WHERE step = :s AND status = 'ok' "
+                   "ORDER BY id DESC LIMIT 1", {"s": step})
+    if rows.empty:
+        return None
+    details = json.loads(rows["details"].iloc[0] or "{}")
+    results = [LoadResult(r["source"], "unchanged", r["rows"], r["countries"],
+                          tuple(r["years"]) if r["years"] else None, r["warnings"])
+               for r in details.get("results", [])]
+    return LastRun(rows["fingerprint"].iloc[0], results)
+
+
+def record_run(db: Database, step: str, fingerprint_: str, results: list[LoadResult],
+               started: datetime) -> None:
+    """A successful run: its fingerprint, totals and each result (replayed when unchanged)."""
+    years = [y for r in results if r.years for y in r.years]
+    warnings = [w for r in results for w in r.warnings]
+    details = {"results": [{"source": r.source, "rows": r.rows, "countries": r.countries,
+                            "years": list(r.years) if r.years else None,
+                            "warnings": r.warnings} for r in results]}
+    with db.begin() as conn:
+        conn.execute(build_log.insert(), {
+            "step": step, "fingerprint": fingerprint_, "status": "ok", "started_at": started,
+            "finished_at": datetime.now(UTC), "rows": sum(r.rows for r in results),
+            "countries": max((r.countries for r in results), default=0),
+            "years": f"{min(years)}-{max(years)}" if years else "",
+            "warnings": json.dumps(warnings), "details": json.dumps(details),
+        })

@@ -1,0 +1,29 @@
+"""The stored country profiles: a step after the index and after the build's log row.
+
+The profiles are stamped with the store's data version (`sharppower.web.cache`), which the
+build's `build_log` rows change, so the step keeps no `build_log` row of its own
+(`logged=False`): it runs at the end of every build and `store_profiles` itself reuses the
+profiles whose inputs did not change ("unchanged", re-stamped). The web page module is
+imported inside the step (it costs most of a second to import).
+`SHARPPOWER_STORE_PROFILES=0` skips it.
+"""
+
+from __future__ import annotations
+
+from sharppower.steps import LoadResult, Step
+
+STEP = "profiles"
+
+
+def profiles_step(ctx) -> list[LoadResult]:
+    if not ctx.settings.store_profiles:
+        return [LoadResult(STEP, "skipped")]
+    from sharppower.web.pages.country import store_profiles
+
+    stored = store_profiles(ctx.db, lambda done, n: ctx.progress(STEP, done, n))
+    return [LoadResult(STEP, "unchanged" if stored["reused"] else "loaded",
+                       rows=stored["profiles"])]
+
+
+STEPS = [Step(STEP, profiles_step, needs=("index",), writes=("web_profile_pages",),
+              logged=False)]

@@ -1,0 +1,252 @@
+"""The build pipeline: order from what steps need, one fingerprint rule, and the "new source"
+recipe (a connector module dropped into the connectors package is discovered and built)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sharppower.codebook import load_codebook
+from sharppower.countries import resolver
+from sharppower.errors import InputError
+from sharppower.pipeline import BuildContext, PipelineError, discover, order, run_steps
+from sharppower.pipeline.fingerprints import step_fingerprint
+from sharppower.sources import connectors, registry
+from sharppower.steps import LoadResult, Step
+
+
+def noop(ctx) -> list[LoadResult]:
+    return []
+
+
+def names(steps: list[Step]) -> list[str]:
+    return [s.name for s in steps]
+
+
+# -- order --------------------------------------------------------------------------------
+
+def test_order_comes_from_needs_and_reads_not_list_position():
+    steps = [  # declared last-first
+        Step("summary", noop, needs=("scores",)),
+        Step("scores", noop, reads=("observations",), writes=("scores",)),
+        Step("late-source", noop, needs=("early-source",), writes=("observations",)),
+        Step("early-source", noop, writes=("observations",)),
+    ]
+    assert names(order(steps)) == ["early-source", "late-source", "scores", "summary"]
+    assert names(order(reversed(steps))) == names(order(steps))
+
+
+def test_stages_run_whole_and_in_dependency_order():
+    steps = [
+        Step("b", noop, stage="sources", writes=("observations",)),
+        Step("index", noop, reads=("observations",)),
+        Step("a", noop, stage="sources", needs=("reference",), writes=("observations",)),
+        Step("reference", noop),
+        Step("c", noop, stage="sources", needs=("a",), writes=("observations",)),
+    ]
+    assert names(order(steps)) == ["reference", "a", "b", "c", "index"]
+
+
+def test_the_real_pipeline_loads_asd_before_euvsdisinfo_and_ends_with_the_profiles():
+    ordered = names(order(discover.all_steps()))
+    assert ordered[0] == "reference" and ordered[-2:] == ["index", "profiles"]
+    assert ordered.index("asd-interference-tracker") < ordered.index("euvsdisinfo")
+    assert ordered.index("countries") > ordered.index("reference")
+    assert ordered.index("pew-global-attitudes") < ordered.index("opinion") < ordered.index("index")
+    for name in ("evidence", "starter", "opinion", "imf-dots"):
+        assert ordered.index(name) < ordered.index("index"), name
+
+
+def test_a_cycle_is_an_error_naming_its_steps():
+    steps = [Step("alpha", noop, needs=("beta",)), Step("beta", noop, needs=("gamma",)),
+             Step("gamma", noop, needs=("alpha",)), Step("delta", noop)]
+    with pytest.raises(PipelineError, match="cycle") as err:
+        order(steps)
+    assert all(name in str(err.value) for name in ("alpha", "beta", "gamma"))
+    assert "delta" not in str(err.value)
+
+
+def test_an_unknown_need_and_a_duplicate_name_are_errors_naming_the_step():
+    with pytest.raises(PipelineError, match="step 'index' needs 'scorse', which no step declares"):
+        order([Step("index", noop, needs=("scorse",))])
+    with pytest.raises(PipelineError, match="step 'a' is declared twice"):
+        order([Step("a", noop), Step("a", noop)])
+
+
+# -- fingerprints -------------------------------------------------------------------------
+
+def _module(tmp_path: Path, monkeypatch, name: str, body: str):
+    path = tmp_path / f"{name}.py"
+    path.write_text(textwrap.dedent(body), "utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    sys.modules.pop(name, None)
+    return importlib.import_module(name), path
+
+
+def test_fingerprint_changes_with_code_inputs_and_state_and_not_otherwise(db, conf, tmp_path,
+                                                                           monkeypatch):
+    module, path = _module(tmp_path, monkeypatch, "pipeline_step_code", """
+        def run(ctx):
+            return []
+        """)
+    ctx = BuildContext(conf, db, load_codebook(), resolver())
+    state = {"version": 1}
+    step = Step("derived", module.run, needs=("source",), state=lambda c: state["version"])
+    ctx.fingerprints["source"] = "input-1"
+    first = step_fingerprint(ctx, step, ["source"])
+    assert step_fingerprint(ctx, step, ["source"]) == first  # nothing changed
+    assert step_fingerprint(ctx, replace(step, stage="other"), ["source"]) == first
+
+    ctx.fingerprints["source"] = "input-2"  # an input's fingerprint changed
+    assert step_fingerprint(ctx, step, ["source"]) != first
+    ctx.fingerprints["source"] = "input-1"
+
+    state["version"] = 2  # what it reads outside the pipeline changed
+    assert step_fingerprint(ctx, step, ["source"]) != first
+    state["version"] = 1
+
+    path.write_text(path.read_text("utf-8") + "\n# a change to the step's code\n", "utf-8")
+    assert step_fingerprint(ctx, step, ["source"]) != first
+
+
+def test_an_unchanged_step_is_skipped_with_its_last_results_and_force_runs_it(db, conf):
+    calls = []
+
+    def count(ctx):
+        calls.append(1)
+        return [LoadResult("counted", "loaded", rows=7, countries=3, years=(2000, 2010),
+                           warnings=["one warning"])]
+
+    version = {"v": 1}
+    steps = [Step("source", noop, writes=("observations",), state=lambda c: version["v"]),
+             Step("counted", count, reads=("observations",))]
+    ctx = BuildContext(conf, db, load_codebook(), resolver())
+    assert run_steps(ctx, steps)[0].status == "loaded"
+    again, = run_steps(BuildContext(conf, db, load_codebook(), resolver()), steps)
+    assert (again.status, again.rows, again.countries, again.years, again.warnings) == (
+        "unchanged", 7, 3, (2000, 2010), ["one warning"])
+    assert len(calls) == 1
+    version["v"] = 2  # the input's state changed: its dependant runs again
+    assert run_steps(BuildContext(conf, db, load_codebook(), resolver()), steps)[0].status == "loaded"
+    assert run_steps(BuildContext(conf, db, load_codebook(), resolver(), force=True),
+                     steps)[0].status == "loaded"
+    assert len(calls) == 3
+
+
+def test_a_failing_step_stops_its_dependants_only_then_raises(db, conf):
+    ran = []
+
+    def fails(ctx):
+        raise InputError("bad.csv", "not a number", row=3, field="value")
+
+    def record(name):
+        return lambda ctx: ran.append(name) or [LoadResult(name, "loaded")]
+
+    steps = [Step("bad", fails, writes=("observations",)),
+             Step("good", record("good"), writes=("observations",)),
+             Step("after-good", record("after-good"), needs=("good",)),
+             Step("index", record("index"), reads=("observations",))]
+    with pytest.raises(InputError, match="bad.csv, row 3, field 'value'"):
+        run_steps(BuildContext(conf, db, load_codebook(), resolver()), steps)
+    assert ran == ["good", "after-good"]
+
+
+# -- the "new source" recipe ----------------------------------------------------------------
+
+CONNECTOR = '''
+"""A tiny test source: one CSV of scores by country and year."""
+
+import pandas as pd
+
+from sharppower.sources.base import Source, SourceFile
+
+FILE = "tiny.csv"
+
+
+def parse(snapshot, res=None):
+    df = pd.read_csv(snapshot.path(FILE))
+    return df.assign(target=[res.resolve(n) for n in df["country"]], source_file=FILE,
+                     source_row=[str(i + 2) for i in range(len(df))])
+
+
+SOURCE = Source(
+    name="tiny-test-source", title="Tiny test source", publisher="sharppower tests",
+    homepage="https://example.org/tiny", licence="CC0", citation="Tiny test source (tests).",
+    files=(SourceFile(FILE, "https://example.org/tiny.csv", "tiny/tiny.csv"),), parse=parse)
+'''
+
+
+@pytest.fixture
+def tiny_connector(tmp_path, monkeypatch):
+    """A connector module written into a folder added to the connectors package's path."""
+    folder = tmp_path / "more_connectors"
+    folder.mkdir()
+    (folder / "tiny_test_source.py").write_text(CONNECTOR, "utf-8")
+    monkeypatch.setattr(connectors, "__path__", [*connectors.__path__, str(folder)])
+    yield "sharppower.sources.connectors.tiny_test_source"
+    sys.modules.pop("sharppower.sources.connectors.tiny_test_source", None)
+
+
+def _codebook_with_tiny_indicator(tmp_path):
+    from importlib import resources
+    data = yaml.safe_load(resources.files("sharppower.codebook").joinpath("v1.yaml").read_text("utf-8"))
+    base = next(i for i in data["indicators"] if i["code"] == "res_fh_civil_liberties")
+    data["indicators"].append(dict(base, code="res_tiny_score", name="Tiny score",
+                                   source="tiny-test-source", variable="score"))
+    path = tmp_path / "codebook.yaml"
+    path.write_text(yaml.safe_dump(data), "utf-8")
+    return load_codebook(path)
+
+
+def test_a_connector_dropped_into_the_package_is_discovered_and_built(db, conf, tmp_path,
+                                                                      tiny_connector, monkeypatch):
+    assert tiny_connector in registry.connector_modules()
+    sources = registry.discover()
+    assert "tiny-test-source" in sources
+    monkeypatch.setattr(registry, "SOURCES", sources)  # what a fresh import would hold
+    assert "tiny-test-source" in names(discover.all_steps())
+    mirror = tmp_path / "mirror"
+    (mirror / "tiny").mkdir(parents=True)
+    (mirror / "tiny" / "tiny.csv").write_text(
+        "country,year,score\nKenya,2020,41\nChile,2020,55\nKenya,2021,38\n", "utf-8")
+    ctx = BuildContext(replace(conf, mirror=mirror), db, _codebook_with_tiny_indicator(tmp_path),
+                       resolver())
+    first = run_steps(ctx, names=["reference", "tiny-test-source"])
+    assert [(r.source, r.status, r.rows) for r in first] == [
+        ("reference", "loaded", first[0].rows), ("tiny-test-source", "loaded", 3)]
+    obs = db.read("SELECT target, year, value, source_row FROM observations "
+                  "WHERE indicator = 'res_tiny_score' ORDER BY target, year")
+    assert obs.values.tolist() == [["CHL", 2020, 55.0, "3"], ["KEN", 2020, 41.0, "2"],
+                                   ["KEN", 2021, 38.0, "4"]]
+    again = run_steps(ctx, names=["reference", "tiny-test-source"])
+    assert [r.status for r in again] == ["unchanged", "unchanged"]
+
+
+def test_a_source_declared_twice_is_an_error(tmp_path, monkeypatch):
+    folder = tmp_path / "dupes"
+    folder.mkdir()
+    (folder / "zz_second_wgi.py").write_text(
+        "from sharppower.sources.connectors.wgi import SOURCE\n", "utf-8")
+    monkeypatch.setattr(connectors, "__path__", [*connectors.__path__, str(folder)])
+    try:
+        with pytest.raises(Exception, match="source 'wgi' is declared twice"):
+            registry.discover()
+    finally:
+        sys.modules.pop("sharppower.sources.connectors.zz_second_wgi", None)
+
+
+def test_the_pipeline_imports_the_web_pages_only_inside_the_profiles_step():
+    code = ("import sys; from sharppower.pipeline import discover, stage_names; "
+            "discover.all_steps(); stage_names(); "
+            "print(sorted(m for m in sys.modules if m.startswith('sharppower.web')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
+    assert out.stdout.strip() == "[]"
