@@ -69,7 +69,19 @@ SETTINGS: tuple[Setting, ...] = (
         "the first visitor is served at once (0 to skip, for a store that is never served).",
         "1",
     ),
+    Setting(
+        "codebook",
+        "SHARPPOWER_CODEBOOK",
+        "A YAML file that extends the packaged codebook: `actors:` and `indicators:` to add "
+        "(and `pillars:` domains), validated like the packaged one; read by every command.",
+    ),
 )
+
+
+def env_value(name: str) -> str | None:
+    """The value of one setting from the environment (its default when unset), by name."""
+    setting = next(s for s in SETTINGS if s.name == name)
+    return os.environ.get(setting.env) or setting.default
 
 
 @dataclass(frozen=True)

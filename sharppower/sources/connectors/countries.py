@@ -53,6 +53,7 @@ def load(ctx: LoadContext, snapshot: Snapshot) -> LoadResult:
 
 SOURCE = Source(
     name="countries",
+    actors=(),
     title="ISO 3166 countries with UN M49 regional codes",
     publisher="Luke Duncalfe (compiled from ISO 3166-1 and the UN Statistics Division M49)",
     homepage="https://github.com/lukes/ISO-3166-Countries-with-Regional-Codes",

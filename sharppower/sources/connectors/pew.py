@@ -80,6 +80,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 SOURCE = Source(
     name="pew-global-attitudes",
+    actors="any",
     title="Pew Research Center Global Attitudes Survey: favourability of the USA, China, "
     "Russia and others (harmonised respondent-level file, 2002-2023)",
     publisher="Pew Research Center (harmonised by C. Grasland, worldregio/pew_opi)",
