@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from sharppower.codebook import Codebook, load_codebook
+from sharppower.codebook import Codebook, load_codebook, packaged_codebook
 from sharppower.errors import ValidationError
 from sharppower.index.methods import Registry
 from sharppower.index.stages import ABSENT, DATA_STAGES, REGISTRIES, STAGES
@@ -411,12 +411,14 @@ def load_spec(path: str | Path | None = None, codebook: Codebook | None = None) 
             raise ValidationError("(file)", f"cannot read the spec: {exc.strerror}", where=where) from exc
     if codebook is not None:
         return _parse(text, where, codebook)
-    return copy.deepcopy(_cached(text, where))
+    book = packaged_codebook()  # extended by the user codebook: part of the cache key
+    return copy.deepcopy(_cached(text, where, (book.path, tuple(book.actors),
+                                               tuple(book.indicators["code"]))))
 
 
 @lru_cache(maxsize=16)
-def _cached(text: str, where: str) -> Spec:
-    return _parse(text, where, None)
+def _cached(text: str, where: str, codebook_key: tuple) -> Spec:
+    return _parse(text, where, packaged_codebook())
 
 
 def _parse(text: str, where: str, codebook: Codebook | None) -> Spec:

@@ -92,7 +92,13 @@ def load_fingerprint(source: Source, snapshot: Snapshot, codebook: Codebook,
     if loader is not None and source.parse is not None:
         funcs.append(source.parse)
     code = "".join(_code_hash(f) for f in funcs)
-    return fingerprint(snapshot.sha256, frame_records(spec), code)
+    actors = parse_actors(source, codebook)  # a new declared actor reloads a generic source
+    return fingerprint(snapshot.sha256, frame_records(spec), code, *([actors] if actors else []))
+
+
+def parse_actors(source: Source, codebook: Codebook) -> dict[str, tuple[str, ...]]:
+    """The keyword arguments of an actor-generic source's parse: the declared actors."""
+    return {"actors": tuple(codebook.actors)} if source.actors == "any" else {}
 
 
 def _code_hash(func: Callable | None) -> str:
@@ -162,7 +168,7 @@ def load_source(ctx: LoadContext, source: Source, snapshot: Snapshot,
         with ctx.db.begin() as conn:
             record_load(conn, result, fingerprint_, started)
         return result
-    frame = source.parse(snapshot, ctx.resolver)
+    frame = source.parse(snapshot, ctx.resolver, **parse_actors(source, ctx.codebook))
     obs = observations_from_frame(frame, ctx.codebook, source.name)
     stats = summarise(obs)
     warnings = list(frame.attrs.get("warnings", []))
@@ -180,7 +186,8 @@ def check_snapshot(source: Source, snapshot: Snapshot, codebook: Codebook, res) 
     Sources with their own loader and no parser are checked when they load."""
     if source.parse is None:
         return
-    observations_from_frame(source.parse(snapshot, res), codebook, source.name)
+    frame = source.parse(snapshot, res, **parse_actors(source, codebook))
+    observations_from_frame(frame, codebook, source.name)
 
 
 def flags_json(flags: list[str] | None) -> str | None:

@@ -68,7 +68,9 @@ def load_harmonised(db: Database, snapshot: Snapshot, codebook: Codebook,
     est = compute_estimates(resp, pew.FILE, pew.ROW_LABEL, actors=state_actors(resp))
     with db.begin() as conn:
         findings, obs = save_estimates(conn, est, pew.FILE, codebook)
-    return result_of(findings, obs)
+    result = result_of(findings, obs)
+    result.warnings += pew.unasked(resp, tuple(codebook.actors))
+    return result
 
 
 def opinion_step(ctx) -> list[LoadResult]:
@@ -76,7 +78,7 @@ def opinion_step(ctx) -> list[LoadResult]:
     sha = ctx.snapshot_shas(name)[name]
     if sha is None:
         return [LoadResult(STEP, "skipped")]
-    fingerprint = ctx.fingerprint(sha, METHOD_VERSION)
+    fingerprint = ctx.fingerprint(sha, METHOD_VERSION, list(ctx.codebook.actors))
     if ctx.fresh(STEP, fingerprint):
         return [LoadResult(STEP, "unchanged")]
     snapshot = open_snapshot(ctx.settings, pew.SOURCE)

@@ -112,8 +112,10 @@ def _shares(df: pd.DataFrame, first: int) -> pd.DataFrame:
     out = pd.DataFrame({"target": df["target"], "year": df["year"]})
     out["tiv_from_actor"], out["tiv_total"] = df["actor_tiv"], df["tiv"]
     out["tiv_from_actor_5yr"], out["tiv_total_5yr"] = df["actor_tiv_5yr"], df["tiv_5yr"]
-    out["share_from_actor"] = (df["actor_tiv"] / df["tiv"]).where(df["tiv"] > 0)
-    out["share_from_actor_5yr"] = (df["actor_tiv_5yr"] / df["tiv_5yr"]).where(df["tiv_5yr"] > 0)
+    # at most 1: a rolling sum's rounding can put the actor's share a hair above it
+    out["share_from_actor"] = (df["actor_tiv"] / df["tiv"]).where(df["tiv"] > 0).clip(upper=1.0)
+    out["share_from_actor_5yr"] = (df["actor_tiv_5yr"] / df["tiv_5yr"]).where(
+        df["tiv_5yr"] > 0).clip(upper=1.0)
     partial = df["year"] - WINDOW + 1 < first
     flag = partial.map(lambda p: f"partial_window: the register starts in {first}" if p else None)
     for var in ("tiv_from_actor_5yr", "tiv_total_5yr", "share_from_actor_5yr"):
