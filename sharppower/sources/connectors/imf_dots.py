@@ -13,8 +13,10 @@ x actor x year:
   `actor_ussr`), `exports_world`,
   `imports_world` (partner `World`). A flow the target does not report is taken from the
   actor's own workbook (China's imports from the target stand for the target's exports to
-  China, and so on), flagged `mirror`. A declared actor no partner row resolves to is a
-  warning ("imf-dots: no rows for declared actor ...").
+  China, and so on), flagged `mirror`. In a year the actor did not report (its workbook
+  is IMF estimates: Iran), a flow the target leaves blank while recording the other
+  direction is zero, flagged `unrecorded` (`unrecorded_zeros`). A declared
+  actor no partner row resolves to is a warning ("imf-dots: no rows for declared actor ...").
 - `dots_trade_share` = (exports_to_actor + imports_from_actor) / (exports_world +
   imports_world), `dots_export_share`, `dots_import_share` (missing when a part is missing);
   `trade_world` = exports_world + imports_world, the target's total trade.
@@ -68,7 +70,9 @@ FLAGS = {"estimate": "imf_estimate: IMF estimate (value ends in ' e')",
                    "own report, or for a partner-only economy's world totals the sum of every "
                    "reporter's)",
          "ussr": "actor_ussr: trade with the USSR (before 1992)",
-         "cow": "from_cow: Correlates of War trade (before DOTS covers the target)"}
+         "cow": "from_cow: Correlates of War trade (before DOTS covers the target)",
+         "unrecorded": "unrecorded: a flow the target does not record, with the other direction "
+                      "recorded, in a year the actor did not report (IMF estimates): zero"}
 SHARES = {"trade_share": (["exports_to_actor", "imports_from_actor"], ["exports_world", "imports_world"]),
           "export_share": (["exports_to_actor"], ["exports_world"]),
           "import_share": (["imports_from_actor"], ["imports_world"])}
@@ -296,7 +300,19 @@ def _wide(rows: pd.DataFrame, prefix: dict[str, str]) -> pd.DataFrame:
     return out
 
 
-def actor_panel(df: pd.DataFrame, mirror: pd.DataFrame, actor: str) -> pd.DataFrame:
+def estimated_years(own: pd.DataFrame, actor: str) -> set[int]:
+    """The years in which the actor's own workbook is mostly IMF estimates (half its
+    values or more in a flow end in ' e'): it did not report, the IMF estimated its trade
+    from its partners' reports (Iran)."""
+    mine = own[own["actor"] == actor]
+    if mine.empty:
+        return set()
+    share = mine.groupby(["year", "flow"])["estimate"].mean()
+    return {int(y) for (y, _), v in share.items() if v >= 0.5}
+
+
+def actor_panel(df: pd.DataFrame, mirror: pd.DataFrame, actor: str,
+                own_report: pd.DataFrame | None = None) -> pd.DataFrame:
     """Flows, world totals and DOTS shares of every target with the actor (`df`: the
     reporters' rows with a `mirror` column, True for partner-only totals)."""
     flows = {"exports": "exports_to_actor", "imports": "imports_from_actor"}
@@ -310,7 +326,8 @@ def actor_panel(df: pd.DataFrame, mirror: pd.DataFrame, actor: str) -> pd.DataFr
     world = _wide(df[df["partner"] == "world"],
                   {"exports": "exports_world", "imports": "imports_world"})
     wide = wide.join(world, how="inner").reset_index()
-    wide = wide[wide["target"] != actor].assign(actor=actor)
+    wide = unrecorded_zeros(wide[wide["target"] != actor].assign(actor=actor),
+                            estimated_years(own_report, actor) if own_report is not None else set())
     for share, (num, den) in SHARES.items():
         wide[f"dots_{share}"] = wide[num].sum(axis=1, min_count=len(num)) / wide[den].sum(
             axis=1, min_count=len(den))
@@ -318,12 +335,29 @@ def actor_panel(df: pd.DataFrame, mirror: pd.DataFrame, actor: str) -> pd.DataFr
     return wide
 
 
+def unrecorded_zeros(wide: pd.DataFrame, years: set[int]) -> pd.DataFrame:
+    """In the `years` in which the actor did not report (its workbook is IMF estimates
+    from its partners' reports: `estimated_years`), the target's report is the only
+    record of the pair: a flow it leaves blank while recording the other direction is
+    zero, flagged `unrecorded` (DOTS leaves a flow it has no record of blank). Iran has
+    many such one-way pairs; the actors that report (China, Russia, the United States)
+    keep a blank as missing."""
+    flows = ("exports_to_actor", "imports_from_actor")
+    for col, other in (flows, flows[::-1]):
+        gap = wide[col].isna() & wide[other].notna() & wide["year"].isin(years)
+        wide[f"unr.{col}"] = gap
+        wide.loc[gap, col] = 0.0
+    return wide
+
+
 def _flags(wide: pd.DataFrame, columns: list[str]) -> list[str | None]:
     est = wide[[f"est.{c}" for c in columns]].eq(True).any(axis=1)
     mir = wide[[f"mir.{c}" for c in columns]].eq(True).any(axis=1)
     ussr = (wide["actor"] == "RUS") & (wide["year"] <= USSR_LAST_YEAR)
-    return ["; ".join(f for f, on in zip(FLAGS.values(), (e, m, u)) if on) or None
-            for e, m, u in zip(est, mir, ussr)]
+    unr = wide[[f"unr.{c}" for c in columns if f"unr.{c}" in wide]].eq(True).any(axis=1)
+    return ["; ".join([f for f, on in zip(FLAGS.values(), (e, m, u)) if on]
+                      + ([FLAGS["unrecorded"]] if z else [])) or None
+            for e, m, u, z in zip(est, mir, ussr, unr)]
 
 
 def _refs(wide: pd.DataFrame, columns: list[str]) -> tuple[list[str], list[str]]:
@@ -409,7 +443,8 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None,
     rows = pd.concat([rows[~rows["partner"].isin(set(PARTNER_ONLY))].assign(mirror=False),
                       totals], ignore_index=True)
     mirror = _mirror_rows(own, res)
-    dots = pd.concat([p for p in (actor_panel(rows, mirror, a) for a in actors) if not p.empty],
+    dots = pd.concat([p for p in (actor_panel(rows, mirror, a, own) for a in actors)
+                      if not p.empty],
                      ignore_index=True)
     warnings += missing_warnings(SOURCE.name, dots, actors, "no DOTS partner row resolves to it")
     dots = add_provenance(dots)
@@ -421,7 +456,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None,
     cow, more = cow_shares(snapshot, res)
     cow = cow[cow["actor"].isin(actors)]
     df = combine(dots, cow)
-    df = df[[c for c in df.columns if not c.startswith(("est.", "mir.", "row.")) and
+    df = df[[c for c in df.columns if not c.startswith(("est.", "mir.", "row.", "unr.")) and
              not c.endswith(".cow") and c not in ("file", "row")]]
     df = _world_trade(df)
     df["source_file"] = df["source_file.trade_share"].fillna(df["source_file.exports_world"])
