@@ -95,7 +95,9 @@ def index_step(ctx) -> list[LoadResult]:
     """Build step (last in BUILD_STEPS): the default spec, skipped when unchanged."""
     spec = load_spec(codebook=ctx.codebook)
     runs = getattr(ctx.settings, "index_runs", None)
-    fp = fingerprint(ctx.db, spec) if runs is None else fingerprint(ctx.db, spec) + f":{runs}"
+    fp = fingerprint(ctx.db, spec)
+    if runs is not None:  # 64 hex digits still (index_runs.fingerprint is VARCHAR(64))
+        fp = hashlib.sha256(f"{fp}:{runs}".encode()).hexdigest()
     if ctx.fresh(STEP, fp):
         return [LoadResult(STEP, "unchanged")]
     started = datetime.now(UTC)
