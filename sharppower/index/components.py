@@ -29,22 +29,18 @@ def _sources(code: str, ind: pd.DataFrame, derived: dict[str, tuple[str, str]]) 
 def components_by_actor(source: Database | object, spec: str | None = None,
                         codebook: Codebook | None = None) -> pd.DataFrame:
     """Per actor, pillar and domain of a stored run (the latest, or spec `spec`'s) or of a
-    `Run`: the indicators with observed values (list), their sources (list) and the
-    observed cells; in the run's actor order, then pillar and domain order. A domain an
-    actor has no data for has no row."""
+    `Run`: the indicators with observed values (list), their sources (list: a derived
+    ratio's are its parts', by the default spec's `derived`) and the observed cells; in
+    the run's actor order, then pillar and domain order. A domain an actor has no data
+    for has no row."""
     if isinstance(source, Database):
-        from sharppower.index.store import indicator_summary, latest_run
+        from sharppower.index.spec import load_spec
+        from sharppower.index.store import indicator_summary
 
-        table = indicator_summary(source, spec)
-        derived = {k: tuple(v) for k, v in
-                   (latest_run(source, spec)["log"].get("derived") or {}).items()}
+        table, derived = indicator_summary(source, spec), dict(load_spec().derived)
     else:
         table, derived = indicator_table(source), dict(source.spec.derived)
     ind = (codebook or packaged_codebook()).indicators.set_index("code")
-    if not derived:
-        from sharppower.index.spec import load_spec
-
-        derived = dict(load_spec().derived)
     used = table[table["observed"] > 0]
     rows = []
     for (actor, pillar, domain), group in used.groupby(["actor", "pillar", "domain"], sort=False):
