@@ -79,6 +79,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Retry-After. 0 means no limit (tests, or a server behind a proxy that limits).",
         "600",
     ),
+    Setting(
+        "codebook",
+        "SHARPPOWER_CODEBOOK",
+        "A YAML file that extends the packaged codebook: `actors:` and `indicators:` to add "
+        "(and `pillars:` domains), validated like the packaged one; read by every command.",
+    ),
 )
 
 
@@ -90,6 +96,12 @@ def _non_negative_int(name: str, value: object) -> int:
     if number < 0:
         raise SharppowerError(f"{name} must be a whole number of 0 or more, not {value!r}")
     return number
+
+
+def env_value(name: str) -> str | None:
+    """The value of one setting from the environment (its default when unset), by name."""
+    setting = next(s for s in SETTINGS if s.name == name)
+    return os.environ.get(setting.env) or setting.default
 
 
 @dataclass(frozen=True)

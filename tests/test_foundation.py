@@ -45,7 +45,7 @@ def _packaged():
     (lambda d: d["indicators"][1].update(domain="media_information"), "indicators[1].domain"),
     (lambda d: d["indicators"][3].pop("source"), "indicators[3].source"),
     (lambda d: d["indicators"].append(dict(d["indicators"][0])), "indicators[%d].code"),
-    (lambda d: d["actors"].append({"iso3": "XYZ"}), "actors[2].iso3"),
+    (lambda d: d["actors"].append({"iso3": "XYZ"}), "actors[4].iso3"),
     (lambda d: d["pillars"].pop("resilience"), "pillars.resilience"),
     (lambda d: d["actors"][0].update(territories=["HKX"]), "actors[0].territories[0]"),
     (lambda d: d["actors"][1].update(territories="HKG"), "actors[1].territories"),
@@ -66,13 +66,13 @@ def test_codebook_actor_and_indicator_added_without_code(tmp_path, db, conf):
     from sharppower.build import build
 
     def add(d):
-        d["actors"].append({"iso3": "IRN", "name": "Iran"})
+        d["actors"].append({"iso3": "TUR", "name": "Turkey"})
         new = dict(d["indicators"][-1], code="res_new_thing", name="A new resilience measure")
         d["indicators"].append(new)
 
     cb = load_codebook(_codebook_with(tmp_path, add))
     build(replace(conf, mirror=None), db, codebook=cb)
-    assert set(db.read("SELECT iso3 FROM actors")["iso3"]) == {"CHN", "RUS", "IRN"}
+    assert set(db.read("SELECT iso3 FROM actors")["iso3"]) == {"CHN", "RUS", "IRN", "USA", "TUR"}
     assert db.scalar("SELECT COUNT(*) FROM indicators WHERE code='res_new_thing'") == 1
 
 

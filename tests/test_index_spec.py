@@ -31,11 +31,13 @@ def test_default_spec_is_influence_v2_exposure_pressure_effect():
     book = load_codebook().indicators.set_index("code")
     assert spec.indices == {"influence": ["exposure", "pressure", "effect"]}
     assert set(spec.pillars) == {"attraction", "exposure", "pressure", "effect", "resilience"}
-    assert spec.actors == ["CHN", "RUS"]
+    assert spec.actors == ["CHN", "RUS", "IRN", "USA"]  # every codebook actor
     assert all(book.loc[c, "index"] for c in spec.indicators)
     assert spec.directions["att_unfavorable"] == -1 and spec.directions["res_vdem_corruption"] == -1
     assert spec.applies["exp_devfin_stock_trade"] == ["CHN"]
-    assert spec.applies["eff_unga_agreement"] == ["CHN", "RUS"]
+    assert spec.applies["eff_unga_agreement"] is None  # an actor-generic source: every actor
+    assert spec.applies["prs_leader_visits"] == ["CHN"]  # China's leaders only
+    assert spec.applies["res_fh_total"] is None  # a property of the target, shared by every actor
     assert spec.derived["exp_devfin_stock_trade"] == ("exp_devfin_stock_5yr", "exp_world_trade")
     assert {"exp_devfin_stock_5yr", "exp_world_trade"} <= set(spec.needed) - set(spec.indicators)
     assert spec.absent["exp_arms_share_5yr"] == "zero" and spec.absent["exp_trade_share"] == "missing"
@@ -73,7 +75,7 @@ def _write(tmp_path, data) -> str:
     (lambda d: d["stages"]["normalise"].update(method="softmax"), "stages.normalise.method"),
     (lambda d: d["stages"].pop("impute"), "stages.impute.method"),
     (lambda d: d["indices"]["influence"].append("soft_power"), "indices.influence[2]"),
-    (lambda d: d.update(actors=["CHN", "USA"]), "actors[1]"),
+    (lambda d: d.update(actors=["CHN", "GBR"]), "actors[1]"),
     (lambda d: d["pillars"]["reach"]["finance"].append("att_net"), "pillars.reach.finance[1]"),
     (lambda d: d["stages"]["aggregate"].update(levels={"index": "median"}),
      "stages.aggregate.levels.index"),

@@ -110,3 +110,43 @@ def test_bad_cell_names_file_sheet_row_and_field(tmp_path):
     assert (err.value.file, err.value.row, err.value.field) == ("DOTS_34.xlsx!Exports, FOB", 9, "2020")
     assert imf_dots.cell_value("1,081.22 e", "f", 8, "2019") == (1081.22, True)
     assert pd.isna(imf_dots.cell_value("", "f", 8, "2019")[0])
+
+
+def test_every_declared_actor_is_a_partner_iran_and_the_united_states(frame, snapshot):
+    """Actor-generic: the codebook's Iran and United States get rows like China and Russia,
+    from the partner rows their IMF names resolve to (spot checks against the workbooks)."""
+    _, canada = imf_dots.read_workbook(snapshot.path("DOTS_36.xlsx"), "DOTS_36.xlsx", every=True)
+    cell = canada[(canada["partner"] == "United States") & (canada["flow"] == "exports")
+                  & (canada["year"] == 2019)]
+    assert value(frame, "CAN", "USA", 2019, "exports_to_actor") == pytest.approx(cell["value"].iloc[0])
+    assert value(frame, "CAN", "USA", 2019, "exports_to_actor") == pytest.approx(337583, abs=1)
+    assert value(frame, "CAN", "USA", 2019, "source_row.exports_to_actor") == cell["row"].iloc[0]
+    _, afghanistan = imf_dots.read_workbook(snapshot.path("DOTS_1.xlsx"), "DOTS_1.xlsx", every=True)
+    iran = afghanistan[(afghanistan["partner"] == "Iran, Islamic Rep. of")
+                       & (afghanistan["flow"] == "imports") & (afghanistan["year"] == 2020)]
+    assert value(frame, "AFG", "IRN", 2020, "imports_from_actor") == pytest.approx(iran["value"].iloc[0])
+    usa20 = frame[(frame["actor"] == "USA") & (frame["year"] == 2020)].set_index("target")
+    assert usa20.loc["MEX", "trade_share"] > 0.5 and usa20.loc["CAN", "trade_share"] > 0.5
+    assert "USA" not in usa20.index
+    irn20 = frame[(frame["actor"] == "IRN") & (frame["year"] == 2020)]
+    top = irn20.nlargest(5, "trade_share")["target"].tolist()
+    assert "AFG" in top and "ARM" in top  # Iran's neighbours, not distant economies
+    assert not any("declared actor" in w for w in frame.attrs["warnings"])
+
+
+def test_a_declared_actor_no_partner_row_resolves_to_is_a_warning(snapshot):
+    frame = imf_dots.parse(snapshot, resolver(), actors=("CHN", "MCO"))  # Monaco: no DOTS row
+    assert set(frame["actor"]) == {"CHN"}
+    assert ("imf-dots: no rows for declared actor MCO (no DOTS partner row resolves to it)"
+            in frame.attrs["warnings"])
+
+
+def test_a_one_way_pair_of_an_actor_that_does_not_report_is_zero_the_other_way(frame):
+    """Iran does not report to the IMF (its 2020 workbook is IMF estimates): Vietnam
+    records exports to Iran and no imports from it, so those imports are zero (flagged
+    unrecorded); the actors that report keep a blank as missing (no flag anywhere)."""
+    vnm = frame[(frame["target"] == "VNM") & (frame["actor"] == "IRN") & (frame["year"] == 2020)].iloc[0]
+    assert vnm["imports_from_actor"] == 0 and vnm["exports_to_actor"] == pytest.approx(49.70469)
+    assert "unrecorded" in vnm["flags.trade_share"] and vnm["trade_share"] > 0
+    reporting = frame[frame["actor"].isin(["CHN", "RUS", "USA"])]
+    assert not reporting["flags.trade_share"].fillna("").str.contains("unrecorded").any()

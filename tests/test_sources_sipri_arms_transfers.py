@@ -90,3 +90,22 @@ def test_load_is_traceable_and_idempotent(snapshot, db):
     forced = load_source(LoadContext(db, codebook, resolver(), force=True), source, snapshot)
     assert forced.rows == first.rows
     pd.testing.assert_frame_equal(db.read(query).drop(columns="id"), before.drop(columns="id"))
+
+
+def test_every_declared_actor_that_supplied_arms_gets_rows(tmp_path_factory):
+    """Iran and the United States (declared in the codebook) from the same register: the
+    United States' five-year deliveries to Japan, summed by hand from the register."""
+    sp = sipri
+    snapshot = mirror_snapshot(tmp_path_factory, "sipri-arms-transfers")
+    df = sp.parse(snapshot, resolver())
+    register = sp.read_register(snapshot.path(sp.FILE))
+    deals = register[(register["Supplier"] == "United States") & (register["Recipient"] == "Japan")
+                     & register["Delivery year"].astype(int).between(2016, 2020)]
+    by_hand = sum(float(v) for v in deals["TIV delivery values"])
+    row = df[(df["actor"] == "USA") & (df["target"] == "JPN") & (df["year"] == 2020)].iloc[0]
+    assert row["tiv_from_actor_5yr"] == pytest.approx(by_hand) and by_hand > 1000
+    assert 0.9 < row["share_from_actor_5yr"] <= 1
+    syria = df[(df["actor"] == "IRN") & (df["target"] == "SYR") & (df["year"] == 2020)].iloc[0]
+    assert syria["tiv_from_actor_5yr"] > 0
+    assert set(df["actor"]) == {"CHN", "RUS", "IRN", "USA"}
+    assert df[["share_from_actor", "share_from_actor_5yr"]].max().max() <= 1

@@ -98,3 +98,27 @@ def test_serbia_named_yugoslavia_is_the_state_of_the_year(frame):
     assert states.min()["SRB"] == 2006 and states.max()["SRB"] == 2023
     assert 0 < value(frame, "SRB", "CHN", 2021) < 1
     assert frame.groupby(["target", "actor", "year"]).size().max() == 1
+
+
+def test_an_actor_without_a_column_gets_agreement_from_the_roll_calls(frame, tmp_path_factory):
+    """Iran has no column in the agreement file: its agreement is computed from every roll
+    call of the session by the published rule (flagged from_rollcalls); checked by hand
+    against the roll calls of session 74 (Iraq, Syria and Israel with Iran), and the rule
+    gives the United States' published score in that session."""
+    snapshot = mirror_snapshot(tmp_path_factory, "unga-voting")
+    votes, _ = uv.all_roll_call_votes(snapshot, resolver())
+    s74 = votes[votes["year"] == 2019]
+    iran = dict(zip(s74.loc[s74["country_code"] == "IR", "rcid"], s74.loc[s74["country_code"] == "IR", "vote"]))
+    for target, code in (("IRQ", "IQ"), ("SYR", "SY"), ("ISR", "IL")):
+        theirs = s74[s74["country_code"] == code]
+        both = [(v, iran[r]) for r, v in zip(theirs["rcid"], theirs["vote"]) if r in iran]
+        by_hand = sum(a == b for a, b in both) / len(both)
+        assert value(frame, target, "IRN", 2019) == pytest.approx(by_hand)
+        assert value(frame, target, "IRN", 2019, "n.agreement") == len(both)
+        assert value(frame, target, "IRN", 2019, "flags.agreement").startswith("from_rollcalls")
+    assert value(frame, "SYR", "IRN", 2019) > 0.9 and value(frame, "ISR", "IRN", 2019) < 0.2
+    assert frame.loc[frame["actor"] == "IRN", "year"].max() == 2019  # the roll calls end in 2019
+    usa = uv.rollcall_agreement(votes, ("USA",)).set_index(["target", "year"])["agreement"]
+    for target in ("KHM", "GBR", "BRA", "IRN"):
+        assert usa[(target, 2019)] == pytest.approx(value(frame, target, "USA", 2019), abs=1e-6)
+    assert pd.isna(value(frame, "KHM", "USA", 2019, "flags.agreement"))  # the published score

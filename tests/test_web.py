@@ -98,7 +98,7 @@ def test_country_profile_trend_highs_and_both_actors(web):
     assert chn["latest"]["year"] == 2022
     assert series[("RUS", "att_favorable")]["high"]["value"] == 10.0
     assert series[("CHN", "att_unfavorable")]["latest"]["value"] == 83.0  # starter fact
-    assert {r["actor"] for r in data["scores"]} == {"CHN", "RUS"}
+    assert {r["actor"] for r in data["scores"]} == {"CHN", "RUS", "IRN", "USA"}  # every actor
     html = web.get("/country/SWE").text
     assert "historic high" in html.lower() and "China" in html and "Russia" in html
 
@@ -128,7 +128,7 @@ def test_country_by_name_and_resilience_rows(web):
     ("/country/SWE.json?year=abc", 422, "year"),
     ("/map.json?year=3000", 422, "out of range"),
     ("/map.json?measure=nonsense", 422, "unknown measure"),
-    ("/map.json?actor=USA", 422, "unknown actor"),
+    ("/map.json?actor=GBR", 422, "unknown actor"),
     ("/quadrant.json?influence=charm", 422, "influence"),
     ("/quadrant.json?year=2022&from_year=2022", 422, "before"),
     ("/evidence.json?status=maybe", 422, "status"),

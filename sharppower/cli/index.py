@@ -1,4 +1,4 @@
-"""Commands of the composite index: build, show, sensitivity, export."""
+"""Commands of the composite index: build, show, components, sensitivity, export."""
 
 from __future__ import annotations
 
@@ -85,6 +85,26 @@ def show(actor: str = typer.Option(..., "--actor", help="Actor ISO3, e.g. CHN.")
                       f"({what}): " + ", ".join(
                           f"{t} {c:.0%}" for t, c in zip(group["target"], group["coverage"])),
                       highlight=False)
+
+
+@app.command("components")
+def components(actor: str = typer.Option(None, "--actor", help="One actor ISO3 (default: all)."),
+               db: str = DB_OPTION, json_out: bool = JSON_OPTION) -> None:
+    """Per actor, the pillars, domains, indicators and sources its stored scores rest on."""
+    from sharppower.index.components import components_by_actor
+
+    with user_errors():
+        table = components_by_actor(open_db(db))
+        if actor:
+            table = table[table["actor"] == actor.upper()]
+            if table.empty:
+                raise NotFound(f"no component for actor {actor} in the stored run")
+    if json_out:
+        print_json(table.to_dict("records"))
+        return
+    shown = table.assign(indicators=table["indicators"].map(", ".join),
+                         sources=table["sources"].map(", ".join))
+    print_table(shown, title="Components each actor's scores rest on (observed cells)")
 
 
 @app.command("sensitivity")

@@ -1,7 +1,11 @@
 """Load and validate the codebook: actors, pillars, domains, layers and indicators.
 
-`load_codebook()` returns a `Codebook`; `packaged_codebook()` the packaged one, loaded once
-per process; `Codebook.indicators` is a DataFrame with columns
+`load_codebook()` returns a `Codebook`: the packaged one, extended by a user codebook when
+the SHARPPOWER_CODEBOOK setting names one (a YAML file adding `actors:`, `indicators:` and
+pillar domains; `extend`); `packaged_codebook()` the same, loaded once per process.
+Which actors an indicator exists for follows from its source's declaration
+(`Source.actors`, read by the index); an indicator may still restrict itself with
+`actors: [ISO3, ...]`. `Codebook.indicators` is a DataFrame with columns
 code, name, pillar, domain, layer, direction, unit, source, variable, actor_specific,
 actors (list or None), index (bool: part of the composite index), absent (`missing` or
 `zero`: what no record in the source means), absent_note, description, valid_min and
@@ -27,6 +31,7 @@ import pycountry
 import yaml
 
 from sharppower.errors import ValidationError
+from sharppower.settings import env_value
 
 LAYERS = ("exposure", "pressure", "effect")
 DIRECTIONS = ("positive", "negative")
@@ -239,21 +244,115 @@ def validate(data: Any, where: str) -> Codebook:
     )
 
 
-def load_codebook(path: str | Path | None = None) -> Codebook:
-    """Load the packaged codebook (v1) or a YAML file of the same shape."""
-    if path is None:
-        res = resources.files("sharppower.codebook").joinpath(f"{DEFAULT_VERSION}.yaml")
-        text, where = res.read_text("utf-8"), f"codebook/{DEFAULT_VERSION}.yaml"
-    else:
-        text, where = Path(path).read_text("utf-8"), str(path)
+USER_KEYS = ("actors", "indicators", "pillars")  # what a user codebook may add
+
+
+def _read_yaml(text: str, where: str) -> Any:
     try:
-        data = yaml.load(text, Loader=SAFE_LOADER)  # a safe loader (C or Python)
+        return yaml.load(text, Loader=SAFE_LOADER)  # a safe loader (C or Python)
     except yaml.YAMLError as exc:
         raise ValidationError("(yaml)", str(exc), where=where) from exc
-    return validate(data, where)
 
 
-@lru_cache(maxsize=1)
+def _packaged_data() -> tuple[dict[str, Any], str]:
+    res = resources.files("sharppower.codebook").joinpath(f"{DEFAULT_VERSION}.yaml")
+    where = f"codebook/{DEFAULT_VERSION}.yaml"
+    return _read_yaml(res.read_text("utf-8"), where), where
+
+
+def _extension(data: Any, where: str) -> dict[str, Any]:
+    """A user codebook's additions, checked for shape (entries are validated once merged)."""
+    if not isinstance(data, dict):
+        _fail("(root)", "a user codebook must be a mapping (actors:, indicators:, pillars:)", where)
+    for key in data:
+        if key not in (*USER_KEYS, "version"):
+            _fail(str(key), f"a user codebook may add {', '.join(USER_KEYS)}, not {key!r}", where)
+    for key in ("actors", "indicators"):
+        if not isinstance(data.get(key) or [], list):
+            _fail(key, "a list of entries", where)
+    if not isinstance(data.get("pillars") or {}, dict):
+        _fail("pillars", "a mapping of pillar -> {domains: {...}}", where)
+    return data
+
+
+def _merge_pillars(base: dict[str, Any], more: dict[str, Any], where: str) -> dict[str, Any]:
+    out = {p: dict(spec, domains=dict(spec.get("domains") or {})) for p, spec in base.items()}
+    for p, spec in more.items():
+        if not isinstance(spec, dict) or not isinstance(spec.get("domains") or {}, dict):
+            _fail(f"pillars.{p}.domains", "a mapping of domain -> name", where)
+        if p not in out:
+            out[p] = dict(spec, domains=dict(spec.get("domains") or {}))
+            continue
+        for d, name in (spec.get("domains") or {}).items():
+            if d in out[p]["domains"]:
+                _fail(f"pillars.{p}.domains.{d}", "already a domain of the packaged codebook", where)
+            out[p]["domains"][d] = name
+    return out
+
+
+def extend(base: dict[str, Any], base_where: str, user: Any, user_where: str) -> Codebook:
+    """The packaged codebook extended by a user file: its actors and indicators are added
+    after the packaged ones, its pillars' domains beside them. An error in a user entry
+    names the user file and the entry's path in it (`actors[0].kind`)."""
+    more = _extension(user, user_where)
+    merged = dict(base)
+    offsets = {key: len(base.get(key) or []) for key in ("actors", "indicators")}
+    for key in offsets:
+        merged[key] = list(base.get(key) or []) + list(more.get(key) or [])
+    merged["pillars"] = _merge_pillars(base.get("pillars") or {}, more.get("pillars") or {},
+                                       user_where)
+    try:
+        book = validate(merged, base_where)
+    except ValidationError as exc:
+        raise _located(exc, offsets, base_where, user_where) from None
+    book.path = f"{base_where} + {user_where}"
+    return book
+
+
+def _located(exc: ValidationError, offsets: dict[str, int], base_where: str,
+             user_where: str) -> ValidationError:
+    """The error of a merged codebook, pointed at the user file when a user entry is bad."""
+    key, _, rest = exc.field.partition("[")
+    if key in offsets and rest:
+        index, _, tail = rest.partition("]")
+        if index.isdigit() and int(index) >= offsets[key]:
+            return ValidationError(f"{key}[{int(index) - offsets[key]}]{tail}", exc.detail,
+                                   where=user_where)
+    return ValidationError(exc.field, exc.detail, where=exc.where or base_where)
+
+
+def user_codebook_path() -> Path | None:
+    """The user codebook named by the SHARPPOWER_CODEBOOK setting, if any."""
+    value = env_value("codebook")
+    return Path(value).expanduser() if value else None
+
+
+def load_codebook(path: str | Path | None = None) -> Codebook:
+    """Load the packaged codebook (v1), extended by the user codebook the SHARPPOWER_CODEBOOK
+    setting names (if any), or a YAML file of the packaged shape given as `path`."""
+    if path is not None:
+        return validate(_read_yaml(Path(path).read_text("utf-8"), str(path)), str(path))
+    data, where = _packaged_data()
+    user = user_codebook_path()
+    if user is None:
+        return validate(data, where)
+    try:
+        text = user.read_text("utf-8")
+    except OSError as exc:
+        raise ValidationError("(file)", f"cannot read the user codebook ({exc.strerror})",
+                              where=str(user)) from exc
+    return extend(data, where, _read_yaml(text, str(user)), str(user))
+
+
 def packaged_codebook() -> Codebook:
-    """The packaged codebook, loaded once per process (shared: do not modify it)."""
+    """The codebook every command reads (packaged, extended by the user codebook), loaded
+    once per process and user file (shared: do not modify it)."""
+    user = user_codebook_path()
+    stamp = user.stat().st_mtime_ns if user is not None and user.exists() else None
+    return _cached_codebook(str(user) if user else None, stamp)
+
+
+@lru_cache(maxsize=4)
+def _cached_codebook(user: str | None, stamp: int | None) -> Codebook:
     return load_codebook()
+

@@ -95,7 +95,10 @@ def index_state(ctx) -> str:
     number of Monte Carlo runs when a setting overrides the spec's."""
     spec = load_spec(codebook=ctx.codebook)
     runs = getattr(ctx.settings, "index_runs", None)
-    return fingerprint(ctx.db, spec) if runs is None else fingerprint(ctx.db, spec) + f":{runs}"
+    fp = fingerprint(ctx.db, spec)
+    if runs is not None:  # 64 hex digits still (index_runs.fingerprint is VARCHAR(64))
+        fp = hashlib.sha256(f"{fp}:{runs}".encode()).hexdigest()
+    return fp
 
 
 def index_step(ctx) -> list[LoadResult]:

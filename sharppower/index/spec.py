@@ -23,10 +23,12 @@ from typing import Any
 
 import yaml
 
-from sharppower.codebook import Codebook, load_codebook
+from sharppower.codebook import Codebook, load_codebook, packaged_codebook
 from sharppower.errors import ValidationError
 from sharppower.index.methods import Registry
 from sharppower.index.stages import ABSENT, DATA_STAGES, REGISTRIES, STAGES
+from sharppower.sources.actors import measured_actors
+from sharppower.sources.registry import SOURCES
 
 DEFAULT_SPEC = "influence.yaml"
 VARIED_STAGES = (*DATA_STAGES, "aggregate")
@@ -338,6 +340,25 @@ def _derived(data: dict, codebook: Codebook, where: str) -> dict[str, tuple[str,
     return out
 
 
+def _applies(ind, codes: list[str], derived: dict[str, tuple[str, str]],
+             codebook: Codebook) -> dict[str, list[str] | None]:
+    """code -> the actors the indicator exists for (None: every actor): the indicator's own
+    `actors:` when the codebook lists them, else its source's declaration (Source.actors);
+    a derived ratio exists where both its parts do."""
+    def own(code: str) -> list[str] | None:
+        listed = ind.loc[code, "actors"]
+        if isinstance(listed, list) and listed:
+            return list(listed)
+        return measured_actors(SOURCES.get(str(ind.loc[code, "source"])), codebook)
+
+    out = {c: own(c) for c in codes}
+    for code, parts in derived.items():
+        sets = [out[p] for p in parts if out[p] is not None]
+        out[code] = ([a for a in codebook.actors if all(a in s for s in sets)]
+                     if sets else own(code))
+    return out
+
+
 def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None = None) -> Spec:
     """Validate a parsed spec against the codebook and the stage registries."""
     codebook = codebook or load_codebook()
@@ -370,7 +391,7 @@ def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None =
         derived=derived,
         territories={a: list(codebook.territories.get(a, [])) for a in actors},
         directions={c: (1 if ind.loc[c, "direction"] == "positive" else -1) for c in codes},
-        applies={c: (list(ind.loc[c, "actors"]) if ind.loc[c, "actors"] else None) for c in every},
+        applies=_applies(ind, every, derived, codebook),
         excluded=excluded, path=where,
         unused=[c for c in ind.index[ind["index"].astype(bool)] if c not in codes],
         sha256=hashlib.sha256(text.encode()).hexdigest())
@@ -390,12 +411,14 @@ def load_spec(path: str | Path | None = None, codebook: Codebook | None = None) 
             raise ValidationError("(file)", f"cannot read the spec: {exc.strerror}", where=where) from exc
     if codebook is not None:
         return _parse(text, where, codebook)
-    return copy.deepcopy(_cached(text, where))
+    book = packaged_codebook()  # extended by the user codebook: part of the cache key
+    return copy.deepcopy(_cached(text, where, (book.path, tuple(book.actors),
+                                               tuple(book.indicators["code"]))))
 
 
 @lru_cache(maxsize=16)
-def _cached(text: str, where: str) -> Spec:
-    return _parse(text, where, None)
+def _cached(text: str, where: str, codebook_key: tuple) -> Spec:
+    return _parse(text, where, packaged_codebook())
 
 
 def _parse(text: str, where: str, codebook: Codebook | None) -> Spec:

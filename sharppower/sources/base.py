@@ -34,6 +34,14 @@ class Source:
     report's data package): "observations" (its values, as observations), "records" (one
     row per item it lists: title, dates, target, link), "texts" (narratives and article
     texts). What is not listed is not published; links are records, so they stay.
+
+    `actors` says which actors the source measures: "any" for an actor-generic (dyadic)
+    source, which produces its indicators for every actor the codebook declares (its
+    `parse` takes `actors=`, the declared ISO3 codes; a declared actor it has no data
+    for is a listed warning of the load); a tuple of ISO3 codes for an actor-specific
+    source (the Confucius Institutes: ("CHN",)); () for a source about targets only
+    (Freedom House). The index reads it: an indicator exists for the actors its source
+    measures (`sharppower.sources.actors.measured_actors`).
     """
 
     name: str
@@ -49,6 +57,7 @@ class Source:
     notes: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     redistribute: tuple[str, ...] = ()
+    actors: str | tuple[str, ...] = ()  # "any" (every declared actor) or the ISO3s measured
 
     def describe(self) -> dict[str, Any]:
         return {

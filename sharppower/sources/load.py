@@ -93,7 +93,14 @@ def load_fingerprint(source: Source, snapshot: Snapshot, codebook: Codebook,
     """What a load depends on: the snapshot, the codebook indicators of the source and the
     code of its parser and loader. A change to any of them reloads the source."""
     code = code_hash(loader or load_observations, source.parse)
-    return fingerprint(snapshot.sha256, codebook_rows(codebook, source.name), code)
+    actors = parse_actors(source, codebook)  # a new declared actor reloads a generic source
+    return fingerprint(snapshot.sha256, codebook_rows(codebook, source.name), code,
+                       *([actors] if actors else []))
+
+
+def parse_actors(source: Source, codebook: Codebook) -> dict[str, tuple[str, ...]]:
+    """The keyword arguments of an actor-generic source's parse: the declared actors."""
+    return {"actors": tuple(codebook.actors)} if source.actors == "any" else {}
 
 
 def _load_step(source: str) -> str:
@@ -135,7 +142,7 @@ def record_load(conn: Connection, result: LoadResult, fingerprint: str, started:
 def load_observations(ctx: LoadContext, source: Source, snapshot: Snapshot) -> LoadResult:
     """The default load: parse, turn the codebook's variables into observations, replace the
     source's observations and record the source, in one transaction."""
-    frame = source.parse(snapshot, ctx.resolver)
+    frame = source.parse(snapshot, ctx.resolver, **parse_actors(source, ctx.codebook))
     obs = observations_from_frame(frame, ctx.codebook, source.name)
     stats = summarise(obs)
     warnings = list(frame.attrs.get("warnings", []))
@@ -177,7 +184,8 @@ def check_snapshot(source: Source, snapshot: Snapshot, codebook: Codebook, res) 
     Sources with their own loader and no parser are checked when they load."""
     if source.parse is None:
         return
-    observations_from_frame(source.parse(snapshot, res), codebook, source.name)
+    frame = source.parse(snapshot, res, **parse_actors(source, codebook))
+    observations_from_frame(frame, codebook, source.name)
 
 
 def flags_json(flags: list[str] | None) -> str | None:

@@ -63,11 +63,14 @@ def load_harmonised(db: Database, snapshot: Snapshot, codebook: Codebook,
     est = compute_estimates(resp, pew.FILE, pew.ROW_LABEL, actors=state_actors(resp))
     with db.begin() as conn:
         findings, obs = save_estimates(conn, est, pew.FILE, codebook)
-    return result_of(findings, obs)
+    result = result_of(findings, obs)
+    result.warnings += pew.unasked(resp, tuple(codebook.actors))
+    return result
 
 
 def opinion_state(ctx) -> list:
-    return [ctx.snapshot_shas(pew.SOURCE.name)[pew.SOURCE.name], METHOD_VERSION]
+    return [ctx.snapshot_shas(pew.SOURCE.name)[pew.SOURCE.name], METHOD_VERSION,
+            list(ctx.codebook.actors)]
 
 
 def opinion_step(ctx) -> list[LoadResult]:

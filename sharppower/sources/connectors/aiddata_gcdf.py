@@ -133,6 +133,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 SOURCE = Source(
     name="aiddata-gcdf",
+    actors=("CHN",),
     title="Global Chinese Development Finance Dataset 3.0 (recipient country-year)",
     publisher="AidData, William & Mary",
     homepage="https://www.aiddata.org/data/aiddatas-global-chinese-development-finance-dataset-version-3-0",

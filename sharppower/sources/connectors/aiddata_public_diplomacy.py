@@ -75,6 +75,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 SOURCE = Source(
     name="aiddata-public-diplomacy",
+    actors=("CHN",),
     title="Chinese public diplomacy in Asia-Pacific, South and Central Asia, country-year",
     publisher="AidData, William & Mary (modified copy)",
     homepage="https://www.aiddata.org/china-public-diplomacy",

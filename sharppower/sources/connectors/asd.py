@@ -128,6 +128,7 @@ def parse(snapshot: Snapshot, res) -> tuple[list[dict], list[str], list[str]]:
 
 SOURCE = Source(
     name="asd-interference-tracker",
+    actors=("CHN", "RUS"),
     title="Authoritarian Interference Tracker",
     publisher="Alliance for Securing Democracy (German Marshall Fund of the United States)",
     homepage="https://securingdemocracy.gmfus.org/authoritarian-interference-tracker/",

@@ -75,6 +75,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 SOURCE = Source(
     name="bri-mou",
+    actors=("CHN",),
     title="Countries of the Belt and Road Initiative: MoU signing and exit dates (May 2025)",
     publisher="Green Finance & Development Center (Christoph Nedopil Wang)",
     homepage="https://greenfdc.org/countries-of-the-belt-and-road-initiative-bri/",

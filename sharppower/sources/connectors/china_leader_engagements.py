@@ -159,6 +159,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 SOURCE = Source(
     name="china-leader-engagements",
+    actors=("CHN",),
     title="Chinese leaders' foreign engagements (China Vitae, 2003-2018) and the China Global "
     "Investment Tracker (2005-2018)",
     publisher="Carnegie Endowment for International Peace (China Vitae); American Enterprise "

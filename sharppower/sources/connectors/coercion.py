@@ -50,6 +50,7 @@ def parse(snapshot: Snapshot, res=None) -> pd.DataFrame:
 
 SOURCE = Source(
     name="coercion-cases",
+    actors=("CHN",),
     title="Cases of Chinese coercion against foreign governments, 2010-2020",
     publisher="Australian Strategic Policy Institute (ASPI; attribution not verified: the file "
     "comes from a GitHub copy, ryanammons/test-dash-app351, provenance undocumented)",

@@ -162,6 +162,7 @@ FILES: Sequence[SourceFile] = (
 
 SOURCE = Source(
     name="confucius-institutes",
+    actors=("CHN",),
     title="Confucius Institutes worldwide, with the NAS lists of US institutes closed and open",
     publisher="NC State Laboratory for Analytic Sciences (bridash); National Association of Scholars",
     homepage="https://github.com/LAS-NCSU/bridash",

@@ -35,6 +35,7 @@ def parse(snapshot: Snapshot, res=None) -> pd.DataFrame:
 
 SOURCE = Source(
     name="countries",
+    actors=(),
     title="ISO 3166 countries with UN M49 regional codes",
     publisher="Luke Duncalfe (compiled from ISO 3166-1 and the UN Statistics Division M49)",
     homepage="https://github.com/lukes/ISO-3166-Countries-with-Regional-Codes",

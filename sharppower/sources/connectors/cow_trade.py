@@ -117,6 +117,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 SOURCE = Source(
     name="cow-trade",
+    actors=("CHN", "RUS"),
     title="Correlates of War Trade v4.0: trade with China and Russia, and national totals",
     publisher="Correlates of War Project (Barbieri and Keshk)",
     homepage="https://correlatesofwar.org/data-sets/bilateral-trade/",

@@ -156,6 +156,7 @@ def parse(snapshot) -> pd.DataFrame:
 
 SOURCE = Source(
     name="disarm-framework",
+    actors=(),
     title="DISARM framework (red framework: tactics and techniques of information manipulation)",
     publisher="DISARM Foundation",
     homepage="https://www.disarm.foundation/",

@@ -95,6 +95,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 _BASE = "https://raw.githubusercontent.com/doublethinklab/embedded-propaganda-africa/main/Data/"
 SOURCE = Source(
     name="embedded-propaganda",
+    actors=("CHN",),
     title="Embedded PRC state-media propaganda in African news sites (pilot, 2022)",
     publisher="Doublethink Lab with China Digital Times",
     homepage="https://github.com/doublethinklab/embedded-propaganda-africa",

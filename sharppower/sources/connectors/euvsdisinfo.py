@@ -83,6 +83,7 @@ def parse(snapshot) -> pd.DataFrame:
 
 SOURCE = Source(
     name="euvsdisinfo",
+    actors=("RUS",),
     title="EUvsDisinfo database of pro-Kremlin disinformation cases",
     publisher="EU East StratCom Task Force (European External Action Service)",
     homepage="https://euvsdisinfo.eu/disinformation-cases/",

@@ -60,6 +60,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 SOURCE = Source(
     name="freedom-house",
+    actors=(),
     title="Freedom in the World 2013-2024 (all data: scores and sub-scores)",
     publisher="Freedom House",
     homepage="https://freedomhouse.org/report/freedom-world",

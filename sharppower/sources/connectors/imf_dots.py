@@ -1,22 +1,29 @@
-"""IMF Direction of Trade Statistics (February 2022 vintage, 1960-2020): trade with China and
-Russia, combined with Correlates of War trade before the years DOTS covers.
+"""IMF Direction of Trade Statistics (February 2022 vintage, 1960-2020): trade with every
+declared actor (an actor-generic source), combined with Correlates of War trade (China and
+Russia) before the years DOTS covers.
 
 Each published per-reporter workbook (`DOTS_<n>.xlsx`) has the sheets `Exports, FOB` and
 `Imports, CIF`: the reporter in B4, years in row 7 from column C, one partner per row in
 column B, US$ millions; a value may be text with thousands separators and/or ` e` (an IMF
 estimate: kept, flagged `imf_estimate`); an empty cell is no data. Per reporter (target)
 x actor x year:
-- `exports_to_actor`, `imports_from_actor` (partner `China, P.R.: Mainland`; for Russia
-  `Russian Federation` from 1992 and `USSR` before, flagged `actor_ussr`), `exports_world`,
+- `exports_to_actor`, `imports_from_actor` (the partner row whose IMF name resolves to the
+  actor, like reporters' names: `China, P.R.: Mainland`, `United States`, `Iran, Islamic
+  Rep. of`; for Russia `Russian Federation` from 1992 and `USSR` before, flagged
+  `actor_ussr`), `exports_world`,
   `imports_world` (partner `World`). A flow the target does not report is taken from the
   actor's own workbook (China's imports from the target stand for the target's exports to
-  China, and so on), flagged `mirror`.
+  China, and so on), flagged `mirror`. In a year the actor did not report (its workbook
+  is IMF estimates: Iran), a flow the target leaves blank while recording the other
+  direction is zero, flagged `unrecorded` (`unrecorded_zeros`). A declared
+  actor no partner row resolves to is a warning ("imf-dots: no rows for declared actor ...").
 - `dots_trade_share` = (exports_to_actor + imports_from_actor) / (exports_world +
   imports_world), `dots_export_share`, `dots_import_share` (missing when a part is missing);
   `trade_world` = exports_world + imports_world, the target's total trade.
 - `trade_share`, `export_share`, `import_share`: the DOTS shares, and before the first year
   with a DOTS share for that target and actor, the shares computed from the COW files
-  (cow_trade.py, 1870-2014: the source's own dyadic and national files), flagged
+  (cow_trade.py, 1870-2014, China and Russia only: the source's own dyadic and national
+  files), flagged
   `from_cow` with COW's file in source_file; COW shares above 1 are left out. COW's USSR (SUN) partner is actor RUS here.
 Taiwan (`Taiwan Province of China`) is a partner only, with no workbook: its world totals
 are the sums of every reporter's flows with it (its exports = their imports from it, CIF,
@@ -40,6 +47,7 @@ import yaml
 from sharppower.countries import CountryResolver, normalise, resolver
 from sharppower.errors import InputError
 from sharppower.sources import readers
+from sharppower.sources.actors import declared, missing_warnings
 from sharppower.sources.base import Source, SourceFile
 from sharppower.sources.connectors import cow_trade
 from sharppower.sources.snapshot import Snapshot
@@ -47,12 +55,14 @@ from sharppower.sources.snapshot import Snapshot
 N_WORKBOOKS = 235
 WORKBOOKS = [f"DOTS_{i}.xlsx" for i in range(1, N_WORKBOOKS + 1)]
 SHEETS = {"Exports, FOB": "exports", "Imports, CIF": "imports"}
-PARTNERS = {"World": "world", "China, P.R.: Mainland": "CHN", "Russian Federation": "RUS",
-            "USSR": "SUN", "Taiwan Province of China": "TWN"}
+# Partners kept besides the declared actors (whose IMF names resolve like reporters':
+# "China, P.R.: Mainland" -> CHN, "Russian Federation" -> RUS, "United States" -> USA):
+# the world total, the USSR (Russia's partner row before 1992) and the partner-only
+# economies.
+PARTNERS = {"World": "world", "USSR": "SUN", "Taiwan Province of China": "TWN"}
 # Economies in DOTS as partners only (no workbook of their own): their world totals are the
 # sums of every reporter's flows with them (imports from them = their exports).
 PARTNER_ONLY = {"TWN": "Taiwan Province of China"}
-ACTOR_WORKBOOK = {"CHN": "China, P.R.: Mainland", "RUS": "Russian Federation"}
 USSR_LAST_YEAR = 1991
 RULES = Path(__file__).with_name("imf_dots.yaml")
 FLAGS = {"estimate": "imf_estimate: IMF estimate (value ends in ' e')",
@@ -60,7 +70,9 @@ FLAGS = {"estimate": "imf_estimate: IMF estimate (value ends in ' e')",
                    "own report, or for a partner-only economy's world totals the sum of every "
                    "reporter's)",
          "ussr": "actor_ussr: trade with the USSR (before 1992)",
-         "cow": "from_cow: Correlates of War trade (before DOTS covers the target)"}
+         "cow": "from_cow: Correlates of War trade (before DOTS covers the target)",
+         "unrecorded": "unrecorded: a flow the target does not record, with the other direction "
+                      "recorded, in a year the actor did not report (IMF estimates): zero"}
 SHARES = {"trade_share": (["exports_to_actor", "imports_from_actor"], ["exports_world", "imports_world"]),
           "export_share": (["exports_to_actor"], ["exports_world"]),
           "import_share": (["imports_from_actor"], ["imports_world"])}
@@ -76,6 +88,30 @@ def _rules() -> tuple[dict[str, str], dict[str, str]]:
 def resolve_reporter(name: str, res: CountryResolver) -> str | None:
     names, _ = _rules()
     return names.get(normalise(name)) or res.resolve(name) or res.resolve(name.split(",")[0])
+
+
+class Partners:
+    """The partner rows a workbook is read for: the declared actors (by the ISO3 their IMF
+    name resolves to), the world, the USSR and the partner-only economies; an actor's own
+    workbook (its reporter resolves to a declared actor) is read with every partner."""
+
+    def __init__(self, res: CountryResolver, actors: tuple[str, ...]):
+        self.res, self.actors = res, actors
+        self.keep = {*PARTNERS.values(), *actors}
+        self._codes: dict[str, str | None] = {}
+
+    def code(self, name: str) -> str | None:
+        if name not in self._codes:
+            self._codes[name] = PARTNERS.get(name) or (
+                None if _not_country(name) else resolve_reporter(name, self.res))
+        return self._codes[name]
+
+    def wanted(self, name: str) -> str | None:
+        code = self.code(name)
+        return code if code in self.keep else None
+
+    def is_actor(self, name: str) -> bool:
+        return self.code(name) in self.actors
 
 
 def cell_value(value: object, file: str, row: int, field: str) -> tuple[float, bool]:
@@ -113,13 +149,14 @@ def _years(rows: list[list], file: str) -> dict[int, int]:
     return years
 
 
-def _sheet_rows(rows: list[list], file: str, flow: str, every: bool) -> list[dict]:
+def _sheet_rows(rows: list[list], file: str, flow: str, every: bool,
+                partners: Partners) -> list[dict]:
     """Long rows (partner, year, flow, value, estimate, row) for the partners we need
     (`every`: all partners by their IMF name, for the actors' own workbooks)."""
     years, out = _years(rows, file), []
     for r in range(8, len(rows) + 1):
         name = str(_cell(rows, r, 2)).strip()
-        partner = name if every else PARTNERS.get(name)
+        partner = name if every else partners.wanted(name)
         if not partner:
             continue
         for col, year in years.items():
@@ -136,10 +173,13 @@ def _grid(sheet) -> list[list]:
     return [[""] * (top + 1)] * top + [[""] * left + list(r) for r in sheet.to_python()]
 
 
-def read_workbook(path: Path, file: str, every: bool = False) -> tuple[str, pd.DataFrame]:
-    """The reporter's name and its long rows from both sheets."""
+def read_workbook(path: Path, file: str, every: bool = False,
+                  partners: Partners | None = None) -> tuple[str, pd.DataFrame]:
+    """The reporter's name and its long rows from both sheets (`partners`: the rows kept,
+    by default those of the codebook's actors)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
+    partners = partners or Partners(resolver(), declared())
     try:
         book = CalamineWorkbook.from_path(str(path))
         grids = {s: _grid(book.get_sheet_by_name(s)) for s in SHEETS if s in book.sheet_names}
@@ -152,8 +192,8 @@ def read_workbook(path: Path, file: str, every: bool = False) -> tuple[str, pd.D
         reporter = str(_cell(grids[sheet], 4, 2)).strip()
         if not reporter or len(grids[sheet]) < 8:
             raise InputError(f"{file}!{sheet}", "no reporter in B4 or no data rows", row=4, field="B")
-        every = every or reporter in ACTOR_WORKBOOK.values()
-        rows += _sheet_rows(grids[sheet], f"{file}!{sheet}", flow, every)
+        every = every or partners.is_actor(reporter)
+        rows += _sheet_rows(grids[sheet], f"{file}!{sheet}", flow, every, partners)
     return reporter, pd.DataFrame(rows, columns=["partner", "year", "flow", "value", "estimate", "row"])
 
 
@@ -161,11 +201,13 @@ def _not_country(name: str) -> str | None:
     return _rules()[1].get(normalise(name))
 
 
-def read_all(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+def read_all(snapshot: Snapshot, res: CountryResolver,
+             declared_actors: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """(reporter rows with target, the actors' own rows by partner name, warnings)."""
     parts, actors, warnings, unknown = [], [], [], []
+    partners = Partners(res, declared_actors)
     for file in WORKBOOKS:
-        reporter, rows = read_workbook(snapshot.path(file), file)
+        reporter, rows = read_workbook(snapshot.path(file), file, partners=partners)
         if reason := _not_country(reporter):
             warnings.append(f"{file}: reporter {reporter!r} skipped ({reason})")
             continue
@@ -173,15 +215,17 @@ def read_all(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFrame, pd
         if target is None:
             unknown.append((reporter, file, [4]))
             continue
-        if target in ACTOR_WORKBOOK:  # read with every partner by IMF name: also a reporter
+        if target in declared_actors:  # read with every partner by IMF name: also a reporter
             actors.append(rows.assign(actor=target))
-            rows = rows.assign(partner=rows["partner"].map(PARTNERS))
-        parts.append(rows[rows["partner"].isin(set(PARTNERS.values()))].assign(target=target))
+            rows = rows.assign(partner=rows["partner"].map(partners.wanted))
+        parts.append(rows[rows["partner"].isin(partners.keep)].assign(target=target))
     if unknown:
         from sharppower.countries import UnresolvedCountries
         raise UnresolvedCountries(unknown)
     df, more = _drop_duplicates(pd.concat(parts, ignore_index=True))
-    return df, pd.concat(actors, ignore_index=True), warnings + more
+    own = (pd.concat(actors, ignore_index=True) if actors else
+           pd.DataFrame(columns=["partner", "year", "flow", "value", "estimate", "row", "actor"]))
+    return df, own, warnings + more
 
 
 def _drop_duplicates(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -256,19 +300,34 @@ def _wide(rows: pd.DataFrame, prefix: dict[str, str]) -> pd.DataFrame:
     return out
 
 
-def actor_panel(df: pd.DataFrame, mirror: pd.DataFrame, actor: str) -> pd.DataFrame:
+def estimated_years(own: pd.DataFrame, actor: str) -> set[int]:
+    """The years in which the actor's own workbook is mostly IMF estimates (half its
+    values or more in a flow end in ' e'): it did not report, the IMF estimated its trade
+    from its partners' reports (Iran)."""
+    mine = own[own["actor"] == actor]
+    if mine.empty:
+        return set()
+    share = mine.groupby(["year", "flow"])["estimate"].mean()
+    return {int(y) for (y, _), v in share.items() if v >= 0.5}
+
+
+def actor_panel(df: pd.DataFrame, mirror: pd.DataFrame, actor: str,
+                own_report: pd.DataFrame | None = None) -> pd.DataFrame:
     """Flows, world totals and DOTS shares of every target with the actor (`df`: the
     reporters' rows with a `mirror` column, True for partner-only totals)."""
     flows = {"exports": "exports_to_actor", "imports": "imports_from_actor"}
     own = _actor_rows(df, actor)
     fill = mirror[mirror["actor"] == actor]
+    if own.empty and fill.empty:  # no partner row is the actor: no panel (a warning)
+        return pd.DataFrame()
     fill = fill.set_index(["target", "year", "flow"]).drop(
         own.set_index(["target", "year", "flow"]).index, errors="ignore").reset_index()
     wide = _wide(pd.concat([own, fill], ignore_index=True), flows)
     world = _wide(df[df["partner"] == "world"],
                   {"exports": "exports_world", "imports": "imports_world"})
     wide = wide.join(world, how="inner").reset_index()
-    wide = wide[wide["target"] != actor].assign(actor=actor)
+    wide = unrecorded_zeros(wide[wide["target"] != actor].assign(actor=actor),
+                            estimated_years(own_report, actor) if own_report is not None else set())
     for share, (num, den) in SHARES.items():
         wide[f"dots_{share}"] = wide[num].sum(axis=1, min_count=len(num)) / wide[den].sum(
             axis=1, min_count=len(den))
@@ -276,12 +335,29 @@ def actor_panel(df: pd.DataFrame, mirror: pd.DataFrame, actor: str) -> pd.DataFr
     return wide
 
 
+def unrecorded_zeros(wide: pd.DataFrame, years: set[int]) -> pd.DataFrame:
+    """In the `years` in which the actor did not report (its workbook is IMF estimates
+    from its partners' reports: `estimated_years`), the target's report is the only
+    record of the pair: a flow it leaves blank while recording the other direction is
+    zero, flagged `unrecorded` (DOTS leaves a flow it has no record of blank). Iran has
+    many such one-way pairs; the actors that report (China, Russia, the United States)
+    keep a blank as missing."""
+    flows = ("exports_to_actor", "imports_from_actor")
+    for col, other in (flows, flows[::-1]):
+        gap = wide[col].isna() & wide[other].notna() & wide["year"].isin(years)
+        wide[f"unr.{col}"] = gap
+        wide.loc[gap, col] = 0.0
+    return wide
+
+
 def _flags(wide: pd.DataFrame, columns: list[str]) -> list[str | None]:
     est = wide[[f"est.{c}" for c in columns]].eq(True).any(axis=1)
     mir = wide[[f"mir.{c}" for c in columns]].eq(True).any(axis=1)
     ussr = (wide["actor"] == "RUS") & (wide["year"] <= USSR_LAST_YEAR)
-    return ["; ".join(f for f, on in zip(FLAGS.values(), (e, m, u)) if on) or None
-            for e, m, u in zip(est, mir, ussr)]
+    unr = wide[[f"unr.{c}" for c in columns if f"unr.{c}" in wide]].eq(True).any(axis=1)
+    return ["; ".join([f for f, on in zip(FLAGS.values(), (e, m, u)) if on]
+                      + ([FLAGS["unrecorded"]] if z else [])) or None
+            for e, m, u, z in zip(est, mir, ussr, unr)]
 
 
 def _refs(wide: pd.DataFrame, columns: list[str]) -> tuple[list[str], list[str]]:
@@ -356,15 +432,21 @@ def _world_trade(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFrame:
-    """One row per target x actor (CHN, RUS) x year: DOTS flows and shares, and combined shares."""
-    res = res or resolver()
-    rows, own, warnings = read_all(snapshot, res)
+def parse(snapshot: Snapshot, res: CountryResolver | None = None,
+          actors: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One row per target x actor x year (every declared actor, `actors` or the codebook's):
+    DOTS flows and shares, and combined shares; a declared actor with no DOTS partner row
+    is a warning."""
+    res, actors = res or resolver(), declared(actors)
+    rows, own, warnings = read_all(snapshot, res, actors)
     totals = partner_totals(rows)
     rows = pd.concat([rows[~rows["partner"].isin(set(PARTNER_ONLY))].assign(mirror=False),
                       totals], ignore_index=True)
     mirror = _mirror_rows(own, res)
-    dots = pd.concat([actor_panel(rows, mirror, a) for a in ACTOR_WORKBOOK], ignore_index=True)
+    dots = pd.concat([p for p in (actor_panel(rows, mirror, a, own) for a in actors)
+                      if not p.empty],
+                     ignore_index=True)
+    warnings += missing_warnings(SOURCE.name, dots, actors, "no DOTS partner row resolves to it")
     dots = add_provenance(dots)
     above = dots[[f"dots_{s}" for s in SHARES]] > 1
     if above.any().any():
@@ -372,8 +454,9 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
         warnings.append(f"imf-dots: {int(above.to_numpy().sum())} DOTS shares above 1 (a flow "
                         "above the reported world total, mostly mirror figures) left out")
     cow, more = cow_shares(snapshot, res)
+    cow = cow[cow["actor"].isin(actors)]
     df = combine(dots, cow)
-    df = df[[c for c in df.columns if not c.startswith(("est.", "mir.", "row.")) and
+    df = df[[c for c in df.columns if not c.startswith(("est.", "mir.", "row.", "unr.")) and
              not c.endswith(".cow") and c not in ("file", "row")]]
     df = _world_trade(df)
     df["source_file"] = df["source_file.trade_share"].fillna(df["source_file.exports_world"])
@@ -391,8 +474,9 @@ COW_FILES = tuple(f for f in cow_trade.SOURCE.files)
 
 SOURCE = Source(
     name="imf-dots",
-    title="IMF Direction of Trade Statistics (1960-2020): trade with China and Russia; "
-    "Correlates of War before",
+    actors="any",
+    title="IMF Direction of Trade Statistics (1960-2020): trade with every declared actor; "
+    "Correlates of War before (China, Russia)",
     publisher="International Monetary Fund, Statistics Department (with COW trade v4.0)",
     homepage="https://data.imf.org/?sk=9d6028d4-f14a-464c-a2f2-59b2cd424b85",
     licence="IMF copyright and usage terms (free reuse with attribution); COW terms of use",
@@ -402,5 +486,5 @@ SOURCE = Source(
     files=tuple(SourceFile(f, _url(f), f"imf_dots/{f}") for f in WORKBOOKS) + COW_FILES,
     parse=parse,
     coverage="about 210 economies, 1960-2020 (COW shares before a reporter's first DOTS year)",
-    notes="Shares computed here; gaps filled from China's or Russia's own reports (flagged).",
+    notes="Shares computed here; gaps filled from the actor's own reports (flagged).",
 )

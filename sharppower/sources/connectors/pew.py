@@ -17,6 +17,7 @@ import pandas as pd
 
 from sharppower.countries import CountryResolver, resolver
 from sharppower.errors import InputError
+from sharppower.sources.actors import declared
 from sharppower.sources.base import Source, SourceFile
 from sharppower.sources.respondents import resolve_publics, response_codes, weights, years
 from sharppower.sources.snapshot import Snapshot
@@ -74,12 +75,22 @@ def respondents(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.Da
     return frame
 
 
-def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFrame:
+def parse(snapshot: Snapshot, res: CountryResolver | None = None,
+          actors: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The respondent frame: every rated actor's column (the opinion measure estimates the
+    states of `opinion.schema.STATE_ACTORS`; `unasked` lists declared actors not rated)."""
     return respondents(snapshot, res)
+
+
+def unasked(resp: pd.DataFrame, actors: tuple[str, ...] | None = None) -> list[str]:
+    """A warning per declared actor the survey does not ask about (no `opi_<ISO3>` column)."""
+    return [f"{SOURCE.name}: no rows for declared actor {a} (the survey does not ask about it)"
+            for a in declared(actors) if f"opi_{a}" not in resp.columns]
 
 
 SOURCE = Source(
     name="pew-global-attitudes",
+    actors="any",
     title="Pew Research Center Global Attitudes Survey: favourability of the USA, China, "
     "Russia and others (harmonised respondent-level file, 2002-2023)",
     publisher="Pew Research Center (harmonised by C. Grasland, worldregio/pew_opi)",

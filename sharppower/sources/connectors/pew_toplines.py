@@ -13,6 +13,7 @@ from sharppower.sources.base import Source
 
 SOURCE = Source(
     name="pew-toplines",
+    actors="any",
     title="Pew Research Center toplines (published percentages, imported from CSV)",
     publisher="Pew Research Center",
     homepage="https://www.pewresearch.org/global/",

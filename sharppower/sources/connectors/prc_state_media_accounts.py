@@ -77,6 +77,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 SOURCE = Source(
     name="prc-state-media-accounts",
+    actors=("CHN",),
     title="PRC state media and diplomatic accounts on social media, by country of focus (CANIS)",
     publisher="CANIS, Canadian Network on Information and Security (University of Calgary)",
     homepage="https://github.com/muneebalichishti01/"

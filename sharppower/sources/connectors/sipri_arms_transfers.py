@@ -1,9 +1,11 @@
-"""SIPRI Arms Transfers Database: deliveries of major conventional arms from China and Russia.
+"""SIPRI Arms Transfers Database: deliveries of major conventional arms from every declared actor.
 
 The published trade register (CSV export of SIPRI's tool: 11 lines of notes, then one row
 per deal x delivery year with `TIV delivery values` in millions of SIPRI trend-indicator
 values) is summed per recipient x delivery year:
-- `tiv_from_actor`: TIV delivered by the actor (China, Russia) to the recipient;
+- `tiv_from_actor`: TIV delivered by the actor to the recipient (the actor-generic source:
+  every declared actor, the supplier whose name resolves to it: "China", "Russia",
+  "United States", "Iran"; a declared actor that supplied nothing is a warning);
 - `tiv_total`: TIV delivered by all suppliers to the recipient;
 - `share_from_actor`: tiv_from_actor / tiv_total in the year (missing when tiv_total is 0);
 - `tiv_from_actor_5yr`, `tiv_total_5yr`, `share_from_actor_5yr`: the same over the delivery
@@ -27,13 +29,13 @@ import pandas as pd
 from sharppower.countries import CountryResolver, resolver
 from sharppower.errors import InputError
 from sharppower.sources import readers
+from sharppower.sources.actors import declared, missing_warnings
 from sharppower.sources.base import Source, SourceFile
 from sharppower.sources.snapshot import Snapshot
 
 FILE = "sipri_trade_register_2000-2030_generated_2025-01-03.csv"
 HEADER_START = "SIPRI AT Database ID"
 REQUIRED = ["Supplier", "Recipient", "Delivery year", "TIV delivery values"]
-ACTORS = {"China": "CHN", "Russia": "RUS"}
 WINDOW = 5
 NON_STATES = {"unknown recipient(s)": "recipient not known to SIPRI",
               "unknown rebel group*": "non-state armed group"}
@@ -110,8 +112,10 @@ def _shares(df: pd.DataFrame, first: int) -> pd.DataFrame:
     out = pd.DataFrame({"target": df["target"], "year": df["year"]})
     out["tiv_from_actor"], out["tiv_total"] = df["actor_tiv"], df["tiv"]
     out["tiv_from_actor_5yr"], out["tiv_total_5yr"] = df["actor_tiv_5yr"], df["tiv_5yr"]
-    out["share_from_actor"] = (df["actor_tiv"] / df["tiv"]).where(df["tiv"] > 0)
-    out["share_from_actor_5yr"] = (df["actor_tiv_5yr"] / df["tiv_5yr"]).where(df["tiv_5yr"] > 0)
+    # at most 1: a rolling sum's rounding can put the actor's share a hair above it
+    out["share_from_actor"] = (df["actor_tiv"] / df["tiv"]).where(df["tiv"] > 0).clip(upper=1.0)
+    out["share_from_actor_5yr"] = (df["actor_tiv_5yr"] / df["tiv_5yr"]).where(
+        df["tiv_5yr"] > 0).clip(upper=1.0)
     partial = df["year"] - WINDOW + 1 < first
     flag = partial.map(lambda p: f"partial_window: the register starts in {first}" if p else None)
     for var in ("tiv_from_actor_5yr", "tiv_total_5yr", "share_from_actor_5yr"):
@@ -119,16 +123,27 @@ def _shares(df: pd.DataFrame, first: int) -> pd.DataFrame:
     return out
 
 
-def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFrame:
-    """One row per recipient x actor (CHN, RUS) x delivery year, zeros included."""
-    res = res or resolver()
+def suppliers(rows: pd.DataFrame, res: CountryResolver,
+              actors: tuple[str, ...]) -> dict[str, str]:
+    """Supplier name -> declared actor, for the suppliers whose name resolves to one."""
+    names = [n for n in rows["Supplier"].unique() if _skip_reason(n) is None]
+    found = {res.resolve(n): n for n in names}
+    return {found[a]: a for a in actors if a in found}  # in declaration order
+
+
+def parse(snapshot: Snapshot, res: CountryResolver | None = None,
+          actors: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One row per recipient x actor (every declared actor that supplied arms, `actors` or
+    the codebook's) x delivery year, zeros included."""
+    res, actors = res or resolver(), declared(actors)
     rows, warnings = deliveries(snapshot, res)
     years = range(int(rows["year"].min()), int(rows["year"].max()) + 1)
     parts = []
-    for supplier, actor in ACTORS.items():
+    for supplier, actor in suppliers(rows, res, actors).items():
         part = _shares(_panel(rows, supplier, years), years.start).assign(actor=actor)
         parts.append(part[part["target"] != actor])
     df = pd.concat(parts, ignore_index=True)
+    warnings += missing_warnings(SOURCE.name, df, actors, "no supplier of the register is it")
     refs = rows.groupby(["target", "year"])["_row"].agg(readers.row_ranges)
     df["source_file"] = FILE
     df["source_row"] = [readers.shorten(f"rows {refs[(t, y)]}") if (t, y) in refs.index
@@ -138,6 +153,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 SOURCE = Source(
     name="sipri-arms-transfers",
+    actors="any",
     title="SIPRI Arms Transfers Database: trade register, deliveries 2000-2023",
     publisher="Stockholm International Peace Research Institute (SIPRI)",
     homepage="https://www.sipri.org/databases/armstransfers",
@@ -150,6 +166,7 @@ SOURCE = Source(
         "e1b012d3/russia_trade_decline/trade_2023.csv",
         "sipri_arms_transfers/sipri_trade_register_2000-2030_generated_2025-01-03.csv"),),
     parse=parse,
-    coverage="deliveries 2000-2023 to about 180 states; China supplied 81 recipients, Russia 97",
+    coverage="deliveries 2000-2023 to about 180 states by every supplier; China supplied 81 "
+    "recipients, Russia 97",
     notes="TIV is a volume index, not money; no delivery is 0 for every state in the register.",
 )

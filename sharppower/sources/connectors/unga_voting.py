@@ -1,9 +1,11 @@
-"""UN General Assembly voting (Voeten, Strezhnev and Bailey): agreement with China and Russia.
+"""UN General Assembly voting (Voeten, Strezhnev and Bailey): agreement with every declared actor.
 
-Two published forms are read:
-- the agreement file `IdealpointestimatesAll_Jun2024.csv` (country x UNGA session:
-  `ChinaAgree`, `RUSSAgree`, the share of the session's votes identical to the actor's)
-  -> `agreement` for actor CHN and RUS (sessions 1-78);
+An actor-generic source: every actor the codebook declares gets rows. Two published forms
+are read:
+- the agreement file `IdealpointestimatesAll_Jun2024.csv` (country x UNGA session: the
+  share of the session's votes identical to the actor's, for the six states it has a
+  column for: `USAgree`, `RUSSAgree`, `ChinaAgree`, `BrazilAgree`, `IndiaAgree`,
+  `IsraelAgree`) -> `agreement` for a declared actor with a column (sessions 1-78);
 - the roll-call files of the `unvotes` R package (`un_votes`, `un_roll_calls`,
   `un_roll_call_issues`, to January 2020) -> `agreement_<issue>` per issue code
   (hr = human rights, me = Palestinian conflict, nu = nuclear weapons, di = arms control,
@@ -12,6 +14,13 @@ Two published forms are read:
   identically (yes, no and abstain are three distinct votes; absences and non-members are
   not in the file and do not count). This reproduces the published `ChinaAgree` exactly
   for sessions 70-74 (Cambodia 0.8286, 0.8681, 0.8966). `n.<variable>` = the votes compared.
+  A declared actor without a column in the agreement file (Iran, Turkey) gets `agreement`
+  computed from every roll call of the session by the same rule (to session 74, 2019),
+  flagged `from_rollcalls`; its ISO2 code (pycountry) is its code in the roll calls. For
+  the actors with a column the rule gives the published score (to 1e-7) in sessions 68,
+  70, 73 and 74; in some sessions the roll-call files hold more roll calls than the
+  published score compared (session 71: 111 against 73), so the two can differ there. A
+  declared actor with no vote in the roll calls either is a warning.
 
 Conventions:
 - **Session to year**: session N opens in September of 1945 + N and most of its votes fall
@@ -28,23 +37,38 @@ A target's agreement with itself is dropped.
 from __future__ import annotations
 
 import pandas as pd
+import pycountry
 
 from sharppower.countries import CountryResolver, resolver
 from sharppower.errors import InputError
 from sharppower.sources import readers
+from sharppower.sources.actors import declared, missing_warnings
 from sharppower.sources.base import Source, SourceFile
 from sharppower.sources.snapshot import Snapshot
 
 AGREE = "IdealpointestimatesAll_Jun2024.csv"
 VOTES, CALLS, ISSUES = "un_votes.rda", "un_roll_calls.rda", "un_roll_call_issues.rda"
 ROLL_FILES = f"{VOTES}; {CALLS}; {ISSUES}"
-ACTOR_COLUMNS = {"CHN": "ChinaAgree", "RUS": "RUSSAgree"}
-ACTOR_CODES = {"CHN": "CN", "RUS": "RU"}  # ISO2 in the roll calls
+# the agreement file's columns (the states it publishes agreement with)
+AGREE_COLUMNS = {"USA": "USAgree", "RUS": "RUSSAgree", "BRA": "BrazilAgree",
+                 "CHN": "ChinaAgree", "IND": "IndiaAgree", "ISR": "IsraelAgree"}
 ISSUE_CODES = ("hr", "me", "nu", "di", "co", "ec")
 VOTE_VALUES = ("yes", "no", "abstain")
 FIRST_YEAR = 1945  # session N -> year 1945 + N
 USSR_LAST_YEAR = 1991
 USSR_FLAG = "actor_ussr: agreement with the USSR (Russia's seat before 1992)"
+ROLLCALL_FLAG = ("from_rollcalls: computed from every roll call of the session (the agreement "
+                 "file has no column for the actor)")
+
+
+def actor_codes(actors: tuple[str, ...]) -> dict[str, str]:
+    """ISO3 -> the ISO2 code that names the actor in the roll calls (CHN -> CN, IRN -> IR)."""
+    out = {}
+    for a in actors:
+        country = pycountry.countries.get(alpha_3=a)
+        if country is not None:
+            out[a] = country.alpha_2
+    return out
 
 
 def session_year(session: pd.Series) -> pd.Series:
@@ -73,19 +97,22 @@ def _finish_pairs(df: pd.DataFrame) -> pd.DataFrame:
     return df.assign(flags=ussr.map(lambda u: USSR_FLAG if u else None))
 
 
-def agreement_file(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFrame, list[str]]:
-    """One row per target x actor x year: `agreement` from the published scores."""
-    cols = ["ccode", "session", "NVotesAll", "Countryname", *ACTOR_COLUMNS.values()]
+def agreement_file(snapshot: Snapshot, res: CountryResolver,
+                   actors: tuple[str, ...] | None = None) -> tuple[pd.DataFrame, list[str]]:
+    """One row per target x actor x year: `agreement` from the published scores, for the
+    declared actors (`actors` or the codebook's) the file has a column for."""
+    columns = {a: AGREE_COLUMNS[a] for a in declared(actors) if a in AGREE_COLUMNS}
+    cols = ["ccode", "session", "NVotesAll", "Countryname", *columns.values()]
     df = readers.read_csv(snapshot.path(AGREE), AGREE, required=cols)
     df = readers.integers(df, ["session"], AGREE)
-    df = readers.numbers(df, ["NVotesAll", *ACTOR_COLUMNS.values()], AGREE)
+    df = readers.numbers(df, ["NVotesAll", *columns.values()], AGREE)
     df["year"] = session_year(df["session"])
     target, warnings = res.resolve_report(df["Countryname"], AGREE, df["_row"].tolist())
     df["target"] = _ussr_targets(target.set_axis(df.index), df["year"], res)
     df = df[df["target"].notna()]
     readers.check_unique(df, ["target", "year"], AGREE)
-    parts = [df.assign(actor=actor, agreement=df[col]) for actor, col in ACTOR_COLUMNS.items()]
-    out = pd.concat(parts, ignore_index=True)
+    parts = [df.assign(actor=actor, agreement=df[col]) for actor, col in columns.items()]
+    out = pd.concat(parts, ignore_index=True) if parts else df.assign(actor=None, agreement=None)
     out = out[out["agreement"].notna()]
     out = out.assign(**{"n.agreement": out["NVotesAll"], "source_file.agreement": AGREE,
                         "source_row.agreement": readers.row_refs(out)})
@@ -110,9 +137,22 @@ def _read_rda(path, file: str, required: list[str]) -> pd.DataFrame:
 
 def roll_call_votes(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFrame, list[str]]:
     """Votes with year and issue codes: rcid, target, code (ISO2), year, vote, issue, _row."""
+    votes, warnings = all_roll_call_votes(snapshot, res)
+    return with_issues(votes, snapshot), warnings
+
+
+def with_issues(votes: pd.DataFrame, snapshot: Snapshot) -> pd.DataFrame:
+    """The votes on roll calls with one of the issue codes (one row per vote and issue)."""
+    issues = _read_rda(snapshot.path(ISSUES), ISSUES, ["rcid", "short_name"])
+    issues = issues[issues["short_name"].isin(ISSUE_CODES)][["rcid", "short_name"]]
+    return votes.merge(issues, on="rcid", how="inner")
+
+
+def all_roll_call_votes(snapshot: Snapshot,
+                        res: CountryResolver) -> tuple[pd.DataFrame, list[str]]:
+    """Every vote with its year: rcid, target, country_code (ISO2), year, vote, _row."""
     votes = _read_rda(snapshot.path(VOTES), VOTES, ["rcid", "country", "country_code", "vote"])
     calls = _read_rda(snapshot.path(CALLS), CALLS, ["rcid", "session"])
-    issues = _read_rda(snapshot.path(ISSUES), ISSUES, ["rcid", "short_name"])
     votes["vote"] = votes["vote"].astype(str)
     bad = ~votes["vote"].isin(VOTE_VALUES)
     if bad.any():
@@ -123,21 +163,38 @@ def roll_call_votes(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFr
     votes = votes.merge(calls[["rcid", "year"]], on="rcid", how="inner")
     target, warnings = res.resolve_report(votes["country"], VOTES, votes["_row"].tolist())
     votes["target"] = _ussr_targets(target.set_axis(votes.index), votes["year"], res)
-    votes = votes[votes["target"].notna()]
-    issues = issues[issues["short_name"].isin(ISSUE_CODES)][["rcid", "short_name"]]
-    return votes.merge(issues, on="rcid", how="inner"), warnings
+    return votes[votes["target"].notna()], warnings
 
 
-def issue_agreement(votes: pd.DataFrame) -> pd.DataFrame:
-    """Per target x actor x year x issue: share of identical votes and votes compared."""
+def _agreement(votes: pd.DataFrame, codes: dict[str, str], keys: list[str]) -> pd.DataFrame:
+    """Per target x actor x year (x issue): share of identical votes and votes compared
+    (`keys`: the columns one vote is identified by besides the country)."""
     parts = []
-    for actor, code in ACTOR_CODES.items():
-        own = votes[votes["country_code"] == code][["rcid", "short_name", "vote"]]
-        both = votes.merge(own.rename(columns={"vote": "actor_vote"}), on=["rcid", "short_name"])
+    for actor, code in codes.items():
+        own = votes[votes["country_code"] == code][[*keys, "vote"]]
+        both = votes.merge(own.rename(columns={"vote": "actor_vote"}), on=keys)
         both = both.assign(same=(both["vote"] == both["actor_vote"]).astype(float), actor=actor)
-        parts.append(both.groupby(["actor", "target", "year", "short_name"])["same"]
+        parts.append(both.groupby(["actor", "target", "year", *keys[1:]])["same"]
                      .agg(["mean", "size"]).reset_index())
-    return pd.concat(parts, ignore_index=True)
+    columns = ["actor", "target", "year", *keys[1:], "mean", "size"]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def issue_agreement(votes: pd.DataFrame, actors: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """Per target x actor x year x issue: share of identical votes and votes compared."""
+    return _agreement(votes, actor_codes(declared(actors)), ["rcid", "short_name"])
+
+
+def rollcall_agreement(votes: pd.DataFrame, actors: tuple[str, ...]) -> pd.DataFrame:
+    """`agreement` over every roll call of the session, for actors without a column in the
+    agreement file: the published rule (identical votes / roll calls both voted on)."""
+    agree = _agreement(votes, actor_codes(actors), ["rcid"])
+    agree = agree.rename(columns={"mean": "agreement", "size": "n.agreement"})
+    agree["source_file.agreement"] = ROLL_FILES
+    agree["source_row.agreement"] = [f"session {y - FIRST_YEAR}: {n} roll calls"
+                                     for y, n in zip(agree["year"], agree["n.agreement"])]
+    agree["flags.agreement"] = ROLLCALL_FLAG
+    return agree
 
 
 def issue_frame(agree: pd.DataFrame) -> pd.DataFrame:
@@ -153,14 +210,24 @@ def issue_frame(agree: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFrame:
-    """One row per target x actor (CHN, RUS) x year: agreement and agreement_<issue>."""
-    res = res or resolver()
-    scores, warnings = agreement_file(snapshot, res)
-    votes, more = roll_call_votes(snapshot, res)
-    df = scores.merge(issue_frame(issue_agreement(votes)), on=["actor", "target", "year"],
-                      how="outer")
+def parse(snapshot: Snapshot, res: CountryResolver | None = None,
+          actors: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One row per target x actor (every declared actor, `actors` or the codebook's) x year:
+    agreement (the published file, or the roll calls for an actor without a column) and
+    agreement_<issue>."""
+    res, actors = res or resolver(), declared(actors)
+    scores, warnings = agreement_file(snapshot, res, actors)
+    votes, more = all_roll_call_votes(snapshot, res)
+    computed = rollcall_agreement(votes, tuple(a for a in actors if a not in AGREE_COLUMNS))
+    scores = pd.concat([scores, computed], ignore_index=True)
+    df = scores.merge(issue_frame(issue_agreement(with_issues(votes, snapshot), actors)),
+                      on=["actor", "target", "year"], how="outer")
     df = _finish_pairs(df)
+    if "flags.agreement" in df.columns:  # the roll-call flag beside the USSR flag
+        df["flags.agreement"] = [
+            "; ".join(f for f in (own, shared) if isinstance(f, str)) or None
+            for own, shared in zip(df["flags.agreement"], df["flags"])]
+    more += missing_warnings(SOURCE.name, df, actors, "no vote of it in the roll calls")
     df["source_file"] = df["source_file.agreement"].fillna(ROLL_FILES)
     df["source_row"] = df["source_row.agreement"].fillna(df["source_row.agreement_hr"])
     df["source_row"] = df["source_row"].fillna(df["year"].map(
@@ -175,7 +242,8 @@ def _dataverse(name: str) -> str:
 
 SOURCE = Source(
     name="unga-voting",
-    title="United Nations General Assembly Voting Data: agreement with China and Russia",
+    actors="any",
+    title="United Nations General Assembly Voting Data: agreement with every declared actor",
     publisher="Erik Voeten, Anton Strezhnev and Michael Bailey (Harvard Dataverse)",
     homepage="https://dataverse.harvard.edu/dataset.xhtml?persistentId=hdl:1902.1/12379",
     licence="CC0 1.0 (Dataverse record); unvotes R package data CC0, code MIT",

@@ -65,6 +65,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None,
 
 SOURCE = Source(
     name="vdem",
+    actors=(),
     title="V-Dem Country-Year dataset v14 (core variables)",
     publisher="V-Dem Institute, University of Gothenburg",
     homepage="https://v-dem.net/data/the-v-dem-dataset/",

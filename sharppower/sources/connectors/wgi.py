@@ -80,6 +80,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 SOURCE = Source(
     name="wgi",
+    actors=(),
     title="Worldwide Governance Indicators, 2020 update (1996-2019)",
     publisher="World Bank (Kaufmann and Kraay)",
     homepage="https://www.worldbank.org/en/publication/worldwide-governance-indicators",
