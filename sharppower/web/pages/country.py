@@ -31,11 +31,12 @@ from sharppower.index.nodes import default_year, run_nodes
 from sharppower.measures.evidence import count_evidence, list_evidence
 from sharppower.measures.media.profile import media_profile
 from sharppower.store import Database
-from sharppower.store.lookups import observed_targets
+from sharppower.store.lookups import country_names, observed_targets
 from sharppower.web import figures
 from sharppower.web.cache import data_version, store_version
 from sharppower.web.lookup import check_year, codebook, countries, country
 from sharppower.web.memo import Memo, dict_memo, memo_reader, no_memo
+from sharppower.web.pages import Page
 from sharppower.web.profiles import inputs_fingerprint, reuse, stored_profile, write_profiles
 from sharppower.web.routing import cache, cached_json, page, respond, store
 from sharppower.web.scoretext import (
@@ -317,3 +318,32 @@ async def country_page(request: Request, code: str, year: int | None = None):
     if fast is not None:
         return fast
     return await run_in_threadpool(render_profile, request, code, year, key)
+
+
+def profiled_countries(db: Database) -> list[str]:
+    """Countries with any observation or evidence record (the others would be empty)."""
+    targets = observed_targets(db) | set(list_evidence(db)["target"])
+    return sorted(targets & set(country_names(db)))
+
+
+def write_report_profiles(site) -> None:
+    """The report's profiles: one page per country with any data (`country/SWE`)."""
+    codes = site.remember(("profiled_countries",), lambda: profiled_countries(site.db))
+    for code in codes:
+        data = profile_data(site.db, code, memo=site.remember)
+        site.write(f"country/{code}", "country.html", data, profile_figures)
+    site.summary.countries = codes
+
+
+def write_report_countries(site) -> None:
+    """The report's list of countries: those with a profile in the report."""
+    codes = set(site.remember(("profiled_countries",), lambda: profiled_countries(site.db)))
+    listing = countries_data(site.db)
+    listing["countries"] = [c for c in listing["countries"] if c["iso3"] in codes]
+    site.write("countries", "countries.html", listing)
+
+
+PAGE = (Page("/countries", "Countries", "countries.html", nav=20, in_report=True,
+             write=write_report_countries),
+        Page("/country/{code}", "Country profile", "country.html", in_report=True,
+             write=write_report_profiles))

@@ -8,6 +8,7 @@ Private tables (users, tokens, the audit log) and the migration record are never
 from __future__ import annotations
 
 import io
+import json
 
 import pandas as pd
 from fastapi import APIRouter, Request
@@ -16,6 +17,7 @@ from fastapi.responses import Response
 from sharppower.analysis import datapackage
 from sharppower.errors import NotFound, ValidationError
 from sharppower.store import Database
+from sharppower.web.pages import Page
 from sharppower.web.routing import cache, page, respond, store
 
 router = APIRouter(tags=["downloads"])
@@ -79,3 +81,26 @@ def download_table(request: Request, name: str, fmt: str):
     body = encode(read_table(store(request), name, cache(request).get), fmt)
     return Response(body, media_type=FORMATS[fmt], headers={
         "Content-Disposition": f'attachment; filename="{name}.{fmt}"'})
+
+
+def write_report_downloads(site) -> None:
+    """The report's downloads: the published tables as CSV and Parquet under `downloads/`
+    with their `datapackage.json`, and the page listing them."""
+    data = downloads_data(site.db, site.remember)
+    folder = site.out / "downloads"
+    folder.mkdir(parents=True, exist_ok=True)
+    frames = {}
+    for table in data["tables"]:
+        frame = frames[table["name"]] = read_table(site.db, table["name"], site.remember)
+        table["files"] = {}
+        for fmt in data["formats"]:
+            (folder / f"{table['name']}.{fmt}").write_bytes(encode(frame, fmt))
+            table["files"][fmt] = f"downloads/{table['name']}.{fmt}"
+        site.summary.tables.append(table["name"])
+    descriptor = datapackage.descriptor(site.db, frames, lambda n: f"{n}.csv")
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=1), encoding="utf-8")
+    site.write("downloads", "downloads.html", data)
+
+
+PAGE = Page("/downloads", "Downloads", "downloads.html", nav=80, in_report=True,
+            write=write_report_downloads)

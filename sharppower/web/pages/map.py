@@ -19,6 +19,7 @@ from sharppower.web.catalogue import INDEX, describe, measure_options
 from sharppower.web.finder import find, finder_entries
 from sharppower.web.geometry import mapped_countries, plotly_topojson
 from sharppower.web.lookup import check_actor, check_year, codebook
+from sharppower.web.pages import Page
 from sharppower.web.routing import HERE, cache, fmt, page, respond, store, templates
 from sharppower.web.scoretext import (
     DETAIL,
@@ -161,3 +162,21 @@ def find_country(request: Request, q: str = ""):
 def favicon():
     return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon",
                         headers={"Cache-Control": "public, max-age=86400"})
+
+
+def write_report_maps(site) -> None:
+    """The report's maps: one per declared actor (`map-CHN`), the first actor's also as
+    `map` and as the report's front page `index`."""
+    world = plotly_topojson()
+    for i, actor in enumerate(codebook().actors):
+        data = map_data(site.db, actor)
+
+        def figs(d):
+            return {"map": map_figure(d), "world": world}
+        site.write(f"map-{actor}", "map.html", data, figs)
+        if i == 0:
+            site.write("map", "map.html", data, figs)
+            site.write("index", "map.html", data, figs)
+
+
+PAGE = Page("/map", "Map", "map.html", nav=10, in_report=True, write=write_report_maps)

@@ -14,6 +14,7 @@ from sharppower.index.nodes import default_year
 from sharppower.measures.evidence import disarm
 from sharppower.store import Database
 from sharppower.web.lookup import codebook
+from sharppower.web.pages import Page
 from sharppower.web.routing import page, respond, store
 
 router = APIRouter(tags=["methodology"])
@@ -90,3 +91,7 @@ def validity_views(db: Database | None) -> list[dict]:
 def methodology_page(request: Request):
     """The measurement framework and the index method, generated from their specifications."""
     return respond(request, "methodology.html", methodology_data(store(request)))
+
+
+PAGE = Page("/methodology", "Methodology", "methodology.html", nav=70, in_report=True,
+            data=methodology_data)

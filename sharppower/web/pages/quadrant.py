@@ -15,6 +15,7 @@ from sharppower.store.lookups import country_names
 from sharppower.web import figures
 from sharppower.web.lookup import check_actor, check_year, codebook
 from sharppower.web.memo import Memo, memo_reader, no_memo
+from sharppower.web.pages import Page
 from sharppower.web.routing import cache, fmt, page, respond, store
 
 router = APIRouter(tags=["quadrant"])
@@ -108,3 +109,20 @@ def quadrant_page(request: Request, actor: str | None = None, year: int | None =
                                            influence, memo))
     return respond(request, "quadrant.html", data, key=key,
                    figures=lambda d: {"quadrant": quadrant_figure(d)})
+
+
+def write_report_quadrants(site) -> None:
+    """The report's quadrants: one per declared actor (`quadrant-CHN`), the first actor's
+    also as `quadrant`."""
+    for i, actor in enumerate(codebook().actors):
+        data = quadrant_data(site.db, actor, memo=site.remember)
+
+        def figs(d):
+            return {"quadrant": quadrant_figure(d)}
+        site.write(f"quadrant-{actor}", "quadrant.html", data, figs)
+        if i == 0:
+            site.write("quadrant", "quadrant.html", data, figs)
+
+
+PAGE = Page("/quadrant", "Quadrant", "quadrant.html", nav=30, in_report=True,
+            write=write_report_quadrants)

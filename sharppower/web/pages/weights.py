@@ -16,6 +16,7 @@ from sharppower.store.lookups import country_names
 from sharppower.web import figures
 from sharppower.web.lookup import check_actor, check_year, codebook
 from sharppower.web.memo import Memo, no_memo
+from sharppower.web.pages import Page
 from sharppower.web.routing import cache, page, respond, store
 
 router = APIRouter(tags=["weights"])
@@ -126,3 +127,6 @@ def weights_page(request: Request, actor: str | None = None, year: int | None = 
     key = ("weights", actor, year, tuple(sorted(weights.items())))
     data = memo(key, lambda: weights_data(store(request), actor, year, weights, memo))
     return respond(request, "weights.html", data, figures=lambda d: {"weights": weights_figure(d)})
+
+
+PAGE = Page("/weights", "Weights", "weights.html", nav=50)
