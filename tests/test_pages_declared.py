@@ -13,7 +13,7 @@ import textwrap
 import pytest
 from test_web_support import client, make_app
 
-import sharppower.web.pages as pages
+from sharppower.web import pages
 from sharppower.web.pages import Page, declared_pages, nav_pages, report_pages
 
 NEW_PAGE = '''
