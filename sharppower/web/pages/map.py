@@ -9,9 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse
 
 from sharppower.errors import NotFound
-from sharppower.index.nodes import default_year, pick_year, stale_shares
+from sharppower.index.nodes import choose_year
 from sharppower.index.report import left_out
-from sharppower.index.spec import load_spec
 from sharppower.store import Database
 from sharppower.store.lookups import country_names
 from sharppower.web import figures
@@ -25,11 +24,11 @@ from sharppower.web.scoretext import (
     DETAIL,
     RANK_NOTE,
     SCORE_NOTE,
+    choice_reason,
     detail_lines,
     interval,
     rank_text,
     score_detail,
-    year_reason,
 )
 
 router = APIRouter(tags=["map"])
@@ -53,22 +52,13 @@ def default_measure(db: Database, actor: str) -> str:
 
 def shown_year(db: Database, actor: str, code: str, frame: pd.DataFrame,
                year: int | None) -> tuple[int | None, str]:
-    """The year shown and why: the one asked for, else the index's default year
-    (`index.nodes.default_year`) for an index measure, else the same rule on the count
-    of countries with a value (`index.nodes.pick_year`)."""
+    """The year shown and why: the one asked for, else the actor's default year
+    (`index.nodes.default_year`), offered as the years in which the measure has values."""
     counts = {int(y): int(n) for y, n in frame.groupby("year")["target"].nunique().items()}
-    years = sorted(counts)
-    min_ranked = load_spec().min_ranked
+    offered = None if code == INDEX else counts  # the index: its own ranked counts
+    choice = choose_year(db, actor, year, offered)
     what = "countries ranked" if code.startswith("index:") else "countries with a value"
-    if year is None:
-        year = (default_year(db, actor, counts) if code.startswith("index:")
-                else pick_year(counts, min_ranked))
-        asked = False
-    else:
-        asked = True
-    stale = stale_shares(db, actor) if code.startswith("index:") else None
-    return year, year_reason(year, years, counts, min_ranked, asked, what, stale,
-                             load_spec().max_stale_share)
+    return choice.year, choice_reason(choice, offered, what, codebook().actors[actor])
 
 
 def map_data(db: Database, actor: str | None = None, measure: str | None = None,

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Request
 
 from sharppower.analysis.validity import internal_view
 from sharppower.errors import NotFound
-from sharppower.index.nodes import default_year
+from sharppower.index.actor_components import components_by_actor
+from sharppower.index.nodes import default_year, run_nodes
 from sharppower.measures.evidence import disarm
 from sharppower.store import Database
 from sharppower.web.lookup import codebook
@@ -50,7 +51,9 @@ def _with_disarm(rows: list[dict], mapping: dict, names: dict[str, str]) -> list
 
 def methodology_data(db: Database | None = None) -> dict:
     """The codebook (each sharp-power indicator with its DISARM tactics and techniques,
-    named from the framework in `db` when loaded) and the index specifications."""
+    named from the framework in `db` when loaded), the index specifications, the internal
+    validity of the stored run and the components each actor has (and why it lacks the
+    others)."""
     book = codebook()
     ind = book.indicators
     mapping, names = disarm.codebook_mapping(book), disarm_names(db)
@@ -64,7 +67,42 @@ def methodology_data(db: Database | None = None) -> dict:
         pillars.append({"code": code, "name": spec.get("name", code),
                         "description": spec.get("description", ""), "domains": domains})
     return {"codebook_version": book.version, "actors": book.actors, "layers": book.layers,
-            "pillars": pillars, "index_specs": index_specs(), "validity": validity_views(db)}
+            "pillars": pillars, "index_specs": index_specs(), "validity": validity_views(db),
+            "components": actor_components(db)}
+
+
+def actor_components(db: Database | None) -> list[dict]:
+    """Per declared actor: the components its index rests on (`index.components_by_actor`:
+    per domain, the indicators that entered the stored run, with their sources) and, for
+    each indicator of the domain it lacks, why: an actor-specific source that measures
+    other actors only, or no data for this actor in the stored run."""
+    book = codebook()
+    table = components_by_actor(db, book)
+    nodes = {n["node"]: n for n in run_nodes(db)}
+    ind = book.indicators.set_index("code")
+    out = []
+    for actor, rows in table.groupby("actor", sort=False):
+        domains = []
+        for r in rows.to_dict("records"):
+            lacking = [c for c in nodes[r["domain"]]["children"] if c not in r["indicators"]]
+            domains.append({**r, "label": nodes[r["domain"]]["label"],
+                            "lacking": [{"code": c, "why": _why_lacking(ind, c, actor)}
+                                        for c in lacking]})
+        info = book.actor_info[actor]
+        out.append({"actor": actor, "name": info.name, "kind": info.kind,
+                    "colour": info.colour, "domains": domains,
+                    "with_components": sum(1 for d in domains if d["indicators"])})
+    return out
+
+
+def _why_lacking(ind, code: str, actor: str) -> str:
+    if code not in ind.index:
+        return "not in the codebook"
+    row = ind.loc[code]
+    actors = row["actors"]
+    if isinstance(actors, (list, tuple)) and actor not in actors:
+        return f"{row['source']} measures {', '.join(actors)} only (an actor-specific source)"
+    return f"{row['source']} has no data for {actor} in the stored run"
 
 
 def validity_views(db: Database | None) -> list[dict]:
