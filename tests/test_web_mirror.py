@@ -85,7 +85,7 @@ def test_a_target_left_out_of_the_ranking_says_why(full):
     the pillars it has and, for the exposure pillar and the index, the screening reason."""
     web, _ = full
     data = web.get("/country/AND.json", params={"year": 2021}).json()
-    rows = {(s["actor"], s["node"]): s for s in data["scores"]}
+    rows = {(s["actor"], s["node"]): s for b in data["by_actor"] for s in b["scores"]}
     index = rows[("CHN", "influence")]
     assert index["value"] is None and index["rank"] is None
     assert "pillars of influence present" in index["not_scored"]

@@ -1,0 +1,96 @@
+"""One default-year rule, per actor (`index.nodes.default_year`), on every page and
+command: a store where China's index runs to 2017 and Russia's sources end in 2014 (its
+later years rest wholly on carried values, so its default year is 2014); the map,
+quadrant, weights and country pages and `sharppower index show` each show each actor's
+own year, and the country profile shows every actor side by side. Both backends."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_web_support import client, make_app
+from typer.testing import CliRunner
+
+from sharppower.codebook import load_codebook
+from sharppower.index import build_index, load_spec, scores
+from sharppower.index.nodes import default_year
+from sharppower.index.synthetic import REGIONS, synthetic_observations, write_observations
+
+TARGETS = dict(list(REGIONS.items())[:24])
+RUS_END = 2014
+
+
+@pytest.fixture
+def two_years(db, conf):
+    obs = synthetic_observations(3, TARGETS, range(2012, 2018))
+    obs = obs[~((obs["actor"] == "RUS") & (obs["year"] > RUS_END))]
+    write_observations(db, obs, TARGETS)
+    spec = load_spec()
+    spec.uncertainty = {**spec.uncertainty, "runs": 20}
+    build_index(db, spec)
+    return db, client(make_app(conf, db))
+
+
+def test_each_page_shows_each_actors_own_default_year(two_years):
+    db, web = two_years
+    years = {a: default_year(db, a) for a in ("CHN", "RUS")}
+    assert years == {"CHN": 2017, "RUS": RUS_END}  # RUS 2015-2017: only carried values
+    for actor, year in years.items():
+        shown = web.get("/map.json", params={"actor": actor,
+                                             "measure": "index:index:influence"}).json()
+        assert shown["year"] == year, actor
+        stored = scores(db, actor, year, level="index")
+        assert {r["target"]: r["value"] for r in shown["values"]} == pytest.approx(
+            dict(zip(stored["target"], stored["score"])))
+        assert f"Showing {year}" in shown["year_reason"]
+        quadrant = web.get("/quadrant.json", params={"actor": actor}).json()
+        assert quadrant["year"] == year and quadrant["placed"] > 0, actor
+        weights = web.get("/weights.json", params={"actor": actor}).json()
+        assert weights["year"] == year, actor
+    assert "2015: 24, 100% stale" in web.get("/map.json", params={"actor": "RUS"}).json()[
+        "year_reason"]
+
+
+def test_the_profile_shows_every_actor_side_by_side_in_its_own_year(two_years):
+    db, web = two_years
+    target = min(TARGETS)
+    data = web.get(f"/country/{target}.json").json()
+    blocks = {b["actor"]: b for b in data["by_actor"]}
+    assert list(blocks) == list(load_codebook().actors)
+    assert (blocks["CHN"]["year"], blocks["RUS"]["year"]) == (2017, RUS_END)
+    for actor, block in blocks.items():
+        assert block["colour"] == load_codebook().actor_info[actor].colour
+        stored = scores(db, actor, block["year"], level=None)
+        stored = stored[stored["target"] == target].set_index("node")
+        rows = {r["node"]: r for r in block["scores"]}
+        index = rows["influence"]
+        assert index["value"] == pytest.approx(stored.loc["influence", "score"])
+        assert index["rank"] == stored.loc["influence", "rank"]
+        assert index["ci_low"] <= index["value"] <= index["ci_high"]
+        assert index["components"] == stored.loc["influence", "components"]
+        assert index["coverage"] == pytest.approx(stored.loc["influence", "coverage"])
+        for r in block["scores"]:  # a score, or "not scored" with the reason
+            assert (r["value"] is None) == bool(r["not_scored"]), (actor, r["node"])
+    lacking = [r for r in blocks["RUS"]["scores"] if r["level"] == "domain" and r["not_scored"]]
+    assert any("its sources do not measure it" in r["not_scored"] for r in lacking)
+    html = web.get(f"/country/{target}").text
+    assert all(f'data-actor="{a}"' in html for a in blocks)
+    assert f"Russia ({RUS_END})" in html and "China (2017)" in html
+    asked = web.get(f"/country/{target}.json", params={"year": 2013}).json()
+    assert {b["year"] for b in asked["by_actor"]} == {2013}
+
+
+def test_index_show_without_a_year_uses_the_default_year(two_years):
+    from sharppower.cli import app
+
+    db, _ = two_years
+    url = db.engine.url.render_as_string(hide_password=False)
+    if not db.is_sqlite:
+        url += ("&" if "?" in url else "?") + f"options=-csearch_path%3D{db.schema}"
+    out = CliRunner().invoke(app, ["index", "show", "--actor", "RUS", "--db", url, "--json"])
+    assert out.exit_code == 0, out.output
+    shown = json.loads(out.output)
+    stored = scores(db, "RUS", RUS_END, level="index")
+    assert {r["target"]: r["score"] for r in shown} == pytest.approx(
+        dict(zip(stored["target"], stored["score"])))
