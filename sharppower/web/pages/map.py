@@ -83,6 +83,7 @@ def map_data(db: Database, actor: str | None = None, measure: str | None = None,
                           how="left")
     values = [_row(r, names, option["unit"]) for r in rows.to_dict("records")]
     return {"actor": actor, "actor_name": codebook().actors[actor], "actors": codebook().actors,
+            "colour": codebook().actor_info[actor].colour,
             "measure": code, "label": option["label"], "unit": option["unit"],
             "kind": option["kind"], "year": year, "years": years, "year_reason": reason,
             "values": values, "not_ranked": _not_ranked(db, actor, code, year, names),

@@ -86,6 +86,7 @@ def quadrant_data(db: Database, actor: str | None = None, year: int | None = Non
     from sharppower.analysis.disconnect import ATTRACTION_AXES, INFLUENCE_AXES
 
     return {"actor": actor, "actors": codebook().actors, "year": year, "from_year": from_year,
+            "colour": codebook().actor_info[actor].colour,
             "year_reason": reason, "attraction_axes": list(ATTRACTION_AXES),
             "influence_axes": list(INFLUENCE_AXES),
             "years": years, "attraction": attraction, "influence": influence,
