@@ -59,16 +59,16 @@ def actor_year(db: Database, memo: Memo, actor: str, iso3: str,
 def year_text(choice: YearChoice, name: str) -> str:
     """Why an actor's block shows its year (the profile's own words for `YearChoice`)."""
     y, y0 = choice.year, choice.index_year
-    return {"asked": f"{y}, the year chosen.",
-            "index": f"{y}: {name}'s default year (the latest year ranking enough targets "
-                     "on mostly current data).",
-            "before": f"{y}: the latest year before {name}'s default year {y0} in which this "
-                      "country has a score.",
-            "after": f"{y}: the first year after {name}'s default year {y0} in which this "
-                     "country has a score.",
-            "coverage": f"{y}: the latest year in which this country has a score (no stored "
-                        f"index run ranks {name} yet).",
-            }.get(choice.rule, f"No index score for {name} yet: no stored run scores it.")
+    return {"asked": f"{name} {y}: the year chosen",
+            "index": f"{name} {y}: its default year (the latest year ranking enough targets "
+                     "on mostly current data)",
+            "before": f"{name} {y}: the latest year before its default year {y0} in which "
+                      "this country has a score",
+            "after": f"{name} {y}: the first year after its default year {y0} in which this "
+                     "country has a score",
+            "coverage": f"{name} {y}: the latest year in which this country has a score (no "
+                        f"stored index run ranks {name} yet)",
+            }.get(choice.rule, f"{name}: no index score yet (no stored run scores it)")
 
 
 def missing_reason(db: Database, memo: Memo, actor: str, level: str, node: str, iso3: str,

@@ -139,8 +139,7 @@ def profile_reason(year: int | None, blocks: list[dict]) -> str:
     """Which year each actor is shown in, and why."""
     if year is not None:
         return f"Showing {year}, the year chosen, for every actor."
-    return "Each actor in its own year: " + " ".join(
-        f"{b['name']}: {b['year_reason']}" for b in blocks)
+    return "Each actor in its own year. " + "; ".join(b["year_reason"] for b in blocks) + "."
 
 
 def live_parts(db: Database, iso3: str) -> dict:
