@@ -1,6 +1,7 @@
 """How a score is said on every page: its 95% interval, its rank interval, the components it
 rests on and which of them are stale, imputed or declared zeros (the index's per-score
-detail, `sharppower.index.store.scores`), and which year a page shows and why.
+detail, `sharppower.index.store.scores`), and which year a page shows and why
+(`choice_reason`, in the words of `index.nodes.choose_year`'s rules).
 
 Pure formatting of library results; no decision about the data is taken here."""
 
@@ -13,6 +14,7 @@ import pandas as pd
 
 from sharppower.analysis.indexscores import level_scores
 from sharppower.errors import NotFound
+from sharppower.index.spec import load_spec
 from sharppower.store import Database
 
 DETAIL = ["coverage", "components", "stale_components", "max_stale_age", "imputed_components",
@@ -121,8 +123,6 @@ def choice_reason(choice, offered: dict[int, int] | None = None,
     """Why a page shows `choice.year` (an `index.nodes.YearChoice`): asked for, the actor's
     index year (with the later years' counts and stale shares), or the offered year
     nearest it. `offered`: year -> count of what the page shows (None: the index itself)."""
-    from sharppower.index.spec import load_spec
-
     spec = load_spec()
     y, y0 = choice.year, choice.index_year
     counts = choice.counts if offered is None else offered
