@@ -109,8 +109,10 @@ def test_country_profile_trend_highs_and_both_actors(web):
     assert chn["year"] == 2022 and chn["year_rule"] == "coverage"  # no index run: surveys
     index = next(r for r in chn["scores"] if r["node"] == "influence")
     assert index["not_scored"] == "no data on any of its components for this country in 2022"
-    assert rus["year"] is None and not rus["has_scores"]
-    assert {r["not_scored"] for r in rus["scores"]} == {"no stored index run scores this actor"}
+    assert rus["year"] == 2022 and not rus["has_scores"]  # its latest survey year
+    reasons = {r["node"]: r["not_scored"] for r in rus["scores"]}
+    assert reasons["influence"] == "no data on any of its components for this country in 2022"
+    assert reasons["institutes"].startswith("no component for this actor")  # CHN-only source
     html = web.get("/country/SWE").text
     assert "historic high" in html.lower() and "China" in html and "Russia" in html
 

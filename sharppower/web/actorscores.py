@@ -47,13 +47,15 @@ def scored_years(db: Database, memo: Memo, actor: str) -> dict[str, set[int]]:
     return memo(("scored_years", actor), compute)
 
 
-def actor_year(db: Database, memo: Memo, actor: str, iso3: str,
-               year: int | None) -> YearChoice:
+def actor_year(db: Database, memo: Memo, actor: str, iso3: str, year: int | None,
+               surveyed: set[int] = frozenset()) -> YearChoice:
     """The year the profile shows `actor` in: asked, else the actor's default year,
-    offered as the years in which the target has a score of that actor."""
+    offered as the years in which the target has a score of that actor or a survey value
+    about it (`surveyed`)."""
     base = memo(("year_choice", actor), lambda: choose_year(db, actor))
-    scored = scored_years(db, memo, actor).get(iso3)
-    return settle_year(base, year, {y: 1 for y in scored} if scored else None, load_spec())
+    offered = scored_years(db, memo, actor).get(iso3, set()) | set(surveyed)
+    return settle_year(base, year, dict.fromkeys(offered, 1) if offered else None,
+                       load_spec())
 
 
 def year_text(choice: YearChoice, name: str) -> str:
@@ -62,12 +64,12 @@ def year_text(choice: YearChoice, name: str) -> str:
     return {"asked": f"{name} {y}: the year chosen",
             "index": f"{name} {y}: its default year (the latest year ranking enough targets "
                      "on mostly current data)",
-            "before": f"{name} {y}: the latest year before its default year {y0} in which "
-                      "this country has a score",
-            "after": f"{name} {y}: the first year after its default year {y0} in which this "
-                     "country has a score",
-            "coverage": f"{name} {y}: the latest year in which this country has a score (no "
-                        f"stored index run ranks {name} yet)",
+            "before": f"{name} {y}: the latest year before its default year {y0} with a "
+                      "score or a survey value for this country",
+            "after": f"{name} {y}: the first year after its default year {y0} with a score "
+                     "or a survey value for this country",
+            "coverage": f"{name} {y}: the latest year with a score or a survey value for this "
+                        f"country (no stored index run ranks {name} yet)",
             }.get(choice.rule, f"{name}: no index score yet (no stored run scores it)")
 
 
@@ -108,11 +110,12 @@ def score_row(db: Database, memo: Memo, actor: str, level: str, node: str, label
             "detail": f"not scored: {why}" if why else "; ".join(detail_lines(detail))}
 
 
-def actor_block(db: Database, memo: Memo, actor: str, iso3: str, year: int | None) -> dict:
+def actor_block(db: Database, memo: Memo, actor: str, iso3: str, year: int | None,
+                surveyed: set[int] = frozenset()) -> dict:
     """One actor's side: actor, name, colour, kind, year, year_rule, year_reason,
     has_scores and `scores` (one row per index, pillar and domain of the run)."""
     info = codebook().actor_info[actor]
-    choice = actor_year(db, memo, actor, iso3, year)
+    choice = actor_year(db, memo, actor, iso3, year, surveyed)
     frames = _frames(db, memo, actor)
     rows = [score_row(db, memo, actor, lvl, code, label, iso3, choice.year,
                       frames[(lvl, code)].get((iso3, choice.year), {}))
@@ -123,6 +126,9 @@ def actor_block(db: Database, memo: Memo, actor: str, iso3: str, year: int | Non
             "has_scores": any(not missing(r["value"]) for r in rows), "scores": rows}
 
 
-def side_by_side(db: Database, memo: Memo, iso3: str, year: int | None) -> list[dict]:
-    """One block per declared actor, in the codebook's order."""
-    return [actor_block(db, memo, actor, iso3, year) for actor in codebook().actors]
+def side_by_side(db: Database, memo: Memo, iso3: str, year: int | None,
+                 surveyed: dict[str, set[int]] | None = None) -> list[dict]:
+    """One block per declared actor, in the codebook's order (`surveyed`: actor -> years
+    with a survey value about it in the target)."""
+    return [actor_block(db, memo, actor, iso3, year, (surveyed or {}).get(actor, set()))
+            for actor in codebook().actors]

@@ -122,8 +122,12 @@ def profile_core(db: Database, code: str, year: int | None = None,
     check_year(db, year)
     iso3 = place["iso3"]
     attracted = attraction(db, memo, iso3)
-    blocks = side_by_side(db, memo, iso3, year)
-    survey = {int(p["year"]) for s in attracted for p in s["points"] if p.get("value") is not None}
+    surveyed: dict[str, set[int]] = {}
+    for s in attracted:
+        surveyed.setdefault(s["actor"], set()).update(
+            int(p["year"]) for p in s["points"] if p.get("value") is not None)
+    blocks = side_by_side(db, memo, iso3, year, surveyed)
+    survey = set().union(*surveyed.values())
     scored = set().union(*(scored_years(db, memo, a).get(iso3, set()) for a in codebook().actors))
     return {"country": place, "year": year, "years": sorted(scored | survey),
             "year_reason": profile_reason(year, blocks),
