@@ -8,6 +8,7 @@ import pytest
 
 from sharppower.index import build_index, load_spec, scores
 from sharppower.index.nodes import (
+    choose_year,
     default_year,
     nominal_weights,
     pick_year,
@@ -79,7 +80,23 @@ def test_pages_read_the_stored_run(db):
     assert set(stale) == set(counts) and all(0 <= v <= 1 for v in stale.values())
     fresh = [y for y, n in counts.items() if n >= 5 and stale[y] <= spec.max_stale_share]
     assert default_year(db, "CHN", spec=spec) == max(fresh)
-    assert default_year(db, "CHN", {2013: 40, 2014: 2}) == 2013
+    assert default_year(db, "CHN", offered={max(fresh): 3, 2013: 40}, spec=spec) == max(fresh)
+    assert default_year(db, "CHN", offered={2011: 40, 2099: 2}, spec=spec) == 2011  # before
+    assert default_year(db, "CHN", offered={2099: 2, 2098: 5}, spec=spec) == 2098  # after
+    assert default_year(db, "CHN", offered={}, spec=spec) is None
+    assert default_year(db, "RUS", spec=spec) == default_year(db, "RUS", "influence", spec=spec)
+    assert choose_year(db, "CHN", 2013, spec=spec).rule == "asked"
+
+
+def test_without_a_run_the_offered_years_decide(db):
+    """Rule 3: no stored run scores the actor, so the coverage rule (and the stale test
+    when the page gives its stale shares) on what the page offers."""
+    counts = {2019: 120, 2020: 130, 2021: 40}
+    assert choose_year(db, "CHN", offered=counts).rule == "coverage"
+    assert default_year(db, "CHN", offered=counts) == 2020
+    stale = {2019: 0.1, 2020: 0.9, 2021: 0.0}
+    assert choose_year(db, "CHN", offered=counts, offered_stale=stale).year == 2019
+    assert choose_year(db, "CHN").rule == "none"
 
 
 def test_country_and_year_lookups(db):

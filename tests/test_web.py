@@ -98,7 +98,21 @@ def test_country_profile_trend_highs_and_both_actors(web):
     assert chn["latest"]["year"] == 2022
     assert series[("RUS", "att_favorable")]["high"]["value"] == 10.0
     assert series[("CHN", "att_unfavorable")]["latest"]["value"] == 83.0  # starter fact
-    assert {r["actor"] for r in data["scores"]} == {"CHN", "RUS", "IRN", "USA"}  # every actor
+    from sharppower.codebook import load_codebook
+
+    declared = list(load_codebook().actors)
+    assert [b["actor"] for b in data["by_actor"]] == declared  # one block per actor
+    for block in data["by_actor"]:  # each score, or why not
+        assert {r["actor"] for r in block["scores"]} == {block["actor"]}
+        assert all((r["value"] is None) == bool(r["not_scored"]) for r in block["scores"])
+    chn, rus = (next(b for b in data["by_actor"] if b["actor"] == a) for a in ("CHN", "RUS"))
+    assert chn["year"] == 2022 and chn["year_rule"] == "coverage"  # no index run: surveys
+    index = next(r for r in chn["scores"] if r["node"] == "influence")
+    assert index["not_scored"] == "no data on any of its components for this country in 2022"
+    assert rus["year"] == 2022 and not rus["has_scores"]  # its latest survey year
+    reasons = {r["node"]: r["not_scored"] for r in rus["scores"]}
+    assert reasons["influence"] == "no data on any of its components for this country in 2022"
+    assert reasons["institutes"].startswith("no component for this actor")  # CHN-only source
     html = web.get("/country/SWE").text
     assert "historic high" in html.lower() and "China" in html and "Russia" in html
 

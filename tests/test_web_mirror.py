@@ -85,7 +85,7 @@ def test_a_target_left_out_of_the_ranking_says_why(full):
     the pillars it has and, for the exposure pillar and the index, the screening reason."""
     web, _ = full
     data = web.get("/country/AND.json", params={"year": 2021}).json()
-    rows = {(s["actor"], s["node"]): s for s in data["scores"]}
+    rows = {(s["actor"], s["node"]): s for b in data["by_actor"] for s in b["scores"]}
     index = rows[("CHN", "influence")]
     assert index["value"] is None and index["rank"] is None
     assert "pillars of influence present" in index["not_scored"]
@@ -115,3 +115,33 @@ def test_the_map_lists_the_targets_left_out_of_the_ranking(full):
                                           "actor": "CHN", "year": 2021}).json()
     assert domain["not_ranked"] == []  # domains are not screened per target
 
+
+
+def test_kenya_shows_every_actor_side_by_side_in_its_own_year(full):
+    """Every declared actor's block: its own default year, and the stored run's score,
+    rank interval and components for Kenya (or why it is not scored)."""
+    from sharppower.codebook import load_codebook
+    from sharppower.index import scores
+    from sharppower.index.nodes import default_year
+
+    web, db = full
+    data = web.get("/country/KEN.json").json()
+    assert [b["actor"] for b in data["by_actor"]] == list(load_codebook().actors)
+    for block in data["by_actor"]:
+        actor = block["actor"]
+        assert block["year"] == default_year(db, actor), actor
+        stored = scores(db, actor, block["year"], level=None)
+        stored = stored[stored["target"] == "KEN"].set_index("node")
+        for row in block["scores"]:
+            if row["node"] in stored.index and stored.loc[row["node"], "score"] == \
+                    stored.loc[row["node"], "score"]:
+                want = stored.loc[row["node"]]
+                assert row["value"] == pytest.approx(want["score"]), (actor, row["node"])
+                assert (row["rank"], row["rank_low"], row["rank_high"]) == (
+                    want["rank"], want["rank_low"], want["rank_high"])
+                assert row["components"] == want["components"]
+            else:
+                assert row["value"] is None and row["not_scored"], (actor, row["node"])
+    index = {b["actor"]: next(r for r in b["scores"] if r["node"] == "influence")
+             for b in data["by_actor"]}
+    assert all(r["value"] is not None for r in index.values())  # Kenya is ranked by all

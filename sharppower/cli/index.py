@@ -57,15 +57,26 @@ def build(spec: Path = SPEC_OPTION, runs: int = typer.Option(
 
 @app.command("show")
 def show(actor: str = typer.Option(..., "--actor", help="Actor ISO3, e.g. CHN."),
-         year: int = typer.Option(..., "--year", help="Year of the scores, e.g. 2021."),
+         year: int = typer.Option(None, "--year", help="Year of the scores, e.g. 2021 "
+                                  "(default: the actor's default year, as the dashboard shows)."),
          level: str = typer.Option("index", "--level", help="index | pillar | domain"),
          node: str = typer.Option(None, "--node", help="One index, pillar or domain."),
          db: str = DB_OPTION, json_out: bool = JSON_OPTION) -> None:
     """Scores and ranks (with 5-95% rank intervals) of every target for one actor-year."""
+    from sharppower.index.nodes import default_year
     from sharppower.index.report import left_out, target_report
 
     with user_errors():
         store = open_db(db)
+        if year is None:
+            year = default_year(store, actor.strip().upper())
+            if year is None:
+                raise NotFound(f"no stored index run scores {actor}: run `sharppower index "
+                               "build` first")
+            if not json_out:
+                console.print(f"{actor} {year}: the default year (the latest year ranking "
+                              "enough targets on mostly current data); --year picks another",
+                              highlight=False)
         rows = target_report(store, actor, year, level, node)
         if not rows and not json_out:
             raise NotFound(f"no {level} score for {actor} in {year} in the stored run")

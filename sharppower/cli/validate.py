@@ -21,7 +21,8 @@ def validate(
     against: Path = typer.Option(..., "--against", help="CSV of an external index: a country "
                                  "column (name or ISO3) and a score column."),
     actor: str = typer.Option(..., "--actor", help="Actor ISO3, e.g. CHN."),
-    year: int = typer.Option(..., "--year", help="Year of the stored scores, e.g. 2021."),
+    year: int = typer.Option(None, "--year", help="Year of the stored scores, e.g. 2021 "
+                             "(default: the actor's default year, as the dashboard shows)."),
     level: str = typer.Option(None, "--level", help="Only this level: index | pillar | domain "
                               "(default: all)."),
     node: str = typer.Option(None, "--node", help="Node whose ranking the disagreement list "
@@ -34,9 +35,16 @@ def validate(
     """Spearman and Kendall (bootstrap 95% intervals) of the index, each pillar and each
     component against an external index; the largest disagreements; the internal view."""
     from sharppower.analysis.validity import validate as run
+    from sharppower.errors import NotFound
+    from sharppower.index.nodes import default_year
 
     with user_errors():
-        result = run(open_db(db), against, actor.upper(), year, level=level, node=node,
+        store = open_db(db)
+        year = year if year is not None else default_year(store, actor.upper())
+        if year is None:
+            raise NotFound(f"no stored index run scores {actor}: run `sharppower index build` "
+                           "first")
+        result = run(store, against, actor.upper(), year, level=level, node=node,
                      top=top, boot=boot)
     if json_out:
         print_json(result.to_dict())

@@ -28,8 +28,12 @@ Python API
   AGGREGATORS (`index.methods.Registry`: each method declares its arguments and its
   properties, pooled and earlier_years; `index.stages.transform` is the one dispatch of
   impute -> treat -> normalise).
-- `index.nodes`: the stored run's hierarchy (`run_nodes`), nominal weights and the
-  default year of a ranking (`default_year`, the spec's `display.min_ranked`).
+- `index.nodes`: the stored run's hierarchy (`run_nodes`), nominal weights and the one
+  default-year rule, per actor, of every page and command (`default_year`, the spec's
+  `display.min_ranked` and `display.max_stale_share`).
+- `index.components`: which components each actor's scores rest on
+  (`components_by_actor`: the domains with data in a run; `domains_by_actor`: every
+  domain of the hierarchy per actor, empty where the actor's sources do not reach).
 """
 
 from sharppower.index.aggregate import AGGREGATORS

@@ -13,10 +13,16 @@ from __future__ import annotations
 import pandas as pd
 
 from sharppower.codebook import Codebook, packaged_codebook
+from sharppower.errors import NotFound
+from sharppower.index.nodes import run_nodes
+from sharppower.index.store import scores
 from sharppower.index.summary import indicator_table
+from sharppower.sources.actors import measured_actors
+from sharppower.sources.registry import SOURCES
 from sharppower.store import Database
 
 COMPONENT_COLUMNS = ["actor", "pillar", "domain", "indicators", "sources", "observed"]
+DOMAIN_COLUMNS = ["actor", "pillar", "domain", "indicators", "sources"]
 
 
 def _sources(code: str, ind: pd.DataFrame, derived: dict[str, tuple[str, str]]) -> list[str]:
@@ -49,3 +55,72 @@ def components_by_actor(source: Database | object, spec: str | None = None,
                      "sources": sorted({s for c in codes for s in _sources(c, ind, derived)}),
                      "observed": int(group["observed"].sum())})
     return pd.DataFrame(rows, columns=COMPONENT_COLUMNS)
+
+
+def declared_for(book: Codebook, actor: str) -> pd.DataFrame:
+    """The codebook's index indicators whose source measures `actor` (`Source.actors`)."""
+    ind = book.indicators[book.indicators["index"].astype(bool)]
+    keep = []
+    for code, source in zip(ind["code"], ind["source"]):
+        measured = measured_actors(SOURCES.get(source), book)
+        keep.append(measured is None or actor in measured)
+    return ind[keep]
+
+
+def _stored_indicators(db: Database | None) -> dict[tuple[str, str], set[str]] | None:
+    """(actor, domain) -> indicators entering the stored run's domain scores; None
+    before any run."""
+    if db is None:
+        return None
+    try:
+        frame = scores(db, level="domain")
+    except NotFound:
+        return None
+    out: dict[tuple[str, str], set[str]] = {}
+    for actor, domain, comps in zip(frame["actor"], frame["node"], frame["components"]):
+        out.setdefault((actor, domain), set()).update(
+            p for p in str(comps or "").split(";") if p)
+    return out
+
+
+def domains_by_actor(db: Database | None = None, book: Codebook | None = None
+                     ) -> pd.DataFrame:
+    """One row per declared actor and domain of the run's hierarchy: actor, pillar, domain,
+    indicators (list, hierarchy order) and sources (list); a domain with no indicator for
+    the actor has empty lists (the pages say why: `components_by_actor` lists only the
+    domains with data). Before any run is stored: the indicators whose source measures
+    the actor."""
+    book = book or packaged_codebook()
+    nodes = run_nodes(db)
+    stored = _stored_indicators(db)
+    source = dict(zip(book.indicators["code"], book.indicators["source"]))
+    rows = []
+    for actor in book.actors:
+        declared = set(declared_for(book, actor)["code"])
+        for n in nodes:
+            if n["level"] != "domain":
+                continue
+            have = (stored.get((actor, n["node"]), set()) if stored is not None
+                    else declared)
+            codes = [c for c in n["children"] if c in have]
+            rows.append({"actor": actor, "pillar": n.get("parent"), "domain": n["node"],
+                         "indicators": codes,
+                         "sources": sorted({source.get(c, "") for c in codes} - {""})})
+    return pd.DataFrame(rows, columns=DOMAIN_COLUMNS)
+
+
+def why_lacking(book: Codebook, code: str, actor: str) -> str:
+    """Why an actor has no value of an indicator: its source (or, for a derived ratio, a
+    source of one of its parts) measures other actors only, or it has no data for the actor
+    in the stored run."""
+    ind = book.indicators.set_index("code")
+    if code not in ind.index:
+        return "not in the codebook"
+    from sharppower.index.spec import load_spec
+
+    derived = dict(load_spec(codebook=book).derived)
+    for name in _sources(code, ind, derived) or [str(ind.loc[code, "source"])]:
+        measured = measured_actors(SOURCES.get(name), book)
+        if measured is not None and actor not in measured:
+            return f"{name} measures {', '.join(measured)} only (an actor-specific source)"
+    return f"{ind.loc[code, 'source']} has no data for {actor} in the stored run"

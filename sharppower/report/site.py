@@ -1,6 +1,7 @@
 """`write_report(db, out)`: the dashboard's pages as static HTML files.
 
-The same view functions and templates as the web app render each page; links are relative
+The pages written are those declared with `in_report` (`sharppower.web.pages.Page`), by
+the same view functions and templates as the web app; links are relative
 (`country/SWE.html`), scripts and styles are copied beside the pages (plotly.min.js from
 the installed plotly package), figures and map shapes are embedded in each page, and
 every public table is written as CSV and Parquet under `downloads/`. Nothing in the site
@@ -15,17 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sharppower.analysis import datapackage
-from sharppower.measures.evidence.ledger import list_evidence
 from sharppower.store import Database
-from sharppower.store.lookups import country_names, observed_targets
 from sharppower.store.provenance import is_starter_only
 from sharppower.web.app import plotly_js
-from sharppower.web.geometry import plotly_topojson
 from sharppower.web.lookup import codebook
 from sharppower.web.memo import dict_memo
-from sharppower.web.pages import country, downloads, methodology, quadrant, sources
-from sharppower.web.pages import map as map_page
+from sharppower.web.pages import report_pages
 from sharppower.web.render import clean
 from sharppower.web.routing import HERE, templates
 
@@ -39,12 +35,13 @@ class ReportSummary:
 
 
 class Site:
-    """Renders templates into `out` with links relative to each page's folder."""
+    """Renders templates into `out` with links relative to each page's folder; `remember`
+    shares frames between the pages (computed once)."""
 
     def __init__(self, db: Database, out: Path):
         self.db, self.out = db, out
         self.starter_only = is_starter_only(db)
-        self.remember = dict_memo()  # frames shared by the pages, computed once
+        self.remember = dict_memo()
         self.summary = ReportSummary(out)
 
     def context(self, page: str) -> dict[str, Any]:
@@ -76,75 +73,13 @@ def copy_assets(out: Path) -> None:
     shutil.copyfile(plotly_js(), static / "vendor" / "plotly.min.js")
 
 
-def write_maps(site: Site) -> None:
-    world = plotly_topojson()
-    for i, actor in enumerate(codebook().actors):
-        data = map_page.map_data(site.db, actor)
-
-        def figs(d):
-            return {"map": map_page.map_figure(d), "world": world}
-        site.write(f"map-{actor}", "map.html", data, figs)
-        if i == 0:
-            site.write("map", "map.html", data, figs)
-            site.write("index", "map.html", data, figs)
-
-
-def write_quadrants(site: Site) -> None:
-    for i, actor in enumerate(codebook().actors):
-        data = quadrant.quadrant_data(site.db, actor, memo=site.remember)
-        def figs(d):
-            return {"quadrant": quadrant.quadrant_figure(d)}
-        site.write(f"quadrant-{actor}", "quadrant.html", data, figs)
-        if i == 0:
-            site.write("quadrant", "quadrant.html", data, figs)
-
-
-def profiled_countries(db: Database) -> list[str]:
-    """Countries with any observation or evidence record (the others would be empty)."""
-    targets = observed_targets(db) | set(list_evidence(db)["target"])
-    return sorted(targets & set(country_names(db)))
-
-
-def write_countries(site: Site) -> None:
-    codes = profiled_countries(site.db)
-    for code in codes:
-        data = country.profile_data(site.db, code, memo=site.remember)
-        site.write(f"country/{code}", "country.html", data, country.profile_figures)
-    listing = country.countries_data(site.db)
-    listing["countries"] = [c for c in listing["countries"] if c["iso3"] in set(codes)]
-    site.write("countries", "countries.html", listing)
-    site.summary.countries = codes
-
-
-def write_downloads(site: Site) -> None:
-    """The published tables as CSV and Parquet with their `datapackage.json`."""
-    data = downloads.downloads_data(site.db, site.remember)
-    folder = site.out / "downloads"
-    folder.mkdir(parents=True, exist_ok=True)
-    frames = {}
-    for table in data["tables"]:
-        frame = frames[table["name"]] = downloads.read_table(site.db, table["name"],
-                                                             site.remember)
-        table["files"] = {}
-        for fmt in data["formats"]:
-            (folder / f"{table['name']}.{fmt}").write_bytes(downloads.encode(frame, fmt))
-            table["files"][fmt] = f"downloads/{table['name']}.{fmt}"
-        site.summary.tables.append(table["name"])
-    descriptor = datapackage.descriptor(site.db, frames, lambda n: f"{n}.csv")
-    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=1), encoding="utf-8")
-    site.write("downloads", "downloads.html", data)
-
-
 def write_report(db: Database, out: Path | str) -> ReportSummary:
-    """Write the static site into `out` (created; existing files are overwritten)."""
+    """Write the static site into `out` (created; existing files are overwritten): every
+    page declared `in_report`, in navigation order."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     site = Site(db, out)
     copy_assets(out)
-    write_maps(site)
-    write_quadrants(site)
-    write_countries(site)
-    site.write("methodology", "methodology.html", methodology.methodology_data())
-    site.write("sources", "sources.html", sources.sources_data(db))
-    write_downloads(site)
+    for page in report_pages():
+        page.write_report(site)
     return site.summary

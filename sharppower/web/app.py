@@ -1,9 +1,9 @@
-"""FastAPI application factory: static files (plotly's bundled JavaScript included), one
-router per page kind, error handlers and the per-store-version cache."""
+"""FastAPI application factory: static files (plotly's bundled JavaScript included), the
+router of every module of `sharppower.web.pages` (found there, never listed by hand), error
+handlers and the per-store-version cache."""
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -18,7 +18,7 @@ from sharppower.web.accounts import ensure_admin
 from sharppower.web.cache import StoreCache
 from sharppower.web.forms import EmptyFieldsDropped
 from sharppower.web.guard import Guard
-from sharppower.web.pages import PAGES
+from sharppower.web.pages import routers
 
 HERE = Path(__file__).parent
 
@@ -51,6 +51,6 @@ def create_app(settings: Settings, db: Database) -> FastAPI:
     # security headers, input limits, the per-client budget, audit of writes
     app.add_middleware(Guard, db=db, budget=settings.client_budget)
     app.add_middleware(EmptyFieldsDropped)  # a form's empty field is "not given"
-    for module in PAGES:
-        app.include_router(importlib.import_module(module).router)
+    for router in routers():
+        app.include_router(router)
     return app

@@ -11,7 +11,27 @@ from __future__ import annotations
 
 GREY = "#d9d9d9"
 DARK_GREY = "#a6a6a6"  # left out of the ranking by screening (the reason on hover)
-COLORS = {"CHN": "#c0392b", "RUS": "#2c5f8a"}
+
+
+def actor_colour(actor: str) -> str:
+    """The actor's colour as declared in the codebook (grey for an undeclared one)."""
+    from sharppower.web.lookup import codebook
+
+    info = codebook().actor_info.get(actor)
+    return info.colour if info else "#555555"
+
+
+def tint(colour: str, white: float) -> str:
+    """`colour` ("#rrggbb") mixed with `white` (0-1) of white."""
+    rgb = [int(colour.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4)]
+    return "#" + "".join(f"{round(c + (255 - c) * white):02x}" for c in rgb)
+
+
+def actor_scale(actor: str) -> list:
+    """A colour scale from a pale tint of the actor's colour to the colour itself (the
+    pale end stays distinct from the grey of "no data")."""
+    colour = actor_colour(actor)
+    return [[0, tint(colour, 0.85)], [0.5, tint(colour, 0.4)], [1, colour]]
 
 
 def _geo_layout() -> dict:
@@ -34,7 +54,7 @@ def choropleth(data: dict) -> dict:
     trace = {"type": "choropleth", "locationmode": "ISO-3",
              "locations": [r["target"] for r in rows], "z": [r["value"] for r in rows],
              "text": [r["hover"] for r in rows], "hovertemplate": "%{text}<extra></extra>",
-             "colorscale": [[0, "#fee391"], [0.5, "#fb6a4a"], [1, "#99000d"]], "marker": {"line": {"color": "#ffffff", "width": 0.5}},
+             "colorscale": actor_scale(data["actor"]), "marker": {"line": {"color": "#ffffff", "width": 0.5}},
              "colorbar": {"title": {"text": data["unit"] or ""}, "thickness": 12},
              "name": data["label"]}
     layout = {"geo": _geo_layout(), "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
@@ -58,7 +78,7 @@ def trend(series: list[dict], title: str, unit: str) -> dict:
         pts = [p for p in s["points"] if p.get("value") is not None]
         if not pts:
             continue
-        color = COLORS.get(s["actor"], "#555")
+        color = actor_colour(s["actor"])
         years = [p["year"] for p in pts]
         banded = [p for p in pts if p.get("ci_low") is not None and p.get("ci_high") is not None]
         if banded:

@@ -1,6 +1,7 @@
 """How a score is said on every page: its 95% interval, its rank interval, the components it
 rests on and which of them are stale, imputed or declared zeros (the index's per-score
-detail, `sharppower.index.store.scores`), and which year a page shows and why.
+detail, `sharppower.index.store.scores`), and which year a page shows and why
+(`choice_reason`, in the words of `index.nodes.choose_year`'s rules).
 
 Pure formatting of library results; no decision about the data is taken here."""
 
@@ -13,6 +14,7 @@ import pandas as pd
 
 from sharppower.analysis.indexscores import level_scores
 from sharppower.errors import NotFound
+from sharppower.index.spec import load_spec
 from sharppower.store import Database
 
 DETAIL = ["coverage", "components", "stale_components", "max_stale_age", "imputed_components",
@@ -114,3 +116,31 @@ def year_reason(year: int | None, years: list[int], counts: dict[int, int],
         text = (f"Showing {year}: no year reaches {min_ranked} {what}; this is the latest of "
                 f"the best-covered years ({counts.get(year, 0)}).")
     return text
+
+
+def choice_reason(choice, offered: dict[int, int] | None = None,
+                  what: str = "countries with a value", actor_name: str = "the actor") -> str:
+    """Why a page shows `choice.year` (an `index.nodes.YearChoice`): asked for, the actor's
+    index year (with the later years' counts and stale shares), or the offered year
+    nearest it. `offered`: year -> count of what the page shows (None: the index itself)."""
+    spec = load_spec()
+    y, y0 = choice.year, choice.index_year
+    counts = choice.counts if offered is None else offered
+    if choice.rule == "none" or y is None:
+        return "No year has data yet."
+    if choice.rule == "asked":
+        return year_reason(y, sorted(counts), counts, spec.min_ranked, True,
+                           "countries ranked" if offered is None else what)
+    if choice.rule == "coverage":
+        return (year_reason(y, sorted(offered), offered, spec.min_ranked, False, what)
+                + f" No stored index run scores {actor_name} yet.")
+    index_text = year_reason(y0, sorted(choice.counts), choice.counts, spec.min_ranked, False,
+                             "countries ranked", choice.stale, spec.max_stale_share)
+    if choice.rule == "index" and offered is None:
+        return index_text
+    if choice.rule == "index":
+        return (f"Showing {y}, {actor_name}'s index year as on every page "
+                f"({offered.get(y, 0)} {what}): {index_text.split(': ', 1)[1]}")
+    side = "latest year before" if choice.rule == "before" else "earliest year after"
+    return (f"Showing {y}: {actor_name}'s index year {y0} has none here, so the {side} it "
+            f"({offered.get(y, 0)} {what}).")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sharppower.web import accounts
 from sharppower.web.auth import current_user, require
 from sharppower.web.errors import Unauthorised
+from sharppower.web.pages import Page
 from sharppower.web.render import clean
 from sharppower.web.routing import page, respond, store
 
@@ -89,3 +90,6 @@ def audit_page(request: Request, limit: int = 200):
     require(request, "audit.read")
     rows = accounts.read_audit(store(request), limit=max(1, min(limit, 5000)))
     return respond(request, "audit.html", {"audit": rows.to_dict("records")})
+
+
+PAGE = Page("/audit", "Audit log", "audit.html")

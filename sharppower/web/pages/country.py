@@ -1,6 +1,8 @@
-"""Country profile: pillar and domain scores with rank intervals, the attraction trend with
-its 95% band and historic highs, perceived influence, quadrant and vulnerability, resilience
-covariates, and the evidence list; China and Russia side by side.
+"""Country profile: every declared actor side by side (index, pillar and domain scores
+with 95% and rank intervals and the components they rest on, each actor in its own
+default year; `web.actorscores`), the attraction trend with its 95% band and historic
+highs, perceived influence, quadrant and vulnerability, resilience covariates, and the
+evidence list.
 
 Every number comes from a library function (analysis measures, index scores, the evidence
 ledger). Frames covering all targets are memoised per store version by the caller's
@@ -20,138 +22,27 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from sharppower.analysis.common import measure
-from sharppower.analysis.indexscores import not_scored
 from sharppower.analysis.profile import (
     ATTRACTION,
     attraction_by_target,
     latest_covariates_by_target,
 )
 from sharppower.analysis.profile import series_flags as opinion_series_flags
-from sharppower.index.nodes import default_year, run_nodes
 from sharppower.measures.evidence import count_evidence, list_evidence
 from sharppower.measures.media.profile import media_profile
 from sharppower.store import Database
-from sharppower.store.lookups import observed_targets
+from sharppower.store.lookups import country_names, observed_targets
 from sharppower.web import figures
+from sharppower.web.actorscores import scored_years, side_by_side
 from sharppower.web.cache import data_version, store_version
 from sharppower.web.lookup import check_year, codebook, countries, country
-from sharppower.web.memo import Memo, dict_memo, memo_reader, no_memo
+from sharppower.web.memo import Memo, by_target, dict_memo, memo_reader, no_memo
+from sharppower.web.pages import Page
 from sharppower.web.profiles import inputs_fingerprint, reuse, stored_profile, write_profiles
 from sharppower.web.routing import cache, cached_json, page, respond, store
-from sharppower.web.scoretext import (
-    DETAIL,
-    RANK_NOTE,
-    SCORE_NOTE,
-    detail_lines,
-    rank_text,
-    score_detail,
-)
+from sharppower.web.scoretext import RANK_NOTE, SCORE_NOTE
 
 router = APIRouter(tags=["countries"])
-
-
-def score_nodes(db: Database | None = None) -> list[tuple[str, str, str]]:
-    """(level, code, label) of the stored run's indices, pillars and domains."""
-    return [(n["level"], n["node"], n["label"]) for n in run_nodes(db)]
-
-
-def _by_target(memo: Memo, key: tuple, compute) -> dict[str, list[dict]]:
-    """A frame covering every target (`compute()`), turned into records once per store
-    version and split into target -> its records, so that each profile costs a lookup."""
-    def split() -> dict[str, list[dict]]:
-        frame = compute()
-        if frame.empty or "target" not in frame.columns:
-            return {}
-        out: dict[str, list[dict]] = {}
-        for rec in frame.to_dict("records"):
-            out.setdefault(rec["target"], []).append(rec)
-        return out
-    return memo(("by_target", *key), split)
-
-
-def _records(groups: dict[str, list[dict]], iso3: str) -> list[dict]:
-    return list(groups.get(iso3, []))
-
-
-def _by_target_year(memo: Memo, key: tuple, compute) -> dict[tuple[str, int], dict]:
-    """A frame covering every target as (target, year) -> its row (the last one)."""
-    def index() -> dict[tuple[str, int], dict]:
-        frame = compute()
-        if frame.empty:
-            return {}
-        years = frame["year"].astype(int).tolist()
-        return dict(zip(zip(frame["target"].tolist(), years), frame.to_dict("records")))
-    return memo(("by_target_year", *key), index)
-
-
-def _detail(db: Database, memo: Memo, actor: str, code: str, iso3: str, year: int | None) -> dict:
-    """The index's per-score detail (coverage, components, stale ...) of one score."""
-    return _by_target_year(memo, ("score_detail", actor, code),
-                           lambda: score_detail(db, actor, code)).get((iso3, year), {})
-
-
-def _score_years(frames) -> dict[str, set[int]]:
-    """target -> the years in which it has any index, pillar or domain score."""
-    out: dict[str, set[int]] = {}
-    for frame in frames:
-        for target, year in frame:
-            out.setdefault(target, set()).add(year)
-    return out
-
-
-def profile_year(db: Database, memo: Memo, scored: set[int], year: int | None,
-                 survey_years: set[int]) -> tuple[int | None, list[int], str]:
-    """The year shown, the years to pick from (with a score, `scored`, or a survey value
-    for the target), and why this year: the one asked for, else the index's default year
-    (`index.nodes.default_year`) when the target has a score in it, else the target's
-    latest year with a score, else its latest survey year."""
-    years = sorted(scored | survey_years)
-    if year is not None:
-        return year, years, f"Showing {year}, the year chosen."
-    actor = next(iter(codebook().actors))
-    default = memo(("default_year", actor), lambda: default_year(db, actor))
-    if default in years:
-        return default, years, (f"Showing {default}: the index's default year (the latest "
-                                "year ranking enough targets on mostly current data; later years have fewer or mostly stale values).")
-    if scored:
-        return max(scored), years, (f"Showing {max(scored)}: the latest year with a score for "
-                                    f"this country (the index's default year {default} has "
-                                    "none).")
-    if years:
-        return years[-1], years, (f"Showing {years[-1]}: no index score for this country; "
-                                  "the latest year with a survey value.")
-    return None, years, "No index score or survey value for this country in any year."
-
-
-def scores(db: Database, memo: Memo, iso3: str, year: int | None,
-           survey_years: set[int] = frozenset()) -> tuple[int | None, list[dict], list[int], str]:
-    """Index, pillar and domain scores of the target for each actor in the year shown
-    (`profile_year`), each with its 95% interval, rank interval and the index's detail."""
-    nodes = memo(("score_nodes",), lambda: score_nodes(db))
-    frames = {(a, lvl, code): _by_target_year(memo, ("measure", a, f"index:{lvl}:{code}"),
-                                              lambda a=a, m=f"index:{lvl}:{code}":
-                                              memo_reader(memo, measure)(db, a, m))
-              for a in codebook().actors for lvl, code, _ in nodes}
-    years_of = memo(("score_years",), lambda: _score_years(frames.values()))
-    year, years, reason = profile_year(db, memo, years_of.get(iso3, set()), year,
-                                       set(survey_years))
-    labels = {(lv, c): lb for lv, c, lb in nodes}
-    reasons = memo(("not_scored",), lambda: not_scored(db))
-    rows = []
-    for (actor, level, code), frame in frames.items():
-        rec = frame.get((iso3, year), {})
-        detail = _detail(db, memo, actor, f"index:{level}:{code}", iso3, year)
-        why = None if rec else reasons.get((actor, code, iso3, year))
-        rows.append({"actor": actor, "level": level, "node": code,
-                     "label": labels[(level, code)],
-                     **{k: rec.get(k) for k in ("value", "ci_low", "ci_high", "rank",
-                                                "rank_low", "rank_high")},
-                     "rank_text": rank_text(rec.get("rank"), rec.get("rank_low"),
-                                            rec.get("rank_high")),
-                     **{k: detail.get(k) for k in DETAIL},
-                     "not_scored": why,
-                     "detail": f"not scored: {why}" if why else "; ".join(detail_lines(detail))})
-    return year, rows, years, reason
 
 
 def opinion_changes(db: Database, memo: Memo, actor: str, code: str) -> pd.DataFrame:
@@ -172,21 +63,26 @@ def attraction(db: Database, memo: Memo, iso3: str) -> list[dict]:
     return memo(("attraction_by_target",), lambda: attraction_by_target(db, read, flags))(iso3)
 
 
-def analyses(db: Database, memo: Memo, iso3: str, year: int | None) -> dict:
-    """Perceived influence, quadrant and vulnerability rows of the target, per actor."""
+def analyses(db: Database, memo: Memo, iso3: str, years: dict[str, int | None]) -> dict:
+    """Perceived influence, quadrant and vulnerability rows of the target, per actor (the
+    last two in the actor's year, `years`: actor -> year)."""
     from sharppower import analysis
 
     out: dict[str, list] = {"perceived": [], "quadrant": [], "vulnerability": []}
-    for actor in codebook().actors:
-        out["perceived"] += _records(_by_target(memo, ("perceived", actor), lambda a=actor:
-                                                analysis.perceived_influence(db, a)), iso3)
+    for actor, year in years.items():
+        out["perceived"] += _records(by_target(memo, ("perceived", actor), lambda a=actor:
+                                               analysis.perceived_influence(db, a)), iso3)
         if year is not None:
-            out["quadrant"] += _records(_by_target(memo, ("quadrants", actor, year), lambda a=actor:
-                                                   analysis.quadrants(db, a, year)), iso3)
-            out["vulnerability"] += _records(_by_target(
+            out["quadrant"] += _records(by_target(memo, ("quadrants", actor, year), lambda a=actor, y=year:
+                                                  analysis.quadrants(db, a, y)), iso3)
+            out["vulnerability"] += _records(by_target(
                 memo, ("vulnerability", actor, year),
-                lambda a=actor: analysis.vulnerability(db, a, year)), iso3)
+                lambda a=actor, y=year: analysis.vulnerability(db, a, y)), iso3)
     return out
+
+
+def _records(groups: dict[str, list[dict]], iso3: str) -> list[dict]:
+    return list(groups.get(iso3, []))
 
 
 def resilience(db: Database, memo: Memo, iso3: str) -> list[dict]:
@@ -217,21 +113,37 @@ def media(db: Database, iso3: str) -> list[dict]:
 
 def profile_core(db: Database, code: str, year: int | None = None,
                  memo: Memo = no_memo) -> dict:
-    """What the profile shows from the build's data (scores, attraction, analyses,
-    resilience): the part `sharppower.web.profiles` stores during `build` for the default
-    year. NotFound for an unknown country."""
+    """What the profile shows from the build's data: every declared actor side by side
+    (`by_actor`: each in its own default year unless `year` is asked, with scores,
+    intervals, ranks, components or why not scored; `web.actorscores`), the attraction
+    series, perceived influence, quadrant, vulnerability and resilience: the part
+    `sharppower.web.profiles` stores during `build`. NotFound for an unknown country."""
     place = country(db, code)
     check_year(db, year)
     iso3 = place["iso3"]
     attracted = attraction(db, memo, iso3)
-    survey = {int(p["year"]) for s in attracted for p in s["points"] if p.get("value") is not None}
-    year, score_rows, years, reason = scores(db, memo, iso3, year, survey)
-    return {"country": place, "year": year, "years": years, "year_reason": reason,
+    surveyed: dict[str, set[int]] = {}
+    for s in attracted:
+        surveyed.setdefault(s["actor"], set()).update(
+            int(p["year"]) for p in s["points"] if p.get("value") is not None)
+    blocks = side_by_side(db, memo, iso3, year, surveyed)
+    survey = set().union(*surveyed.values())
+    scored = set().union(*(scored_years(db, memo, a).get(iso3, set()) for a in codebook().actors))
+    return {"country": place, "year": year, "years": sorted(scored | survey),
+            "year_reason": profile_reason(year, blocks),
             "rank_note": RANK_NOTE, "score_note": SCORE_NOTE,
-            "actors": codebook().actors, "scores": score_rows,
-            "has_scores": any(r["value"] is not None and pd.notna(r["value"]) for r in score_rows),
-            "attraction": attracted, **analyses(db, memo, iso3, year),
+            "actors": codebook().actors, "by_actor": blocks,
+            "has_scores": any(b["has_scores"] for b in blocks),
+            "attraction": attracted,
+            **analyses(db, memo, iso3, {b["actor"]: b["year"] for b in blocks}),
             "resilience": resilience(db, memo, iso3)}
+
+
+def profile_reason(year: int | None, blocks: list[dict]) -> str:
+    """Which year each actor is shown in, and why."""
+    if year is not None:
+        return f"Showing {year}, the year chosen, for every actor."
+    return "Each actor in its own year. " + "; ".join(b["year_reason"] for b in blocks) + "."
 
 
 def live_parts(db: Database, iso3: str) -> dict:
@@ -317,3 +229,32 @@ async def country_page(request: Request, code: str, year: int | None = None):
     if fast is not None:
         return fast
     return await run_in_threadpool(render_profile, request, code, year, key)
+
+
+def profiled_countries(db: Database) -> list[str]:
+    """Countries with any observation or evidence record (the others would be empty)."""
+    targets = observed_targets(db) | set(list_evidence(db)["target"])
+    return sorted(targets & set(country_names(db)))
+
+
+def write_report_profiles(site) -> None:
+    """The report's profiles: one page per country with any data (`country/SWE`)."""
+    codes = site.remember(("profiled_countries",), lambda: profiled_countries(site.db))
+    for code in codes:
+        data = profile_data(site.db, code, memo=site.remember)
+        site.write(f"country/{code}", "country.html", data, profile_figures)
+    site.summary.countries = codes
+
+
+def write_report_countries(site) -> None:
+    """The report's list of countries: those with a profile in the report."""
+    codes = set(site.remember(("profiled_countries",), lambda: profiled_countries(site.db)))
+    listing = countries_data(site.db)
+    listing["countries"] = [c for c in listing["countries"] if c["iso3"] in codes]
+    site.write("countries", "countries.html", listing)
+
+
+PAGE = (Page("/countries", "Countries", "countries.html", nav=20, in_report=True,
+             write=write_report_countries),
+        Page("/country/{code}", "Country profile", "country.html", in_report=True,
+             write=write_report_profiles))

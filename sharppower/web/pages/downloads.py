@@ -11,6 +11,7 @@ is formula-escaped (`datapackage.encode_csv`).
 from __future__ import annotations
 
 import io
+import json
 
 import pandas as pd
 from fastapi import APIRouter, Request
@@ -20,6 +21,7 @@ from sharppower.analysis import datapackage
 from sharppower.errors import NotFound, ValidationError
 from sharppower.store import Database
 from sharppower.web.auth import current_user
+from sharppower.web.pages import Page
 from sharppower.web.routing import cache, page, respond, store
 
 router = APIRouter(tags=["downloads"])
@@ -95,3 +97,26 @@ def download_table(request: Request, name: str, fmt: str):
     if private:  # a reviewer's copy: never kept by a shared cache
         headers["Cache-Control"] = "private, no-store"
     return Response(encode(frame, fmt), media_type=FORMATS[fmt], headers=headers)
+
+
+def write_report_downloads(site) -> None:
+    """The report's downloads: the published tables as CSV and Parquet under `downloads/`
+    with their `datapackage.json`, and the page listing them."""
+    data = downloads_data(site.db, site.remember)
+    folder = site.out / "downloads"
+    folder.mkdir(parents=True, exist_ok=True)
+    frames = {}
+    for table in data["tables"]:
+        frame = frames[table["name"]] = read_table(site.db, table["name"], site.remember)
+        table["files"] = {}
+        for fmt in data["formats"]:
+            (folder / f"{table['name']}.{fmt}").write_bytes(encode(frame, fmt))
+            table["files"][fmt] = f"downloads/{table['name']}.{fmt}"
+        site.summary.tables.append(table["name"])
+    descriptor = datapackage.descriptor(site.db, frames, lambda n: f"{n}.csv")
+    (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=1), encoding="utf-8")
+    site.write("downloads", "downloads.html", data)
+
+
+PAGE = Page("/downloads", "Downloads", "downloads.html", nav=80, in_report=True,
+            write=write_report_downloads)

@@ -14,6 +14,7 @@ from sharppower.store import Database
 from sharppower.web.auth import current_user
 from sharppower.web.errors import Unauthorised
 from sharppower.web.lookup import check_actor, codebook, country
+from sharppower.web.pages import Page
 from sharppower.web.routing import page, respond, store
 
 router = APIRouter(tags=["evidence"])
@@ -105,3 +106,8 @@ def propose_page(request: Request):
 def record_page(request: Request, rid: str):
     """One record: sources, indicators, sanitised narrative, codings and change history."""
     return respond(request, "record.html", {"record": ledger.get_evidence(store(request), rid)})
+
+
+PAGE = (Page("/evidence", "Evidence", "evidence.html", nav=40),
+        Page("/evidence/new", "Propose", "propose.html", nav=100),
+        Page("/evidence/{rid}", "Evidence record", "record.html"))

@@ -9,9 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse
 
 from sharppower.errors import NotFound
-from sharppower.index.nodes import default_year, pick_year, stale_shares
+from sharppower.index.nodes import choose_year
 from sharppower.index.report import left_out
-from sharppower.index.spec import load_spec
 from sharppower.store import Database
 from sharppower.store.lookups import country_names
 from sharppower.web import figures
@@ -19,16 +18,17 @@ from sharppower.web.catalogue import INDEX, describe, measure_options
 from sharppower.web.finder import find, finder_entries
 from sharppower.web.geometry import mapped_countries, plotly_topojson
 from sharppower.web.lookup import check_actor, check_year, codebook
+from sharppower.web.pages import Page
 from sharppower.web.routing import HERE, cache, fmt, page, respond, store, templates
 from sharppower.web.scoretext import (
     DETAIL,
     RANK_NOTE,
     SCORE_NOTE,
+    choice_reason,
     detail_lines,
     interval,
     rank_text,
     score_detail,
-    year_reason,
 )
 
 router = APIRouter(tags=["map"])
@@ -52,22 +52,13 @@ def default_measure(db: Database, actor: str) -> str:
 
 def shown_year(db: Database, actor: str, code: str, frame: pd.DataFrame,
                year: int | None) -> tuple[int | None, str]:
-    """The year shown and why: the one asked for, else the index's default year
-    (`index.nodes.default_year`) for an index measure, else the same rule on the count
-    of countries with a value (`index.nodes.pick_year`)."""
+    """The year shown and why: the one asked for, else the actor's default year
+    (`index.nodes.default_year`), offered as the years in which the measure has values."""
     counts = {int(y): int(n) for y, n in frame.groupby("year")["target"].nunique().items()}
-    years = sorted(counts)
-    min_ranked = load_spec().min_ranked
+    offered = None if code == INDEX else counts  # the index: its own ranked counts
+    choice = choose_year(db, actor, year, offered)
     what = "countries ranked" if code.startswith("index:") else "countries with a value"
-    if year is None:
-        year = (default_year(db, actor, counts) if code.startswith("index:")
-                else pick_year(counts, min_ranked))
-        asked = False
-    else:
-        asked = True
-    stale = stale_shares(db, actor) if code.startswith("index:") else None
-    return year, year_reason(year, years, counts, min_ranked, asked, what, stale,
-                             load_spec().max_stale_share)
+    return choice.year, choice_reason(choice, offered, what, codebook().actors[actor])
 
 
 def map_data(db: Database, actor: str | None = None, measure: str | None = None,
@@ -92,6 +83,7 @@ def map_data(db: Database, actor: str | None = None, measure: str | None = None,
                           how="left")
     values = [_row(r, names, option["unit"]) for r in rows.to_dict("records")]
     return {"actor": actor, "actor_name": codebook().actors[actor], "actors": codebook().actors,
+            "colour": codebook().actor_info[actor].colour,
             "measure": code, "label": option["label"], "unit": option["unit"],
             "kind": option["kind"], "year": year, "years": years, "year_reason": reason,
             "values": values, "not_ranked": _not_ranked(db, actor, code, year, names),
@@ -161,3 +153,21 @@ def find_country(request: Request, q: str = ""):
 def favicon():
     return FileResponse(HERE / "static" / "favicon.ico", media_type="image/x-icon",
                         headers={"Cache-Control": "public, max-age=86400"})
+
+
+def write_report_maps(site) -> None:
+    """The report's maps: one per declared actor (`map-CHN`), the first actor's also as
+    `map` and as the report's front page `index`."""
+    world = plotly_topojson()
+    for i, actor in enumerate(codebook().actors):
+        data = map_data(site.db, actor)
+
+        def figs(d):
+            return {"map": map_figure(d), "world": world}
+        site.write(f"map-{actor}", "map.html", data, figs)
+        if i == 0:
+            site.write("map", "map.html", data, figs)
+            site.write("index", "map.html", data, figs)
+
+
+PAGE = Page("/map", "Map", "map.html", nav=10, in_report=True, write=write_report_maps)

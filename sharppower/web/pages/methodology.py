@@ -10,10 +10,12 @@ from fastapi import APIRouter, Request
 
 from sharppower.analysis.validity import internal_view
 from sharppower.errors import NotFound
-from sharppower.index.nodes import default_year
+from sharppower.index.components import domains_by_actor, why_lacking
+from sharppower.index.nodes import default_year, run_nodes
 from sharppower.measures.evidence import disarm
 from sharppower.store import Database
 from sharppower.web.lookup import codebook
+from sharppower.web.pages import Page
 from sharppower.web.routing import page, respond, store
 
 router = APIRouter(tags=["methodology"])
@@ -49,7 +51,9 @@ def _with_disarm(rows: list[dict], mapping: dict, names: dict[str, str]) -> list
 
 def methodology_data(db: Database | None = None) -> dict:
     """The codebook (each sharp-power indicator with its DISARM tactics and techniques,
-    named from the framework in `db` when loaded) and the index specifications."""
+    named from the framework in `db` when loaded), the index specifications, the internal
+    validity of the stored run and the components each actor has (and why it lacks the
+    others)."""
     book = codebook()
     ind = book.indicators
     mapping, names = disarm.codebook_mapping(book), disarm_names(db)
@@ -63,7 +67,31 @@ def methodology_data(db: Database | None = None) -> dict:
         pillars.append({"code": code, "name": spec.get("name", code),
                         "description": spec.get("description", ""), "domains": domains})
     return {"codebook_version": book.version, "actors": book.actors, "layers": book.layers,
-            "pillars": pillars, "index_specs": index_specs(), "validity": validity_views(db)}
+            "pillars": pillars, "index_specs": index_specs(), "validity": validity_views(db),
+            "components": actor_components(db)}
+
+
+def actor_components(db: Database | None) -> list[dict]:
+    """Per declared actor: the components its index rests on (`index.components.domains_by_actor`:
+    per domain, the indicators that entered the stored run, with their sources) and, for
+    each indicator of the domain it lacks, why: an actor-specific source that measures
+    other actors only, or no data for this actor in the stored run."""
+    book = codebook()
+    table = domains_by_actor(db, book)
+    nodes = {n["node"]: n for n in run_nodes(db)}
+    out = []
+    for actor, rows in table.groupby("actor", sort=False):
+        domains = []
+        for r in rows.to_dict("records"):
+            lacking = [c for c in nodes[r["domain"]]["children"] if c not in r["indicators"]]
+            domains.append({**r, "label": nodes[r["domain"]]["label"],
+                            "lacking": [{"code": c, "why": why_lacking(book, c, actor)}
+                                        for c in lacking]})
+        info = book.actor_info[actor]
+        out.append({"actor": actor, "name": info.name, "kind": info.kind,
+                    "colour": info.colour, "domains": domains,
+                    "with_components": sum(1 for d in domains if d["indicators"])})
+    return out
 
 
 def validity_views(db: Database | None) -> list[dict]:
@@ -90,3 +118,7 @@ def validity_views(db: Database | None) -> list[dict]:
 def methodology_page(request: Request):
     """The measurement framework and the index method, generated from their specifications."""
     return respond(request, "methodology.html", methodology_data(store(request)))
+
+
+PAGE = Page("/methodology", "Methodology", "methodology.html", nav=70, in_report=True,
+            data=methodology_data)

@@ -10,12 +10,15 @@ from fastapi import APIRouter, Request
 from sharppower.analysis.common import measure
 from sharppower.analysis.profile import axis_years as both_axes_years
 from sharppower.errors import ValidationError
+from sharppower.index.nodes import choose_year
 from sharppower.store import Database
 from sharppower.store.lookups import country_names
 from sharppower.web import figures
 from sharppower.web.lookup import check_actor, check_year, codebook
 from sharppower.web.memo import Memo, memo_reader, no_memo
+from sharppower.web.pages import Page
 from sharppower.web.routing import cache, fmt, page, respond, store
+from sharppower.web.scoretext import choice_reason
 
 router = APIRouter(tags=["quadrant"])
 
@@ -24,6 +27,18 @@ def axis_years(db: Database, memo: Memo, actor: str, attraction: str, influence:
     """Years in which both axes have a value for at least one target
     (`analysis.profile.axis_years`)."""
     return both_axes_years(db, actor, attraction, influence, memo_reader(memo, measure))
+
+
+def placed_counts(db: Database, memo: Memo, actor: str, attraction: str,
+                  influence: str) -> dict[int, int]:
+    """Year -> targets with a value on both axes (the years the quadrant can show)."""
+    from sharppower.analysis.disconnect import ATTRACTION_AXES, INFLUENCE_AXES
+
+    read = memo_reader(memo, measure)
+    frames = [read(db, actor, axes[name].measure).dropna(subset=["value"])[["target", "year"]]
+              for axes, name in ((ATTRACTION_AXES, attraction), (INFLUENCE_AXES, influence))]
+    both = frames[0].merge(frames[1]).drop_duplicates()
+    return {int(y): int(n) for y, n in both.groupby("year").size().items()}
 
 
 def _check_axes(attraction: str, influence: str) -> None:
@@ -47,8 +62,9 @@ def quadrant_data(db: Database, actor: str | None = None, year: int | None = Non
     check_year(db, year)
     check_year(db, from_year, "from_year")
     years = axis_years(db, memo, actor, attraction, influence)
-    asked = year is not None
-    year = year if asked else (years[-1] if years else None)
+    offered = placed_counts(db, memo, actor, attraction, influence)
+    choice = choose_year(db, actor, year, offered)
+    year = choice.year
     if from_year is not None and year is not None and from_year >= year:
         raise ValidationError("from_year", f"must be before the year shown ({year})")
     names = memo(("country_names",), lambda: country_names(db))
@@ -65,12 +81,12 @@ def quadrant_data(db: Database, actor: str | None = None, year: int | None = Non
             subset=["attraction_from", "attraction_to", "influence_from", "influence_to"]
         ).to_dict("records")), key=lambda m: m["name"])
     first = points[0] if points else {}
-    reason = (f"Showing {year}, the year chosen." if asked else
-              f"Showing {year}: the latest year in which both axes have data." if year
-              else "No year in which both axes have data.")
+    reason = choice_reason(choice, offered, "countries with both axes",
+                           codebook().actors[actor])
     from sharppower.analysis.disconnect import ATTRACTION_AXES, INFLUENCE_AXES
 
     return {"actor": actor, "actors": codebook().actors, "year": year, "from_year": from_year,
+            "colour": codebook().actor_info[actor].colour,
             "year_reason": reason, "attraction_axes": list(ATTRACTION_AXES),
             "influence_axes": list(INFLUENCE_AXES),
             "years": years, "attraction": attraction, "influence": influence,
@@ -108,3 +124,20 @@ def quadrant_page(request: Request, actor: str | None = None, year: int | None =
                                            influence, memo))
     return respond(request, "quadrant.html", data, key=key,
                    figures=lambda d: {"quadrant": quadrant_figure(d)})
+
+
+def write_report_quadrants(site) -> None:
+    """The report's quadrants: one per declared actor (`quadrant-CHN`), the first actor's
+    also as `quadrant`."""
+    for i, actor in enumerate(codebook().actors):
+        data = quadrant_data(site.db, actor, memo=site.remember)
+
+        def figs(d):
+            return {"quadrant": quadrant_figure(d)}
+        site.write(f"quadrant-{actor}", "quadrant.html", data, figs)
+        if i == 0:
+            site.write("quadrant", "quadrant.html", data, figs)
+
+
+PAGE = Page("/quadrant", "Quadrant", "quadrant.html", nav=30, in_report=True,
+            write=write_report_quadrants)

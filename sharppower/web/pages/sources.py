@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from sharppower.store import Database
+from sharppower.web.pages import Page
 from sharppower.web.routing import page, respond, store
 
 router = APIRouter(tags=["sources"])
@@ -20,3 +21,6 @@ def sources_data(db: Database) -> dict:
 def sources_page(request: Request):
     """Sources with licence, citation, retrieval time, checksum and row counts."""
     return respond(request, "sources.html", sources_data(store(request)))
+
+
+PAGE = Page("/sources", "Sources", "sources.html", nav=90, in_report=True, data=sources_data)

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from sharppower.analysis.triage_queue import queue
 from sharppower.errors import ValidationError
 from sharppower.store import Database
+from sharppower.web.pages import Page
 from sharppower.web.routing import page, respond, store
 
 router = APIRouter(tags=["triage"])
@@ -36,3 +37,6 @@ def triage_page(request: Request, status: str = "proposed", offset: int = 0, lim
     """Records proposed by document triage, most confident first, with their evidence
     sentences; open one to accept or reject it."""
     return respond(request, "triage.html", triage_data(store(request), status, offset, limit))
+
+
+PAGE = Page("/triage", "Triage", "triage.html", nav=60)

@@ -9,14 +9,16 @@ from fastapi import APIRouter, Request
 
 from sharppower.errors import ValidationError
 from sharppower.index.detail import component_detail
-from sharppower.index.nodes import default_year, nominal_weights, run_nodes, stale_by_year
+from sharppower.index.nodes import choose_year, nominal_weights, run_nodes, stale_by_year
 from sharppower.index.run import run_index
 from sharppower.store import Database
 from sharppower.store.lookups import country_names
 from sharppower.web import figures
 from sharppower.web.lookup import check_actor, check_year, codebook
 from sharppower.web.memo import Memo, no_memo
+from sharppower.web.pages import Page
 from sharppower.web.routing import cache, page, respond, store
+from sharppower.web.scoretext import choice_reason
 
 router = APIRouter(tags=["weights"])
 INDEX = "influence"
@@ -67,8 +69,8 @@ def ranking(db: Database, actor: str, year: int | None, weights: dict[str, float
 
 def index_years(db: Database, memo: Memo, actor: str) -> tuple[list[int], dict, dict, str | None]:
     """Years with an index score for `actor`, the count of targets ranked and the share of
-    stale components each year (of this engine run, so the default year follows the data
-    the page ranks), and the engine's error if it could not run (the page then says so)."""
+    stale components each year (of this engine run: the years the page can show), and the
+    engine's error if it could not run (the page then says so)."""
     def compute():
         try:
             run = run_index(db, actor=actor)
@@ -89,7 +91,8 @@ def weights_data(db: Database, actor: str | None = None, year: int | None = None
     actor = check_actor(actor)
     check_year(db, year)
     years, counts, stale, engine_error = index_years(db, memo, actor)
-    year = year if year is not None else default_year(db, actor, counts, stale=stale)
+    choice = choose_year(db, actor, year, counts, offered_stale=stale)
+    year = choice.year
     nodes = memo(("weight_nodes",), lambda: weight_nodes(db))
     nodes = [dict(n) for n in nodes]
     weights = weights or {}
@@ -105,6 +108,8 @@ def weights_data(db: Database, actor: str | None = None, year: int | None = None
                  "rank": int(r.rank), "baseline_rank": _int(before.get(r.target))}
                 for r in now.sort_values("rank").itertuples(index=False)]
     return {"actor": actor, "actors": codebook().actors, "year": year, "years": years,
+            "year_reason": choice_reason(choice, counts, "countries ranked",
+                                         codebook().actors[actor]),
             "nodes": nodes, "weights": weights, "rows": rows, "max_weight": MAX_WEIGHT,
             "engine_error": engine_error}
 
@@ -126,3 +131,6 @@ def weights_page(request: Request, actor: str | None = None, year: int | None = 
     key = ("weights", actor, year, tuple(sorted(weights.items())))
     data = memo(key, lambda: weights_data(store(request), actor, year, weights, memo))
     return respond(request, "weights.html", data, figures=lambda d: {"weights": weights_figure(d)})
+
+
+PAGE = Page("/weights", "Weights", "weights.html", nav=50)
