@@ -9,7 +9,10 @@ Which actors an indicator exists for follows from its source's declaration
 code, name, pillar, domain, layer, direction, unit, source, variable, actor_specific,
 actors (list or None), index (bool: part of the composite index), absent (`missing` or
 `zero`: what no record in the source means), absent_note, description, valid_min and
-valid_max (the declared `valid: [min, max]` range of a value; NaN when not declared).
+valid_max (the declared `valid: [min, max]` range of a value; NaN when not declared), type
+(`continuous`, `count` or `binary`: the kind of value, which the measurement model fits
+with a normal, negative binomial or Bernoulli likelihood) and exposure (for a count, the
+code of an indicator that scales it, or None).
 `Codebook.years` is the declared plausible range of years (`years: [first, last]`);
 `Codebook.territories` maps an actor to its own territories (`territories: [ISO3, ...]`,
 never its targets, like the actor itself). `Codebook.actor_info` holds each declared actor
@@ -37,6 +40,8 @@ LAYERS = ("exposure", "pressure", "effect")
 DIRECTIONS = ("positive", "negative")
 PILLARS = ("attraction", "reach", "sharp_power", "resilience")  # required; others may be added
 ABSENT = ("missing", "zero")
+# the kind of value an indicator holds: which likelihood the measurement model fits to it
+TYPES = ("continuous", "count", "binary")
 ACTOR_KINDS = ("authoritarian", "comparator")
 # colours of actors that declare none (figures), in declaration order
 DEFAULT_COLOURS = ("#c0392b", "#2c5f8a", "#1e8449", "#8e44ad", "#d35400", "#7f8c8d")
@@ -202,6 +207,9 @@ def validate(data: Any, where: str) -> Codebook:
             _fail(f"{at}.layer", f"must be one of {', '.join(LAYERS)}, not {ind['layer']!r}", where)
         if ind["direction"] not in DIRECTIONS:
             _fail(f"{at}.direction", f"must be positive or negative, not {ind['direction']!r}", where)
+        if ind.get("type", "continuous") not in TYPES:
+            _fail(f"{at}.type", f"must be one of {', '.join(TYPES)}, not {ind.get('type')!r}",
+                  where)
         if ind.get("absent", "missing") not in ABSENT:
             _fail(f"{at}.absent", f"must be missing or zero, not {ind.get('absent')!r}", where)
         for a in ind.get("actors") or []:
@@ -224,6 +232,8 @@ def validate(data: Any, where: str) -> Codebook:
                 "index": bool(ind.get("index", True)),
                 "absent": ind.get("absent", "missing"),
                 "derived": bool(ind.get("derived", False)),
+                "type": ind.get("type", "continuous"),
+                "exposure": ind.get("exposure"),
                 "absent_note": ind.get("absent_note", ""),
                 "description": ind["description"],
                 "valid_min": valid_min,

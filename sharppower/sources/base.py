@@ -17,6 +17,31 @@ class SourceFile:
 
 
 @dataclass(frozen=True)
+class Universe:
+    """The targets and years a source looks at.
+
+    Inside the universe, a target-year without a record means none (zero, for indicators
+    declared `absent: zero`); outside it the value is missing, never zero; after `years[1]`
+    the source has ended and its last values are stale (carried with their age by the
+    index's `max_age`), not absent. `targets` is "all" (every country of the reference
+    table) or the ISO3 codes looked at; `every` the spacing of the years observed (UN DESA
+    migrant stocks: 5); `note` says in words how the universe was decided.
+    """
+
+    years: tuple[int, int]
+    targets: str | tuple[str, ...] = "all"
+    every: int = 1
+    note: str = ""
+
+    def covers(self, target: str, year: int) -> bool:
+        """True when the source looks at `target` in `year` (a year on its spacing)."""
+        first, last = self.years
+        if not first <= year <= last or (year - first) % self.every:
+            return False
+        return self.targets == "all" or target in self.targets
+
+
+@dataclass(frozen=True)
 class Source:
     """A public source.
 
@@ -58,6 +83,7 @@ class Source:
     extra: dict[str, Any] = field(default_factory=dict)
     redistribute: tuple[str, ...] = ()
     actors: str | tuple[str, ...] = ()  # "any" (every declared actor) or the ISO3s measured
+    universe: Universe | None = None  # the targets and years it looks at (None: not declared)
 
     def describe(self) -> dict[str, Any]:
         return {
