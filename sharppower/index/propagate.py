@@ -13,6 +13,7 @@ from __future__ import annotations
 import itertools
 import json
 import warnings
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -208,7 +209,13 @@ class Propagator:
         self.edge_ids = np.arange(run.tree.n_edges)
         self.noise_sd: dict[tuple, tuple] = {}
         self._rel_sd: np.ndarray | None = None
-        self.actor, _ = pd.factorize(run.scores.index.get_level_values("actor"), sort=True)
+        actors = np.asarray(run.scores.index.get_level_values("actor"), dtype=object)
+        self.actor, _ = pd.factorize(actors, sort=True)
+        # a unit's noise stream is keyed by its actor and its place among that actor's units,
+        # so an actor's intervals never depend on which other actors the run holds
+        self.unit_key = np.column_stack([
+            np.array([zlib.crc32(str(a).encode()) for a in actors], dtype=np.int64),
+            pd.Series(np.arange(len(actors))).groupby(actors).cumcount().to_numpy(np.int64)])
         self.floor = float(run.log["aggregate"].get("floor", 1.0))
 
     def data(self, key: tuple) -> np.ndarray:
@@ -244,10 +251,12 @@ class Propagator:
         return aggregate.level_methods(log["aggregate"])
 
     def _blocks(self, limit: int = BLOCK_UNITS) -> list[list[np.ndarray]]:
-        """Cross-sections packed into blocks of at most `limit` units (or one section)."""
+        """Cross-sections packed into blocks of at most `limit` units (or one section), one
+        actor per block (its blocks, and so its noise draws, are its own)."""
         blocks, current = [], []
         for g in self.groups:
-            if current and sum(map(len, current)) + len(g) > limit:
+            other_actor = current and self.actor[current[0][0]] != self.actor[g[0]]
+            if current and (other_actor or sum(map(len, current)) + len(g) > limit):
                 blocks.append(current)
                 current = []
             current.append(g)
@@ -311,7 +320,8 @@ class Propagator:
         for r, seed in enumerate(seeds):
             if seed < 0:
                 continue
-            rng = np.random.default_rng([int(seed), int(pos[noisy[0]])])
+            actor_code, ordinal = self.unit_key[pos[noisy[0]]]
+            rng = np.random.default_rng([int(seed), int(actor_code), int(ordinal)])
             out[r, noisy] += rng.standard_normal((len(noisy), X.shape[1])) * sd[noisy]
         return np.clip(out, lo, hi)  # noise stays inside the normalised scale
 
