@@ -32,7 +32,7 @@ def read_table(path: Path) -> pd.DataFrame:
     """The cases as text columns, from the published xlsx or its CSV conversion."""
     try:
         if path.read_bytes()[:2] == b"PK":
-            df = pd.read_excel(path, dtype=str).fillna("")
+            df = pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")
         else:
             df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, ValueError) as exc:
