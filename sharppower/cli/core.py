@@ -84,6 +84,8 @@ def pull(
                 if url not in tasks:
                     tasks[url] = progress.add_task(url.rsplit("/", 1)[-1][:40] or url, total=total)
                 progress.update(tasks[url], completed=done, total=total)
+                if total is not None and done >= total:  # one bar per file while it downloads
+                    progress.remove_task(tasks.pop(url))
 
             outcomes = pull_sources(conf, chosen, update=update, jobs=jobs, from_dir=from_dir,
                                     downloader=downloader_for(conf, progress=on_bytes))
