@@ -24,13 +24,15 @@ import pytest
 from typer.testing import CliRunner
 
 from sharppower.cli import app, common
+from sharppower.codebook import load_codebook
 from sharppower.countries import resolver
 from sharppower.settings import Settings
 from sharppower.sources.base import Source, SourceFile
 from sharppower.sources.download import Downloader, DownloadFailed, DownloadRefused, parse_url_map
+from sharppower.sources.observations import observations_from_frame
 from sharppower.sources.pull_all import pull_sources, pullable
 from sharppower.sources.registry import SOURCES
-from sharppower.sources.snapshot import SourceUnavailable, pull, sha256_file
+from sharppower.sources.snapshot import SourceUnavailable, open_snapshot, pull, sha256_file
 
 TYPES = {"csv": "text/plain; charset=utf-8", "json": "application/json",
          "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -209,7 +211,6 @@ def test_pull_every_source_from_the_publishers_matches_the_mirror(publishers, mi
     assert sum(1 for p, _ in publishers.requests if p.endswith(cow_zip)) == 2  # cow-trade, imf-dots
     # where the publisher serves a workbook and the mirror its CSV, the connector reads both alike
     assert converted == {"aiddata-public-diplomacy", "coercion-cases", "confucius-institutes"}
-    from sharppower.sources.snapshot import open_snapshot
     for name in sorted(converted):
         source = SOURCES[name]
         net_frame = source.parse(open_snapshot(Settings(
@@ -217,6 +218,13 @@ def test_pull_every_source_from_the_publishers_matches_the_mirror(publishers, mi
         mirror_frame = source.parse(open_snapshot(by_mirror, source), resolver())
         pd.testing.assert_frame_equal(net_frame.reset_index(drop=True),
                                       mirror_frame.reset_index(drop=True), check_dtype=False)
+        # and so do the observations the default load step stores
+        net_obs = observations_from_frame(net_frame, load_codebook(), name)
+        pd.testing.assert_frame_equal(net_obs, observations_from_frame(mirror_frame,
+                                                                       load_codebook(), name))
+    assert len(observations_from_frame(SOURCES["aiddata-public-diplomacy"].parse(open_snapshot(
+        by_mirror, SOURCES["aiddata-public-diplomacy"]), resolver()), load_codebook(),
+        "aiddata-public-diplomacy")) > 100  # the comparison compared something
 
 
 def _wgi(mirror: Path) -> tuple[Source, bytes]:
