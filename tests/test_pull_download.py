@@ -348,3 +348,28 @@ def test_an_unreachable_host_fails_after_retries(settings_for, tmp_path):
     with pytest.raises(DownloadFailed, match=r"could not download https://example.org/a.csv after 2"):
         downloader.fetch("https://example.org/a.csv", tmp_path / "a.csv", "csv")
     assert waits == [1.0]
+
+
+def test_sources_list_and_pull_say_which_source_needs_a_manual_step(mirror, tmp_path, monkeypatch):
+    step = "register at https://www.globalsanctionsdatabase.com/ and download the release CSV"
+    manual = Source(name="gsdb-test", title="GSDB", publisher="", homepage="", licence="",
+                    citation="", files=(SourceFile("gsdb.csv", "", "wgi/wgi_estimates_wide_1996_2019.csv",
+                                                   manual=True, manual_step=step),))
+    monkeypatch.setitem(SOURCES, "gsdb-test", manual)
+    monkeypatch.delenv("SHARPPOWER_MIRROR", raising=False)
+    monkeypatch.setenv("SHARPPOWER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr(common.console, "_width", 250)
+    runner = CliRunner()
+    listed = runner.invoke(app, ["sources", "list"])
+    assert f"gsdb-test: gsdb.csv needs a manual step: {step}" in listed.output
+    assert [line.split()[-1] for line in listed.output.splitlines() if line.startswith("gsdb-test ")] \
+        == ["manual"]
+    lacking = runner.invoke(app, ["pull", "gsdb-test"])
+    assert lacking.exit_code == 0, lacking.output
+    assert "0 pulled, 0 unchanged, 0 failed, 1 need a manual step" in lacking.output
+    assert "pull --from DIR" in lacking.output and step in lacking.output
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    (folder / "wgi_estimates_wide_1996_2019.csv").write_bytes((mirror / manual.files[0].mirror).read_bytes())
+    pulled = runner.invoke(app, ["pull", "gsdb-test", "--from", str(folder)])
+    assert pulled.exit_code == 0 and "1 pulled" in pulled.output, pulled.output
