@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from sharppower.errors import SharppowerError
 from sharppower.settings import Settings
 from sharppower.sources.base import Source
@@ -44,6 +46,8 @@ def pull_one(settings: Settings, source: Source, update: bool, downloader: Downl
         return PullOutcome(source.name, "manual", str(exc))
     except SharppowerError as exc:
         return PullOutcome(source.name, "failed", str(exc))
+    except (OSError, httpx.HTTPError) as exc:  # a full disk, an unusable URL: this source fails
+        return PullOutcome(source.name, "failed", f"{type(exc).__name__}: {exc}")
     state = "pulled" if changed else "unchanged"
     return PullOutcome(source.name, state, f"{snap.sha256[:12]} in {snap.dir}", tuple(changed))
 
