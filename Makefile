@@ -38,7 +38,20 @@ chromium:
 build: install
 	$(BIN)/sharppower build
 
-demo: build
+# Without a mirror: pull the public sources when the network answers (one canonical host,
+# 3 s), else build the starter data and say how to pull later.
+PROBE_URL := https://raw.githubusercontent.com/
+demo: install
+	@if [ -z "$$SHARPPOWER_MIRROR" ]; then \
+	  if $(BIN)/python -c "import httpx; httpx.head('$(PROBE_URL)', timeout=3)" >/dev/null 2>&1; then \
+	    echo "no mirror: pulling the public sources (sources needing a manual step are listed)"; \
+	    $(BIN)/sharppower pull --jobs 4 || echo "some sources failed (above): building with the rest"; \
+	  else \
+	    echo "no mirror and no network ($(PROBE_URL) did not answer): building the starter data;"; \
+	    echo "run \`$(BIN)/sharppower pull\` and \`$(BIN)/sharppower build\` once online"; \
+	  fi; \
+	fi
+	$(BIN)/sharppower build
 	$(BIN)/sharppower serve
 
 # Java for the Spark engine's tests (PySpark on local[2]).

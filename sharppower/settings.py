@@ -50,6 +50,14 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder holding a local mirror of the public sources; `pull` copies from it "
         "instead of downloading.",
     ),
+    Setting(
+        "url_map",
+        "SHARPPOWER_URL_MAP",
+        "URL prefixes `pull` rewrites before downloading, as prefix=replacement pairs "
+        "separated by commas (e.g. `https://=http://127.0.0.1:8123/` fetches "
+        "`https://host/path` from `http://127.0.0.1:8123/host/path`: a local copy of the "
+        "publishers, a proxy); provenance keeps the published URL.",
+    ),
     Setting("host", "SHARPPOWER_HOST", "Address `serve` listens on.", "127.0.0.1"),
     Setting("port", "SHARPPOWER_PORT", "Port `serve` listens on.", "8000"),
     Setting(
@@ -110,6 +118,7 @@ class Settings:
     database_url: str
     mirror: Path | None
     host: str = "127.0.0.1"
+    url_map: str | None = None
     port: int = 8000
     admin_token: str | None = None
     index_runs: int | None = None
@@ -127,6 +136,7 @@ class Settings:
             data_dir=data_dir,
             database_url=str(url),
             mirror=mirror,
+            url_map=env.get("url_map") or None,
             host=str(env["host"]),
             port=int(env["port"]),
             admin_token=env.get("admin_token") or None,

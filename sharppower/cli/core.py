@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pandas as pd
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    DownloadColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TransferSpeedColumn,
+)
 
 from sharppower import pipeline
 from sharppower.build_warnings import default_log_path
@@ -21,8 +30,11 @@ from sharppower.cli.common import (
     settings,
     user_errors,
 )
+from sharppower.errors import SharppowerError
+from sharppower.sources.pull_all import pull_sources
+from sharppower.sources.pull_all import summary as pull_summary
 from sharppower.sources.registry import SOURCES, get_source
-from sharppower.sources.snapshot import pull as pull_snapshot
+from sharppower.sources.snapshot import downloader_for
 from sharppower.store.provenance import is_starter_only
 
 sources_app = typer.Typer(help="Public sources the observatory reads.", no_args_is_help=True)
@@ -36,23 +48,60 @@ def sources_list(json_out: bool = JSON_OPTION) -> None:
         print_json(rows)
         return
     df = pd.DataFrame(rows)[["name", "title", "licence", "kind", "coverage"]]
+    df["download"] = [_download_kind(s) for s in SOURCES.values()]
     print_table(df, title="Sources")
+    for source in SOURCES.values():
+        for f in source.files:
+            if f.manual:
+                console.print(f"{source.name}: {f.name} needs a manual step: {f.manual_step}",
+                              highlight=False, soft_wrap=True)
+
+
+def _download_kind(source) -> str:
+    if not source.files or not all(f.url or f.manual for f in source.files):
+        return "none"
+    return "manual" if any(f.manual for f in source.files) else "automatic"
 
 
 def pull(
     names: list[str] = typer.Argument(None, help="Sources to pull (default: all)."),
     update: bool = typer.Option(False, "--update", help="Replace snapshots whose checksum changed."),
+    jobs: int = typer.Option(1, "--jobs", "-j", help="Sources downloaded in parallel (threads)."),
+    from_dir: Path = typer.Option(None, "--from", help="Folder holding the files of sources "
+                                  "that need a manual download (see `sources list`)."),
 ) -> None:
-    """Fetch sources into snapshots (from SHARPPOWER_MIRROR when set), with sha256."""
+    """Fetch sources into snapshots (from SHARPPOWER_MIRROR when set, else by downloading
+    each published file: retried, resumed, size- and type-checked), with sha256; ends
+    with one summary (pulled, unchanged, failed with the reason, manual step needed)."""
     with user_errors():
         conf = settings()
         chosen = [get_source(n) for n in names] if names else list(SOURCES.values())
-        for source in chosen:
-            if not source.files or not source.files[0].url:
-                continue
-            snap, changed = pull_snapshot(conf, source, update=update)
-            state = "updated" if changed else "unchanged"
-            console.print(f"{source.name}: {state} ({snap.sha256[:12]}) in {snap.dir}")
+        with Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                      TransferSpeedColumn(), console=console, transient=True) as progress:
+            tasks: dict[str, int] = {}
+
+            def on_bytes(url: str, done: int, total: int | None) -> None:
+                if url not in tasks:
+                    tasks[url] = progress.add_task(url.rsplit("/", 1)[-1][:40] or url, total=total)
+                progress.update(tasks[url], completed=done, total=total)
+                if total is not None and done >= total:  # one bar per file while it downloads
+                    progress.remove_task(tasks.pop(url))
+
+            outcomes = pull_sources(conf, chosen, update=update, jobs=jobs, from_dir=from_dir,
+                                    downloader=downloader_for(conf, progress=on_bytes))
+        for o in outcomes:
+            state = {"pulled": "updated"}.get(o.state, o.state)
+            console.print(f"{o.source}: {state} ({o.detail})" if o.state in ("pulled", "unchanged")
+                          else f"{o.source}: {state}: {o.detail}", highlight=False, soft_wrap=True)
+        console.print(f"pull: {pull_summary(outcomes)}", highlight=False)
+        if any(o.state == "manual" for o in outcomes):
+            console.print("Download the files named above by hand and run "
+                          "`sharppower pull --from DIR` with the folder holding them.",
+                          highlight=False)
+        failed = [o for o in outcomes if o.state == "failed"]
+        if failed:
+            raise SharppowerError(f"{len(failed)} source(s) failed: "
+                                  + "; ".join(f"{o.source}: {o.detail}" for o in failed))
 
 
 def build(

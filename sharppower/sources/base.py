@@ -6,14 +6,49 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+FORMATS = ("csv", "xlsx", "zip", "rds", "rda", "json", "geojson", "pdf")
+
 
 @dataclass(frozen=True)
 class SourceFile:
-    """One published file: its name in the snapshot, canonical URL, and path in the mirror."""
+    """One published file: its name in the snapshot, where it is published, its path in the mirror.
+
+    - `name`: the file's name in the snapshot (what the connector opens).
+    - `url`: the URL that serves the file itself (not a landing page): for Harvard Dataverse the
+      file's access API URL (`/api/access/datafile/...`, `?format=original` for an ingested
+      table), for GitHub a `raw.githubusercontent.com` URL pinned to a commit where one is known.
+    - `mirror`: the file's path in the local mirror (`SHARPPOWER_MIRROR`).
+    - `format`: what the URL serves: csv, xlsx, zip, rds, rda, json, geojson or pdf ("": from
+      the URL's suffix). `pull` refuses an HTML page, and a non-zip where xlsx or zip is due.
+    - `member`: for a zip, the file inside it to keep (matched by its base name); the snapshot
+      holds that member, the provenance the archive's sha256 as well.
+    - `derive`: in words, how the connector gets from the published artifact to what it reads
+      (and how the mirror copy differs from it, when it does).
+    - `manual`: the publisher offers only an interactive download (a registration form, a
+      dashboard export); `manual_step` says what to do, and `pull --from DIR` reads the file
+      from DIR (by `name`, or the base name of `mirror`).
+    - `max_bytes`: refuse a download larger than this (0: `download.DEFAULT_MAX_BYTES`).
+    - `checked`: how the URL was verified, or why it could not be ("" when never checked).
+    """
 
     name: str
     url: str
     mirror: str
+    format: str = ""
+    member: str = ""
+    derive: str = ""
+    manual: bool = False
+    manual_step: str = ""
+    max_bytes: int = 0
+    checked: str = ""
+
+    @property
+    def published_format(self) -> str:
+        """The declared format, else the URL's suffix (before any query), else csv."""
+        if self.format:
+            return self.format
+        suffix = self.url.split("?")[0].rsplit("/", 1)[-1].rsplit(".", 1)[-1].lower()
+        return suffix if suffix in FORMATS else "csv"
 
 
 @dataclass(frozen=True)
@@ -97,5 +132,7 @@ class Source:
             "coverage": self.coverage,
             "files": [f.name for f in self.files],
             "urls": [f.url for f in self.files],
+            "formats": [f.published_format for f in self.files],
+            "manual": [f.manual_step for f in self.files if f.manual],
             "redistribute": list(self.redistribute),
         }

@@ -22,6 +22,7 @@ import pandas as pd
 from sharppower.countries import CountryResolver, resolver
 from sharppower.sources import readers
 from sharppower.sources.base import Source, SourceFile
+from sharppower.sources.connectors import cow_trade
 from sharppower.sources.snapshot import Snapshot
 
 FILE = "gcdf3_country_year_iso3.csv"
@@ -147,9 +148,10 @@ SOURCE = Source(
     files=(
         SourceFile(FILE,
                    "https://raw.githubusercontent.com/milesdwilliams15/odadata/main/data/cow_gcdf.csv",
-                   "aiddata_gcdf/gcdf3_country_year_iso3.csv"),
-        SourceFile(STATES, "https://correlatesofwar.org/wp-content/uploads/states2016.csv",
-                   "cow_trade/cow_states_lookup.csv"),
+                   "aiddata_gcdf/gcdf3_country_year_iso3.csv", format="csv",
+                   derive="the CSV as published (the odadata package's country-year table)",
+                   checked="GitHub raw URL on the main branch (may move); not fetched from here"),
+        cow_trade.STATES_FILE,
     ),
     parse=parse,
     coverage="138 recipients, commitments 2000-2021",

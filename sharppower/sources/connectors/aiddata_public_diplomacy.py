@@ -91,6 +91,10 @@ SOURCE = Source(
         "https://raw.githubusercontent.com/ryanammons/test-dash-app351/"
         "f643713927097f12068b52ca04dc53d410db6c9d/ChinesePublicDiplomacy.xlsx",
         "aiddata_public_diplomacy/chinese_public_diplomacy_country_year.csv",
+        format="xlsx",
+        derive="the connector reads the workbook's first sheet (readers.read_csv reads a workbook "
+        "where a CSV is expected); the mirror holds a CSV conversion of that sheet",
+        checked="GitHub raw URL pinned to a full commit; not fetched from here (no network)",
     ),),
     parse=parse,
     coverage="39 countries, 2000-2016 (2017-2018 dropped as near-empty)",

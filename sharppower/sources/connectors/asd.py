@@ -142,6 +142,8 @@ SOURCE = Source(
         FILE,
         f"https://raw.githubusercontent.com/ASD-at-GMF/authoritarian_interference_tracker/{COMMIT}/data/incidents.json",
         "asd_interference_tracker/incidents.json",
+        format="json", derive="the JSON as published",
+        checked="GitHub raw URL pinned to a full commit; not fetched from here (no network)",
     ),),
     parse=parse,
     coverage="China and Russia in 40 European and North American countries, 2000-2025",

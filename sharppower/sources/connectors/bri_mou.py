@@ -86,7 +86,8 @@ SOURCE = Source(
     "github.com/aarrigone00-cmd/bri-explorer.",
     files=(SourceFile(
         FILE, "https://raw.githubusercontent.com/aarrigone00-cmd/bri-explorer/edf17ed6/scripts/"
-        "gfdc-bri-countries-2025-05.csv", "bri_mou/gfdc-bri-countries-2025-05.csv"),),
+        "gfdc-bri-countries-2025-05.csv", "bri_mou/gfdc-bri-countries-2025-05.csv", format="csv",
+        checked="GitHub raw URL at a pinned commit; not fetched from here (no network)"),),
     parse=parse,
     coverage="151 countries listed (148 dated), MoUs 2013-2025; exits Italy 2023, Panama 2025",
     notes="Member at the end of the year; date precision in each observation's note.",

@@ -175,10 +175,12 @@ SOURCE = Source(
     files=(
         SourceFile(ENGAGEMENTS, "https://raw.githubusercontent.com/gbwalker/chinese-diplomacy-"
                    "and-financing/7b8fd3f6/data/all_engagements_2003-2018.rds",
-                   "china_leader_engagements/all_engagements_2003-2018.rds"),
+                   "china_leader_engagements/all_engagements_2003-2018.rds", format="rds",
+                   checked="GitHub raw URL at a pinned commit; not fetched from here (no network)"),
         SourceFile(INVESTMENTS, "https://raw.githubusercontent.com/gbwalker/chinese-diplomacy-"
                    "and-financing/7b8fd3f6/data/china_investments_AEI_CGIT.csv",
-                   "china_leader_engagements/china_investments_AEI_CGIT.csv"),
+                   "china_leader_engagements/china_investments_AEI_CGIT.csv", format="csv",
+                   checked="GitHub raw URL at a pinned commit; not fetched from here (no network)"),
     ),
     parse=parse,
     coverage="engagements: 178 countries, 2003-2018; investments: 150 countries, 2005-2018",

@@ -32,7 +32,7 @@ def read_table(path: Path) -> pd.DataFrame:
     """The cases as text columns, from the published xlsx or its CSV conversion."""
     try:
         if path.read_bytes()[:2] == b"PK":
-            df = pd.read_excel(path, dtype=str).fillna("")
+            df = pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")
         else:
             df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (OSError, ValueError) as exc:
@@ -65,6 +65,9 @@ SOURCE = Source(
         FILE,
         f"https://raw.githubusercontent.com/ryanammons/test-dash-app351/{COMMIT}/coerciveCCPforgGov.xlsx",
         "coercion_cases/coercion_cases_governments.csv",
+        format="xlsx",
+        derive="the connector reads the workbook (read_table); the mirror holds a CSV conversion",
+        checked="GitHub raw URL pinned to a full commit; not fetched from here (no network)",
     ),),
     parse=parse,
     coverage="27 countries listed (and the EU, skipped), 2010-2020, actor CHN",

@@ -149,15 +149,20 @@ def _url(path: str) -> str:
     return f"https://raw.githubusercontent.com/LAS-NCSU/bridash/main/{path}"
 
 
+CHECKED = "GitHub raw URL on the main branch; not fetched from here (no network)"
+XLSX = ("the connector reads the workbook's first sheet (readers.read_csv reads a workbook where a "
+        "CSV is expected); the mirror holds a CSV conversion of it")
 FILES: Sequence[SourceFile] = (
     SourceFile(WORLD, _url("data_final/confucius_institutes.csv"),
-               "confucius_institutes/confucius_institutes.csv"),
+               "confucius_institutes/confucius_institutes.csv", format="csv", checked=CHECKED),
     SourceFile(CLOSING, _url("data_processing/confucius_institutes/ci_exploration/"
                              "closed_institutes_us-2-22-22.xlsx"),
-               "confucius_institutes/nas_us_ci_closing_feb2022.csv"),
+               "confucius_institutes/nas_us_ci_closing_feb2022.csv", format="xlsx",
+               derive=XLSX, checked=CHECKED),
     SourceFile(OPEN, _url("data_processing/confucius_institutes/ci_exploration/"
                           "open_institutes_us-2-22-22.xlsx"),
-               "confucius_institutes/nas_us_ci_open_feb2022.csv"),
+               "confucius_institutes/nas_us_ci_open_feb2022.csv", format="xlsx",
+               derive=XLSX, checked=CHECKED),
 )
 
 SOURCE = Source(

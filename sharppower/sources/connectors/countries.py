@@ -47,6 +47,9 @@ SOURCE = Source(
         FILE,
         "https://raw.githubusercontent.com/lukes/ISO-3166-Countries-with-Regional-Codes/master/all/all.csv",
         "countries/iso3166_regions_all.csv",
+        format="csv", derive="the CSV as published",
+        checked="GitHub raw URL on the master branch (a new commit is a changed checksum); "
+        "not fetched from here (no network)",
     ),),
     parse=parse,
     coverage="249 ISO 3166-1 codes",

@@ -115,6 +115,13 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
     return readers.finish(df[keep], warnings + more + above)
 
 
+ARCHIVE = "https://correlatesofwar.org/wp-content/uploads/COW_Trade_4.0.zip"
+CHECKED = ("the URL and member names as the connector has read them; the live archive was not "
+           "fetched from here (no network)")
+STATES_FILE = SourceFile(STATES, "https://correlatesofwar.org/wp-content/uploads/states2016.csv",
+                         "cow_trade/cow_states_lookup.csv", format="csv",
+                         derive="COW's state list as published", checked=CHECKED)
+
 SOURCE = Source(
     name="cow-trade",
     actors=("CHN", "RUS"),
@@ -128,12 +135,15 @@ SOURCE = Source(
     "Codebook, Version 4.0. Barbieri, K., Keshk, O. M. G. and Pollins, B. (2009). Trading Data: "
     "Evaluating our Assumptions and Coding Rules. Conflict Management and Peace Science 26(5).",
     files=(
-        SourceFile(DYADS, "https://correlatesofwar.org/wp-content/uploads/COW_Trade_4.0.zip",
-                   "cow_trade/cow_dyadic_trade_partner_CHN_RUS.csv"),
-        SourceFile(TOTALS, "https://correlatesofwar.org/wp-content/uploads/COW_Trade_4.0.zip",
-                   "cow_trade/cow_national_trade_totals.csv"),
-        SourceFile(STATES, "https://correlatesofwar.org/wp-content/uploads/states2016.csv",
-                   "cow_trade/cow_states_lookup.csv"),
+        SourceFile(DYADS, ARCHIVE, "cow_trade/cow_dyadic_trade_partner_CHN_RUS.csv",
+                   format="zip", member=COW_DYADIC, checked=CHECKED,
+                   derive=f"{COW_DYADIC} out of the published zip (all dyads; the connector keeps "
+                   "China's and Russia's); the mirror holds the rows with partner CHN or RUS"),
+        SourceFile(TOTALS, ARCHIVE, "cow_trade/cow_national_trade_totals.csv",
+                   format="zip", member=COW_NATIONAL, checked=CHECKED,
+                   derive=f"{COW_NATIONAL} out of the published zip (the archive is downloaded "
+                   "once for both files)"),
+        STATES_FILE,
     ),
     parse=parse,
     coverage="1870-2014; about 183 countries a year from 2000",

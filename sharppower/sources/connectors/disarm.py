@@ -154,6 +154,8 @@ def parse(snapshot) -> pd.DataFrame:
     return parse_files(snapshot.path(BUNDLE), snapshot.path(MASTER))
 
 
+_CHECKED = ("GitHub raw URL on the main branch (the mirror's copy is commit 49df5f64); not "
+            "fetched from here (no network)")
 SOURCE = Source(
     name="disarm-framework",
     actors=(),
@@ -167,9 +169,10 @@ SOURCE = Source(
     "generated_files/DISARM_STIX/DISARM.json and DISARM_MASTER_DATA/DISARM_FRAMEWORKS_MASTER.xlsx.",
     files=(
         SourceFile(BUNDLE, f"{RAW}/generated_files/DISARM_STIX/DISARM.json",
-                   "disarm_framework/DISARM.json"),
+                   "disarm_framework/DISARM.json", format="json", checked=_CHECKED),
         SourceFile(MASTER, f"{RAW}/DISARM_MASTER_DATA/DISARM_FRAMEWORKS_MASTER.xlsx",
-                   "disarm_framework/DISARM_FRAMEWORKS_MASTER.xlsx"),
+                   "disarm_framework/DISARM_FRAMEWORKS_MASTER.xlsx", format="xlsx",
+                   checked=_CHECKED),
     ),
     parse=parse,
     coverage="4 phases, 16 tactics, 391 techniques and sub-techniques",

@@ -93,6 +93,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 
 _BASE = "https://raw.githubusercontent.com/doublethinklab/embedded-propaganda-africa/main/Data/"
+_CHECKED = "GitHub raw URL on the main branch; not fetched from here (no network)"
 SOURCE = Source(
     name="embedded-propaganda",
     actors=("CHN",),
@@ -107,9 +108,9 @@ SOURCE = Source(
     "github.com/doublethinklab/embedded-propaganda-africa, commit 96de406.",
     files=(
         SourceFile(STATS, _BASE + "Embedded%20Propaganda%20Statistics.csv",
-                   f"embedded_propaganda_africa/{STATS}"),
+                   f"embedded_propaganda_africa/{STATS}", format="csv", checked=_CHECKED),
         SourceFile(RESULTS, _BASE + "Results%20All%20Countries.csv",
-                   f"embedded_propaganda_africa/{RESULTS}"),
+                   f"embedded_propaganda_africa/{RESULTS}", format="csv", checked=_CHECKED),
     ),
     parse=parse,
     coverage="Ghana, Kenya, Uganda; 9 sites with detections; 2022-01-01 to 2022-11-30",

@@ -96,10 +96,13 @@ SOURCE = Source(
     "2021-02-18.",
     files=(
         SourceFile(FILE, f"https://raw.githubusercontent.com/cknabs/EUvsDisinfo/{COMMIT}/data/posts.csv",
-                   "euvsdisinfo/posts.csv"),
+                   "euvsdisinfo/posts.csv", format="csv",
+                   derive="a scraped copy of the EUvsDisinfo database, as published on GitHub",
+                   checked="GitHub raw URL at a pinned commit; not fetched from here (no network)"),
         SourceFile(DESCRIPTOR,
                    f"https://raw.githubusercontent.com/cknabs/EUvsDisinfo/{COMMIT}/datapackage.json",
-                   "euvsdisinfo/datapackage.json"),
+                   "euvsdisinfo/datapackage.json", format="json",
+                   checked="GitHub raw URL at a pinned commit; not fetched from here (no network)"),
     ),
     parse=parse,
     coverage="10,892 pro-Kremlin disinformation cases, 2015-01 to 2021-02, in the languages "

@@ -72,6 +72,8 @@ SOURCE = Source(
         FILE,
         "https://freedomhouse.org/sites/default/files/2024-02/All_data_FIW_2013-2024.xlsx",
         "freedom_house/All_data_FIW_2013-2024.xlsx",
+        format="xlsx", derive="the workbook as published",
+        checked="Freedom House's file URL as the connector has read it; not fetched from here",
     ),),
     parse=parse,
     coverage="editions 2013-2024 (events of 2012-2023), about 195 countries and 15 territories",

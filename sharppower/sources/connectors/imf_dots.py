@@ -483,7 +483,10 @@ SOURCE = Source(
     citation="Source: IMF, Direction of Trade Statistics (February 2022), per-reporter reports "
     "as exported from data.imf.org (copy: github.com/SamLeBlanc/Direction-of-Trade-Map). "
     "Before DOTS: Barbieri, K. and Keshk, O. M. G. (2016), Correlates of War Trade v4.0.",
-    files=tuple(SourceFile(f, _url(f), f"imf_dots/{f}") for f in WORKBOOKS) + COW_FILES,
+    files=tuple(SourceFile(f, _url(f), f"imf_dots/{f}", format="xlsx",
+                           derive="IMF DOTS workbooks (one per reporter) as exported to GitHub",
+                           checked="GitHub raw URL at a pinned commit; not fetched from here")
+                for f in WORKBOOKS) + COW_FILES,
     parse=parse,
     coverage="about 210 economies, 1960-2020 (COW shares before a reporter's first DOTS year)",
     notes="Shares computed here; gaps filled from the actor's own reports (flagged).",

@@ -100,7 +100,10 @@ SOURCE = Source(
     redistribute=('observations',),
     citation="Pew Research Center, Global Attitudes Survey, Spring waves 2002-2023; harmonised "
     "respondent file pew_all_opi.RDS from C. Grasland, worldregio/pew_opi (GitHub, 2024).",
-    files=(SourceFile(FILE, URL, "pew_global_attitudes/pew_all_opi.RDS"),),
+    files=(SourceFile(FILE, URL, "pew_global_attitudes/pew_all_opi.RDS", format="rds",
+                      derive="the RDS as published (read with pyreadr)",
+                      checked="GitHub raw URL at HEAD (a new commit is a changed checksum); not "
+                      "fetched from here (no network)"),),
     parse=parse,
     coverage="617,345 respondents; 70 publics; 2002-2023; China 2005-2023, Russia 2007-2023",
     kind="survey",

@@ -91,7 +91,9 @@ SOURCE = Source(
         FILE, "https://raw.githubusercontent.com/muneebalichishti01/"
         "CANIS-Hackathon-Foreign-Interference-Analysis-Dashboard/f1f475df/"
         "CANIS_PRC_state_media_on_social_media_platforms-2023-11-03.xlsx",
-        "prc_state_media_accounts/CANIS_PRC_state_media_on_social_media_platforms-2023-11-03.xlsx"),),
+        "prc_state_media_accounts/CANIS_PRC_state_media_on_social_media_platforms-2023-11-03.xlsx",
+        format="xlsx",
+        checked="GitHub raw URL at a pinned commit; not fetched from here (no network)"),),
     parse=parse,
     coverage="758 accounts, one cross-section (November 2023); about 130 countries of focus",
     notes="Stored as 2023; regions of focus that are not countries are left out (counted).",

@@ -164,7 +164,9 @@ SOURCE = Source(
     files=(SourceFile(
         FILE, "https://raw.githubusercontent.com/lucacasu/Global-Arms-Trade/"
         "e1b012d3/russia_trade_decline/trade_2023.csv",
-        "sipri_arms_transfers/sipri_trade_register_2000-2030_generated_2025-01-03.csv"),),
+        "sipri_arms_transfers/sipri_trade_register_2000-2030_generated_2025-01-03.csv",
+        format="csv", derive="SIPRI's trade-register export as published, renamed",
+        checked="GitHub raw URL at the commit the mirror's SOURCE.md records; not fetched from here (no network)"),),
     parse=parse,
     coverage="deliveries 2000-2023 to about 180 states by every supplier; China supplied 81 "
     "recipients, Russia 97",

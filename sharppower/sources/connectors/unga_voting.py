@@ -235,10 +235,10 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None,
     return readers.finish(df.sort_values(["actor", "target", "year"]), warnings + more)
 
 
-def _dataverse(name: str) -> str:
-    return ("https://dataverse.harvard.edu/dataset.xhtml?persistentId=hdl:1902.1/12379"
-            f"#{name}")
-
+AGREE_URL = ("https://raw.githubusercontent.com/tongyu03/DSE3101-Predictive-Modelling-of-Global-"
+             "Trade-Flows/98ab7b673cf2c6415f6e86ba2e63eee0b51f07ae/data/" + AGREE)
+UNVOTES_CHECKED = ("GitHub raw URL on the master branch (the mirror's copy is commit 7eb70343); "
+                   "not fetched from here (no network)")
 
 SOURCE = Source(
     name="unga-voting",
@@ -253,14 +253,22 @@ SOURCE = Source(
     "Voeten, E., Strezhnev, A. and Bailey, M. (2009). United Nations General Assembly Voting "
     "Data, hdl:1902.1/12379, Harvard Dataverse. Roll calls: Robinson, D., unvotes R package.",
     files=(
-        SourceFile(AGREE, _dataverse(AGREE), "unga_voting/IdealpointestimatesAll_Jun2024.csv"),
+        SourceFile(AGREE, AGREE_URL, "unga_voting/IdealpointestimatesAll_Jun2024.csv", format="csv",
+                   derive="an unmodified copy of the Dataverse file of the same name (record "
+                   "hdl:1902.1/12379), as the mirror holds it",
+                   checked="the file is at this path at that commit (repository index searched); "
+                   "Dataverse's own access URL (/api/access/datafile/<id>?format=original) needs "
+                   "the file id, which could not be looked up offline"),
         SourceFile(VOTES, "https://raw.githubusercontent.com/dgrtwo/unvotes/master/data/un_votes.rda",
-                   "unga_voting/un_votes.rda"),
+                   "unga_voting/un_votes.rda", format="rda",
+                   checked=UNVOTES_CHECKED),
         SourceFile(CALLS,
                    "https://raw.githubusercontent.com/dgrtwo/unvotes/master/data/un_roll_calls.rda",
-                   "unga_voting/un_roll_calls.rda"),
+                   "unga_voting/un_roll_calls.rda", format="rda",
+                   checked=UNVOTES_CHECKED),
         SourceFile(ISSUES, "https://raw.githubusercontent.com/dgrtwo/unvotes/master/data/"
-                   "un_roll_call_issues.rda", "unga_voting/un_roll_call_issues.rda"),
+                   "un_roll_call_issues.rda", "unga_voting/un_roll_call_issues.rda", format="rda",
+                   checked=UNVOTES_CHECKED),
     ),
     parse=parse,
     coverage="agreement: 199 countries, sessions 1-78 (1946-2023; China from 1971); "

@@ -78,6 +78,10 @@ SOURCE = Source(
         FILE,
         "https://v-dem.net/media/datasets/V-Dem-CY-FullOthers-v14_csv_YyKfizl.zip",
         "vdem/vdem_v14_core_2000_2023.csv",
+        format="zip", member=MEMBER, max_bytes=4 * 1024**3,
+        derive=f"{MEMBER} out of the published zip (all variables, 1789-2023; the connector "
+        "reads its variables by name); the mirror holds a core subset, 2000-2023",
+        checked="V-Dem's v14 download link as the connector has read it; not fetched from here",
     ),),
     parse=parse,
     coverage="179 countries, 2000-2023 (mirror subset; the full file covers 1789-2023)",

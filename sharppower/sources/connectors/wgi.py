@@ -94,6 +94,10 @@ SOURCE = Source(
         "https://raw.githubusercontent.com/Global-Development-and-Politics-of-Data/"
         "Chapter12_Governance/master/data/2020_Worldwide_Governance_Indicators_1996-2019.csv",
         "wgi/wgi_estimates_wide_1996_2019.csv",
+        format="csv",
+        derive="the connector reads the published long CSV (with standard errors); the mirror "
+        "holds a wide extract of the estimates, which it reads too",
+        checked="GitHub raw URL on the master branch; not fetched from here (no network)",
     ),),
     parse=parse,
     coverage="about 214 economies; 1996, 1998, 2000, then 2002-2019",
