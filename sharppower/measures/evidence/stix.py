@@ -1,18 +1,23 @@
 """Evidence records as a STIX 2.1 bundle (built with the `stix2` library) and back.
 
-Export (`stix_bundle`, `export_stix`): one `identity` for sharppower, a `threat-actor`
-(nation-state, alias = ISO3) per actor, a `location` (ISO 3166-1 alpha-2) per target,
-one `incident` per record (the FIMI community's convention: name = title, description
-= the narrative as plain text, confidence low/medium/high = 15/50/85, external
-references = the record id and its sources), the DISARM `attack-pattern` objects the
-records use, with the ids, names and tactics of the published DISARM bundle, and
-`relationship` objects incident `attributed-to` threat-actor, incident `targets`
+Export (`stix_bundle`, `export_stix`), following OpenCTI's conventions for incidents: one
+`identity` for sharppower, a `threat-actor` (nation-state, alias = ISO3) per actor, a
+`location` (country: ISO 3166-1 alpha-2) per target, one `incident` per record (name =
+title, description = the narrative as plain text, confidence low/medium/high = 15/50/85,
+`first_seen`/`last_seen` = the first and last day of the activity, external references =
+the record id and its sources), the DISARM `attack-pattern` objects of the record's
+techniques (accepted ones only: proposals stay in the ledger until a reviewer accepts
+them), with the ids, names, tactics and external ids of the published DISARM bundle,
+and `relationship` objects incident `attributed-to` threat-actor, incident `targets`
 location, incident `uses` attack-pattern. The record's own fields (dates with their
-precision, codes, origin) travel in a property extension (`EXTENSION_ID`), so our own
-exports import losslessly. Ids are UUIDv5 over stable keys (the record id, the actor,
-the country), so re-exports update objects rather than duplicate them; timestamps are
-the record's created and updated times. Narratives of sources whose `redistribute`
-allow-list lacks 'texts' (ASD, EUvsDisinfo) are left out. Status, coder and history are not exported.
+precision, codes, origin) travel in a property extension and first/last seen in a
+toplevel-property extension, both declared by extension-definition objects
+(stix_extensions.py); null and empty values are omitted, as STIX 2.1 requires, so the
+bundle passes the OASIS validator with no error. Ids are UUIDv5 over stable keys (the
+record id, the actor, the country), so re-exports update objects rather than duplicate
+them; timestamps are the record's created and updated times. Narratives of sources
+whose `redistribute` allow-list lacks 'texts' (ASD, EUvsDisinfo) are left out. Status,
+coder and history are not exported.
 
 Import (`import_stix`): every `incident` becomes a `proposed` record per target (never
 accepted on import; an existing record keeps its status, coder and origin, and a
@@ -22,9 +27,9 @@ read (a bundle-level `spec_version`, as STIX 2.0 writes, or an object's other th
 is an error); our extension restores every exported field; third-party
 incidents are read from their relationships (attributed-to a threat-actor or
 intrusion-set named after a codebook actor, targets a location with a country, uses an
-attack-pattern with a DISARM id), `first_seen` or `created` as the start date and the
-external references with a URL as sources. Object types we do not use are counted and
-reported, never fatal; an incident we cannot map (no actor, target or source) is
+attack-pattern with a DISARM id), `first_seen` or `created` as the start date,
+`last_seen` as the end date, the external references with a URL as sources. Object
+types we do not use are counted and reported, never fatal; an incident we cannot map (no actor, target or source) is
 skipped with a warning naming it. A bad record is an InputError naming the file, the
 object and the field, and nothing is stored.
 """
@@ -47,19 +52,22 @@ from sharppower.errors import InputError, ValidationError
 from sharppower.measures.evidence import disarm, rules, store
 from sharppower.measures.evidence.records import default_codebook, evidence_indicators, normalise
 from sharppower.measures.evidence.sanitise import narrative_text
+from sharppower.measures.evidence.stix_extensions import (
+    EPOCH,
+    EXT_FIELDS,
+    EXTENSION_ID,
+    IDENTITY_ID,
+    NAMESPACE,
+    definitions,
+    extensions,
+    seen,
+)
 from sharppower.measures.evidence.tables import evidence, evidence_actors
 from sharppower.sources.registry import SOURCES
 from sharppower.store import Database
 from sharppower.store.locking import write_transaction
 
-NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://github.com/sharppower/sharppower")
-EPOCH = "2024-01-01T00:00:00.000Z"
-IDENTITY_ID = f"identity--{uuid.uuid5(NAMESPACE, 'identity:sharppower')}"
-EXTENSION_ID = f"extension-definition--{uuid.uuid5(NAMESPACE, 'extension:evidence-record:1')}"
 CONFIDENCE = {"low": 15, "medium": 50, "high": 85}
-EXT_FIELDS = ("actors", "target", "start_date", "start_precision", "end_date", "end_precision",
-              "ongoing", "categories", "indicators", "techniques", "origin", "origin_key",
-              "withdrawn_from_source")
 USED_TYPES = {"incident", "threat-actor", "intrusion-set", "location", "attack-pattern",
               "relationship", "identity", "extension-definition", "marking-definition"}
 ALPHA2 = {"XKX": "XK"}
@@ -86,15 +94,7 @@ def _fixed() -> list:
     identity = stix2.Identity(id=IDENTITY_ID, name="sharppower", identity_class="organization",
                               description="sharppower evidence ledger", created=EPOCH,
                               modified=EPOCH)
-    extension = stix2.ExtensionDefinition(
-        id=EXTENSION_ID, created_by_ref=IDENTITY_ID, created=EPOCH, modified=EPOCH,
-        name="sharppower evidence record",
-        description="The fields of a sharppower evidence record: actors and target (ISO3), "
-        "dates with their precision (day, month, year) or ongoing, source categories, "
-        "codebook indicators, DISARM techniques, origin.",
-        schema="https://github.com/sharppower/sharppower#fimi-exchange-disarm-and-stix-21",
-        version="1.0.0", extension_types=["property-extension"])
-    return [identity, extension]
+    return [identity, *definitions()]
 
 
 def _actor(code: str, codebook: Codebook) -> stix2.ThreatActor:
@@ -130,12 +130,11 @@ def _incident(rec: dict[str, Any]) -> stix2.Incident:
     refs = [{"source_name": "sharppower", "external_id": rec["id"]}] + [
         {"source_name": s["publisher"], "url": s["url"]} for s in rec["sources"]]
     text = None if withheld(rec["origin"]) else (narrative_text(rec["narrative"]) or None)
-    ext = {k: rec[k] for k in EXT_FIELDS} | {"extension_type": "property-extension"}
     return stix2.Incident(
         id=sid("incident", rec["id"]), name=rec["title"], description=text,
         created=stamp(rec["created_at"]), modified=stamp(rec["updated_at"]),
         confidence=CONFIDENCE[rec["confidence"]], created_by_ref=IDENTITY_ID,
-        external_references=refs, extensions={EXTENSION_ID: ext}, allow_custom=True)
+        external_references=refs, extensions=extensions(rec), allow_custom=True, **seen(rec))
 
 
 def _rel(kind: str, source: str, target: str, at: tuple[str, str]) -> stix2.Relationship:
@@ -232,7 +231,7 @@ def _label(obj: dict[str, Any], index: int) -> str:
     return oid if isinstance(oid, str) and oid else f"objects[{index}]"
 
 
-TEXT_PROPERTIES = ("name", "description", "first_seen", "created", "modified")
+TEXT_PROPERTIES = ("name", "description", "first_seen", "last_seen", "created", "modified")
 
 
 def check_incident(inc: dict[str, Any], where: str, index: int) -> None:
@@ -327,8 +326,9 @@ def _third_party(inc: dict[str, Any], by_id: dict, rels: dict, cb: Codebook,
     if reason:
         return {"skip": reason}
     start = str(inc.get("first_seen") or inc.get("created") or "")[:10]
+    end = str(inc.get("last_seen") or "")[:10] or None
     return {"actors": [a for a in actors if a], "targets": [t for t in targets if t],
-            "techniques": techniques, "start_date": start,
+            "techniques": techniques, "start_date": start, "end_date": end,
             "sources": sources, "categories": list(inc.get("labels") or []),
             "origin": "stix", "origin_key": inc["id"]}
 
