@@ -154,4 +154,22 @@ evidence_links = sa.Table(
     sa.Index("ix_evidence_links_linked", "linked_id"),
 )
 
-FIMI_TABLES = [disarm_framework, evidence_techniques, evidence_links]
+# `technique_proposals`: DISARM techniques a model proposes for a record (created by
+# migration 0090): status proposed until a reviewer accepts (the technique is then added
+# to the record, with history) or rejects it; never applied by the model itself.
+technique_proposals = sa.Table(
+    "technique_proposals",
+    meta,
+    sa.Column("evidence_id", sa.String(120), sa.ForeignKey("evidence.id"), primary_key=True),
+    sa.Column("technique", sa.String(20), primary_key=True),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("rank", sa.Integer, nullable=False),
+    sa.Column("model", sa.String(200), nullable=False),
+    sa.Column("status", sa.String(10), nullable=False),
+    sa.Column("proposed_at", TS, nullable=False),
+    sa.Column("reviewed_by", sa.String(200)),
+    sa.Column("reviewed_at", TS),
+    sa.Index("ix_technique_proposals_status", "status"),
+)
+
+FIMI_TABLES = [disarm_framework, evidence_techniques, evidence_links, technique_proposals]
