@@ -1,5 +1,6 @@
 """`sharppower triage ...`: document triage (sharppower.analysis.triage_queue over
-sharppower.measures.triage). Each command parses its options, calls one library function
+sharppower.measures.triage) and `triage techniques ...`: DISARM technique proposals
+(sharppower.analysis.technique_queue). Each command parses its options, calls one library function
 and renders the result."""
 
 from __future__ import annotations
@@ -107,3 +108,101 @@ def _print_report(report: dict) -> None:
     console.print(f"macro-F1 {report['macro_f1']}  micro-F1 {report['micro_f1']}  actor accuracy "
                   f"{report['actor_accuracy']}  target precision {report['target_precision']}  "
                   f"recall {report['target_recall']}")
+
+
+# --- DISARM technique proposals -----------------------------------------------------------
+
+techniques = typer.Typer(help="DISARM technique proposals for evidence records: propose, "
+                         "review, evaluate.", no_args_is_help=True)
+app.add_typer(techniques, name="techniques")
+Examples = Annotated[Path | None, typer.Option(
+    "--examples", help="The DISARM example incidents (DISARM_DATA_MASTER.xlsx); default: "
+    "disarm_framework/ in SHARPPOWER_MIRROR when set, else reviewed records only.")]
+
+
+def _examples(path: Path | None, db: str | None) -> Path | None:
+    from sharppower.measures.triage.disarm_examples import DATA_MASTER
+
+    if path is not None:
+        return path
+    mirror = load_settings(db).mirror
+    found = mirror / "disarm_framework" / DATA_MASTER if mirror else None
+    return found if found and found.is_file() else None
+
+
+@techniques.command("propose")
+def techniques_propose(
+        actor: Annotated[str | None, typer.Option("--actor", help="Only records of this "
+                                                  "actor (ISO3).")] = None,
+        target: Annotated[str | None, typer.Option("--target", help="Only records about "
+                                                   "this country (ISO3).")] = None,
+        top: Annotated[int, typer.Option("--top", help="Techniques proposed per record.")] = 3,
+        examples: Examples = None, db: Db = None, json_out: Json = False) -> None:
+    """Propose DISARM techniques for the records without any, stored for review."""
+    from sharppower.analysis import technique_queue
+
+    with user_errors():
+        result = technique_queue.propose(open_db(db), _examples(examples, db), actor, target,
+                                         top=top)
+        if json_out:
+            print_json(result)
+            return
+        console.print(f"{result['proposed']} proposals for {result['records']} records by "
+                      f"{result['model']} ({result['skipped']} already decided or on the record)")
+        for warning in result["warnings"]:
+            console.print(f"warning: {warning}", markup=False)
+
+
+@techniques.command("list")
+def techniques_list(
+        status: Annotated[str, typer.Option("--status", help="proposed, accepted or "
+                                            "rejected.")] = "proposed",
+        record: Annotated[str | None, typer.Option("--record", help="Only this record.")] = None,
+        db: Db = None, json_out: Json = False) -> None:
+    """Technique proposals, by record and rank, with the technique's name and score."""
+    from sharppower.measures.evidence.technique_proposals import list_proposals
+
+    with user_errors():
+        frame = list_proposals(open_db(db), status, record)
+        if json_out:
+            print_json(frame.to_dict("records"))
+            return
+        print_table(frame[["evidence_id", "technique", "name", "score", "rank", "status"]],
+                    title=f"Technique proposals ({len(frame)} {status})")
+
+
+@techniques.command("review")
+def techniques_review(
+        record: Annotated[str, typer.Argument(help="The evidence record id.")],
+        technique: Annotated[str, typer.Argument(help="The proposed DISARM technique id.")],
+        decision: Annotated[str, typer.Argument(help="accept or reject.")],
+        reviewer: Annotated[str, typer.Option("--reviewer", help="Who decides.")],
+        db: Db = None) -> None:
+    """Accept (the technique is added to the record) or reject one proposal."""
+    from sharppower.measures.evidence.technique_proposals import decide
+
+    with user_errors():
+        rec = decide(open_db(db), record, technique, decision, reviewer)
+        console.print(f"{record}: {technique.upper()} {decision}ed; techniques now "
+                      f"{', '.join(rec['techniques']) or '-'}", markup=False)
+
+
+@techniques.command("evaluate")
+def techniques_evaluate(
+        folds: Annotated[int, typer.Option("--folds", help="Cross-validation folds.")] = 5,
+        examples: Examples = None, db: Db = None, json_out: Json = False) -> None:
+    """Grouped cross-validation of the technique ranker against a most-frequent baseline."""
+    from sharppower.analysis import technique_queue
+
+    with user_errors():
+        report = technique_queue.evaluate(open_db(db), _examples(examples, db), folds)
+        if json_out:
+            print_json(report)
+            return
+        rows = [{"ranker": name, **{k: v for k, v in report[key].items() if k != "per_technique"}}
+                for name, key in (("model", "model"), ("most frequent",
+                                                        "baseline_most_frequent"))]
+        print_table(pd.DataFrame(rows), title=f"{report['n']} coded texts in {report['groups']} "
+                    f"groups, {report['folds']} grouped folds")
+        console.print(f"macro-F1 over the {report['techniques_with_enough_examples']} techniques "
+                      f"with at least {report['min_examples']} examples; {report['seconds']} s")
