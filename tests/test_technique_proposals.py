@@ -132,3 +132,32 @@ def test_proposals_need_the_framework_and_some_examples(db):
     with pytest.raises(ValidationError) as err:
         tq.propose(db, None)
     assert err.value.field == "examples"
+
+
+def test_cli_proposes_lists_reviews_and_evaluates(db, mirror, examples, monkeypatch):
+    from test_evidence_cli import runner, url_of
+
+    from sharppower.cli import app
+
+    monkeypatch.setenv("SHARPPOWER_MIRROR", str(mirror))
+    load_framework(db, mirror)
+    add_evidence(db, record("ev-bots", "Fake personas on social media",
+                            "Accounts posing as local journalists spread fabricated stories."),
+                 coder="ana")
+
+    def run(*args, ok=True):
+        result = runner.invoke(app, ["triage", "techniques", *args, "--db", url_of(db)])
+        assert (result.exit_code == 0) == ok, result.output
+        return result
+
+    out = run("propose", "--actor", "RUS", "--top", "2", "--json")
+    assert json.loads(out.output)["proposed"] == 2
+    listed = json.loads(run("list", "--json").output)
+    assert [p["rank"] for p in listed] == [1, 2]
+    chosen = listed[0]["technique"]
+    assert chosen in run("review", "ev-bots", chosen, "accept", "--reviewer", "ben").output
+    assert get_evidence(db, "ev-bots")["techniques"] == [chosen]
+    bad = run("review", "ev-bots", chosen, "maybe", "--reviewer", "ben", ok=False)
+    assert "accept or reject" in bad.output
+    report = json.loads(run("evaluate", "--folds", "3", "--json").output)
+    assert report["folds"] == 3 and report["model"]["precision_at_1"] > 0
