@@ -19,6 +19,10 @@ not import a sibling measure (`measures.evidence`).
 - evaluate.py: `cross_validate(frame, taxonomy, kind, folds) -> report`.
 - modelstore.py: `save`, `latest`, `catalogue`, `fingerprint`.
 - documents.py: `read_documents(path)` (errors name file, line and field), `write_jsonl`.
+- techniques.py: `TechniqueModel` (DISARM technique ranker) and its grouped
+  `cross_validate`; disarm_examples.py: `read_examples(path)` (the framework's coded
+  example incidents, analyst commentary dropped). Proposals are stored for review one
+  layer up (`sharppower.analysis.technique_queue`).
 """
 
 from sharppower.measures.triage.documents import read_documents, write_jsonl
