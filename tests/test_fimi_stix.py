@@ -251,3 +251,20 @@ def test_starter_and_mirror_asd_exports_validate_with_zero_errors(db, mirror, tm
     assert not any("description" in o for o in incidents if o["external_references"][0][
         "external_id"].startswith("asd-"))  # ASD narratives are not cleared for redistribution
     validate(export_stix(db))
+
+
+def test_an_opencti_incidents_last_seen_is_its_end_date(db, tmp_path):
+    load_framework(db)
+    data = json.loads((FIXTURES / "partner_bundle.json").read_text())
+    for obj in data["objects"]:
+        if obj["id"] == "incident--8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0db4":
+            obj["last_seen"] = "2023-05-20T18:00:00Z"
+    path = tmp_path / "partner.json"
+    path.write_text(json.dumps(data))
+    import_stix(db, path, coder="dana")
+    rec = get_evidence(db, "stix-8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0db4")
+    assert (rec["start_date"], rec["end_date"]) == ("2023-05-02", "2023-05-20")
+    exported = {o["id"]: o for o in json.loads(export_stix(db))["objects"]}
+    inc = exported[sid("incident", "stix-8b9c0d1e-2f3a-4b4c-9d5e-6f7a8b9c0db4")]
+    assert (inc["first_seen"], inc["last_seen"]) == ("2023-05-02T00:00:00.000Z",
+                                                     "2023-05-20T23:59:59.999Z")
