@@ -15,6 +15,7 @@ from sharppower.codebook import load_codebook
 from sharppower.countries import resolver
 from sharppower.errors import InputError
 from sharppower.sources.connectors import china_sanctions_monitor as csm
+from sharppower.sources.connectors import coercion
 from sharppower.sources.connectors import gsdb_sanctions as gsdb
 from sharppower.sources.load import LoadContext, load_source
 from sharppower.sources.registry import SOURCES
@@ -179,3 +180,30 @@ def test_load_is_traceable_and_idempotent(name, tmp_path_factory, db):
     again = load_source(LoadContext(db, codebook, resolver()), source, snapshot)
     assert again.status == "unchanged"
     pd.testing.assert_frame_equal(db.read(query), before)
+
+
+# --- the monitor supersedes the coercion cases -----------------------------------------
+def test_monitor_supersedes_coercion_cases_in_the_index():
+    """The monitor's universe holds every year and target of the coercion cases (2010-2020),
+    its indicator enters the pressure pillar, and no pressure indicator read from the
+    coercion cases does (it would count the same restrictions twice)."""
+    book = load_codebook().indicators.set_index("code")
+    universe = SOURCES["china-sanctions-monitor"].universe
+    assert universe.targets == "all" and universe.years[0] <= 2010 and universe.years[1] >= 2020
+    assert book.loc["prs_coercion_restrictions", "index"] and (
+        book.loc["prs_coercion_restrictions", "type"] == "count")
+    from_cases = book[(book["source"] == "coercion-cases") & (book["pillar"] == "pressure")]
+    assert not from_cases["index"].any(), list(from_cases.index)
+
+
+def test_monitor_records_most_coercion_cases(csm_snapshot):
+    """Three quarters of the coercion cases' country-years have a monitor restriction (the
+    rest are mostly threats and detentions, which the Master Sheet does not count)."""
+    df = csm.parse(csm_snapshot, resolver())
+    cases = coercion.read_table(Path(os.environ["SHARPPOWER_MIRROR"]) / "coercion_cases"
+                                / coercion.FILE)
+    cases = cases.assign(target=cases["Country"].map(resolver().resolve),
+                         year=cases["Year"].astype(int)).dropna(subset=["target"])
+    seen = set(zip(df["target"], df["year"]))
+    share = pd.Series([(t, y) in seen for t, y in zip(cases["target"], cases["year"])]).mean()
+    assert 0.7 <= share <= 0.8 and len(cases) == 99
