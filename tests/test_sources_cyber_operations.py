@@ -104,6 +104,18 @@ def test_cfr_victims_from_text(tmp_path):
         {"actor": "CHN", "_row": 6, "victims": "Tibetan organizations and Tibetans living abroad"}]
 
 
+def test_cfr_domestic_operation_has_no_target():
+    """The first text naming a country decides: Victims naming only the sponsor (a state
+    spying on its own dissidents) is domestic; the Description's spyware vendor is no victim."""
+    match = cfr.matcher(resolver())
+    op = {"Victims": "Political dissidents and opposition leaders in Ghana",
+          "Title": "Pegasus use against opponents",
+          "Description": "The Israeli spyware firm NSO Group sold Pegasus to the government."}
+    assert cfr.victims(op, ["GHA"], match) == ([], "Victims")
+    op["Victims"] = "Albanian government networks and a U.S. contractor"
+    assert cfr.victims(op, ["IRN"], match) == (["ALB", "USA"], "Victims")
+
+
 def test_cfr_date_without_a_year_names_file_row_and_field(tmp_path):
     snap = fixture_snapshot(tmp_path, {cfr.FILE: FIXTURES / "cfr_cyber" / "bad_date.csv"})
     with pytest.raises(InputError) as err:

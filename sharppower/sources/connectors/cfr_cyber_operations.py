@@ -8,8 +8,10 @@ quoted fields with newlines) has one row per operation: Title, Date (M/D/YYYY), 
 text), Description, ... There is no victim-country column: the victim countries are the
 countries the `Victims` text names; where it names none, the `Title`; where that names
 none, the `Description` (`name_lists.TextMatcher`: every country name the resolver knows
-plus the demonyms and aliases of `cfr_cyber_operations.yaml`). The sponsor's own country
-is never its victim (Chinese dissidents abroad are no target country). An operation whose
+plus the demonyms and aliases of `cfr_cyber_operations.yaml`). The first of these fields
+that names any country decides; the sponsor's own country is never its victim, so an
+operation whose Victims name only the sponsor (Ghana spying on Ghanaian dissidents) is
+domestic and has no target (the Description is not searched for one). An operation whose
 texts name no country has no target: `unresolved(snapshot)` lists them (file row and
 victims text) and the load warns with their count and examples.
 - `operations`: operations of the actor naming the target, by year of `Date`.
@@ -60,9 +62,9 @@ def read_operations(path) -> pd.DataFrame:
 def victims(row: dict, sponsors: list[str], match: TextMatcher) -> tuple[list[str], str]:
     """The victim countries of an operation and the field they were read from."""
     for field in TEXTS:
-        found = [c for c in match.countries(row[field]) if c not in sponsors]
-        if found:
-            return found, field
+        named = match.countries(row[field])
+        if named:  # the first field naming a country decides (only the sponsor: domestic, none)
+            return [c for c in named if c not in sponsors], field
     return [], ""
 
 
