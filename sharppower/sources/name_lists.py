@@ -42,7 +42,7 @@ class TextMatcher:
 
     def __init__(self, res: CountryResolver, aliases: dict[str, str | None],
                  min_length: int = 4) -> None:
-        keys: dict[str, str | None] = {k: v for k, v in res._name_keys.items()
+        keys: dict[str, str | None] = {k: v for k, v in res.name_keys().items()
                                        if len(k) >= min_length}
         keys.update({normalise(k): v for k, v in aliases.items()})
         # longest first: one alternation, so a longer name wins at the same position
