@@ -195,6 +195,11 @@ class CountryResolver:
     def iso3_codes(self) -> list[str]:
         return sorted(self._names)
 
+    def name_keys(self) -> dict[str, str]:
+        """Every name and alias the resolver knows, as its `normalise` key -> ISO3 (for
+        finding country names inside free text: `sources.name_lists.TextMatcher`)."""
+        return dict(self._name_keys)
+
     # -- Correlates of War ----------------------------------------------------------
     def register_cow(self, states: pd.DataFrame) -> None:
         """Learn COW state codes from a states list with columns ccode, statenme.

@@ -18,6 +18,7 @@ from sharppower.sources.registry import SOURCES
 
 GENERIC = {"imf-dots", "sipri-arms-transfers", "unga-voting", "pew-global-attitudes",
            "pew-toplines"}
+GENERIC |= {"eurepoc-cyber-incidents", "cfr-cyber-operations", "gsdb-sanctions"}  # issue 22
 
 
 def _user_codebook(tmp_path, monkeypatch, data) -> str:

@@ -1,0 +1,160 @@
+"""Global Sanctions Data Base (GSDB), release 3: formal sanctions in force per sender x
+target x year, 1950-2022, for every declared actor.
+
+The published file `GSDB_V3.csv` (UTF-8 with BOM) has one row per case: sanctioned_state,
+sanctioning_state (English names, several joined by commas), begin and end (years,
+inclusive; end 2022 = ongoing at the cut-off). Each case is expanded over begin..end:
+- `sanctions_formal`: 1 when at least one case of the actor against the target is in force
+  in the year (binary);
+- `sanctions_count`: the number of such cases.
+Rules: lists of senders and targets are split (`name_lists.split_names` keeps "Korea,
+North" whole); an actor is a sender whose name resolves to it; Russia is the Soviet Union
+before 1992 (flag `actor_ussr`, as the other connectors); blocs as senders (EU, UN, EEU,
+...) are no actor: Russia inside the Eurasian Economic Union is not Russia alone, so a case
+the EEU imposes gives Russia no row. Blocs as targets declared in `gsdb_sanctions.yaml`
+(EU, EEC, EEU) are expanded to their members in the year (flag `bloc_target`): Russia's
+2014 food embargo against the EU is a sanction against each member state; other
+non-country targets (groups, organisations, "Western countries") are skipped with a
+counted warning. Only non-zero rows are produced: the universe (every target, 1950-2022)
+says that a target-year without a case had none in force.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from sharppower.countries import CountryResolver, resolver
+from sharppower.sources import readers
+from sharppower.sources.actors import declared, missing_warnings
+from sharppower.sources.base import Source, SourceFile, Universe
+from sharppower.sources.name_lists import split_names
+from sharppower.sources.snapshot import Snapshot
+
+FILE = "GSDB_V3.csv"
+COMMIT = "156e000abc8d1263fbb2547477d2c4c11586bf43"
+REQUIRED = ["case_id", "sanctioned_state", "sanctioning_state", "begin", "end"]
+FIRST, LAST = 1950, 2022
+USSR_LAST_YEAR = 1991
+
+
+@lru_cache(maxsize=1)
+def _declared() -> dict:
+    return yaml.safe_load((Path(__file__).with_suffix(".yaml")).read_text("utf-8"))
+
+
+def aliases() -> dict[str, str | None]:
+    """GSDB name -> ISO3 (None: no state of its own), declared in the yaml."""
+    return dict(_declared()["aliases"])
+
+
+def resolve(name: str, res: CountryResolver) -> str | None:
+    return aliases()[name] if name in aliases() else res.resolve(name)
+
+
+def blocs() -> dict[str, dict[str, tuple[int, int | None]]]:
+    """Bloc name -> member ISO3 -> (first year, last year or None), from the yaml."""
+    data = _declared()
+    return {bloc: {iso: (int(span[0]), span[1]) for iso, span in members.items()}
+            for bloc, members in data["blocs"].items()}
+
+
+def members(bloc: str, year: int) -> list[str]:
+    return [iso for iso, (first, last) in blocs()[bloc].items()
+            if first <= year and (last is None or year <= last)]
+
+
+def read_cases(path, res: CountryResolver) -> tuple[pd.DataFrame, list[str]]:
+    """One row per case x sender name x target name x year in force: case_id, sender
+    (ISO3 or None), target (ISO3), year, bloc (the bloc target expanded, or ''), _row."""
+    df = readers.read_csv(path, FILE, REQUIRED, encoding="utf-8-sig")
+    df = readers.integers(df, ["begin", "end"], FILE)
+    rows, skipped = [], {}
+    for rec in df.rename(columns={"_row": "row"}).itertuples(index=False):
+        senders = [resolve(n, res) for n in split_names(rec.sanctioning_state, res, aliases())]
+        for name in split_names(rec.sanctioned_state, res, aliases()):
+            iso = resolve(name, res)
+            if iso is None and name not in blocs():
+                skipped.setdefault(name, []).append(rec.row)
+                continue
+            for year in range(max(rec.begin, FIRST), min(rec.end, LAST) + 1):
+                targets = [iso] if iso else members(name, year)
+                for sender in senders:
+                    rows.extend((rec.case_id, sender, t, year, "" if iso else name, rec.row)
+                                for t in targets)
+    warnings = [f"{FILE}: {len(skipped)} sanctioned_state names that are no country and no "
+                f"declared bloc skipped ({sum(map(len, skipped.values()))} cases): "
+                + "; ".join(f"{n!r} rows {readers.row_ranges(r)}" for n, r in skipped.items())]
+    out = pd.DataFrame(rows, columns=["case_id", "sender", "target", "year", "bloc", "_row"])
+    return out, warnings if skipped else []
+
+
+def actor_cases(cases: pd.DataFrame, actor: str) -> pd.DataFrame:
+    """The cases the actor sent (Russia: the Soviet Union before 1992), itself left out."""
+    sender = cases["sender"]
+    if actor == "RUS":
+        mine = ((sender == "RUS") & (cases["year"] > USSR_LAST_YEAR)) | (
+            (sender == "SUN") & (cases["year"] <= USSR_LAST_YEAR))
+    else:
+        mine = sender == actor
+    return cases[mine & (cases["target"] != actor)
+                 & ~((actor == "RUS") & (cases["target"] == "SUN"))]
+
+
+def parse(snapshot: Snapshot, res: CountryResolver | None = None,
+          actors: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """One row per declared actor x target x year with at least one sanction in force."""
+    res, actors = res or resolver(), declared(actors)
+    cases, warnings = read_cases(snapshot.path(FILE), res)
+    parts = []
+    for actor in actors:
+        mine = actor_cases(cases, actor)
+        if mine.empty:
+            continue
+        grouped = mine.groupby(["target", "year"])
+        part = grouped.agg(sanctions_count=("case_id", "nunique")).reset_index()
+        part["sanctions_formal"] = 1.0
+        part["source_row"] = [readers.shorten("rows " + readers.row_ranges(g["_row"])
+                                              + "; cases " + ", ".join(sorted(set(g["case_id"]),
+                                                                            key=int)))
+                              for _, g in grouped]
+        bloc = grouped["bloc"].agg(lambda b: ", ".join(sorted(set(b) - {""})))
+        flags = [f"bloc_target: a case against the {b}" if b else None for b in bloc]
+        if actor == "RUS":
+            flags = ["actor_ussr: sent by the Soviet Union" if y <= USSR_LAST_YEAR else f
+                     for f, y in zip(flags, part["year"])]
+        part["flags.sanctions_formal"] = part["flags.sanctions_count"] = flags
+        parts.append(part.assign(actor=actor))
+    df = pd.concat(parts, ignore_index=True)
+    df["sanctions_count"] = df["sanctions_count"].astype(float)
+    df["source_file"] = FILE
+    warnings += missing_warnings(SOURCE.name, df, actors, "no case it sent")
+    return readers.finish(df, warnings)
+
+
+SOURCE = Source(
+    name="gsdb-sanctions",
+    actors="any",
+    title="Global Sanctions Data Base (GSDB), release 3: sanction cases 1950-2022",
+    publisher="Felbermayr, Kirilakha, Syropoulos, Yalcin and Yotov (Drexel University, Kiel "
+    "Institute, Konstanz University of Applied Sciences, WIFO)",
+    homepage="https://www.globalsanctionsdatabase.com/",
+    licence="Free for research on request from the authors; redistribution of the file not "
+    "permitted without their consent (unclear).",
+    redistribute=(),
+    citation="Felbermayr, G., Kirilakha, A., Syropoulos, C., Yalcin, E. and Yotov, Y. (2020), "
+    "The Global Sanctions Data Base, European Economic Review 129; Syropoulos et al. (2024), "
+    "Review of International Economics (release 3).",
+    files=(SourceFile(
+        FILE, f"https://raw.githubusercontent.com/macuriels/umass_dacss_datastorytelling/"
+        f"{COMMIT}/GSDB_V3.csv", f"gsdb_sanctions/{FILE}"),),
+    parse=parse,
+    universe=Universe(years=(FIRST, LAST), note="The GSDB collects every formal sanction case "
+                      "any sender imposed on any state 1950-2022."),
+    coverage="1,325 cases 1950-2022; China sent 14, Russia 35 (and the Soviet Union 13)",
+    notes="Formal, documented sanctions only: most of China's informal coercion is missing "
+    "(see china-sanctions-monitor). Bloc targets (EU, EEU) expanded to their members.",
+)
