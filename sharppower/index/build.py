@@ -76,8 +76,26 @@ def build_index(db: Database, spec: Spec | None = None, runs: int | None = None,
     table = sensitivity(run, int(n_sa), seed) if n_sa else None
     indicators = indicator_table(run)
     summary = run_summary(run, indicators)
+    if spec.latent_pillars:
+        summary = _with_latent(db, spec, run, summary)
     run_id = save_run(db, run, indicators, summary, fingerprint_, table)
     return Built(run_id, run, summary, table, indicators)
+
+
+def _with_latent(db: Database, spec: Spec, run: Run, summary: dict) -> dict:
+    """Fit (or reuse from the cache) the latent pillars, store their scores and the
+    indices per draw; the summary gets each fit's diagnostics and any convergence warning."""
+    from sharppower.index.latent.measure import measure
+    from sharppower.index.latent.store import save_scores
+
+    measured = measure(spec, run.inputs, run.scores, db)
+    if not measured.scores.empty:
+        save_scores(db, measured.scores)
+    summary = dict(summary)
+    summary["warnings"] = [*summary.get("warnings", []), *measured.warnings]
+    summary["latent"] = [{"actor": a, "pillar": p, **f.diagnostics}
+                         for (a, p), f in measured.fits.items()]
+    return summary
 
 
 def _result(built: Built) -> LoadResult:

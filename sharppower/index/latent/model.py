@@ -92,7 +92,7 @@ def shape_for(n_obs: int, n_targets: int, n_years: int, n_ind: int) -> Shape:
 
 @lru_cache(maxsize=16)
 def _program(shape: Shape, steps: int, lr: float):
-    """(svi, init, run): run(state, data) -> (state, losses) for `steps` Adam steps, jitted
+    """(svi, guide, run): run(state, data) -> (state, losses) for `steps` Adam steps, jitted
     once per shape and settings."""
     sizes = {"n_targets": shape.n_targets, "n_years": shape.n_years, "n_ind": shape.n_ind}
 
