@@ -75,7 +75,7 @@ def test_recovers_the_simulated_latent(fitted):
 def test_fewer_sources_give_wider_intervals(fitted):
     fit, _ = fitted
     width = np.quantile(fit.theta, 0.975, axis=0) - np.quantile(fit.theta, 0.025, axis=0)
-    n_ind, n_src = fit.data.seen_counts()
+    _, n_src = fit.data.seen_counts()
     assert n_src[:24].min() == 5 and n_src[24:40].max() == 2
     assert np.median(width[n_src <= 2]) > 1.2 * np.median(width[n_src >= 4])
 
@@ -196,3 +196,21 @@ def test_a_fit_that_does_not_converge_warns_and_is_stored(db):
     assert "CHN pressure" in measured.warnings[0]
     stored = read_fits(db)
     assert not bool(stored["converged"].iloc[0]) and stored["steps"].iloc[0] == 30
+
+
+def test_leave_one_source_out_predicts_each_source_from_the_others():
+    from sharppower.index.latent.validate import leave_one_source_out
+    values, _ = simulate(T=24, Y=5, seed=21)
+    values = values[["a", "b", "c"]]  # three sources, all seeing the same latent
+    noise = pd.Series(np.random.default_rng(0).normal(size=len(values)), index=values.index)
+    spec = _spec(steps=800)
+    spec.pillars["pressure"] = {"test": ["a", "b", "c", "x"]}
+    spec.kinds["x"] = {"type": "continuous", "source": "src_x", "exposure": None}
+    spec.directions["x"] = 1
+    table = leave_one_source_out(spec, _inputs(values.assign(x=noise)))
+    assert list(table["source"]) == ["src_a", "src_b", "src_c", "src_x"]
+    assert (table["actor"] == "CHN").all() and (table["n"] > 0).all()
+    by = table.set_index("source")["spearman"]
+    assert by["src_a"] > 0.5 and by["src_c"] > 0.5  # b's negative direction is signed
+    assert by["src_b"] > 0.5
+    assert abs(by["src_x"]) < 0.3  # pure noise: the others do not predict it

@@ -127,7 +127,7 @@ def fit(data: dict[str, np.ndarray], shape: Shape, steps: int = 2500,
         ) -> Fitted:
     """Fit the padded data by SVI (AutoNormal, Adam); `init_params` (a stored fit's
     parameters of the same shape) warm-starts it. Deterministic for a seed."""
-    svi, guide, run = _program(shape, int(steps), float(lr))
+    svi, _, run = _program(shape, int(steps), float(lr))
     arrays = {k: jnp.asarray(v) for k, v in data.items()}
     key_init = jax.random.PRNGKey(int(seed))
     warm = init_params is not None
