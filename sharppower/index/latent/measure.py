@@ -49,14 +49,18 @@ def data_for(spec: Spec, inputs: Inputs, actor: str, pillar: str) -> PillarData:
                        {c: info.get(c, {}).get("exposure") for c in codes})
 
 
+def scored_cells(data: PillarData) -> np.ndarray:
+    """(T, Y): every target from the first year with an observation of the pillar on."""
+    keep = np.zeros((len(data.targets), len(data.years)), bool)
+    keep[:, int(data.obs["y"].min()):] = True
+    return keep
+
+
 def _pillar_scores(fit: PillarFit, score: np.ndarray) -> pd.DataFrame:
     d = fit.data
     n_ind, n_src = d.seen_counts()
-    first = int(d.obs["y"].min())
-    keep = np.zeros((len(d.targets), len(d.years)), bool)
-    keep[:, first:] = True
     return outputs.summarise(d.actor, d.pillar, d.targets, d.years, score, fit.theta,
-                             n_ind, n_src, keep)
+                             n_ind, n_src, scored_cells(d))
 
 
 def measure(spec: Spec, inputs: Inputs, nominal: pd.DataFrame | None = None,
@@ -86,7 +90,7 @@ def measure(spec: Spec, inputs: Inputs, nominal: pd.DataFrame | None = None,
             out.fits[(actor, pillar)] = fit
             if fit.warning:
                 out.warnings.append(fit.warning)
-            score = outputs.display(fit.theta)
+            score = outputs.display(fit.theta, scored_cells(data))
             drawn[pillar] = (data.targets, data.years, score)
             frames.append(_pillar_scores(fit, score))
         if nominal is not None and drawn:

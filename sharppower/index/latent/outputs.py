@@ -1,9 +1,9 @@
 """From posterior draws to scores: the display scale, ranks with intervals, the index.
 
-Display scale (stated): in each draw, theta is standardised over the actor x pillar's
-target-years (mean 0, sd 1) and mapped to 0-100 by 100 x Phi(z), the standard normal
-distribution function: monotone in theta, 50 = the actor's average target-year, higher =
-more. `score` is the posterior mean of that display value, `score_low` / `score_high` its
+Display scale (stated): in each draw, a target-year's score is the percentile of its
+theta among the actor x pillar's target-years, 100 x (rank - 0.5) / N: monotone in theta,
+50 = the actor's median target-year, higher = more, and spread over 0-100 however
+heavy-tailed theta is (100 x Phi of standardised theta piled the leading targets at 100). `score` is the posterior mean of that display value, `score_low` / `score_high` its
 2.5% and 97.5% quantiles. Ranks are taken in each draw within the year (1 = highest);
 `rank` ranks the posterior mean score, `rank_low` / `rank_high` are the 5% and 95%
 quantiles of the draws' ranks (a 90% rank interval).
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtr
 from scipy.stats import rankdata
 
 COLUMNS = ["actor", "node", "target", "year", "theta_mean", "theta_sd", "theta_low",
@@ -25,11 +24,19 @@ COLUMNS = ["actor", "node", "target", "year", "theta_mean", "theta_sd", "theta_l
            "rank_high", "n_ranked", "n_indicators", "n_sources"]
 
 
-def display(theta: np.ndarray) -> np.ndarray:
-    """(draws, T, Y) theta -> 0-100: 100 Phi of theta standardised within each draw."""
+def display(theta: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
+    """(draws, T, Y) theta -> 0-100: within each draw, the percentile of a target-year's
+    theta among the target-years `keep` (T, Y; default all) marks, 100 (rank - 0.5) / N."""
+    keep = np.ones(theta.shape[1:], bool) if keep is None else keep
     flat = theta.reshape(theta.shape[0], -1)
-    z = (flat - flat.mean(axis=1, keepdims=True)) / flat.std(axis=1, keepdims=True).clip(1e-9)
-    return 100.0 * ndtr(z).reshape(theta.shape)
+    ref = np.sort(flat[:, keep.ravel()], axis=1)
+    n = ref.shape[1]
+    out = np.empty_like(flat)
+    for d in range(flat.shape[0]):
+        lo = np.searchsorted(ref[d], flat[d], side="left")
+        hi = np.searchsorted(ref[d], flat[d], side="right")
+        out[d] = 100.0 * ((lo + hi) / 2.0) / n
+    return out.reshape(theta.shape)
 
 
 def _ranks(draws: np.ndarray) -> np.ndarray:
