@@ -3,7 +3,7 @@
 `index_step(ctx)` is a step of `sharppower build` (STEPS, after every step that writes
 observations, sources or countries). It is incremental: its state (`fingerprint`) covers the observations the spec reads (per source: rows, largest id, sum of
 values, total length of flags), the sources' sha256 and starter flags, the targets'
-regions, the spec (sha256) and the codebook's directions, and ENGINE_VERSION; when none
+regions, the spec (sha256) and the codebook's directions, and ENGINE_VERSION (and the latent model's versions when the spec uses it); when none
 changed since the last successful build the step does nothing.
 """
 
@@ -42,11 +42,19 @@ def fingerprint(db: Database, spec: Spec) -> str:
     srcs = db.read(sa.select(sources.c.name, sources.c.sha256, sources.c.starter)
                    .order_by(sources.c.name))
     regions = db.read(sa.select(countries.c.iso3, countries.c.region).order_by(countries.c.iso3))
-    parts = [ENGINE_VERSION, spec.sha256, sorted(spec.directions.items()),
+    parts = [ENGINE_VERSION, _latent_version(spec), spec.sha256, sorted(spec.directions.items()),
              sorted((k, v or []) for k, v in spec.applies.items()),
              sorted(spec.territories.items()), rows,
              srcs.astype(str).values.tolist(), regions.astype(str).values.tolist()]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def _latent_version(spec: Spec) -> str | None:
+    """The latent model's version when the spec uses it (its code changes rebuild)."""
+    if not spec.latent_pillars:
+        return None
+    from sharppower.index.latent import MODEL_VERSION, OUTPUT_VERSION
+    return f"{MODEL_VERSION}.{OUTPUT_VERSION}"
 
 
 @dataclass
