@@ -90,10 +90,13 @@ def shape_for(n_obs: int, n_targets: int, n_years: int, n_ind: int) -> Shape:
                  _bucket(n_ind, 4))
 
 
+CHUNK = 250  # Adam steps per compiled call: a fit of any length reuses one program
+
+
 @lru_cache(maxsize=16)
-def _program(shape: Shape, steps: int, lr: float):
-    """(svi, guide, run): run(state, data) -> (state, losses) for `steps` Adam steps, jitted
-    once per shape and settings."""
+def _program(shape: Shape, lr: float, chunk: int):
+    """(svi, guide, run): run(state, data) -> (state, losses) for `chunk` Adam steps, jitted
+    once per shape, learning rate and chunk."""
     sizes = {"n_targets": shape.n_targets, "n_years": shape.n_years, "n_ind": shape.n_ind}
 
     def bound(**data):
@@ -109,7 +112,7 @@ def _program(shape: Shape, steps: int, lr: float):
         def body(s, _):
             s, loss = svi.update(s, **data)
             return s, loss
-        return jax.lax.scan(body, state, None, length=steps)
+        return jax.lax.scan(body, state, None, length=chunk)
 
     return svi, guide, run
 
@@ -127,14 +130,20 @@ class Fitted:
 def fit(data: dict[str, np.ndarray], shape: Shape, steps: int = 2500,
         seed: int = 0, lr: float = 0.02, init_params: dict[str, np.ndarray] | None = None
         ) -> Fitted:
-    """Fit the padded data by SVI (AutoNormal, Adam); `init_params` (a stored fit's
-    parameters of the same shape) warm-starts it. Deterministic for a seed."""
-    svi, _, run = _program(shape, int(steps), float(lr))
+    """Fit the padded data by SVI (AutoNormal, Adam), `steps` rounded up to a multiple of
+    CHUNK when longer; `init_params` (a stored fit's parameters of the same shape) warm-starts it.
+    Deterministic for a seed."""
+    chunk = min(int(steps), CHUNK)
+    svi, _, run = _program(shape, float(lr), chunk)
     arrays = {k: jnp.asarray(v) for k, v in data.items()}
     key_init = jax.random.PRNGKey(int(seed))
     warm = init_params is not None
     init = {k: jnp.asarray(v) for k, v in init_params.items()} if warm else None
     state = svi.init(key_init, init_params=init, **arrays)
-    state, losses = run(state, arrays)
+    chunks = []
+    for _ in range(max(1, -(-int(steps) // chunk))):
+        state, losses = run(state, arrays)
+        chunks.append(np.asarray(losses))
+    losses = np.concatenate(chunks)
     params = svi.get_params(state)
     return Fitted({k: np.asarray(v) for k, v in params.items()}, np.asarray(losses), warm)
