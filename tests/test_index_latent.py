@@ -214,3 +214,28 @@ def test_leave_one_source_out_predicts_each_source_from_the_others():
     assert by["src_a"] > 0.5 and by["src_c"] > 0.5  # b's negative direction is signed
     assert by["src_b"] > 0.5
     assert abs(by["src_x"]) < 0.3  # pure noise: the others do not predict it
+
+
+def test_spec_measurement_is_validated_naming_the_field():
+    from importlib import resources
+
+    import yaml
+
+    from sharppower.errors import ValidationError
+    from sharppower.index.spec import (
+        DEFAULT_SPEC,  # noqa: F401 (the packaged spec)
+        spec_from_dict,
+    )
+    data = yaml.safe_load(resources.files("sharppower").joinpath("specs", "influence.yaml")
+                          .read_text("utf-8"))
+    assert load_spec().latent_pillars == ["pressure"]
+    data["measurement"] = {"method": "latent", "pillars": ["pressur"]}
+    with pytest.raises(ValidationError) as err:
+        spec_from_dict(data, "x.yaml")
+    assert err.value.field == "measurement.pillars[0]"
+    data["measurement"] = {"method": "latent", "pillars": ["pressure"], "step": 10}
+    with pytest.raises(ValidationError) as err:
+        spec_from_dict(data, "x.yaml")
+    assert err.value.field == "measurement.step"
+    data["measurement"] = {"method": "none"}
+    assert spec_from_dict(data, "x.yaml").latent_pillars == []
