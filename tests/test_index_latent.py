@@ -222,10 +222,7 @@ def test_spec_measurement_is_validated_naming_the_field():
     import yaml
 
     from sharppower.errors import ValidationError
-    from sharppower.index.spec import (
-        DEFAULT_SPEC,  # noqa: F401 (the packaged spec)
-        spec_from_dict,
-    )
+    from sharppower.index.spec import spec_from_dict
     data = yaml.safe_load(resources.files("sharppower").joinpath("specs", "influence.yaml")
                           .read_text("utf-8"))
     assert load_spec().latent_pillars == ["pressure"]
