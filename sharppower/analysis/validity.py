@@ -264,3 +264,27 @@ def validate(db: Database, external: str | Path, actor: str, year: int,
     return Validity(actor, int(year), Path(external).name, len(ext), corr,
                     _disagreements(chosen, ext, top), internal_view(db, actor, int(year), spec),
                     unresolved, skipped)
+
+
+def leave_one_source_out(db: Database, actors: list[str] | None = None,
+                         spec: Spec | None = None, store: bool = True) -> pd.DataFrame:
+    """`validate --internal`: for each source feeding a latent pillar (the spec's
+    `measurement.pillars`), the latent score fitted without it against its indicators:
+    actor, pillar, source, indicator, spearman, n (sharppower.index.latent.validate).
+    Stored in latent_validation (replacing the previous table) unless `store` is False."""
+    from sharppower.index.inputs import load_inputs
+    from sharppower.index.latent.store import save_validation
+    from sharppower.index.latent.validate import leave_one_source_out as loso
+
+    spec = spec or load_spec()
+    if not spec.latent_pillars:
+        raise NotFound(f"spec {spec.name} scores no pillar with the latent model "
+                       "(measurement.pillars)")
+    inputs = load_inputs(db, spec, actors)
+    if inputs.values.empty:
+        raise NotFound("the store holds no observation of the spec's indicators: run "
+                       "`sharppower build` first")
+    table = loso(spec, inputs, actors)
+    if store and not table.empty:
+        save_validation(db, table)
+    return table

@@ -18,9 +18,14 @@ from sharppower.cli.common import (
 
 
 def validate(
-    against: Path = typer.Option(..., "--against", help="CSV of an external index: a country "
+    against: Path = typer.Option(None, "--against", help="CSV of an external index: a country "
                                  "column (name or ISO3) and a score column."),
-    actor: str = typer.Option(..., "--actor", help="Actor ISO3, e.g. CHN."),
+    actor: str = typer.Option(None, "--actor", help="Actor ISO3, e.g. CHN (with --internal: "
+                              "default every actor)."),
+    internal: bool = typer.Option(False, "--internal", help="Leave-one-source-out instead: "
+                                  "for each source of a latent pillar, fit the latent model "
+                                  "without it and report how well the score predicts that "
+                                  "source (Spearman r and n per actor); stored."),
     year: int = typer.Option(None, "--year", help="Year of the stored scores, e.g. 2021 "
                              "(default: the actor's default year, as the dashboard shows)."),
     level: str = typer.Option(None, "--level", help="Only this level: index | pillar | domain "
@@ -33,12 +38,18 @@ def validate(
     json_out: bool = JSON_OPTION,
 ) -> None:
     """Spearman and Kendall (bootstrap 95% intervals) of the index, each pillar and each
-    component against an external index; the largest disagreements; the internal view."""
+    component against an external index; the largest disagreements; the internal view.
+    With --internal: leave-one-source-out agreement of the latent pillars."""
     from sharppower.analysis.validity import validate as run
-    from sharppower.errors import NotFound
+    from sharppower.errors import InputError, NotFound
     from sharppower.index.nodes import default_year
 
+    if internal:
+        _internal(db, actor, json_out)
+        return
     with user_errors():
+        if against is None or actor is None:
+            raise InputError("--against and --actor are needed (or --internal)")
         store = open_db(db)
         year = year if year is not None else default_year(store, actor.upper())
         if year is None:
@@ -58,6 +69,18 @@ def validate(
     print_table(result.disagreements.round(3), title="Largest disagreements (percentile gap)")
     print_table(result.internal.round(3), title="Internal view: components against their "
                 "pillar and the index")
+
+
+def _internal(db: str, actor: str | None, json_out: bool) -> None:
+    from sharppower.analysis.validity import leave_one_source_out
+
+    with user_errors():
+        table = leave_one_source_out(open_db(db), [actor.upper()] if actor else None)
+    if json_out:
+        print_json(table.to_dict(orient="records"))
+        return
+    print_table(table.round(3), title="Leave-one-source-out: the latent score fitted without "
+                "a source against that source's indicator (Spearman r, n target-years)")
 
 
 def register(app: typer.Typer) -> None:

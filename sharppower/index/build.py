@@ -3,7 +3,7 @@
 `index_step(ctx)` is a step of `sharppower build` (STEPS, after every step that writes
 observations, sources or countries). It is incremental: its state (`fingerprint`) covers the observations the spec reads (per source: rows, largest id, sum of
 values, total length of flags), the sources' sha256 and starter flags, the targets'
-regions, the spec (sha256) and the codebook's directions, and ENGINE_VERSION; when none
+regions, the spec (sha256) and the codebook's directions, and ENGINE_VERSION (and the latent model's versions when the spec uses it); when none
 changed since the last successful build the step does nothing.
 """
 
@@ -42,11 +42,19 @@ def fingerprint(db: Database, spec: Spec) -> str:
     srcs = db.read(sa.select(sources.c.name, sources.c.sha256, sources.c.starter)
                    .order_by(sources.c.name))
     regions = db.read(sa.select(countries.c.iso3, countries.c.region).order_by(countries.c.iso3))
-    parts = [ENGINE_VERSION, spec.sha256, sorted(spec.directions.items()),
+    parts = [ENGINE_VERSION, _latent_version(spec), spec.sha256, sorted(spec.directions.items()),
              sorted((k, v or []) for k, v in spec.applies.items()),
              sorted(spec.territories.items()), rows,
              srcs.astype(str).values.tolist(), regions.astype(str).values.tolist()]
     return hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+
+
+def _latent_version(spec: Spec) -> str | None:
+    """The latent model's version when the spec uses it (its code changes rebuild)."""
+    if not spec.latent_pillars:
+        return None
+    from sharppower.index.latent import MODEL_VERSION, OUTPUT_VERSION
+    return f"{MODEL_VERSION}.{OUTPUT_VERSION}"
 
 
 @dataclass
@@ -76,8 +84,26 @@ def build_index(db: Database, spec: Spec | None = None, runs: int | None = None,
     table = sensitivity(run, int(n_sa), seed) if n_sa else None
     indicators = indicator_table(run)
     summary = run_summary(run, indicators)
+    if spec.latent_pillars:
+        summary = _with_latent(db, spec, run, summary)
     run_id = save_run(db, run, indicators, summary, fingerprint_, table)
     return Built(run_id, run, summary, table, indicators)
+
+
+def _with_latent(db: Database, spec: Spec, run: Run, summary: dict) -> dict:
+    """Fit (or reuse from the cache) the latent pillars, store their scores and the
+    indices per draw; the summary gets each fit's diagnostics and any convergence warning."""
+    from sharppower.index.latent.measure import measure
+    from sharppower.index.latent.store import save_scores
+
+    measured = measure(spec, run.inputs, run.scores, db)
+    if not measured.scores.empty:
+        save_scores(db, measured.scores)
+    summary = dict(summary)
+    summary["warnings"] = [*summary.get("warnings", []), *measured.warnings]
+    summary["latent"] = [{"actor": a, "pillar": p, **f.diagnostics}
+                         for (a, p), f in measured.fits.items()]
+    return summary
 
 
 def _result(built: Built) -> LoadResult:

@@ -63,6 +63,15 @@ class Spec:
     absent: dict[str, str] = field(default_factory=dict)  # code -> missing | zero (codebook)
     derived: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (num, den)
     territories: dict[str, list[str]] = field(default_factory=dict)  # actor -> own (codebook)
+    measurement: dict[str, Any] = field(default_factory=dict)  # measurement: (latent model)
+    kinds: dict[str, dict[str, Any]] = field(default_factory=dict)  # code -> type, source, exposure
+
+    @property
+    def latent_pillars(self) -> list[str]:
+        """The pillars the latent measurement model scores (`measurement.pillars`)."""
+        if self.measurement.get("method") != "latent":
+            return []
+        return list(self.measurement.get("pillars") or [])
 
     @property
     def needed(self) -> list[str]:
@@ -359,6 +368,35 @@ def _applies(ind, codes: list[str], derived: dict[str, tuple[str, str]],
     return out
 
 
+MEASUREMENT_DEFAULTS = {"method": "none", "pillars": [], "steps": 2500, "draws": 500,
+                        "seed": 20240615, "lr": 0.02}
+
+
+def _measurement(data: dict, pillars: dict, where: str) -> dict[str, Any]:
+    """`measurement: {method: latent | none, pillars: [...], steps, draws, seed, lr}`: the
+    pillars the latent measurement model scores (sharppower.index.latent)."""
+    given = data.get("measurement") or {}
+    if not isinstance(given, dict):
+        _fail("measurement", "a mapping (method, pillars, steps, draws, seed, lr)", where)
+    unknown = sorted(set(given) - set(MEASUREMENT_DEFAULTS))
+    if unknown:
+        _fail(f"measurement.{unknown[0]}",
+              f"unknown setting (known: {', '.join(MEASUREMENT_DEFAULTS)})", where)
+    out = {**MEASUREMENT_DEFAULTS, **given}
+    if out["method"] not in ("latent", "none"):
+        _fail("measurement.method", f"latent or none, not {out['method']!r}", where)
+    for i, p in enumerate(out["pillars"] or []):
+        if p not in pillars:
+            _fail(f"measurement.pillars[{i}]", f"{p!r} is not a pillar of this spec", where)
+    for key in ("steps", "draws", "seed"):
+        v = out[key]
+        if not isinstance(v, int) or isinstance(v, bool) or v < (0 if key == "seed" else 1):
+            _fail(f"measurement.{key}", f"a positive whole number, not {v!r}", where)
+    if not isinstance(out["lr"], int | float) or not out["lr"] > 0:
+        _fail("measurement.lr", f"a positive learning rate, not {out['lr']!r}", where)
+    return out
+
+
 def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None = None) -> Spec:
     """Validate a parsed spec against the codebook and the stage registries."""
     codebook = codebook or load_codebook()
@@ -392,6 +430,11 @@ def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None =
         territories={a: list(codebook.territories.get(a, [])) for a in actors},
         directions={c: (1 if ind.loc[c, "direction"] == "positive" else -1) for c in codes},
         applies=_applies(ind, every, derived, codebook),
+        measurement=_measurement(data, pillars, where),
+        kinds={c: {"type": str(ind.loc[c].get("type", "continuous") or "continuous"),
+                   "source": str(ind.loc[c, "source"]),
+                   "exposure": (ind.loc[c].get("exposure") if isinstance(
+                       ind.loc[c].get("exposure"), str) else None)} for c in every},
         excluded=excluded, path=where,
         unused=[c for c in ind.index[ind["index"].astype(bool)] if c not in codes],
         sha256=hashlib.sha256(text.encode()).hexdigest())

@@ -1,0 +1,118 @@
+"""Run the latent model on the pillars a spec names: `measure(spec, inputs, nominal, db)`.
+
+For each actor and each pillar of `spec.latent_pillars`: the pillar's observations
+(`pillar_data`), a fit (from the store's cache when the fingerprint is unchanged, else
+warm-started from the stored fit), the stored fit's diagnostics, and the scores of every
+target the pillar's sources see, from the first year with an observation to the panel's
+last year (a target-year no source covers keeps a prior-driven, wide interval and
+n_sources 0). Every index with a latent pillar is then computed per draw
+(`outputs.index_draws`) from the latent pillars' draws and the composite's other pillars.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sharppower.index.inputs import Inputs
+from sharppower.index.latent import outputs
+from sharppower.index.latent.data import PillarData, pillar_data
+from sharppower.index.latent.fit import PillarFit, fit_pillar
+from sharppower.index.spec import Spec
+
+
+@dataclass
+class Measured:
+    """`scores`: outputs.COLUMNS for the latent pillars and the indices computed per draw;
+    `fits`: (actor, pillar) -> PillarFit; `warnings`: failed convergence."""
+
+    scores: pd.DataFrame
+    fits: dict[tuple[str, str], PillarFit] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def settings_of(spec: Spec) -> dict[str, Any]:
+    m = spec.measurement
+    return {k: m[k] for k in ("steps", "draws", "seed", "lr")}
+
+
+def data_for(spec: Spec, inputs: Inputs, actor: str, pillar: str) -> PillarData:
+    codes = [c for codes in spec.pillars[pillar].values() for c in codes]
+    info = spec.kinds
+    return pillar_data(inputs.values, inputs.age, actor, pillar, codes,
+                       {c: info.get(c, {}).get("type", "continuous") for c in codes},
+                       spec.directions,
+                       {c: info.get(c, {}).get("source", c) for c in codes},
+                       {c: info.get(c, {}).get("exposure") for c in codes})
+
+
+def scored_cells(data: PillarData) -> np.ndarray:
+    """(T, Y): every target from the first year with an observation of the pillar on."""
+    keep = np.zeros((len(data.targets), len(data.years)), bool)
+    keep[:, int(data.obs["y"].min()):] = True
+    return keep
+
+
+def _pillar_scores(fit: PillarFit, score: np.ndarray) -> pd.DataFrame:
+    d = fit.data
+    n_ind, n_src = d.seen_counts()
+    return outputs.summarise(d.actor, d.pillar, d.targets, d.years, score, fit.theta,
+                             n_ind, n_src, scored_cells(d))
+
+
+def measure(spec: Spec, inputs: Inputs, nominal: pd.DataFrame | None = None,
+            db=None, actors: list[str] | None = None) -> Measured:
+    """Fit the latent pillars of every actor (cache and warm start from `db` when given;
+    fits are stored there) and compute the indices per draw. `nominal`: the composite
+    run's scores indexed (actor, target, year), one column per node."""
+    from sharppower.index.latent import store
+
+    settings = settings_of(spec)
+    pillars = spec.latent_pillars
+    out = Measured(pd.DataFrame(columns=outputs.COLUMNS))
+    if not pillars or inputs.values.empty:
+        return out
+    frames = []
+    every = list(pd.unique(inputs.units.get_level_values("actor")))
+    for actor in actors or every:
+        drawn: dict[str, tuple[list[str], list[int], np.ndarray]] = {}
+        for pillar in pillars:
+            data = data_for(spec, inputs, actor, pillar)
+            if data.obs.empty:
+                continue
+            stored = store.stored_fit(db, actor, pillar) if db is not None else None
+            fit = fit_pillar(data, settings, stored)
+            if db is not None:
+                store.save_fit(db, fit, settings)
+            out.fits[(actor, pillar)] = fit
+            if fit.warning:
+                out.warnings.append(fit.warning)
+            score = outputs.display(fit.theta, scored_cells(data))
+            drawn[pillar] = (data.targets, data.years, score)
+            frames.append(_pillar_scores(fit, score))
+        if nominal is not None and drawn:
+            frames += _indices(spec, actor, drawn, nominal, settings["draws"])
+    if frames:
+        out.scores = pd.concat(frames, ignore_index=True).reindex(columns=outputs.COLUMNS)
+    return out
+
+
+def _indices(spec: Spec, actor: str, drawn: dict, nominal: pd.DataFrame,
+             draws: int) -> list[pd.DataFrame]:
+    mine = nominal.xs(actor, level="actor") if actor in nominal.index.get_level_values(
+        "actor") else None
+    if mine is None:
+        return []
+    targets = sorted(pd.unique(mine.index.get_level_values("target")))
+    years = sorted(int(y) for y in pd.unique(mine.index.get_level_values("year")))
+    frames = []
+    for name, members in spec.indices.items():
+        if not any(p in drawn for p in members):
+            continue
+        idx = outputs.index_draws(members, drawn, mine, targets, years, draws)
+        keep = ~np.isnan(idx).any(axis=0)
+        frames.append(outputs.summarise(actor, name, targets, years, idx, keep=keep))
+    return frames
