@@ -1,7 +1,7 @@
 """Latent measurement model: fits (diagnostics, parameters), scores, leave-one-source-out validation
 
-Revision ID: 0090_latent
-Revises: 0080_fingerprint_width
+Revision ID: 0100_latent
+Revises: 0090_technique_proposals
 Create Date: 2026-12-07 02:14:17.400783
 
 Frozen DDL: written once, never regenerated from today's tables.
@@ -10,8 +10,8 @@ Frozen DDL: written once, never regenerated from today's tables.
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0090_latent'
-down_revision = '0080_fingerprint_width'
+revision = '0100_latent'
+down_revision = '0090_technique_proposals'
 branch_labels = None
 depends_on = None
 
