@@ -28,6 +28,7 @@ from sharppower.errors import ValidationError
 from sharppower.index.methods import Registry
 from sharppower.index.stages import ABSENT, DATA_STAGES, REGISTRIES, STAGES
 from sharppower.sources.actors import measured_actors
+from sharppower.sources.base import Universe
 from sharppower.sources.registry import SOURCES
 
 DEFAULT_SPEC = "influence.yaml"
@@ -63,6 +64,7 @@ class Spec:
     absent: dict[str, str] = field(default_factory=dict)  # code -> missing | zero (codebook)
     derived: dict[str, tuple[str, str]] = field(default_factory=dict)  # code -> (num, den)
     territories: dict[str, list[str]] = field(default_factory=dict)  # actor -> own (codebook)
+    universes: dict[str, Universe] = field(default_factory=dict)  # code -> its source's universe
 
     @property
     def needed(self) -> list[str]:
@@ -359,6 +361,17 @@ def _applies(ind, codes: list[str], derived: dict[str, tuple[str, str]],
     return out
 
 
+def _universes(ind, codes: list[str]) -> dict[str, Universe]:
+    """code -> the universe its source declares (the targets and years it looks at);
+    indicators of a source without one are absent from the mapping."""
+    out = {}
+    for code in codes:
+        source = SOURCES.get(str(ind.loc[code, "source"]))
+        if source is not None and source.universe is not None:
+            out[code] = source.universe
+    return out
+
+
 def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None = None) -> Spec:
     """Validate a parsed spec against the codebook and the stage registries."""
     codebook = codebook or load_codebook()
@@ -392,6 +405,7 @@ def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None =
         territories={a: list(codebook.territories.get(a, [])) for a in actors},
         directions={c: (1 if ind.loc[c, "direction"] == "positive" else -1) for c in codes},
         applies=_applies(ind, every, derived, codebook),
+        universes=_universes(ind, every),
         excluded=excluded, path=where,
         unused=[c for c in ind.index[ind["index"].astype(bool)] if c not in codes],
         sha256=hashlib.sha256(text.encode()).hexdigest())

@@ -21,7 +21,7 @@ import pandas as pd
 
 from sharppower.countries import CountryResolver, resolver
 from sharppower.sources import readers
-from sharppower.sources.base import Source, SourceFile
+from sharppower.sources.base import Source, SourceFile, Universe
 from sharppower.sources.snapshot import Snapshot
 
 FILE = "gcdf3_country_year_iso3.csv"
@@ -133,6 +133,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 SOURCE = Source(
     name="aiddata-gcdf",
+    universe=Universe(years=(2000, 2021), note="China's official finance committed 2000-2021 (its indicators are absent: missing, so no zeros are completed)"),
     actors=("CHN",),
     title="Global Chinese Development Finance Dataset 3.0 (recipient country-year)",
     publisher="AidData, William & Mary",
