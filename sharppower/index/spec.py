@@ -362,13 +362,18 @@ def _applies(ind, codes: list[str], derived: dict[str, tuple[str, str]],
 
 
 def _universes(ind, codes: list[str]) -> dict[str, Universe]:
-    """code -> the universe its source declares (the targets and years it looks at);
-    indicators of a source without one are absent from the mapping."""
+    """code -> the universe of its source (the targets and years it looks at): the one a
+    source declares for the indicator's variable (`extra["universes"]`, when its files look
+    at different targets) or else the source's; indicators of a source without one are
+    absent from the mapping."""
     out = {}
     for code in codes:
         source = SOURCES.get(str(ind.loc[code, "source"]))
-        if source is not None and source.universe is not None:
-            out[code] = source.universe
+        if source is None:
+            continue
+        own = (source.extra.get("universes") or {}).get(str(ind.loc[code, "variable"]))
+        if own is not None or source.universe is not None:
+            out[code] = own or source.universe
     return out
 
 
