@@ -139,6 +139,15 @@ def test_load_records_coverage_links_and_values(db, tmp_path):
     kaz = values[values["target"] == "KAZ"].set_index("year")
     assert (kaz["value"] == 0).all()  # Russian monitored, no case: 0
     assert values[values["target"] == "ZAF"].empty  # not monitored: missing
+    claims = indicator_values(db)
+    claims = claims[claims["indicator"] == "prs_disinfo_claims"].set_index(["target", "year"])
+    # per source and year: EUvsDisinfo's own records only (ASD's two are not its), 1 year
+    assert claims.loc[("EST", 2019), "value"] == 2 and claims.loc[("EST", 2019), "window"] == 1
+    assert all(i.startswith("euvd-") for i in claims.loc[("EST", 2019), "evidence_ids"])
+    assert claims.loc[("EST", 2020), "value"] == 0  # covered, no case that year
+    assert claims.loc[("KAZ", 2019), "value"] == 0 and ("ZAF", 2019) not in claims.index
+    # ASD declared no coverage here: its per-source count has no cell (missing, not 0)
+    assert indicator_values(db).query("indicator == 'prs_asd_incidents'").empty
     again = euvd.load(LoadContext(db, load_codebook()), _snapshot(tmp_path))
     assert again.rows == 4 and pd.Timestamp(get_evidence(db, rec["id"])["updated_at"]) == \
         pd.Timestamp(rec["updated_at"])  # idempotent re-import
