@@ -17,7 +17,7 @@ from sharppower.sources.load import LoadContext, load_source
 from sharppower.sources.registry import SOURCES
 
 GENERIC = {"imf-dots", "sipri-arms-transfers", "unga-voting", "pew-global-attitudes",
-           "pew-toplines"}
+           "pew-toplines", "mid-dyadic", "ucdp-prio-acd", "un-desa-migrant-stock"}
 GENERIC |= {"eurepoc-cyber-incidents", "cfr-cyber-operations", "gsdb-sanctions"}  # issue 22
 
 

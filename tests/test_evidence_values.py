@@ -123,7 +123,13 @@ def test_values_are_written_to_observations_with_evidence_ids(db, tmp_path):
     cb = load_codebook()
     result = write_values(db, cb)
     obs = db.read("SELECT * FROM observations WHERE source = 'evidence'")
-    assert result.rows == len(obs) == 2 * 2 * (6 + 1) * 20  # six indicators + composite
+    # six indicators + the composite + ASD's own yearly count (prs_asd_incidents)
+    assert result.rows == len(obs) == 2 * 2 * (6 + 1 + 1) * 20
+    asd = obs[obs["indicator"] == "prs_asd_incidents"].set_index(["actor", "target", "year"])
+    every = obs[obs["indicator"] == "prs_recorded_interference"].set_index(
+        ["actor", "target", "year"])
+    assert (asd["value"] <= every.loc[asd.index, "value"]).all()  # one year, not three
+    assert asd["note"].str.contains("1-year window").all() and asd["value"].sum() > 0
     row = obs[(obs["actor"] == "RUS") & (obs["target"] == "EST")
               & (obs["indicator"] == "sp_cyber_operations") & (obs["year"] == 2013)].iloc[0]
     assert row["value"] == 1.0 and json.loads(row["evidence_ids"]) == ["asd-9004"]

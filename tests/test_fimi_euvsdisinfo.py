@@ -1,6 +1,7 @@
-"""EUvsDisinfo: the connector against SOURCE.md's counts, the declared target rule,
-coverage by monitored language (missing is not zero), ASD duplicates linked and counted
-once in the RUS sp_info_manipulation values."""
+"""EUvsDisinfo: the connector against SOURCE.md's counts, the declared target rule (the
+audience a claim was published for, not the countries it mentions), coverage by
+monitored language and aimed outlet (missing is not zero), ASD duplicates linked and
+counted once in the RUS sp_info_manipulation values."""
 
 from __future__ import annotations
 
@@ -39,12 +40,32 @@ def test_mirror_counts_per_year_match_source_md(mirror):
     recs, cover, _ = euvd.records_for(cases, load_codebook(), resolver())
     assert not any(r["target"] == "RUS" for r in recs)  # Russia is never a target
     targets = Counter(r["target"] for r in recs)
-    # Ukraine is named in 4,009 cases, the US in 3,147 (one record per case and target)
-    assert (targets["UKR"], targets["USA"]) == (4009, 3147)
+    # by audience (named in 4,009 and 3,147 cases): Ukraine's public is addressed in
+    # 2,862 cases (Russian and Ukrainian claims about it, ukraina.ru), the US's in 409
+    assert (targets["UKR"], targets["USA"]) == (2862, 409)
+    assert targets["CHN"] == 0  # named in cases, but no monitored language is China's
+    top = [t for t, _ in targets.most_common(20)]
+    assert top[:2] == ["UKR", "GEO"] and {"EST", "LTU", "MDA"} <= set(top[:15])
+    assert "LVA" in top  # 16th
     covered = {c["target"] for c in cover}
-    assert {"CZE", "HUN", "SVK"} <= covered and "BRA" in covered and "JPN" in covered
-    assert "KOR" in covered  # named as a target in 5 cases although Korean was not monitored
+    assert {"CZE", "HUN", "SVK"} <= covered and "BRA" in covered
+    assert "KOR" not in covered and "JPN" not in covered  # named, but no audience watched
     assert "ZAF" not in covered  # no case and no monitored language: missing
+
+
+def test_audience_rule():
+    rule = euvd.load_rule(load_codebook())
+    case = lambda langs, outlets=(): {"languages": list(langs), "outlets": list(outlets)}
+    # a language of one country counts for it, named or not
+    assert euvd.audience_of(case(["Czech"]), [], rule) == ["CZE"]
+    # a language of several countries: the named ones among them only
+    assert euvd.audience_of(case(["Russian"]), ["UKR", "USA"], rule) == ["UKR"]
+    assert euvd.audience_of(case(["English"]), ["CHN"], rule) == []
+    assert euvd.audience_of(case(["German"]), ["AUT", "FRA"], rule) == ["AUT"]
+    # an outlet aimed at one country counts for it, whatever the language and the topic
+    assert euvd.audience_of(case(["Russian"], ["Sputnik Belarus - Russian"]), ["USA"],
+                            rule) == ["BLR"]
+    assert euvd.outlet_name("News Front - YouTube, Russian") == "News Front"
 
 
 def test_target_rule_and_errors(tmp_path):
@@ -92,20 +113,21 @@ def _asd_duplicate(db) -> None:
 def test_load_records_coverage_links_and_values(db, tmp_path):
     _asd_duplicate(db)
     result = euvd.load(LoadContext(db, load_codebook()), _snapshot(tmp_path))
-    assert result.rows == 5 and "1 record(s) linked" in result.warnings[-1]
-    assert "2 cases name no target" in result.warnings[-2]
+    assert result.rows == 4 and "1 record(s) linked" in result.warnings[-1]
+    assert "2 cases reach no monitored audience" in result.warnings[-2]
     frame = list_evidence(db, origin="euvsdisinfo").set_index("id")
-    assert sorted(frame["target"]) == ["EST", "EST", "GEO", "KGZ", "USA"]
+    # the US is named by the Estonian election case, but no monitored language is its own
+    assert sorted(frame["target"]) == ["EST", "EST", "GEO", "KGZ"]
     assert set(frame["status"]) == {"accepted"} and set(map(tuple, frame["actors"])) == {("RUS",)}
     rec = get_evidence(db, frame[frame["target"] == "GEO"].index[0])
     assert rec["narrative"] is None and rec["techniques"] == [] and rec["categories"] == ["Biolabs"]
     assert rec["link"] == "https://euvsdisinfo.eu/report/test-case-georgian-labs/"
-    assert rec["confidence"] == "high"  # published in Georgian
-    assert frame.loc[frame["target"] == "USA", "confidence"].iloc[0] == "medium"
+    assert rec["confidence"] == "high"  # published in Georgian, for Georgia's public
     cover = coverage_table(db)
     cover = cover[cover["origin"] == "euvsdisinfo"]
-    # named targets plus the countries of the monitored languages (Russian, Estonian, Georgian)
-    assert set(cover["target"]) == {"EST", "USA", "GEO", "KGZ", "BLR", "KAZ"}
+    # the audiences of the monitored languages (Russian, Estonian, Georgian)
+    russian = set(euvd.load_rule(load_codebook())["languages"]["Russian"])
+    assert set(cover["target"]) == russian | {"EST", "GEO"} and "USA" not in russian
     assert set(cover["last_date"]) == {"2021-02-10"}
     values = indicator_values(db)
     values = values[(values["actor"] == "RUS") & (values["indicator"] == "sp_info_manipulation")]
@@ -117,18 +139,27 @@ def test_load_records_coverage_links_and_values(db, tmp_path):
     kaz = values[values["target"] == "KAZ"].set_index("year")
     assert (kaz["value"] == 0).all()  # Russian monitored, no case: 0
     assert values[values["target"] == "ZAF"].empty  # not monitored: missing
+    claims = indicator_values(db)
+    claims = claims[claims["indicator"] == "prs_disinfo_claims"].set_index(["target", "year"])
+    # per source and year: EUvsDisinfo's own records only (ASD's two are not its), 1 year
+    assert claims.loc[("EST", 2019), "value"] == 2 and claims.loc[("EST", 2019), "window"] == 1
+    assert all(i.startswith("euvd-") for i in claims.loc[("EST", 2019), "evidence_ids"])
+    assert claims.loc[("EST", 2020), "value"] == 0  # covered, no case that year
+    assert claims.loc[("KAZ", 2019), "value"] == 0 and ("ZAF", 2019) not in claims.index
+    # ASD declared no coverage here: its per-source count has no cell (missing, not 0)
+    assert indicator_values(db).query("indicator == 'prs_asd_incidents'").empty
     again = euvd.load(LoadContext(db, load_codebook()), _snapshot(tmp_path))
-    assert again.rows == 5 and pd.Timestamp(get_evidence(db, rec["id"])["updated_at"]) == \
+    assert again.rows == 4 and pd.Timestamp(get_evidence(db, rec["id"])["updated_at"]) == \
         pd.Timestamp(rec["updated_at"])  # idempotent re-import
 
 
 def test_built_mirror_store_has_cases_framework_and_rus_values(built_store):
     _, db = built_store
     assert db.scalar("SELECT COUNT(*) FROM disarm_framework WHERE kind = 'technique'") == 391
-    assert db.scalar("SELECT COUNT(*) FROM evidence WHERE origin = 'euvsdisinfo'") == 15_005
+    assert db.scalar("SELECT COUNT(*) FROM evidence WHERE origin = 'euvsdisinfo'") == 8_353
     years = db.read("SELECT start_year AS year, COUNT(*) AS n FROM evidence "
                     "WHERE origin = 'euvsdisinfo' GROUP BY start_year ORDER BY start_year")
-    assert dict(zip(years["year"], years["n"]))[2015] == 509
+    assert dict(zip(years["year"], years["n"]))[2015] == 229
     obs = db.read("SELECT target, year, value, source_row, evidence_ids, flags FROM observations "
                   "WHERE source = 'evidence' AND actor = 'RUS' "
                   "AND indicator = 'sp_info_manipulation'")

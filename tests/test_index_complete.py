@@ -50,3 +50,39 @@ def test_no_carry_without_max_age_and_empty_panel():
     assert np.isnan(done.values.loc[("CHN", "AAA", 2011), "x"])
     empty = complete(_panel({}, ["x"]), {"x": "zero"}, {}, max_age=5)
     assert empty.values.empty and empty.zero.empty
+
+
+def test_declared_zeros_only_inside_the_source_universe():
+    """A target outside the universe, or a year outside it (or off its spacing), stays
+    missing; inside it, a target-year with no record is a declared zero."""
+    from sharppower.sources.base import Universe
+
+    rows = {("RUS", t, y): [NAN, 1.0] for t in ("EST", "AUS") for y in (2000, 2005, 2006, 2010)}
+    rows[("RUS", "EST", 2000)] = [3.0, 1.0]
+    rows[("RUS", "AUS", 2010)] = [2.0, 1.0]  # a record outside the target list stays itself
+    looked = Universe(years=(2000, 2008), targets=("EST",), every=5)
+    done = complete(_panel(rows, ["incidents", "trade"]), {"incidents": "zero"}, {},
+                    universes={"incidents": looked})
+    v, z = done.values["incidents"], done.zero["incidents"]
+    assert v[("RUS", "EST", 2005)] == 0 and z[("RUS", "EST", 2005)]  # inside, no record: zero
+    assert v[("RUS", "EST", 2000)] == 3 and not z[("RUS", "EST", 2000)]
+    assert np.isnan(v[("RUS", "EST", 2006)])  # off the 5-year spacing: missing
+    assert np.isnan(v[("RUS", "EST", 2010)])  # after the universe's last year: missing
+    assert np.isnan(v[("RUS", "AUS", 2005)]) and not z[("RUS", "AUS", 2005)]  # not looked at
+    assert v[("RUS", "AUS", 2010)] == 2
+    # without the universe the same panel is completed over the observed span 2000-2010
+    span_only = complete(_panel(rows, ["incidents", "trade"]), {"incidents": "zero"}, {})
+    assert span_only.values["incidents"][("RUS", "AUS", 2005)] == 0
+    assert span_only.values["incidents"][("RUS", "EST", 2006)] == 0
+
+
+def test_the_default_spec_reads_each_source_universe():
+    from sharppower.index.spec import load_spec
+    from sharppower.sources.registry import SOURCES
+
+    spec = load_spec()
+    assert spec.universes["exp_arms_share_5yr"] == SOURCES["sipri-arms-transfers"].universe
+    assert spec.universes["prs_leader_visits"].years == (2003, 2018)
+    zeros = [c for c in spec.needed if spec.absent.get(c) == "zero"
+             and not c.startswith("exp_investment_stock_trade")]
+    assert zeros and all(c in spec.universes for c in zeros), zeros

@@ -42,22 +42,24 @@ def test_map_matches_the_stored_favourability(full):
 
 def test_profile_trend_and_evidence_match_the_store(full):
     web, db = full
-    data = web.get("/country/SWE.json").json()
+    # Germany: more records than the 50 shown (EUvsDisinfo counts by audience since issue
+    # 22, so Sweden, named in many cases but addressed in Swedish in 13, has fewer)
+    data = web.get("/country/DEU.json").json()
     chn = next(s for s in data["attraction"]
                if s["actor"] == "CHN" and s["indicator"] == "att_unfavorable")
     stored = db.read("SELECT year, value FROM observations WHERE indicator = 'att_unfavorable' "
-                     "AND actor = 'CHN' AND target = 'SWE' AND source <> 'starter' "
+                     "AND actor = 'CHN' AND target = 'DEU' AND source <> 'starter' "
                      "AND (flags IS NULL OR flags NOT LIKE '%suspect%') ORDER BY year")
     shown = {p["year"]: p["value"] for p in chn["points"] if p["value"] is not None}
     assert shown == pytest.approx(dict(zip(stored["year"], stored["value"])))
     assert chn["high"]["value"] == pytest.approx(stored["value"].max())
-    n = db.scalar("SELECT COUNT(*) FROM evidence WHERE target = 'SWE'")
+    n = db.scalar("SELECT COUNT(*) FROM evidence WHERE target = 'DEU'")
     assert data["evidence_summary"]["total"] == n > data["evidence_summary"]["shown"]
     assert len(data["evidence"]) == data["evidence_summary"]["shown"]  # the newest
     assert all(r["link"] for r in data["evidence"])
     covariates = {r["indicator"]: r for r in data["resilience"]}
     fh = db.read("SELECT year, value FROM observations WHERE indicator = 'res_fh_total' "
-                 "AND target = 'SWE' AND actor IS NULL ORDER BY year")
+                 "AND target = 'DEU' AND actor IS NULL ORDER BY year")
     assert covariates["res_fh_total"]["year"] == fh["year"].iloc[-1]
     assert covariates["res_fh_total"]["value"] == fh["value"].iloc[-1]
 

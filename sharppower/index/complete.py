@@ -4,18 +4,24 @@ Two rules, both declared as data and both recorded cell by cell so that every sc
 say what it rests on and the uncertainty analysis can vary them:
 
 - **Declared zeros.** An indicator whose codebook entry says `absent: zero` comes from a
-  source that covers every country (SIPRI's register, the BRI list, leaders' travel): a
-  target of the panel with no record in a year the source covers gets 0, marked in
-  `zero`. Years outside the source's span for that actor stay missing, and so do years in
-  which the target has no observation at all. Indicators the codebook restricts to some
-  actors are completed for those actors only.
+  source that looks at whole lists of countries (SIPRI's register, the BRI list, leaders'
+  travel): a target of the panel with no record in a year the source looks at gets 0,
+  marked in `zero`. Where the source declares its `Universe` (the targets and years it
+  looks at, `sources.base.Universe`), zeros are completed only inside it: a target or a
+  year outside the universe stays missing, never zero; zeros start at the first year
+  the indicator is observed for that actor (an indicator may start later than its
+  source: the investments of the leaders' file, 2005, against 2003 for the visits).
+  Without a universe, the years observed for that actor (first to last) bound them.
+  Years in which the target has
+  no observation at all stay missing; indicators the codebook restricts to some actors
+  are completed for those actors only.
 - **Stale values.** Past the last year an indicator is observed for an actor (its source
   ends: IMF DOTS in 2020, leaders' engagements in 2018), a target's last value is carried
   forward for at most `max_age` years; `age` holds the years since the observation (0 =
   observed that year). A value is never carried into a year before the source ends: a gap
   inside the source's span is missing data, not staleness.
 
-`complete(values, absent, applies, max_age)` returns (values, age, zero): three frames on
+`complete(values, absent, applies, max_age, universes)` returns (values, age, zero): three frames on
 the panel's index and columns; `age` is NaN where the value is missing.
 """
 
@@ -25,6 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from sharppower.sources.base import Universe
 
 
 @dataclass
@@ -42,22 +50,38 @@ def _spans(values: pd.DataFrame) -> pd.DataFrame:
     return long.groupby(["actor", "indicator"])["year"].agg(["min", "max"])
 
 
+def inside(universe: Universe, targets: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """Per row, True when the universe looks at that target in that year."""
+    first, last = universe.years
+    ok = (years >= first) & (years <= last) & ((years - first) % max(universe.every, 1) == 0)
+    if universe.targets != "all":
+        ok &= np.isin(targets, list(universe.targets))
+    return ok
+
+
 def _declared_zeros(values: pd.DataFrame, spans: pd.DataFrame, absent: dict[str, str],
-                    applies: dict[str, list[str] | None]) -> np.ndarray:
+                    applies: dict[str, list[str] | None],
+                    universes: dict[str, Universe]) -> np.ndarray:
     actors = values.index.get_level_values("actor").to_numpy()
+    targets = values.index.get_level_values("target").to_numpy()
     years = values.index.get_level_values("year").to_numpy()
     zero = np.zeros(values.shape, dtype=bool)
     X = values.to_numpy(dtype=float)
     for k, code in enumerate(values.columns):
         if absent.get(code) != "zero":
             continue
+        looked_at = (inside(universes[code], targets, years) if code in universes
+                     else np.ones(len(years), dtype=bool))
         for actor in pd.unique(actors):
             if applies.get(code) is not None and actor not in applies[code]:
                 continue
             if (actor, code) not in spans.index:
                 continue
             lo, hi = spans.loc[(actor, code)]
-            rows = (actors == actor) & (years >= lo) & (years <= hi) & np.isnan(X[:, k])
+            if code in universes:  # the universe's years, from the actor's first observed
+                hi = universes[code].years[1]
+            rows = ((actors == actor) & looked_at & (years >= lo) & (years <= hi)
+                    & np.isnan(X[:, k]))
             zero[rows, k] = True
     return zero
 
@@ -108,15 +132,18 @@ def full_grid(values: pd.DataFrame, max_age: int) -> pd.DataFrame:
 
 
 def complete(values: pd.DataFrame, absent: dict[str, str],
-             applies: dict[str, list[str] | None], max_age: int = 0) -> Completed:
-    """Declared zeros inside each source's span, then stale values past its end (on the
-    full actor x target x year grid when values may be carried)."""
+             applies: dict[str, list[str] | None], max_age: int = 0,
+             universes: dict[str, Universe] | None = None) -> Completed:
+    """Declared zeros inside each source's universe (from the actor's first observed year;
+    the observed span when the source declares no universe),
+    then stale values past its end (on the full actor x target x year grid when values
+    may be carried)."""
     if values.empty:
         empty = values.astype(float)
         return Completed(values, empty.copy(), empty.astype(bool))
     spans = _spans(values)
-    zero = pd.DataFrame(_declared_zeros(values, spans, absent, applies), index=values.index,
-                        columns=values.columns)
+    zero = pd.DataFrame(_declared_zeros(values, spans, absent, applies, universes or {}),
+                        index=values.index, columns=values.columns)
     filled = full_grid(values.mask(zero, 0.0), max_age)  # zeros only where a row was observed
     zero = zero.reindex(filled.index, fill_value=False).astype(bool)
     X, age = _carry(filled, spans, int(max_age))

@@ -7,7 +7,8 @@ the target, such as press freedom) are copied to every actor; an indicator the c
 restricts to some actors is used for those only; a target never scores against itself
 nor against its own territories (the codebook's `territories`, e.g. Hong Kong for China);
 values left for the same cell by several sources are averaged (counted in the notes).
-Then the panel is completed (`index.complete`): declared zeros inside each source's span
+Then the panel is completed (`index.complete`): declared zeros inside each source's
+universe (the targets and years it looks at; its span of years when it declares none)
 and stale values (carried past the source's end for at most `observations.max_age`
 years), each recorded cell by cell in `zero` and `age`; `se` keeps the standard error a
 source gives for a value (survey estimates, WGI) for the uncertainty analysis.
@@ -151,7 +152,8 @@ def inputs_from_observations(obs: pd.DataFrame, spec: Spec,
     notes["cells_averaged"] = int((grouped.size() > 1).sum())
     values = _wide(grouped.mean(), spec)
     se = _wide(obs.groupby(CELL)["se"].mean(), spec) if "se" in obs else None
-    done = with_derived(complete(values, spec.absent, spec.applies, spec.max_age), spec)
+    done = with_derived(complete(values, spec.absent, spec.applies, spec.max_age,
+                                    spec.universes), spec)
     done = _drop_empty(done)
     if se is not None:
         se = se.reindex(index=done.values.index, columns=spec.indicators)

@@ -28,6 +28,7 @@ from sharppower.errors import ValidationError
 from sharppower.index.methods import Registry
 from sharppower.index.stages import ABSENT, DATA_STAGES, REGISTRIES, STAGES
 from sharppower.sources.actors import measured_actors
+from sharppower.sources.base import Universe
 from sharppower.sources.registry import SOURCES
 
 DEFAULT_SPEC = "influence.yaml"
@@ -72,6 +73,7 @@ class Spec:
         if self.measurement.get("method") != "latent":
             return []
         return list(self.measurement.get("pillars") or [])
+    universes: dict[str, Universe] = field(default_factory=dict)  # code -> its source's universe
 
     @property
     def needed(self) -> list[str]:
@@ -397,6 +399,22 @@ def _measurement(data: dict, pillars: dict, where: str) -> dict[str, Any]:
     return out
 
 
+def _universes(ind, codes: list[str]) -> dict[str, Universe]:
+    """code -> the universe of its source (the targets and years it looks at): the one a
+    source declares for the indicator's variable (`extra["universes"]`, when its files look
+    at different targets) or else the source's; indicators of a source without one are
+    absent from the mapping."""
+    out = {}
+    for code in codes:
+        source = SOURCES.get(str(ind.loc[code, "source"]))
+        if source is None:
+            continue
+        own = (source.extra.get("universes") or {}).get(str(ind.loc[code, "variable"]))
+        if own is not None or source.universe is not None:
+            out[code] = own or source.universe
+    return out
+
+
 def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None = None) -> Spec:
     """Validate a parsed spec against the codebook and the stage registries."""
     codebook = codebook or load_codebook()
@@ -435,6 +453,7 @@ def spec_from_dict(data: Any, where: str = "(spec)", codebook: Codebook | None =
                    "source": str(ind.loc[c, "source"]),
                    "exposure": (ind.loc[c].get("exposure") if isinstance(
                        ind.loc[c].get("exposure"), str) else None)} for c in every},
+        universes=_universes(ind, every),
         excluded=excluded, path=where,
         unused=[c for c in ind.index[ind["index"].astype(bool)] if c not in codes],
         sha256=hashlib.sha256(text.encode()).hexdigest())

@@ -4,9 +4,11 @@ The connector (`sources/connectors/euvsdisinfo.py`) parses the cases; this modul
 the declared rule of `mappings/euvsdisinfo.yaml`: one accepted record per case and
 target country (`euvd-<12 hex of the case URL>-<ISO3>`), actor RUS, indicator
 sp_info_manipulation, the case's keywords as categories, its languages and outlets in
-the notes, no narrative (the case texts are not redistributed), confidence high when
-the case was published in a language of the target. Coverage: every named target and
-every country of a monitored language, 2015 to the last case. Records of the same
+the notes, no narrative (the case texts are not redistributed). The targets are the
+case's AUDIENCE (issue 22), not the countries it mentions: the country of a language
+read in one country; those of a language read in several that the case names; the
+country of an outlet aimed at one (`audience_of`). Coverage: every country of a
+monitored language or aimed outlet, 2015 to the last case. Records of the same
 incident in ASD's tracker (same URL, or same target, close dates and similar titles) are
 linked in `evidence_links` so that values count the incident once.
 """
@@ -48,7 +50,7 @@ def load_rule(codebook: Codebook) -> dict[str, Any]:
 
 
 def targets_of(names: list[str], rule: dict[str, Any], res, row: int) -> list[str]:
-    """Target ISO3 codes of a case's `countries` under the declared rule."""
+    """ISO3 codes of the countries a case names (`countries`) under the declared rule."""
     skip = {n for names_ in rule["not_targets"].values() for n in names_}
     out: list[str] = []
     for name in names:
@@ -63,13 +65,28 @@ def targets_of(names: list[str], rule: dict[str, Any], res, row: int) -> list[st
     return out
 
 
+def outlet_name(outlet: str) -> str:
+    """'Sputnik Belarus - Russian' -> 'Sputnik Belarus' (the language suffix dropped)."""
+    return outlet.rsplit(" - ", 1)[0].strip() if " - " in outlet else outlet.strip()
+
+
+def audience_of(case: dict[str, Any], named: list[str], rule: dict[str, Any]) -> list[str]:
+    """The countries whose public a case was published for: the country of a language
+    read in one country; the named ones among the countries of a language read in several;
+    the country of an outlet aimed at one. Sorted; never the actor."""
+    out: set[str] = set()
+    for lang in case["languages"]:
+        readers_ = set(rule["languages"].get(lang, []))
+        out |= readers_ if len(readers_) == 1 else readers_ & set(named)
+    for outlet in case["outlets"]:
+        aimed = (rule.get("aimed_outlets") or {}).get(outlet_name(outlet))
+        if aimed:
+            out.add(aimed)
+    return sorted(out - {rule["actor"]})
+
+
 def case_key(url: str) -> str:
     return hashlib.sha1(url.encode("utf-8")).hexdigest()[:12]
-
-
-def _confidence(langs: list[str], target: str, rule: dict[str, Any]) -> str:
-    spoken = {c for lang in langs for c in rule["languages"].get(lang, [])}
-    return "high" if target in spoken else rule["confidence"]
 
 
 def case_rows(cases: pd.DataFrame, rule: dict[str, Any], res) -> list[dict[str, Any]]:
@@ -80,32 +97,36 @@ def case_rows(cases: pd.DataFrame, rule: dict[str, Any], res) -> list[dict[str, 
                  f"{', '.join(case['languages']) or 'none given'}; outlets: "
                  f"{', '.join(case['outlets']) or 'none given'}")
         key = case_key(case["case_url"])
-        for target in targets_of(case["countries"], rule, res, case["source_row"]):
+        named = targets_of(case["countries"], rule, res, case["source_row"])
+        for target in audience_of(case, named, rule):
             rows.append({
                 "_row": case["source_row"], "id": f"euvd-{key}-{target}", "origin": SOURCE.name,
                 "origin_key": f"{key}|{target}", "actors": [rule["actor"]], "target": target,
                 "start_date": case["date"], "start_precision": "day", "title": case["title"],
                 "sources": [{"url": case["case_url"], "publisher": rule["publisher"]}],
                 "categories": case["keywords"], "indicators": rule["indicators"],
-                "confidence": _confidence(case["languages"], target, rule),
+                "confidence": rule["confidence"],
                 "status": rule["status"], "coder": rule["coder"], "notes": notes})
     return rows
 
 
 def coverage_rows(records: list[dict], cases: pd.DataFrame, rule: dict[str, Any]) -> list[dict]:
-    """Named targets and countries of monitored languages, first_year to the last case."""
+    """The countries of the monitored languages and aimed outlets (the audiences the task
+    force watched), first_year to the last case."""
     if not len(cases):
         return []
     last = max(cases["date"])
     monitored = {lang for langs in cases["languages"] for lang in langs}
     by_language = {c for lang in monitored for c in rule["languages"].get(lang, [])}
-    named = {r["target"] for r in records}
-    note = (f"EUvsDisinfo: {len(named)} countries named as targets and the countries of "
-            f"{len(monitored)} monitored languages, {rule['coverage']['first_year']} to {last}")
+    outlets = {outlet_name(o) for outs in cases["outlets"] for o in outs}
+    by_outlet = {c for o, c in (rule.get("aimed_outlets") or {}).items() if o in outlets}
+    note = (f"EUvsDisinfo: the audiences of {len(monitored)} monitored languages and "
+            f"{len(by_outlet)} aimed outlets' countries, {rule['coverage']['first_year']} to {last}")
     return [{"actor": rule["actor"], "target": t, "indicator": code,
              "first_year": int(rule["coverage"]["first_year"]), "last_year": int(last[:4]),
              "last_date": last, "note": note}
-            for t in sorted((named | by_language) - {rule["actor"]}) for code in rule["indicators"]]
+            for t in sorted((by_language | by_outlet) - {rule["actor"]})
+            for code in rule["indicators"]]
 
 
 def records_for(cases: pd.DataFrame, codebook: Codebook, res) -> tuple[list, list, dict]:
@@ -184,8 +205,9 @@ def load(ctx, snapshot) -> LoadResult:
         record_source(conn, SOURCE, snapshot, len(records))
     untargeted = len(cases) - len({r["sources"][0]["url"] for r in records})
     notes = summary_warnings(summary) + [
-        (f"{len(cases)} cases -> {len(records)} case x target records; {untargeted} cases name "
-         "no target (only Russia, organisations, regions or nothing): not imported"),
+        (f"{len(cases)} cases -> {len(records)} case x audience records; {untargeted} cases "
+         "reach no monitored audience (no language or outlet of one, or a language read in "
+         "several countries without naming one of them): not imported"),
         f"{links} record(s) linked to the same incident in {rule['links']['with']}"]
     years = sorted(int(r["start_date"][:4]) for r in records)
     return LoadResult(SOURCE.name, "loaded", len(records), len({r["target"] for r in records}),

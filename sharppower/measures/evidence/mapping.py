@@ -12,6 +12,7 @@ import yaml
 from sharppower.codebook import Codebook
 from sharppower.errors import ValidationError
 from sharppower.measures.evidence.records import evidence_indicators
+from sharppower.sources.registry import SOURCES
 
 PACKAGE = "sharppower.measures.evidence"
 
@@ -47,12 +48,17 @@ def load_mapping(name: str, codebook: Codebook, path: str | Path | None = None) 
         if spec.get("of") and spec["of"] not in codebook.pillars:
             raise ValidationError(f"composites.{code}.of", f"{spec['of']!r} is not a codebook "
                                   "pillar", where=where)
+        if spec.get("origin") is not None and spec["origin"] not in SOURCES:
+            raise ValidationError(f"composites.{code}.origin", f"{spec['origin']!r} is not a "
+                                  "source", where=where)
         for member in spec.get("indicators") or []:
             if member not in allowed:
                 raise ValidationError(f"composites.{code}.indicators", f"{member!r} is not an "
                                       "evidence indicator", where=where)
+    composites = data.get("composites") or {}
     for code, years in (data.get("windows") or {}).items():
-        if code not in allowed or not isinstance(years, int) or years < 1:
+        if (code not in allowed and code not in composites) or not isinstance(years, int) \
+                or years < 1:
             raise ValidationError(f"windows.{code}", "needs an evidence indicator and a "
                                   "whole number of years >= 1", where=where)
     return data

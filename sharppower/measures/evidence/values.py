@@ -72,8 +72,9 @@ def _cells(cover: pd.DataFrame) -> dict[tuple, dict]:
     return cells
 
 
-def _active(db: Database, horizon: int) -> dict[tuple, list[str]]:
-    """(actor, target, indicator, year) -> ids of accepted records active that year."""
+def _active(db: Database, horizon: int) -> tuple[dict[tuple, list[str]], dict[str, str]]:
+    """(actor, target, indicator, year) -> ids of accepted records active that year, and
+    record id -> its origin (the source it came from)."""
     where = (evidence.c.status == "accepted") & (evidence.c.withdrawn_from_source == sa.false())
     with db.connect() as conn:
         recs = store.read_records(conn, where, order=False)
@@ -83,7 +84,7 @@ def _active(db: Database, horizon: int) -> dict[tuple, list[str]]:
             for actor in rec["actors"]:
                 for code in rec["indicators"]:
                     out[(actor, rec["target"], code, year)].append(rec["id"])
-    return out
+    return out, {rec["id"]: rec["origin"] for rec in recs}
 
 
 def incident_of(db: Database) -> dict[str, str]:
@@ -106,23 +107,28 @@ def incident_of(db: Database) -> dict[str, str]:
     return {x: root(x) for x in parent}
 
 
-def _composites(settings: dict, cb: Codebook) -> dict[str, set[str]]:
-    """Composite code -> its member indicators (`composites` in values.yaml: `of` names a
-    codebook pillar, or `indicators` lists codes)."""
+def _composites(settings: dict, cb: Codebook) -> dict[str, tuple[set[str], str | None]]:
+    """Composite code -> (its member indicators, the one origin it counts or None)
+    (`composites` in values.yaml: `of` names a codebook pillar, or `indicators` lists
+    codes; `origin` restricts it to one evidence source, e.g. the ASD tracker)."""
     out = {}
     for code, spec in (settings.get("composites") or {}).items():
         members = set(spec.get("indicators") or [])
         if spec.get("of"):
             members |= set(cb.indicators.loc[cb.indicators["pillar"] == spec["of"], "code"])
-        out[code] = members
+        out[code] = (members, spec.get("origin"))
     return out
 
 
-def _with_composites(cells: dict, active: dict, composites: dict[str, set[str]]):
-    """Add each composite's cells (covered where any member is covered) and its active
-    records (a record coded to several members counts once)."""
-    for comp, members in composites.items():
-        for (actor, target, code, year), cell in list(cells.items()):
+def _with_composites(cells: dict, active: dict, composites: dict, cover: pd.DataFrame,
+                     origin_of: dict[str, str]):
+    """Add each composite's cells (covered where any member is covered; by its origin's
+    coverage only when it names one) and its active records (a record coded to several
+    members counts once; only its origin's records when it names one)."""
+    base = dict(cells)
+    for comp, (members, origin) in composites.items():
+        source_cells = base if origin is None else _cells(cover[cover["origin"] == origin])
+        for (actor, target, code, year), cell in list(source_cells.items()):
             if code not in members:
                 continue
             key = (actor, target, comp, year)
@@ -132,9 +138,10 @@ def _with_composites(cells: dict, active: dict, composites: dict[str, set[str]])
             into["first"] = min(into["first"], cell["first"])
             into["last_date"] = max(into["last_date"], cell["last_date"])
         merged: dict[tuple, set[str]] = defaultdict(set)
-        for (actor, target, code, year), ids in active.items():
+        for (actor, target, code, year), ids in list(active.items()):
             if code in members:
-                merged[(actor, target, comp, year)].update(ids)
+                merged[(actor, target, comp, year)].update(
+                    i for i in ids if origin is None or origin_of.get(i) == origin)
         for key, ids in merged.items():
             active[key] = sorted(ids)
     return cells, active
@@ -146,12 +153,13 @@ def indicator_values(db: Database, codebook: Codebook | None = None,
     evidence_ids (sorted list), flags (list), covered_by (list of origins)."""
     cb = codebook or default_codebook()
     settings = settings if settings is not None else load_mapping("values", cb)
-    cells = _cells(coverage_table(db, settings))
+    cover = coverage_table(db, settings)
+    cells = _cells(cover)
     if not cells:
         return pd.DataFrame(columns=VALUE_COLUMNS)
     horizon = max(k[3] for k in cells)
-    active = _active(db, horizon)
-    cells, active = _with_composites(cells, active, _composites(settings, cb))
+    active, origin_of = _active(db, horizon)
+    cells, active = _with_composites(cells, active, _composites(settings, cb), cover, origin_of)
     incident = incident_of(db)
     windows = settings.get("windows") or {}
     rows = []

@@ -21,8 +21,8 @@ import pandas as pd
 
 from sharppower.countries import CountryResolver, resolver
 from sharppower.sources import readers
-from sharppower.sources.base import Source, SourceFile
-from sharppower.sources.connectors import cow_trade
+from sharppower.sources.base import Source, SourceFile, Universe
+from sharppower.sources.cow_states import STATES_FILE
 from sharppower.sources.snapshot import Snapshot
 
 FILE = "gcdf3_country_year_iso3.csv"
@@ -134,6 +134,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 SOURCE = Source(
     name="aiddata-gcdf",
+    universe=Universe(years=(2000, 2021), note="China's official finance committed 2000-2021 (its indicators are absent: missing, so no zeros are completed)"),
     actors=("CHN",),
     title="Global Chinese Development Finance Dataset 3.0 (recipient country-year)",
     publisher="AidData, William & Mary",
@@ -151,7 +152,7 @@ SOURCE = Source(
                    "aiddata_gcdf/gcdf3_country_year_iso3.csv", format="csv",
                    derive="the CSV as published (the odadata package's country-year table)",
                    checked="GitHub raw URL on the main branch (may move); not fetched from here"),
-        cow_trade.STATES_FILE,
+        STATES_FILE,
     ),
     parse=parse,
     coverage="138 recipients, commitments 2000-2021",

@@ -18,7 +18,7 @@ import pandas as pd
 
 from sharppower.countries import CountryResolver, resolver
 from sharppower.sources import readers
-from sharppower.sources.base import Source, SourceFile
+from sharppower.sources.base import Source, SourceFile, Universe
 from sharppower.sources.snapshot import Snapshot
 
 FILE = "chinese_public_diplomacy_country_year.csv"
@@ -75,6 +75,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 SOURCE = Source(
     name="aiddata-public-diplomacy",
+    universe=Universe(years=(2000, 2016), targets=("AFG", "AUS", "BGD", "BRN", "BTN", "COK", "FJI", "FSM", "IDN", "IND", "JPN", "KAZ", "KGZ", "KHM", "KIR", "KOR", "LAO", "LKA", "MDV", "MMR", "MNG", "MYS", "NPL", "NRU", "NZL", "PAK", "PHL", "PNG", "PRK", "SGP", "THA", "TJK", "TKM", "TLS", "TON", "UZB", "VNM", "VUT", "WSM"), note="the 39 Asia-Pacific countries of the dataset, 2000-2016 (2017-2018 dropped as near-empty)"),
     actors=("CHN",),
     title="Chinese public diplomacy in Asia-Pacific, South and Central Asia, country-year",
     publisher="AidData, William & Mary (modified copy)",

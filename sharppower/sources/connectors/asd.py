@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sharppower.errors import InputError
-from sharppower.sources.base import Source, SourceFile
+from sharppower.sources.base import Source, SourceFile, Universe
 from sharppower.sources.snapshot import Snapshot
 
 FILE = "incidents.json"
@@ -126,8 +126,16 @@ def parse(snapshot: Snapshot, res) -> tuple[list[dict], list[str], list[str]]:
     return incidents, targets, warnings
 
 
+# The 40 countries of the tracker's map (properties.country of incidents.json): its universe.
+ASD_COUNTRIES = ("ALB", "AUT", "BLR", "BEL", "BIH", "BGR", "CAN", "HRV", "CYP", "CZE", "DNK",
+                 "EST", "FIN", "FRA", "GEO", "DEU", "GRC", "HUN", "IRL", "ITA", "XKX", "LVA",
+                 "LTU", "MKD", "MDA", "MNE", "NLD", "NOR", "POL", "ROU", "SRB", "SVK", "SVN",
+                 "ESP", "SWE", "CHE", "TUR", "UKR", "GBR", "USA")
+
+
 SOURCE = Source(
     name="asd-interference-tracker",
+    universe=Universe(years=(2000, 2025), targets=ASD_COUNTRIES, note="the tracker covers 40 European and North American countries (its map), 2000-2025; every other country is outside it"),
     actors=("CHN", "RUS"),
     title="Authoritarian Interference Tracker",
     publisher="Alliance for Securing Democracy (German Marshall Fund of the United States)",

@@ -21,7 +21,7 @@ import pandas as pd
 from sharppower.countries import CountryResolver, resolver
 from sharppower.errors import InputError
 from sharppower.sources import readers
-from sharppower.sources.base import Source, SourceFile
+from sharppower.sources.base import Source, SourceFile, Universe
 from sharppower.sources.snapshot import Snapshot
 
 FILE = "gfdc-bri-countries-2025-05.csv"
@@ -75,6 +75,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 SOURCE = Source(
     name="bri-mou",
+    universe=Universe(years=(2013, 2025), note="every country listed as signing a Belt and Road MoU, 2013-2025: a country not listed has none"),
     actors=("CHN",),
     title="Countries of the Belt and Road Initiative: MoU signing and exit dates (May 2025)",
     publisher="Green Finance & Development Center (Christoph Nedopil Wang)",

@@ -33,7 +33,7 @@ import yaml
 from sharppower.countries import CountryResolver, resolver
 from sharppower.errors import InputError
 from sharppower.sources import readers
-from sharppower.sources.base import Source, SourceFile
+from sharppower.sources.base import Source, SourceFile, Universe
 from sharppower.sources.snapshot import Snapshot
 
 ENGAGEMENTS = "all_engagements_2003-2018.rds"
@@ -159,6 +159,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 SOURCE = Source(
     name="china-leader-engagements",
+    universe=Universe(years=(2003, 2018), note="every foreign visit and meeting of China's top leaders 2003-2018 (investments from 2005: zeros only from the first year observed)"),
     actors=("CHN",),
     title="Chinese leaders' foreign engagements (China Vitae, 2003-2018) and the China Global "
     "Investment Tracker (2005-2018)",

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from sharppower.errors import InputError
-from sharppower.sources.base import Source, SourceFile
+from sharppower.sources.base import Source, SourceFile, Universe
 from sharppower.sources.snapshot import Snapshot
 
 FILE = "coercion_cases_governments.csv"
@@ -50,6 +50,7 @@ def parse(snapshot: Snapshot, res=None) -> pd.DataFrame:
 
 SOURCE = Source(
     name="coercion-cases",
+    universe=Universe(years=(2010, 2020), note="a case list of China's coercion of any country 2010-2020: a country without a case had none recorded"),
     actors=("CHN",),
     title="Cases of Chinese coercion against foreign governments, 2010-2020",
     publisher="Australian Strategic Policy Institute (ASPI; attribution not verified: the file "

@@ -25,7 +25,7 @@ import pandas as pd
 
 from sharppower.countries import CountryResolver, resolver
 from sharppower.sources import readers
-from sharppower.sources.base import Source, SourceFile
+from sharppower.sources.base import Source, SourceFile, Universe
 from sharppower.sources.snapshot import Snapshot
 
 WORLD = "confucius_institutes.csv"
@@ -167,6 +167,7 @@ FILES: Sequence[SourceFile] = (
 
 SOURCE = Source(
     name="confucius-institutes",
+    universe=Universe(years=(2004, 2022), note="the list of every Confucius Institute opened (from 2004) and the US closures (to 2022): a country without one hosts none"),
     actors=("CHN",),
     title="Confucius Institutes worldwide, with the NAS lists of US institutes closed and open",
     publisher="NC State Laboratory for Analytic Sciences (bridash); National Association of Scholars",

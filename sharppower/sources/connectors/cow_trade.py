@@ -23,22 +23,17 @@ import pandas as pd
 from sharppower.countries import CountryResolver, resolver
 from sharppower.sources import readers
 from sharppower.sources.base import Source, SourceFile
+from sharppower.sources.cow_states import STATES_FILE, register_states
 from sharppower.sources.snapshot import Snapshot
 
 DYADS = "cow_dyadic_trade_partner_CHN_RUS.csv"
 TOTALS = "cow_national_trade_totals.csv"
-STATES = "cow_states_lookup.csv"
 PARTNERS = (710, 365)
 COW_DYADIC, COW_NATIONAL = "Dyadic_COW_4.0.csv", "National_COW_4.0.csv"  # in the published zip
 COW_MISSING = {"", "-9", "-9.0"}
 SHARES = {"share_imports_from_partner": ("imports_from_partner", "imports"),
           "share_exports_to_partner": ("exports_to_partner", "exports")}
 ABOVE_1 = "share_above_1: dyadic flow exceeds the national total (separate COW series)"
-
-
-def _states(snapshot: Snapshot) -> pd.DataFrame:
-    df = readers.read_csv(snapshot.path(STATES), STATES, required=["ccode", "stateabb", "statenme"])
-    return readers.integers(df, ["ccode"], STATES)
 
 
 FLOWS = ["imports_from_partner", "exports_to_partner"]
@@ -99,7 +94,7 @@ def add_shares(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
 def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFrame:
     """One row per target x partner (actor) x year: flows, totals and the two shares."""
     res = res or resolver()
-    res.register_cow(_states(snapshot))
+    register_states(snapshot, res)
     df = _dyads(snapshot).merge(_totals(snapshot), on=["ccode", "year"], how="left")
     rows = df["_row"].tolist()
     df["target"], warnings = res.resolve_cow(df["ccode"], df["year"], DYADS, rows)
@@ -118,9 +113,6 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 ARCHIVE = "https://correlatesofwar.org/wp-content/uploads/COW_Trade_4.0.zip"
 CHECKED = ("the URL and member names as the connector has read them; the live archive was not "
            "fetched from here (no network)")
-STATES_FILE = SourceFile(STATES, "https://correlatesofwar.org/wp-content/uploads/states2016.csv",
-                         "cow_trade/cow_states_lookup.csv", format="csv",
-                         derive="COW's state list as published", checked=CHECKED)
 
 SOURCE = Source(
     name="cow-trade",

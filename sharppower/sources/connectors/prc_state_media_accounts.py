@@ -25,7 +25,7 @@ import yaml
 
 from sharppower.countries import CountryResolver, normalise, resolver
 from sharppower.sources import readers
-from sharppower.sources.base import Source, SourceFile
+from sharppower.sources.base import Source, SourceFile, Universe
 from sharppower.sources.snapshot import Snapshot
 
 FILE = "CANIS_PRC_state_media_on_social_media_platforms-2023-11-03.xlsx"
@@ -77,6 +77,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None) -> pd.DataFram
 
 SOURCE = Source(
     name="prc-state-media-accounts",
+    universe=Universe(years=(2023, 2023), note="one cross-section of the accounts (November 2023), countries of focus among every country"),
     actors=("CHN",),
     title="PRC state media and diplomatic accounts on social media, by country of focus (CANIS)",
     publisher="CANIS, Canadian Network on Information and Security (University of Calgary)",

@@ -30,7 +30,7 @@ from sharppower.countries import CountryResolver, resolver
 from sharppower.errors import InputError
 from sharppower.sources import readers
 from sharppower.sources.actors import declared, missing_warnings
-from sharppower.sources.base import Source, SourceFile
+from sharppower.sources.base import Source, SourceFile, Universe
 from sharppower.sources.snapshot import Snapshot
 
 FILE = "sipri_trade_register_2000-2030_generated_2025-01-03.csv"
@@ -153,6 +153,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None,
 
 SOURCE = Source(
     name="sipri-arms-transfers",
+    universe=Universe(years=(2000, 2023), note="the register lists every delivery of major arms to every state: a state with none from a supplier in a year received none"),
     actors="any",
     title="SIPRI Arms Transfers Database: trade register, deliveries 2000-2023",
     publisher="Stockholm International Peace Research Institute (SIPRI)",
