@@ -180,7 +180,11 @@ SOURCE = Source(
     "Journal of Peace Research 62(4). UCDP/PRIO Armed Conflict Dataset version 25.1.",
     files=(
         SourceFile(FILE, "https://ucdp.uu.se/downloads/ucdpprio/ucdp-prio-acd-251-csv.zip",
-                   "ucdp_prio_acd/UcdpPrioConflict_v25_1.csv"),
+                   "ucdp_prio_acd/UcdpPrioConflict_v25_1.csv", format="zip",
+                   member="UcdpPrioConflict_v25_1.csv",
+                   derive="the conflict-year CSV out of UCDP's published zip",
+                   checked="URL and member name from UCDP's download page naming; the live "
+                           "archive was not fetched from here (no network)"),
         STATES_FILE,
     ),
     parse=parse,

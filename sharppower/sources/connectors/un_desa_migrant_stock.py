@@ -96,7 +96,15 @@ SOURCE = Source(
     files=(SourceFile(
         FILE, "https://www.un.org/development/desa/pd/sites/www.un.org.development.desa.pd/"
         "files/undesa_pd_2020_ims_stock_by_sex_destination_and_origin.xlsx",
-        "un_desa_migrant_stock/ims2020_bilateral_total_1990_2020.csv"),),
+        "un_desa_migrant_stock/ims2020_bilateral_total_1990_2020.csv", format="csv",
+        manual=True,
+        manual_step="UN DESA publishes the stocks as a destination x origin matrix (workbook "
+                    "sheet 'Table 1'); the connector reads its long form by ISO3 "
+                    "(origin_iso3, destination_iso3, year, migrant_stock, both sexes): save "
+                    "that table as ims2020_bilateral_total_1990_2020.csv in the folder given "
+                    "to `pull --from`",
+        checked="the workbook URL from UN DESA's page; its matrix is not read by the "
+                "connector (a manual conversion), not fetched from here (no network)"),),
     parse=parse,
     coverage="233 origins x 232 destinations, 1990-2020 every five years; Taiwan absent",
     notes="Country of birth (citizenship for some hosts); per 1,000 of the target's migrants.",
