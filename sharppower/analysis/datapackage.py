@@ -26,6 +26,8 @@ import numpy as np
 import pandas as pd
 
 from sharppower import __version__
+from sharppower.index.nodes import run_nodes
+from sharppower.index.scales import scale_text
 from sharppower.measures.evidence.exchange import formula_safe
 from sharppower.sources.registry import SOURCES
 from sharppower.store import Database
@@ -64,7 +66,12 @@ FIELDS = {
     "ci_high": ("unit of value", "Upper end of the 95% interval"),
     "n": ("respondents", "Sample size behind a survey value"),
     "source": ("", "Source name (see sources.csv)"),
-    "score": ("score, 0-100", "Score of the node (higher: more influence)"),
+    "score": ("score, 0-100", ("Score of the node, 0-100 across the actor's targets that year: "
+                               "higher = more influence; under the attraction pillar higher = "
+                               "more attraction, under the resilience pillar higher = more "
+                               "resilient (see scale)")),
+    "scale": ("", ("How to read the row's score: '0-100, higher = more influence', '... more "
+                   "attraction' or '... more resilient'")),
     "rank": ("rank", "Rank among the actor's targets that year (1 = highest)"),
     "n_ranked": ("targets", "Targets ranked that year"),
     "coverage": ("share, 0-1", "Share of the node's components with a value that year"),
@@ -138,9 +145,22 @@ def index_scores(db: Database) -> pd.DataFrame:
     from sharppower.index.store import scores
 
     try:
-        return scores(db, None, None, None)
+        frame = scores(db, None, None, None)
     except NotFound:
-        return pd.DataFrame(columns=KEYS["index_scores"] + ["score"])
+        return pd.DataFrame(columns=KEYS["index_scores"] + ["score", "scale"])
+    return with_scale(frame, run_nodes(db))
+
+
+def with_scale(frame: pd.DataFrame, nodes: list[dict]) -> pd.DataFrame:
+    """`frame` (level, node, score ...) with a `scale` column after `score`: how to read
+    it (`index.scales.scale_text`), computed once per node."""
+    text = {(lvl, node): scale_text(lvl, node, nodes)
+            for lvl, node in set(zip(frame["level"], frame["node"]))}
+    scale = [text[k] for k in zip(frame["level"], frame["node"])]
+    at = frame.columns.get_loc("score") + 1 if "score" in frame.columns else len(frame.columns)
+    frame = frame.copy()
+    frame.insert(at, "scale", scale)
+    return frame
 
 
 def sources_table(db: Database) -> pd.DataFrame:

@@ -13,6 +13,7 @@ from sharppower.analysis.common import measure
 from sharppower.analysis.indexscores import not_scored
 from sharppower.index.components import domains_by_actor
 from sharppower.index.nodes import YearChoice, choose_year, run_nodes, settle_year
+from sharppower.index.scales import scale_text
 from sharppower.index.spec import load_spec
 from sharppower.store import Database
 from sharppower.web.lookup import codebook
@@ -97,14 +98,16 @@ def _empty_domains(db: Database) -> set[tuple[str, str]]:
 
 def score_row(db: Database, memo: Memo, actor: str, level: str, node: str, label: str,
               iso3: str, year: int | None, rec: dict) -> dict:
-    """One score of the block: value, interval, rank, detail; or not_scored with why."""
+    """One score of the block: value, its scale ('0-100, higher = more influence'), interval,
+    rank, detail; or not_scored with why."""
     code = f"index:{level}:{node}"
     detail = by_target_year(memo, ("score_detail", actor, code),
                             lambda: score_detail(db, actor, code)).get((iso3, year), {})
     scored = not missing(rec.get("value"))
     why = None if scored else missing_reason(db, memo, actor, level, node, iso3, year)
+    nodes = memo(("run_nodes",), lambda: run_nodes(db))
     return {"actor": actor, "level": level, "node": node, "label": label, "year": year,
-            **{k: rec.get(k) for k in SCORE_FIELDS},
+            "scale": scale_text(level, node, nodes), **{k: rec.get(k) for k in SCORE_FIELDS},
             "rank_text": rank_text(rec.get("rank"), rec.get("rank_low"), rec.get("rank_high")),
             **{k: detail.get(k) for k in DETAIL}, "not_scored": why,
             "detail": f"not scored: {why}" if why else "; ".join(detail_lines(detail))}

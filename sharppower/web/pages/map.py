@@ -9,8 +9,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse
 
 from sharppower.errors import NotFound
-from sharppower.index.nodes import choose_year
+from sharppower.index.nodes import choose_year, run_nodes
 from sharppower.index.report import left_out
+from sharppower.index.scales import SCALE_NOTE, scale_text
 from sharppower.store import Database
 from sharppower.store.lookups import country_names
 from sharppower.web import figures
@@ -81,14 +82,25 @@ def map_data(db: Database, actor: str | None = None, measure: str | None = None,
     if not rows.empty and not detail.empty:
         rows = rows.merge(detail[detail["year"] == year].drop(columns=["year"]), on="target",
                           how="left")
-    values = [_row(r, names, option["unit"]) for r in rows.to_dict("records")]
+    scale = measure_scale(db, code)
+    values = [_row(r, names, option["unit"], scale) for r in rows.to_dict("records")]
     return {"actor": actor, "actor_name": codebook().actors[actor], "actors": codebook().actors,
             "colour": codebook().actor_info[actor].colour,
             "measure": code, "label": option["label"], "unit": option["unit"],
-            "kind": option["kind"], "year": year, "years": years, "year_reason": reason,
+            "kind": option["kind"], "scale": scale, "year": year, "years": years, "year_reason": reason,
             "values": values, "not_ranked": _not_ranked(db, actor, code, year, names),
             "shapes": sorted(mapped_countries()), "with_value": len(values),
-            "options": measure_options(db), "rank_note": RANK_NOTE, "score_note": SCORE_NOTE}
+            "options": measure_options(db), "rank_note": RANK_NOTE, "score_note": SCORE_NOTE,
+            "scale_note": SCALE_NOTE if code.startswith("index:") else ""}
+
+
+def measure_scale(db: Database, code: str) -> str:
+    """'0-100, higher = more influence' for an index, pillar or domain (`index.scales`);
+    '' for an indicator (its unit says what it is)."""
+    parts = code.split(":")
+    if len(parts) != 3 or parts[0] != "index":
+        return ""
+    return scale_text(parts[1], parts[2], run_nodes(db))
 
 
 def _not_ranked(db: Database, actor: str, code: str, year: int | None,
@@ -103,9 +115,9 @@ def _not_ranked(db: Database, actor: str, code: str, year: int | None,
                    for t, r in zip(out["target"], out["reason"])), key=lambda r: r["name"])
 
 
-def _row(r: dict, names: dict, unit: str) -> dict:
+def _row(r: dict, names: dict, unit: str, scale: str = "") -> dict:
     name = names.get(r["target"], r["target"])
-    hover = f"<b>{name}</b>: {fmt(r['value'], 2)} {unit}"
+    hover = f"<b>{name}</b>: {fmt(r['value'], 2)} {unit}" + (f" ({scale})" if scale else "")
     if interval(r.get("ci_low"), r.get("ci_high")):
         hover += f"<br>95% interval {interval(r.get('ci_low'), r.get('ci_high'), 2)}"
     ranked = rank_text(r.get("rank"), r.get("rank_low"), r.get("rank_high"))
