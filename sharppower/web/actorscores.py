@@ -13,12 +13,13 @@ from sharppower.analysis.common import measure
 from sharppower.analysis.indexscores import not_scored
 from sharppower.index.components import domains_by_actor
 from sharppower.index.nodes import YearChoice, choose_year, run_nodes, settle_year
+from sharppower.index.reading import reading, tie_counts
 from sharppower.index.scales import scale_text
 from sharppower.index.spec import load_spec
 from sharppower.store import Database
 from sharppower.web.lookup import codebook
 from sharppower.web.memo import Memo, by_target_year, memo_reader
-from sharppower.web.scoretext import DETAIL, detail_lines, missing, rank_text, score_detail
+from sharppower.web.scoretext import DETAIL, detail_lines, missing, score_detail
 
 SCORE_FIELDS = ("value", "ci_low", "ci_high", "rank", "rank_low", "rank_high")
 
@@ -34,6 +35,15 @@ def _frames(db: Database, memo: Memo, actor: str) -> dict[tuple[str, str], dict]
     return {(lvl, code): by_target_year(memo, ("measure", actor, f"index:{lvl}:{code}"),
                                         lambda m=f"index:{lvl}:{code}": read(db, actor, m))
             for lvl, code, _ in memo(("score_nodes",), lambda: score_nodes(db))}
+
+
+def ties(db: Database, memo: Memo, actor: str, level: str, node: str) -> dict:
+    """(target, year) -> how many other targets share its score that year (`actor`, node)."""
+    def compute() -> dict:
+        frame = memo_reader(memo, measure)(db, actor, f"index:{level}:{node}")
+        counts = tie_counts(frame)
+        return {(t, int(y)): int(n) for t, y, n in zip(frame["target"], frame["year"], counts)}
+    return memo(("ties", actor, level, node), compute)
 
 
 def scored_years(db: Database, memo: Memo, actor: str) -> dict[str, set[int]]:
@@ -99,16 +109,22 @@ def _empty_domains(db: Database) -> set[tuple[str, str]]:
 def score_row(db: Database, memo: Memo, actor: str, level: str, node: str, label: str,
               iso3: str, year: int | None, rec: dict) -> dict:
     """One score of the block: value, its scale ('0-100, higher = more influence'), interval,
-    rank, detail; or not_scored with why."""
+    rank, detail; or not_scored with why. `interval_text`, `interval_note` and `rank_text`
+    say the intervals as `index.reading.reading` decides (none shown when degenerate;
+    'tied at 0 with N others')."""
     code = f"index:{level}:{node}"
     detail = by_target_year(memo, ("score_detail", actor, code),
                             lambda: score_detail(db, actor, code)).get((iso3, year), {})
     scored = not missing(rec.get("value"))
     why = None if scored else missing_reason(db, memo, actor, level, node, iso3, year)
     nodes = memo(("run_nodes",), lambda: run_nodes(db))
+    said = reading(*(rec.get(k) for k in SCORE_FIELDS),
+                   tied=ties(db, memo, actor, level, node).get((iso3, year), 0),
+                   n_ranked=detail.get("n_ranked"))
     return {"actor": actor, "level": level, "node": node, "label": label, "year": year,
             "scale": scale_text(level, node, nodes), **{k: rec.get(k) for k in SCORE_FIELDS},
-            "rank_text": rank_text(rec.get("rank"), rec.get("rank_low"), rec.get("rank_high")),
+            "rank_text": said["rank"], "interval_text": said["interval"],
+            "interval_note": said["note"],
             **{k: detail.get(k) for k in DETAIL}, "not_scored": why,
             "detail": f"not scored: {why}" if why else "; ".join(detail_lines(detail))}
 

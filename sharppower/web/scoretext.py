@@ -14,6 +14,7 @@ import pandas as pd
 
 from sharppower.analysis.indexscores import level_scores
 from sharppower.errors import NotFound
+from sharppower.index.reading import rank_interval
 from sharppower.index.spec import load_spec
 from sharppower.store import Database
 
@@ -81,12 +82,9 @@ def interval(low: Any, high: Any, digits: int = 1) -> str:
 
 
 def rank_text(rank: Any, low: Any, high: Any) -> str:
-    """'7 (5-11)', '7' without an interval, '' without a rank."""
-    if missing(rank):
-        return ""
-    if missing(low) or missing(high):
-        return str(int(rank))
-    return f"{int(rank)} ({int(low)}-{int(high)})"
+    """'7 (5-11)', '7' without an interval, '' without a rank (`index.reading.rank_interval`,
+    the CLI's formatting too)."""
+    return rank_interval(rank, low, high)
 
 
 def year_reason(year: int | None, years: list[int], counts: dict[int, int],

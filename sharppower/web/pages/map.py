@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 
 from sharppower.errors import NotFound
 from sharppower.index.nodes import choose_year, run_nodes
+from sharppower.index.reading import FULL_SCALE, reading, tie_counts
 from sharppower.index.report import left_out
 from sharppower.index.scales import SCALE_NOTE, scale_text
 from sharppower.store import Database
@@ -27,8 +28,6 @@ from sharppower.web.scoretext import (
     SCORE_NOTE,
     choice_reason,
     detail_lines,
-    interval,
-    rank_text,
     score_detail,
 )
 
@@ -83,6 +82,7 @@ def map_data(db: Database, actor: str | None = None, measure: str | None = None,
         rows = rows.merge(detail[detail["year"] == year].drop(columns=["year"]), on="target",
                           how="left")
     scale = measure_scale(db, code)
+    rows = rows.assign(tied=tie_counts(rows)) if code.startswith("index:") else rows
     values = [_row(r, names, option["unit"], scale) for r in rows.to_dict("records")]
     return {"actor": actor, "actor_name": codebook().actors[actor], "actors": codebook().actors,
             "colour": codebook().actor_info[actor].colour,
@@ -118,9 +118,14 @@ def _not_ranked(db: Database, actor: str, code: str, year: int | None,
 def _row(r: dict, names: dict, unit: str, scale: str = "") -> dict:
     name = names.get(r["target"], r["target"])
     hover = f"<b>{name}</b>: {fmt(r['value'], 2)} {unit}" + (f" ({scale})" if scale else "")
-    if interval(r.get("ci_low"), r.get("ci_high")):
-        hover += f"<br>95% interval {interval(r.get('ci_low'), r.get('ci_high'), 2)}"
-    ranked = rank_text(r.get("rank"), r.get("rank_low"), r.get("rank_high"))
+    said = reading(r["value"], r.get("ci_low"), r.get("ci_high"), r.get("rank"),
+                   r.get("rank_low"), r.get("rank_high"), int(r.get("tied") or 0),
+                   r.get("n_ranked"), scale=FULL_SCALE if scale else None)
+    if said["interval"]:
+        hover += f"<br>95% interval {said['interval']}"
+    elif said["note"]:
+        hover += f"<br>{said['note']}"
+    ranked = said["rank"]
     if ranked:
         hover += f"<br>rank {ranked}"
     lines = detail_lines(r)
@@ -128,6 +133,7 @@ def _row(r: dict, names: dict, unit: str, scale: str = "") -> dict:
     keep = ("target", "value", "se", "ci_low", "ci_high", "n", "rank", "rank_low", "rank_high",
             *DETAIL)
     return {**{k: r.get(k) for k in keep}, "name": name, "rank_text": ranked,
+            "interval_text": said["interval"], "interval_note": said["note"],
             "detail": "; ".join(lines), "hover": hover}
 
 
