@@ -72,6 +72,7 @@ def actor_year(db: Database, memo: Memo, actor: str, iso3: str, year: int | None
 def year_text(choice: YearChoice, name: str) -> str:
     """Why an actor's block shows its year (the profile's own words for `YearChoice`)."""
     y, y0 = choice.year, choice.index_year
+    rule = "coverage" if y0 is None and choice.rule in ("before", "after", "index") else choice.rule
     return {"asked": f"{name} {y}: the year chosen",
             "index": f"{name} {y}: its default year (the latest year ranking enough targets "
                      "on mostly current data)",
@@ -81,7 +82,7 @@ def year_text(choice: YearChoice, name: str) -> str:
                      "or a survey value for this country",
             "coverage": f"{name} {y}: the latest year with a score or a survey value for this "
                         f"country (no stored index run ranks {name} yet)",
-            }.get(choice.rule, f"{name}: no index score yet (no stored run scores it)")
+            }.get(rule, f"{name}: no index score yet (no stored run scores it)")
 
 
 def missing_reason(db: Database, memo: Memo, actor: str, level: str, node: str, iso3: str,

@@ -1,0 +1,57 @@
+"""Issue 23, plain words: coverage cells name components by their codebook names, "not
+scored" says why in words, and no page says "default year None"."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from test_web_support import add_index_inputs, client, make_app
+
+from sharppower.store.database import insert_rows
+from sharppower.store.tables import observations
+
+
+@pytest.fixture
+def partly(demo_db, conf):
+    """The index inputs of the web fixture (exposure and pressure), and TZA with a UN vote
+    only: the effect pillar is present that year, so the others lack a pillar."""
+    from sharppower.index.build import build_index
+
+    add_index_inputs(demo_db)
+    with demo_db.begin() as conn:
+        insert_rows(conn, observations, [{
+            "actor": "CHN", "target": "TZA", "year": 2021, "indicator": "eff_unga_agreement",
+            "value": 0.5, "source": "test-fixture", "source_file": __file__,
+            "source_row": "TZA"}])
+    build_index(demo_db, runs=20, seed=1)
+    return client(make_app(conf, demo_db))
+
+
+def chn_scores(web, iso3: str) -> dict[str, dict]:
+    block = next(b for b in web.get(f"/country/{iso3}.json?year=2021").json()["by_actor"]
+                 if b["actor"] == "CHN")
+    return {s["node"]: s for s in block["scores"]}
+
+
+def test_components_and_reasons_in_words(partly):
+    ken = chn_scores(partly, "KEN")
+    details = " ".join(s["detail"] for s in ken.values())
+    assert ken["trade_dependence"]["value"] is not None
+    assert "Trade with the actor, share of total trade" in ken["trade_dependence"]["detail"]
+    assert not re.search(r"\b(exp|prs|eff|att|res)[ _]", details), details
+    why = ken["influence"]["not_scored"]
+    assert ken["influence"]["value"] is None and why
+    assert why.startswith("data on only 67% of the pillars it combines (Exposure, Pressure, "
+                          "Effect)")
+    assert "cross-section" not in why and "<" not in why
+    tza = chn_scores(partly, "TZA")["exposure"]["not_scored"]
+    assert tza.startswith("data on only 50% of the domains it combines (Trade dependence")  # declared zeros count
+    assert "a score needs all of them" in partly.get("/country/KEN?year=2021").text
+
+
+def test_no_page_says_a_year_is_none(demo_db, conf):
+    web = client(make_app(conf, demo_db))  # the starter store: no index run
+    for path in ("/country/AUS", "/map", "/map?measure=att_favorable"):
+        text = web.get(path).text
+        assert "None" not in re.sub(r"<[^>]+>", " ", text), path
