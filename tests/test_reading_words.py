@@ -55,3 +55,18 @@ def test_no_page_says_a_year_is_none(demo_db, conf):
     for path in ("/country/AUS", "/map", "/map?measure=att_favorable"):
         text = web.get(path).text
         assert "None" not in re.sub(r"<[^>]+>", " ", text), path
+
+
+def test_no_evidence_names_the_ledgers_and_records_name_their_indicators(demo_db, conf):
+    from sharppower.measures.evidence import list_evidence
+
+    web = client(make_app(conf, demo_db))
+    records = list_evidence(demo_db)
+    assert not records.empty and "KHM" not in set(records["target"])
+    text = web.get("/country/KHM").text
+    assert "none of the ledgers loaded covers Cambodia" in text
+    assert "the absence of records says nothing about interference" in text
+    target = records["target"].iloc[0]
+    page = web.get(f"/country/{target}").text
+    codes = re.findall(r'<span class="indicator" title="([^"]+)">([^<]+)</span>', page)
+    assert codes and all(name != code and "_" not in name for code, name in codes)

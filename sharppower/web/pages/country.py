@@ -22,6 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from sharppower.analysis.common import measure
+from sharppower.analysis.ledgers import no_evidence_text
 from sharppower.analysis.profile import (
     ATTRACTION,
     attraction_by_target,
@@ -156,8 +157,11 @@ def profile_reason(year: int | None, blocks: list[dict]) -> str:
 
 def live_parts(db: Database, iso3: str) -> dict:
     """What the profile reads live on every request: the evidence ledger (reviews change it
-    between builds) and the media reuse values."""
+    between builds; without a record, `evidence_summary.none_text` says which ledgers cover
+    the country) and the media reuse values."""
     found = evidence(db, iso3)
+    if not found["records"]:
+        found["none_text"] = no_evidence_text(db, iso3, country(db, iso3)["name"])
     return {"evidence": found.pop("records"), "evidence_summary": found,
             "media": media(db, iso3)}
 
