@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from sharppower.measures.evidence.tables import evidence
 from sharppower.sources.registry import SOURCES
 from sharppower.store import Database
-from sharppower.measures.evidence.tables import evidence
 
 NAMES = {"manual": "records added by hand", "starter-evidence": "the starter examples"}
 
