@@ -70,3 +70,20 @@ def test_no_evidence_names_the_ledgers_and_records_name_their_indicators(demo_db
     page = web.get(f"/country/{target}").text
     codes = re.findall(r'<span class="indicator" title="([^"]+)">([^<]+)</span>', page)
     assert codes and all(name != code and "_" not in name for code, name in codes)
+
+
+def test_each_score_says_the_sources_it_rests_on(partly):
+    from sharppower.codebook import packaged_codebook
+    from sharppower.index.names import source_name
+
+    source = dict(zip(packaged_codebook().indicators["code"],
+                      packaged_codebook().indicators["source"]))
+    ken = chn_scores(partly, "KEN")
+    trade = source_name(source["exp_trade_share"])
+    visits = source_name(source["prs_leader_visits"])
+    assert ken["trade_dependence"]["sources"] == f"rests on: {trade}"
+    assert ken["pressure"]["sources"].startswith(f"rests on: {visits}; not covered by the "
+                                                 "evidence ledgers")
+    assert ken["public_opinion"]["value"] is None
+    assert ken["public_opinion"]["sources"] == "not covered by any source"
+    assert "not covered by any source" in partly.get("/country/KEN?year=2021").text

@@ -12,6 +12,7 @@ from __future__ import annotations
 from sharppower.analysis.common import measure
 from sharppower.analysis.indexscores import not_scored
 from sharppower.index.components import domains_by_actor
+from sharppower.index.names import indicator_sources, sources_text
 from sharppower.index.nodes import YearChoice, choose_year, run_nodes, settle_year
 from sharppower.index.reading import reading, tie_counts
 from sharppower.index.scales import scale_text
@@ -19,7 +20,7 @@ from sharppower.index.spec import load_spec
 from sharppower.store import Database
 from sharppower.web.lookup import codebook
 from sharppower.web.memo import Memo, by_target_year, memo_reader
-from sharppower.web.scoretext import DETAIL, detail_lines, missing, score_detail
+from sharppower.web.scoretext import DETAIL, detail_lines, missing, names, score_detail
 
 SCORE_FIELDS = ("value", "ci_low", "ci_high", "rank", "rank_low", "rank_high")
 
@@ -140,10 +141,42 @@ def actor_block(db: Database, memo: Memo, actor: str, iso3: str, year: int | Non
     rows = [score_row(db, memo, actor, lvl, code, label, iso3, choice.year,
                       frames[(lvl, code)].get((iso3, choice.year), {}))
             for lvl, code, label in memo(("score_nodes",), lambda: score_nodes(db))]
+    rows = with_sources(rows, memo(("run_nodes",), lambda: run_nodes(db)),
+                        load_spec().stages.get("screen", {}).get("partial", []))
     return {"actor": actor, "name": info.name, "colour": info.colour, "kind": info.kind,
             "year": choice.year, "year_rule": choice.rule,
             "year_reason": year_text(choice, info.name),
             "has_scores": any(not missing(r["value"]) for r in rows), "scores": rows}
+
+
+def with_sources(rows: list[dict], nodes: list[dict], partial: list[str]) -> list[dict]:
+    """Each row with `sources`: the sources its score rests on in plain names, bottom-up
+    (a domain: its indicators' sources; a pillar: its domains'; an index: its pillars'),
+    and the partial ledgers that do not cover the target ("not covered by ..."); "not
+    covered by any source" for a score resting on none (`index.names.sources_text`)."""
+    src = indicator_sources()
+    children = {n["node"]: list(n.get("children", [])) for n in nodes}
+    rests: dict[str, list[str]] = {}
+    uncovered: dict[str, list[str]] = {}
+    for level in ("domain", "pillar", "index"):
+        for r in (r for r in rows if r["level"] == level):
+            node, scored = r["node"], not missing(r["value"])
+            if level == "domain":
+                used = names(r.get("components")) if scored else []
+                rests[node] = _unique(src.get(c, "") for c in used)
+                uncovered[node] = (_unique(src.get(c, "") for c in children.get(node, []))
+                                   if node in partial and not rests[node] else [])
+            else:
+                kids = children.get(node, [])
+                rests[node] = _unique(s for k in kids for s in rests.get(k, [])) if scored else []
+                uncovered[node] = _unique(s for k in kids for s in uncovered.get(k, []))
+            r["sources"] = sources_text(rests[node], [u for u in uncovered[node]
+                                                      if u not in rests[node]])
+    return rows
+
+
+def _unique(items) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i))
 
 
 def side_by_side(db: Database, memo: Memo, iso3: str, year: int | None,
