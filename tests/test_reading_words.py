@@ -87,3 +87,16 @@ def test_each_score_says_the_sources_it_rests_on(partly):
     assert ken["public_opinion"]["value"] is None
     assert ken["public_opinion"]["sources"] == "not covered by any source"
     assert "not covered by any source" in partly.get("/country/KEN?year=2021").text
+
+
+def test_map_tooltip_says_the_sources_too(partly):
+    from sharppower.codebook import packaged_codebook
+    from sharppower.index.names import source_name
+
+    source = dict(zip(packaged_codebook().indicators["code"],
+                      packaged_codebook().indicators["source"]))
+    shown = partly.get("/map.json?actor=CHN&measure=index:pillar:exposure&year=2021").json()
+    ken = next(r for r in shown["values"] if r["target"] == "KEN")
+    assert f"rests on: {source_name(source['exp_trade_share'])}" in ken["hover"]
+    indicator = partly.get("/map.json?actor=CHN&measure=exp_trade_share&year=2021").json()
+    assert all("rests on" not in r["hover"] for r in indicator["values"])
