@@ -100,3 +100,21 @@ def test_map_tooltip_says_the_sources_too(partly):
     assert f"rests on: {source_name(source['exp_trade_share'])}" in ken["hover"]
     indicator = partly.get("/map.json?actor=CHN&measure=exp_trade_share&year=2021").json()
     assert all("rests on" not in r["hover"] for r in indicator["values"])
+
+
+def test_data_package_scores_say_their_sources(partly, demo_db):
+    from sharppower.analysis.datapackage import FIELDS, table
+    from sharppower.codebook import packaged_codebook
+    from sharppower.index.names import source_name
+
+    source = dict(zip(packaged_codebook().indicators["code"],
+                      packaged_codebook().indicators["source"]))
+    scores = table(demo_db, "index_scores")
+    ken = scores[(scores["target"] == "KEN") & (scores["year"] == 2021)].set_index("node")
+    trade = source_name(source["exp_trade_share"])
+    visits = source_name(source["prs_leader_visits"])
+    assert ken.loc["trade_dependence", "sources"] == f"rests on: {trade}"
+    assert ken.loc["exposure", "sources"].startswith("rests on: ")
+    assert trade in ken.loc["exposure", "sources"]
+    assert ken.loc["pressure", "sources"] == f"rests on: {visits}"
+    assert "sources" in FIELDS
