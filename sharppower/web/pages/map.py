@@ -18,7 +18,7 @@ from sharppower.store import Database
 from sharppower.store.lookups import country_names
 from sharppower.web import figures
 from sharppower.web.actorscores import with_sources
-from sharppower.web.catalogue import INDEX, describe, measure_options
+from sharppower.web.catalogue import INDEX, describe, options_with_data
 from sharppower.web.finder import find, finder_entries
 from sharppower.web.geometry import mapped_countries, plotly_topojson
 from sharppower.web.lookup import check_actor, check_year, codebook
@@ -95,7 +95,7 @@ def map_data(db: Database, actor: str | None = None, measure: str | None = None,
             "kind": option["kind"], "scale": scale, "year": year, "years": years, "year_reason": reason,
             "values": values, "not_ranked": _not_ranked(db, actor, code, year, names),
             "shapes": sorted(mapped_countries()), "with_value": len(values),
-            "options": measure_options(db), "rank_note": RANK_NOTE, "score_note": SCORE_NOTE,
+            "options": options_with_data(db, actor, code), "rank_note": RANK_NOTE, "score_note": SCORE_NOTE,
             "scale_note": SCALE_NOTE if code.startswith("index:") else ""}
 
 
