@@ -22,3 +22,11 @@ def test_map_offers_only_measures_with_data_for_the_actor(demo_db, conf):
             assert (option["code"] in offered) == has, (actor, option["code"], has)
     chn = {o["code"] for o in web.get("/map.json?actor=CHN").json()["options"]}
     assert {"index:index:influence", "exp_trade_share", "att_favorable"} <= chn
+
+
+def test_quadrant_offers_no_retired_v1_axes(demo_db, conf):
+    web = client(make_app(conf, demo_db))
+    axes = web.get("/quadrant.json").json()["influence_axes"]
+    assert {"influence", "exposure", "pressure", "effect"} <= set(axes)
+    assert not {"reach", "sharp_power"} & set(axes)
+    assert "reach" in web.get("/quadrant.json?influence=reach").json()["influence_axes"]
