@@ -26,6 +26,9 @@ import numpy as np
 import pandas as pd
 
 from sharppower import __version__
+from sharppower.index.names import indicator_sources, sources_text
+from sharppower.index.nodes import run_nodes
+from sharppower.index.scales import scale_text
 from sharppower.measures.evidence.exchange import formula_safe
 from sharppower.sources.registry import SOURCES
 from sharppower.store import Database
@@ -64,7 +67,14 @@ FIELDS = {
     "ci_high": ("unit of value", "Upper end of the 95% interval"),
     "n": ("respondents", "Sample size behind a survey value"),
     "source": ("", "Source name (see sources.csv)"),
-    "score": ("score, 0-100", "Score of the node (higher: more influence)"),
+    "score": ("score, 0-100", ("Score of the node, 0-100 across the actor's targets that year: "
+                               "higher = more influence; under the attraction pillar higher = "
+                               "more attraction, under the resilience pillar higher = more "
+                               "resilient (see scale)")),
+    "sources": ("", ("The sources the score rests on, in plain names ('rests on: IMF Direction "
+                     "of Trade Statistics, ...'), or 'not covered by any source'")),
+    "scale": ("", ("How to read the row's score: '0-100, higher = more influence', '... more "
+                   "attraction' or '... more resilient'")),
     "rank": ("rank", "Rank among the actor's targets that year (1 = highest)"),
     "n_ranked": ("targets", "Targets ranked that year"),
     "coverage": ("share, 0-1", "Share of the node's components with a value that year"),
@@ -138,9 +148,50 @@ def index_scores(db: Database) -> pd.DataFrame:
     from sharppower.index.store import scores
 
     try:
-        return scores(db, None, None, None)
+        frame = scores(db, None, None, None)
     except NotFound:
-        return pd.DataFrame(columns=KEYS["index_scores"] + ["score"])
+        return pd.DataFrame(columns=KEYS["index_scores"] + ["score", "scale", "sources"])
+    nodes = run_nodes(db)
+    return with_sources(with_scale(frame, nodes), nodes)
+
+
+def with_sources(frame: pd.DataFrame, nodes: list[dict]) -> pd.DataFrame:
+    """`frame` (actor, target, year, level, node, components ...) with a `sources` column:
+    the sources each score rests on in plain names, bottom-up (a domain: the sources of the
+    indicators that entered it; a pillar: its domains'; an index: its pillars'), or "not
+    covered by any source" (`index.names`)."""
+    src = indicator_sources()
+    parent = {c: n["node"] for n in nodes for c in n.get("children", [])
+              if n["level"] in ("index", "pillar")}
+    key = ["actor", "target", "year"]
+    found: dict[tuple, dict[str, None]] = {}
+    for level in ("domain", "pillar", "index"):
+        part = frame[frame["level"] == level]
+        for row in zip(*(part[c] for c in [*key, "node", "components"])):
+            *k, node, comps = row
+            here = found.setdefault((*k, node), {})
+            if level == "domain":
+                for c in (comps or "").split(";") if isinstance(comps, str) else []:
+                    if src.get(c.strip()):
+                        here[src[c.strip()]] = None
+            up = parent.get(node)
+            if up is not None and here:
+                found.setdefault((*k, up), {}).update(here)
+    texts = [sources_text(list(found.get((a, t, y, n), {})), []) for a, t, y, n in
+             zip(frame["actor"], frame["target"], frame["year"], frame["node"])]
+    return frame.assign(sources=texts)
+
+
+def with_scale(frame: pd.DataFrame, nodes: list[dict]) -> pd.DataFrame:
+    """`frame` (level, node, score ...) with a `scale` column after `score`: how to read
+    it (`index.scales.scale_text`), computed once per node."""
+    text = {(lvl, node): scale_text(lvl, node, nodes)
+            for lvl, node in set(zip(frame["level"], frame["node"]))}
+    scale = [text[k] for k in zip(frame["level"], frame["node"])]
+    at = frame.columns.get_loc("score") + 1 if "score" in frame.columns else len(frame.columns)
+    frame = frame.copy()
+    frame.insert(at, "scale", scale)
+    return frame
 
 
 def sources_table(db: Database) -> pd.DataFrame:

@@ -17,6 +17,8 @@ import pandas as pd
 
 from sharppower.analysis.frames import empty_measure, tidy, year_list
 from sharppower.errors import NotFound
+from sharppower.index.nodes import run_nodes
+from sharppower.index.spec import load_spec
 from sharppower.index.store import latest_run, scores, screening
 from sharppower.store import Database
 
@@ -63,13 +65,37 @@ def index_measure(db: Database, actor: str, name: str, years: int | Iterable[int
 
 
 def not_scored(db: Database) -> dict[tuple[str, str, str, int], str]:
-    """Why a target has no score at a pillar or index in a year: (actor, node, target,
-    year) -> the screening reason of the stored run (for example "coverage 67% < 100%
-    (pillars of influence present in the cross-section)"); empty before any run."""
+    """Why a target has no score at a pillar or index in a year, in words a reader
+    understands (`plain_reason`): (actor, node, target, year) -> for example "data on only
+    67% of the pillars it combines (Exposure, Pressure, Effect) that any target has data on
+    this year; a score needs all of them, so that every target in the ranking rests on the
+    same pillars"; empty before any run."""
     try:
         frame = screening(db)
     except NotFound:
         return {}
     frame = frame[frame["kind"] == "unit"]
-    return {(a, n, t, int(y)): r for a, n, t, y, r in zip(
-        frame["actor"], frame["node"], frame["item"], frame["year"], frame["reason"])}
+    nodes = {n["node"]: n for n in run_nodes(db)}
+    return {(a, n, t, int(y)): plain_reason(nodes.get(n, {}), c, thr)
+            for a, n, t, y, c, thr in zip(frame["actor"], frame["node"], frame["item"],
+                                          frame["year"], frame["coverage"], frame["threshold"])}
+
+
+def plain_reason(node: dict, coverage: float, threshold: float) -> str:
+    """The screening's "coverage 67% < 100% (...)" in words: the share of the parts a score
+    combines (`node`: a `Spec.nodes()` entry, its children; of those present in the
+    actor-year) the target has data on, and the share a score needs."""
+    parts = [_label(c) for c in node.get("children", [])]
+    kind = "pillars" if node.get("level") == "index" else "domains"
+    if not parts:
+        return (f"data on {coverage:.0%} of its parts; a score needs at least "
+                f"{threshold:.0%}")
+    need = "all of them" if threshold >= 1 else f"at least {threshold:.0%} of them"
+    return (f"data on only {coverage:.0%} of the {kind} it combines ({', '.join(parts)}) "
+            f"that any target has data on this year; a score needs {need}, so that every "
+            f"target in the ranking rests on the same {kind}")
+
+
+def _label(code: str) -> str:
+    labels = load_spec().labels
+    return labels.get(code, code.replace("_", " "))

@@ -84,12 +84,14 @@ def show(actor: str = typer.Option(..., "--actor", help="Actor ISO3, e.g. CHN.")
     if json_out:
         print_json(rows)
         return
-    df = pd.DataFrame(rows)[["node", "target", "score", "rank", "rank_low", "rank_high",
-                             "coverage"]]
-    df["score"] = df["score"].round(1)
-    for col in ("rank", "rank_low", "rank_high", "coverage"):
-        df[col] = [f"{v:.3g}" if pd.notna(v) else "" for v in df[col]]
-    print_table(df, title=f"{actor} {year}: {level} scores (rank 1 = highest)")
+    df = pd.DataFrame({
+        "node": [r["node"] for r in rows], "target": [r["target"] for r in rows],
+        "score": [r["said"]["value"] for r in rows],
+        "95% interval": [r["said"]["interval"] or r["said"]["note"] for r in rows],
+        "rank (90% interval)": [r["said"]["rank"] for r in rows],
+        "coverage": [f"{r['coverage']:.0%}" if r.get("coverage") is not None else ""
+                     for r in rows]})
+    print_table(df, title=f"{actor} {year}: {level} scores, 0-100 (rank 1 = highest)")
     for (n, thr), group in out.groupby(["node", "threshold"]):
         what = group["reason"].iloc[0].rpartition("(")[2].rstrip(")")
         console.print(f"not ranked at {n}, {len(group)} targets with less than {thr:.0%} "

@@ -8,13 +8,15 @@ import pandas as pd
 
 from sharppower.errors import NotFound
 from sharppower.index.build import fingerprint
+from sharppower.index.reading import reading, tie_counts
 from sharppower.index.run import run_index
 from sharppower.index.spec import load_spec
 from sharppower.index.store import latest_run, save_sensitivity, scores, screening
 from sharppower.index.uncertainty import sensitivity
 from sharppower.store import Database
 
-FIELDS = ("score", "rank", "rank_low", "rank_high", "rank_median", "coverage")
+FIELDS = ("score", "score_low", "score_high", "rank", "rank_low", "rank_high", "rank_median",
+          "n_ranked", "coverage")
 
 
 def _clean(value: Any) -> Any:
@@ -28,9 +30,11 @@ def _fields(row: dict) -> dict[str, Any]:
 
 def target_report(db: Database, actor: str, year: int, level: str = "index",
                   node: str | None = None) -> list[dict[str, Any]]:
-    """Per target (and node of the chosen level): target, node, score, rank, rank_low,
-    rank_high, rank_median, coverage, and the target's `pillars` and `domains` (each node:
-    the same fields). Sorted by node and rank."""
+    """Per target (and node of the chosen level): target, node, score, its 95% interval
+    (score_low, score_high), rank, rank_low, rank_high, rank_median, n_ranked, coverage,
+    `tied` (how many other targets share its score at the node) and `said` (how the score,
+    its interval and rank are said, `index.reading.reading`), and the target's `pillars`
+    and `domains` (each node: the FIELDS). Sorted by node and rank."""
     frame = scores(db, actor, year, level=None)
     if frame.empty:
         raise NotFound(f"no index score for actor {actor} in {year}")
@@ -40,13 +44,18 @@ def target_report(db: Database, actor: str, year: int, level: str = "index",
         if chosen.empty:
             raise NotFound(f"no {level} named {node!r} has scores for {actor} in {year}")
     by_target = {t: g for t, g in frame.groupby("target")}
+    chosen = chosen.assign(tied=tie_counts(chosen, "score", ("node",)))
     out = []
     for row in chosen.to_dict("records"):
         mine = by_target[row["target"]]
         nested = {lv: {r["node"]: _fields(r) for r in mine[mine["level"] == lv].to_dict("records")}
                   for lv in ("pillar", "domain")}
         out.append({"target": row["target"], "actor": actor, "year": int(year), "level": level,
-                    "node": row["node"], **_fields(row), "pillars": nested["pillar"],
+                    "node": row["node"], **_fields(row), "tied": int(row["tied"]),
+                    "said": reading(row["score"], row.get("score_low"), row.get("score_high"),
+                                    row["rank"], row.get("rank_low"), row.get("rank_high"),
+                                    int(row["tied"]), row.get("n_ranked")),
+                    "pillars": nested["pillar"],
                     "domains": nested["domain"]})
     return out
 

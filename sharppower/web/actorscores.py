@@ -12,12 +12,15 @@ from __future__ import annotations
 from sharppower.analysis.common import measure
 from sharppower.analysis.indexscores import not_scored
 from sharppower.index.components import domains_by_actor
+from sharppower.index.names import indicator_sources, sources_text
 from sharppower.index.nodes import YearChoice, choose_year, run_nodes, settle_year
+from sharppower.index.reading import reading, tie_counts
+from sharppower.index.scales import scale_text
 from sharppower.index.spec import load_spec
 from sharppower.store import Database
 from sharppower.web.lookup import codebook
 from sharppower.web.memo import Memo, by_target_year, memo_reader
-from sharppower.web.scoretext import DETAIL, detail_lines, missing, rank_text, score_detail
+from sharppower.web.scoretext import DETAIL, detail_lines, missing, names, score_detail
 
 SCORE_FIELDS = ("value", "ci_low", "ci_high", "rank", "rank_low", "rank_high")
 
@@ -33,6 +36,15 @@ def _frames(db: Database, memo: Memo, actor: str) -> dict[tuple[str, str], dict]
     return {(lvl, code): by_target_year(memo, ("measure", actor, f"index:{lvl}:{code}"),
                                         lambda m=f"index:{lvl}:{code}": read(db, actor, m))
             for lvl, code, _ in memo(("score_nodes",), lambda: score_nodes(db))}
+
+
+def ties(db: Database, memo: Memo, actor: str, level: str, node: str) -> dict:
+    """(target, year) -> how many other targets share its score that year (`actor`, node)."""
+    def compute() -> dict:
+        frame = memo_reader(memo, measure)(db, actor, f"index:{level}:{node}")
+        counts = tie_counts(frame)
+        return {(t, int(y)): int(n) for t, y, n in zip(frame["target"], frame["year"], counts)}
+    return memo(("ties", actor, level, node), compute)
 
 
 def scored_years(db: Database, memo: Memo, actor: str) -> dict[str, set[int]]:
@@ -61,6 +73,7 @@ def actor_year(db: Database, memo: Memo, actor: str, iso3: str, year: int | None
 def year_text(choice: YearChoice, name: str) -> str:
     """Why an actor's block shows its year (the profile's own words for `YearChoice`)."""
     y, y0 = choice.year, choice.index_year
+    rule = "coverage" if y0 is None and choice.rule in ("before", "after", "index") else choice.rule
     return {"asked": f"{name} {y}: the year chosen",
             "index": f"{name} {y}: its default year (the latest year ranking enough targets "
                      "on mostly current data)",
@@ -70,7 +83,7 @@ def year_text(choice: YearChoice, name: str) -> str:
                      "or a survey value for this country",
             "coverage": f"{name} {y}: the latest year with a score or a survey value for this "
                         f"country (no stored index run ranks {name} yet)",
-            }.get(choice.rule, f"{name}: no index score yet (no stored run scores it)")
+            }.get(rule, f"{name}: no index score yet (no stored run scores it)")
 
 
 def missing_reason(db: Database, memo: Memo, actor: str, level: str, node: str, iso3: str,
@@ -97,15 +110,23 @@ def _empty_domains(db: Database) -> set[tuple[str, str]]:
 
 def score_row(db: Database, memo: Memo, actor: str, level: str, node: str, label: str,
               iso3: str, year: int | None, rec: dict) -> dict:
-    """One score of the block: value, interval, rank, detail; or not_scored with why."""
+    """One score of the block: value, its scale ('0-100, higher = more influence'), interval,
+    rank, detail; or not_scored with why. `interval_text`, `interval_note` and `rank_text`
+    say the intervals as `index.reading.reading` decides (none shown when degenerate;
+    'tied at 0 with N others')."""
     code = f"index:{level}:{node}"
     detail = by_target_year(memo, ("score_detail", actor, code),
                             lambda: score_detail(db, actor, code)).get((iso3, year), {})
     scored = not missing(rec.get("value"))
     why = None if scored else missing_reason(db, memo, actor, level, node, iso3, year)
+    nodes = memo(("run_nodes",), lambda: run_nodes(db))
+    said = reading(*(rec.get(k) for k in SCORE_FIELDS),
+                   tied=ties(db, memo, actor, level, node).get((iso3, year), 0),
+                   n_ranked=detail.get("n_ranked"))
     return {"actor": actor, "level": level, "node": node, "label": label, "year": year,
-            **{k: rec.get(k) for k in SCORE_FIELDS},
-            "rank_text": rank_text(rec.get("rank"), rec.get("rank_low"), rec.get("rank_high")),
+            "scale": scale_text(level, node, nodes), **{k: rec.get(k) for k in SCORE_FIELDS},
+            "rank_text": said["rank"], "interval_text": said["interval"],
+            "interval_note": said["note"],
             **{k: detail.get(k) for k in DETAIL}, "not_scored": why,
             "detail": f"not scored: {why}" if why else "; ".join(detail_lines(detail))}
 
@@ -120,10 +141,42 @@ def actor_block(db: Database, memo: Memo, actor: str, iso3: str, year: int | Non
     rows = [score_row(db, memo, actor, lvl, code, label, iso3, choice.year,
                       frames[(lvl, code)].get((iso3, choice.year), {}))
             for lvl, code, label in memo(("score_nodes",), lambda: score_nodes(db))]
+    rows = with_sources(rows, memo(("run_nodes",), lambda: run_nodes(db)),
+                        load_spec().stages.get("screen", {}).get("partial", []))
     return {"actor": actor, "name": info.name, "colour": info.colour, "kind": info.kind,
             "year": choice.year, "year_rule": choice.rule,
             "year_reason": year_text(choice, info.name),
             "has_scores": any(not missing(r["value"]) for r in rows), "scores": rows}
+
+
+def with_sources(rows: list[dict], nodes: list[dict], partial: list[str]) -> list[dict]:
+    """Each row with `sources`: the sources its score rests on in plain names, bottom-up
+    (a domain: its indicators' sources; a pillar: its domains'; an index: its pillars'),
+    and the partial ledgers that do not cover the target ("not covered by ..."); "not
+    covered by any source" for a score resting on none (`index.names.sources_text`)."""
+    src = indicator_sources()
+    children = {n["node"]: list(n.get("children", [])) for n in nodes}
+    rests: dict[str, list[str]] = {}
+    uncovered: dict[str, list[str]] = {}
+    for level in ("domain", "pillar", "index"):
+        for r in (r for r in rows if r["level"] == level):
+            node, scored = r["node"], not missing(r["value"])
+            if level == "domain":
+                used = names(r.get("components")) if scored else []
+                rests[node] = _unique(src.get(c, "") for c in used)
+                uncovered[node] = (_unique(src.get(c, "") for c in children.get(node, []))
+                                   if node in partial and not rests[node] else [])
+            else:
+                kids = children.get(node, [])
+                rests[node] = _unique(s for k in kids for s in rests.get(k, [])) if scored else []
+                uncovered[node] = _unique(s for k in kids for s in uncovered.get(k, []))
+            r["sources"] = sources_text(rests[node], [u for u in uncovered[node]
+                                                      if u not in rests[node]])
+    return rows
+
+
+def _unique(items) -> list[str]:
+    return list(dict.fromkeys(i for i in items if i))
 
 
 def side_by_side(db: Database, memo: Memo, iso3: str, year: int | None,

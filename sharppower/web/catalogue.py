@@ -32,3 +32,29 @@ def describe(code: str, db: Database | None = None) -> dict:
     raise ValidationError("measure", f"unknown measure {code!r}: the influence index "
                           f"({INDEX}), index:pillar:<pillar>, index:domain:<domain> or an "
                           "indicator code of the codebook (see /methodology.json)")
+
+
+def codes_with_data(db: Database, actor: str) -> set[str]:
+    """The measure codes with any value for `actor`: indicators it (or a target-only
+    covariate) has an observation of, and the index, pillar and domain nodes the stored
+    run scores it on."""
+    import sqlalchemy as sa
+
+    with db.connect() as conn:
+        codes = {r[0] for r in conn.execute(sa.text(
+            "SELECT DISTINCT indicator FROM observations WHERE value IS NOT NULL AND "
+            "(actor = :a OR actor IS NULL OR actor = '')"), {"a": actor})}
+        try:
+            nodes = conn.execute(sa.text(
+                "SELECT DISTINCT s.level, s.node FROM index_scores s WHERE s.actor = :a "
+                "AND s.run_id = (SELECT MAX(id) FROM index_runs)"), {"a": actor}).all()
+        except sa.exc.SQLAlchemyError:
+            nodes = []
+    return codes | {f"index:{level}:{node}" for level, node in nodes}
+
+
+def options_with_data(db: Database, actor: str, keep: str | None = None) -> list[dict]:
+    """`measure_options` the map can draw for `actor` (never an empty map): those with
+    data (`codes_with_data`), and `keep` (the measure shown) in any case."""
+    have = codes_with_data(db, actor)
+    return [o for o in measure_options(db) if o["code"] in have or o["code"] == keep]

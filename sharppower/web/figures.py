@@ -42,6 +42,13 @@ def _geo_layout() -> dict:
             "bgcolor": "rgba(0,0,0,0)"}
 
 
+def _bar_title(data: dict) -> str:
+    """The colour bar's title: the unit, and for a score its scale ('score<br>0-100,
+    higher = more influence')."""
+    unit, scale = data.get("unit") or "", data.get("scale") or ""
+    return f"{unit}<br>{scale.replace(', ', '<br>')}" if scale else unit
+
+
 def choropleth(data: dict) -> dict:
     """World map of one measure: grey base of every shape, coloured targets with a value."""
     rows = [r for r in data["values"] if r.get("value") is not None]
@@ -55,7 +62,7 @@ def choropleth(data: dict) -> dict:
              "locations": [r["target"] for r in rows], "z": [r["value"] for r in rows],
              "text": [r["hover"] for r in rows], "hovertemplate": "%{text}<extra></extra>",
              "colorscale": actor_scale(data["actor"]), "marker": {"line": {"color": "#ffffff", "width": 0.5}},
-             "colorbar": {"title": {"text": data["unit"] or ""}, "thickness": 12},
+             "colorbar": {"title": {"text": _bar_title(data)}, "thickness": 12},
              "name": data["label"]}
     layout = {"geo": _geo_layout(), "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
               "height": 520, "dragmode": False}

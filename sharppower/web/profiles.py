@@ -30,7 +30,7 @@ from sharppower.web.cache import data_version
 from sharppower.web.render import clean
 from sharppower.web.tables import profile_pages
 
-PROFILE_VERSION = "3"  # bump when profile_core's output changes
+PROFILE_VERSION = "4"  # bump when profile_core's output changes
 INPUTS = [
     "SELECT COUNT(*), MAX(id), SUM(value) FROM observations",
     "SELECT COUNT(*), MAX(id), SUM(n), SUM(weight_sum) FROM opinion_estimates",

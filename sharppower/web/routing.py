@@ -19,6 +19,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from fastapi.templating import Jinja2Templates
 
+from sharppower.index.names import component_name
 from sharppower.store import Database
 from sharppower.store.provenance import is_starter_only
 from sharppower.web.cache import StoreCache
@@ -46,6 +47,7 @@ def fmt(value: Any, digits: int = 1) -> str:
 
 templates.env.filters["sanitise"] = sanitise
 templates.env.filters["fmt"] = fmt
+templates.env.filters["component_name"] = component_name  # codes never shown bare
 
 
 def web_link(path: str) -> str:

@@ -14,6 +14,8 @@ import pandas as pd
 
 from sharppower.analysis.indexscores import level_scores
 from sharppower.errors import NotFound
+from sharppower.index.names import component_name
+from sharppower.index.reading import rank_interval
 from sharppower.index.spec import load_spec
 from sharppower.store import Database
 
@@ -51,26 +53,28 @@ def names(text: Any) -> list[str]:
 
 
 def stale_text(text: Any) -> str:
-    """'trade dependence (2 years), elite engagement (4 years)' from 'trade_dependence:2;...'."""
+    """'Trade dependence (2 years old), Elite engagement (4 years old)' from
+    'trade_dependence:2;...' (codebook names, `index.names`)."""
     out = []
     for item in names(text):
         name, _, age = item.partition(":")
-        out.append(f"{name.replace('_', ' ')} ({age} year{'s' if age != '1' else ''} old)")
+        out.append(f"{component_name(name)} ({age} year{'s' if age != '1' else ''} old)")
     return ", ".join(out)
 
 
 def detail_lines(row: dict) -> list[str]:
-    """Short lines for a tooltip or a table cell: coverage, components, stale, imputed, zeros."""
+    """Short lines for a tooltip or a table cell: coverage, components, stale, imputed, zeros
+    (components by their codebook names)."""
     lines = []
     if not missing(row.get("coverage")):
         comps = names(row.get("components"))
         lines.append(f"coverage {float(row['coverage']):.0%}"
-                     + (f": {', '.join(c.replace('_', ' ') for c in comps)}" if comps else ""))
+                     + (f": {', '.join(component_name(c) for c in comps)}" if comps else ""))
     if stale_text(row.get("stale_components")):
         lines.append("stale: " + stale_text(row.get("stale_components")))
     for key, label in (("imputed_components", "imputed"), ("zero_components", "declared zero")):
         if names(row.get(key)):
-            lines.append(f"{label}: " + ", ".join(n.replace("_", " ") for n in names(row[key])))
+            lines.append(f"{label}: " + ", ".join(component_name(n) for n in names(row[key])))
     return lines
 
 
@@ -81,12 +85,9 @@ def interval(low: Any, high: Any, digits: int = 1) -> str:
 
 
 def rank_text(rank: Any, low: Any, high: Any) -> str:
-    """'7 (5-11)', '7' without an interval, '' without a rank."""
-    if missing(rank):
-        return ""
-    if missing(low) or missing(high):
-        return str(int(rank))
-    return f"{int(rank)} ({int(low)}-{int(high)})"
+    """'7 (5-11)', '7' without an interval, '' without a rank (`index.reading.rank_interval`,
+    the CLI's formatting too)."""
+    return rank_interval(rank, low, high)
 
 
 def year_reason(year: int | None, years: list[int], counts: dict[int, int],
@@ -141,6 +142,9 @@ def choice_reason(choice, offered: dict[int, int] | None = None,
     if choice.rule == "index":
         return (f"Showing {y}, {actor_name}'s index year as on every page "
                 f"({offered.get(y, 0)} {what}): {index_text.split(': ', 1)[1]}")
+    if y0 is None:  # no index year: never "the index's default year None"
+        return (f"Showing {y}: no stored index run scores {actor_name} yet, so the latest "
+                f"year with data here ({offered.get(y, 0) if offered else 0} {what}).")
     side = "latest year before" if choice.rule == "before" else "earliest year after"
     return (f"Showing {y}: {actor_name}'s index year {y0} has none here, so the {side} it "
             f"({offered.get(y, 0)} {what}).")

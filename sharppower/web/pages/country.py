@@ -22,12 +22,19 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from sharppower.analysis.common import measure
+from sharppower.analysis.ledgers import no_evidence_text
 from sharppower.analysis.profile import (
     ATTRACTION,
     attraction_by_target,
     latest_covariates_by_target,
 )
 from sharppower.analysis.profile import series_flags as opinion_series_flags
+from sharppower.index.scales import (
+    ATTRACTION_NOTE,
+    SCALE_NOTE,
+    VULNERABILITY_NOTE,
+    covariate_direction,
+)
 from sharppower.measures.evidence import count_evidence, list_evidence
 from sharppower.measures.media.profile import media_profile
 from sharppower.store import Database
@@ -87,10 +94,11 @@ def _records(groups: dict[str, list[dict]], iso3: str) -> list[dict]:
 
 def resilience(db: Database, memo: Memo, iso3: str) -> list[dict]:
     """Latest value of each resilience covariate of the target
-    (`analysis.profile.latest_covariates_by_target`, reduced once per store version)."""
+    (`analysis.profile.latest_covariates_by_target`, reduced once per store version), with
+    how to read it (`reading`: 'higher = more resilient' or 'higher = less resilient')."""
     rows = memo(("resilience_by_target",), lambda: latest_covariates_by_target(
         db, "resilience", memo_reader(memo, measure)))
-    return rows(iso3)
+    return [{**r, "reading": covariate_direction(r.get("direction"))} for r in rows(iso3)]
 
 
 EVIDENCE_SHOWN = 50  # the profile lists the newest records; the browser has them all
@@ -131,7 +139,8 @@ def profile_core(db: Database, code: str, year: int | None = None,
     scored = set().union(*(scored_years(db, memo, a).get(iso3, set()) for a in codebook().actors))
     return {"country": place, "year": year, "years": sorted(scored | survey),
             "year_reason": profile_reason(year, blocks),
-            "rank_note": RANK_NOTE, "score_note": SCORE_NOTE,
+            "rank_note": RANK_NOTE, "score_note": SCORE_NOTE, "scale_note": SCALE_NOTE,
+            "attraction_note": ATTRACTION_NOTE, "vulnerability_note": VULNERABILITY_NOTE,
             "actors": codebook().actors, "by_actor": blocks,
             "has_scores": any(b["has_scores"] for b in blocks),
             "attraction": attracted,
@@ -148,8 +157,11 @@ def profile_reason(year: int | None, blocks: list[dict]) -> str:
 
 def live_parts(db: Database, iso3: str) -> dict:
     """What the profile reads live on every request: the evidence ledger (reviews change it
-    between builds) and the media reuse values."""
+    between builds; without a record, `evidence_summary.none_text` says which ledgers cover
+    the country) and the media reuse values."""
     found = evidence(db, iso3)
+    if not found["records"]:
+        found["none_text"] = no_evidence_text(db, iso3, country(db, iso3)["name"])
     return {"evidence": found.pop("records"), "evidence_summary": found,
             "media": media(db, iso3)}
 

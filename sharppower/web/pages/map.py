@@ -9,12 +9,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse
 
 from sharppower.errors import NotFound
-from sharppower.index.nodes import choose_year
+from sharppower.index.nodes import choose_year, run_nodes
+from sharppower.index.reading import FULL_SCALE, reading, tie_counts
 from sharppower.index.report import left_out
+from sharppower.index.scales import SCALE_NOTE, scale_text
+from sharppower.index.spec import load_spec
 from sharppower.store import Database
 from sharppower.store.lookups import country_names
 from sharppower.web import figures
-from sharppower.web.catalogue import INDEX, describe, measure_options
+from sharppower.web.actorscores import with_sources
+from sharppower.web.catalogue import INDEX, describe, options_with_data
 from sharppower.web.finder import find, finder_entries
 from sharppower.web.geometry import mapped_countries, plotly_topojson
 from sharppower.web.lookup import check_actor, check_year, codebook
@@ -26,8 +30,7 @@ from sharppower.web.scoretext import (
     SCORE_NOTE,
     choice_reason,
     detail_lines,
-    interval,
-    rank_text,
+    names,
     score_detail,
 )
 
@@ -81,14 +84,59 @@ def map_data(db: Database, actor: str | None = None, measure: str | None = None,
     if not rows.empty and not detail.empty:
         rows = rows.merge(detail[detail["year"] == year].drop(columns=["year"]), on="target",
                           how="left")
-    values = [_row(r, names, option["unit"]) for r in rows.to_dict("records")]
+    scale = measure_scale(db, code)
+    rows = rows.assign(tied=tie_counts(rows)) if code.startswith("index:") else rows
+    sources = map_sources(db, actor, code, year)
+    values = [_row({**r, "sources": sources.get(r["target"], "")}, names, option["unit"], scale)
+              for r in rows.to_dict("records")]
     return {"actor": actor, "actor_name": codebook().actors[actor], "actors": codebook().actors,
             "colour": codebook().actor_info[actor].colour,
             "measure": code, "label": option["label"], "unit": option["unit"],
-            "kind": option["kind"], "year": year, "years": years, "year_reason": reason,
+            "kind": option["kind"], "scale": scale, "year": year, "years": years, "year_reason": reason,
             "values": values, "not_ranked": _not_ranked(db, actor, code, year, names),
             "shapes": sorted(mapped_countries()), "with_value": len(values),
-            "options": measure_options(db), "rank_note": RANK_NOTE, "score_note": SCORE_NOTE}
+            "options": options_with_data(db, actor, code), "rank_note": RANK_NOTE, "score_note": SCORE_NOTE,
+            "scale_note": SCALE_NOTE if code.startswith("index:") else ""}
+
+
+def map_sources(db: Database, actor: str, code: str, year: int | None) -> dict[str, str]:
+    """target -> the sources its score at an index, pillar or domain rests on in `year`
+    (`web.actorscores.with_sources` over the node's subtree, from the stored per-score
+    components); {} for an indicator."""
+    parts = code.split(":")
+    if year is None or len(parts) != 3 or parts[0] != "index":
+        return {}
+    nodes = run_nodes(db)
+    kids = {n["node"]: n.get("children", []) for n in nodes}
+    level_of = {n["node"]: n["level"] for n in nodes}
+    subtree, todo = [], [parts[2]]
+    while todo:
+        n = todo.pop()
+        if n in level_of:
+            subtree.append(n)
+            todo += [k for k in kids.get(n, []) if k in level_of]
+    found: dict[str, dict[str, str]] = {}
+    for n in subtree:
+        detail = score_detail(db, actor, f"index:{level_of[n]}:{n}")
+        detail = detail[detail["year"] == year]
+        found[n] = dict(zip(detail["target"], detail["components"]))
+    partial = load_spec().stages.get("screen", {}).get("partial", [])
+    out = {}
+    for target in set().union(*(set(f) for f in found.values())):
+        rows = [{"level": level_of[n], "node": n, "components": found[n].get(target),
+                 "value": 1.0 if names(found[n].get(target)) else None} for n in subtree]
+        out[target] = next(r["sources"] for r in with_sources(rows, nodes, partial)
+                           if r["node"] == parts[2])
+    return out
+
+
+def measure_scale(db: Database, code: str) -> str:
+    """'0-100, higher = more influence' for an index, pillar or domain (`index.scales`);
+    '' for an indicator (its unit says what it is)."""
+    parts = code.split(":")
+    if len(parts) != 3 or parts[0] != "index":
+        return ""
+    return scale_text(parts[1], parts[2], run_nodes(db))
 
 
 def _not_ranked(db: Database, actor: str, code: str, year: int | None,
@@ -103,19 +151,25 @@ def _not_ranked(db: Database, actor: str, code: str, year: int | None,
                    for t, r in zip(out["target"], out["reason"])), key=lambda r: r["name"])
 
 
-def _row(r: dict, names: dict, unit: str) -> dict:
+def _row(r: dict, names: dict, unit: str, scale: str = "") -> dict:
     name = names.get(r["target"], r["target"])
-    hover = f"<b>{name}</b>: {fmt(r['value'], 2)} {unit}"
-    if interval(r.get("ci_low"), r.get("ci_high")):
-        hover += f"<br>95% interval {interval(r.get('ci_low'), r.get('ci_high'), 2)}"
-    ranked = rank_text(r.get("rank"), r.get("rank_low"), r.get("rank_high"))
+    hover = f"<b>{name}</b>: {fmt(r['value'], 2)} {unit}" + (f" ({scale})" if scale else "")
+    said = reading(r["value"], r.get("ci_low"), r.get("ci_high"), r.get("rank"),
+                   r.get("rank_low"), r.get("rank_high"), int(r.get("tied") or 0),
+                   r.get("n_ranked"), scale=FULL_SCALE if scale else None)
+    if said["interval"]:
+        hover += f"<br>95% interval {said['interval']}"
+    elif said["note"]:
+        hover += f"<br>{said['note']}"
+    ranked = said["rank"]
     if ranked:
         hover += f"<br>rank {ranked}"
-    lines = detail_lines(r)
+    lines = detail_lines(r) + ([r["sources"]] if r.get("sources") else [])
     hover += "".join(f"<br>{line}" for line in lines)
     keep = ("target", "value", "se", "ci_low", "ci_high", "n", "rank", "rank_low", "rank_high",
             *DETAIL)
     return {**{k: r.get(k) for k in keep}, "name": name, "rank_text": ranked,
+            "interval_text": said["interval"], "interval_note": said["note"],
             "detail": "; ".join(lines), "hover": hover}
 
 

@@ -50,6 +50,16 @@ def _check_axes(attraction: str, influence: str) -> None:
         raise ValidationError("influence", f"one of {', '.join(INFLUENCE_AXES)}")
 
 
+def current_influence_axes(db: Database, keep: str) -> list[str]:
+    """The influence axes the stored run scores (the retired v1 pillars, reach and
+    sharp_power, only when a store holds a v1 run), and `keep` (the axis shown)."""
+    from sharppower.analysis.disconnect import INFLUENCE_AXES
+    from sharppower.index.nodes import run_nodes
+
+    scored = {f"index:{n['level']}:{n['node']}" for n in run_nodes(db)}
+    return [k for k, a in INFLUENCE_AXES.items() if a.measure in scored or k == keep]
+
+
 def quadrant_data(db: Database, actor: str | None = None, year: int | None = None,
                   from_year: int | None = None, attraction: str = "favorable",
                   influence: str = "influence", memo: Memo = no_memo) -> dict:
@@ -83,12 +93,12 @@ def quadrant_data(db: Database, actor: str | None = None, year: int | None = Non
     first = points[0] if points else {}
     reason = choice_reason(choice, offered, "countries with both axes",
                            codebook().actors[actor])
-    from sharppower.analysis.disconnect import ATTRACTION_AXES, INFLUENCE_AXES
+    from sharppower.analysis.disconnect import ATTRACTION_AXES
 
     return {"actor": actor, "actors": codebook().actors, "year": year, "from_year": from_year,
             "colour": codebook().actor_info[actor].colour,
             "year_reason": reason, "attraction_axes": list(ATTRACTION_AXES),
-            "influence_axes": list(INFLUENCE_AXES),
+            "influence_axes": current_influence_axes(db, influence),
             "years": years, "attraction": attraction, "influence": influence,
             "thresholds": {"attraction": first.get("attraction_threshold"),
                            "influence": first.get("influence_threshold")},
