@@ -41,9 +41,9 @@ def test_default_spec_is_influence_v2_exposure_pressure_effect():
     assert spec.derived["exp_devfin_stock_trade"] == ("exp_devfin_stock_5yr", "exp_world_trade")
     assert {"exp_devfin_stock_5yr", "exp_world_trade"} <= set(spec.needed) - set(spec.indicators)
     assert spec.absent["exp_arms_share_5yr"] == "zero" and spec.absent["exp_trade_share"] == "missing"
-    assert spec.max_age == 5 and spec.stages["screen"]["partial"] == ["recorded_interference",
-                                                                   "military_pressure",
-                                                                   "information_operations"]
+    assert spec.max_age == 5 and spec.stages["screen"]["partial"] == [
+        "recorded_interference", "military_pressure", "information_operations",
+        "cyber_operations", "economic_coercion"]
     assert flatten(spec.log())["weight.weights.pressure"] == 1.0
     v1 = load_spec(resources.files("sharppower").joinpath("specs", "influence_v1.yaml"))
     assert v1.indices == {"influence": ["reach", "sharp_power"]} and v1.name == "influence_v1"

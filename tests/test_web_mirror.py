@@ -90,13 +90,14 @@ def test_a_target_left_out_of_the_ranking_says_why(full):
     rows = {(s["actor"], s["node"]): s for b in data["by_actor"] for s in b["scores"]}
     index = rows[("CHN", "influence")]
     assert index["value"] is None and index["rank"] is None
-    assert "pillars of influence present" in index["not_scored"]
-    assert index["detail"].startswith("not scored: coverage 67% < 100%")
-    assert "exposure" in rows[("CHN", "exposure")]["not_scored"]
+    assert "data on only 67% of the pillars it combines" in index["not_scored"]
+    assert "a score needs all of them" in index["not_scored"]
+    assert index["detail"].startswith("not scored: data on only 67% of the pillars")
+    assert "Trade dependence" in rows[("CHN", "exposure")]["not_scored"]  # its domains named
     effect = rows[("CHN", "effect")]
     assert effect["value"] is not None and effect["not_scored"] is None
     html = web.get("/country/AND", params={"year": 2021}).text
-    assert "not scored: coverage 67% &lt; 100% (pillars of influence" in html
+    assert "not scored: data on only 67% of the pillars it combines" in html
 
 
 def test_the_map_lists_the_targets_left_out_of_the_ranking(full):
