@@ -1,10 +1,14 @@
-"""UN DESA migrant stock: actor-born persons in the target and their share of the target's
-migrants (per 1,000, unknown origins in the total); the Channel Islands left out with a
-warning; errors name file, row and field; the SOURCE.md spot checks on the mirror;
-loading on both backends."""
+"""UN DESA migrant stock (the gdiviz R object `stocks`, as published): actor-born persons in
+the target and their share of the target's migrants (per 1,000, unknown origins in the
+total); only the `Total` rows; the Channel Islands left out with a warning; errors name
+file, row (of the R data frame) and field; the SOURCE.md spot checks on the mirror;
+loading on both backends. The fixtures are small tables we wrote (CSV), saved by the tests
+as the published R object."""
 
 from __future__ import annotations
 
+import pandas as pd
+import pyreadr
 import pytest
 from _new_sources import FIXTURES, fixture_snapshot, mirror_snapshot
 
@@ -18,6 +22,22 @@ from sharppower.sources.registry import SOURCES
 HERE = FIXTURES / "un_desa_migrant_stock"
 
 
+def _published(tmp_path, name: str):
+    """The fixture table saved as gdiviz publishes it: R object `stocks` (from, to, sex, t,
+    v), the `Total` rows in the table's order, then a `Female` row the connector skips."""
+    table = pd.read_csv(HERE / name, dtype=str, keep_default_na=False)
+    stocks = pd.DataFrame({"from": table["origin_iso3"], "to": table["destination_iso3"],
+                           "sex": "Total", "t": pd.to_numeric(table["year"]),
+                           "v": pd.to_numeric(table["migrant_stock"], errors="coerce")})
+    female = pd.DataFrame({"from": ["CHN"], "to": ["AUS"], "sex": ["Female"], "t": [2020],
+                           "v": [350000.0]})
+    out = tmp_path / "published"
+    out.mkdir(exist_ok=True)
+    pyreadr.write_rdata(str(out / desa.FILE), pd.concat([stocks, female], ignore_index=True),
+                        df_name="stocks")
+    return fixture_snapshot(tmp_path, {desa.FILE: out / desa.FILE})
+
+
 def _at(frame, actor, target, year):
     hit = frame[(frame["actor"] == actor) & (frame["target"] == target) & (frame["year"] == year)]
     assert len(hit) == 1, (actor, target, year)
@@ -25,8 +45,7 @@ def _at(frame, actor, target, year):
 
 
 def test_persons_and_share_of_the_target_migrants(tmp_path):
-    snap = fixture_snapshot(tmp_path, {desa.FILE: HERE / "stocks.csv"})
-    frame = desa.parse(snap, resolver(), actors=("CHN", "RUS"))
+    frame = desa.parse(_published(tmp_path, "stocks.csv"), resolver(), actors=("CHN", "RUS"))
     aus = _at(frame, "CHN", "AUS", 2020)
     total_2020 = 653232 + 1176996 + 564840 + 16578 + 3100  # every origin, unknown included
     assert aus["persons"] == 653232
@@ -41,9 +60,9 @@ def test_persons_and_share_of_the_target_migrants(tmp_path):
 
 
 def test_bad_rows_name_file_row_and_field(tmp_path):
-    for name, row, field in (("bad_stock.csv", 10, "migrant_stock"),
-                             ("bad_code.csv", 11, "origin_iso3")):
-        snap = fixture_snapshot(tmp_path, {desa.FILE: HERE / name})
+    for name, row, field in (("bad_stock.csv", 9, "migrant_stock"),  # R row = CSV line - 1
+                             ("bad_code.csv", 10, "origin_iso3")):
+        snap = _published(tmp_path, name)
         with pytest.raises(InputError) as err:
             desa.parse(snap, resolver(), actors=("CHN",))
         assert (err.value.file, err.value.row, err.value.field) == (desa.FILE, row, field)

@@ -1,9 +1,10 @@
 """UN DESA International Migrant Stock 2020: persons born in the actor's state living in
 the target, 1990-2020 every five years, every declared actor.
 
-The published bilateral table (this copy: `origin_iso3, destination_iso3, year,
-migrant_stock`, the `Total` rows of the workbook's destination x origin table as built
-by gdiviz) gives per actor (origin) x target (destination) x year:
+The bilateral table as published in long form by the IOM Global Data Institute's gdiviz
+package (R object `stocks` in `data/stocks.rda`, pinned commit: `from`, `to` ISO3, `sex`,
+`t` year, `v` persons, built from UN DESA's workbook; the `Total` rows are read) gives per
+actor (origin) x target (destination) x year:
 - `persons`: the actor-born migrant stock in the target;
 - `per_1000_migrants`: those persons per 1,000 of the target's whole migrant stock (the
   sum over every origin, `XXX` "other / unknown" included): how large the actor's
@@ -19,6 +20,7 @@ neither an origin nor a destination in UN DESA's estimates: missing.
 from __future__ import annotations
 
 import pandas as pd
+import pyreadr
 
 from sharppower.countries import CountryResolver, resolver
 from sharppower.errors import InputError
@@ -27,17 +29,43 @@ from sharppower.sources.actors import declared, missing_warnings
 from sharppower.sources.base import Source, SourceFile, Universe
 from sharppower.sources.snapshot import Snapshot
 
-FILE = "ims2020_bilateral_total_1990_2020.csv"
+FILE = "stocks.rda"
+URL = ("https://raw.githubusercontent.com/ksreyes/gdiviz/"
+       "1a9f94903bedf4a18d46929f211b88a21b052a4a/data/stocks.rda")
+OBJECT = "stocks"
 UNKNOWN_ORIGIN = "XXX"
 NOT_STATES = {"CHA": "the Channel Islands have no ISO 3166 code (SOURCE.md writes CHI)",
               "CHI": "the Channel Islands have no ISO 3166 code"}
 YEARS = (1990, 2020)
 
 
+def read_totals(snapshot: Snapshot) -> pd.DataFrame:
+    """The `Total` rows of the R object as text columns (origin_iso3, destination_iso3,
+    year, migrant_stock) with `_row`, the row of the R data frame (1 = first)."""
+    try:
+        frames = pyreadr.read_r(str(snapshot.path(FILE)))
+    except (pyreadr.PyreadrError, pyreadr.LibrdataError, ValueError) as exc:
+        raise InputError(FILE, f"not a readable R data file: {exc}") from exc
+    if OBJECT not in frames:
+        raise InputError(FILE, f"holds no R object {OBJECT!r} (it has: {', '.join(frames)})")
+    raw = frames[OBJECT]
+    missing = [c for c in ("from", "to", "sex", "t", "v") if c not in raw.columns]
+    if missing:
+        raise InputError(FILE, f"object {OBJECT!r} lacks the columns {', '.join(missing)}",
+                         field=missing[0])
+    raw = raw.assign(_row=range(1, len(raw) + 1))
+    raw = raw[raw["sex"].astype(str) == "Total"]
+    return pd.DataFrame({
+        "origin_iso3": raw["from"].astype(str).to_numpy(),
+        "destination_iso3": raw["to"].astype(str).to_numpy(),
+        "year": raw["t"].map(lambda v: "" if pd.isna(v) else f"{v:g}").to_numpy(),
+        "migrant_stock": raw["v"].map(lambda v: "nan" if pd.isna(v) else repr(float(v))).to_numpy(),
+        "_row": raw["_row"].to_numpy()})
+
+
 def read_stocks(snapshot: Snapshot, res: CountryResolver) -> tuple[pd.DataFrame, list[str]]:
     """The bilateral rows with typed stocks and checked codes (and `_row`)."""
-    df = readers.read_csv(snapshot.path(FILE), FILE,
-                          required=["origin_iso3", "destination_iso3", "year", "migrant_stock"])
+    df = read_totals(snapshot)
     df = readers.integers(df, ["year"], FILE)
     df = readers.amounts(df, ["migrant_stock"], FILE)
     bad_year = ~df["year"].between(*YEARS) | ((df["year"] - YEARS[0]) % 5 != 0)
@@ -94,17 +122,11 @@ SOURCE = Source(
     citation="United Nations, Department of Economic and Social Affairs, Population Division "
     "(2020). International Migrant Stock 2020.",
     files=(SourceFile(
-        FILE, "https://www.un.org/development/desa/pd/sites/www.un.org.development.desa.pd/"
-        "files/undesa_pd_2020_ims_stock_by_sex_destination_and_origin.xlsx",
-        "un_desa_migrant_stock/ims2020_bilateral_total_1990_2020.csv", format="csv",
-        manual=True,
-        manual_step="UN DESA publishes the stocks as a destination x origin matrix (workbook "
-                    "sheet 'Table 1'); the connector reads its long form by ISO3 "
-                    "(origin_iso3, destination_iso3, year, migrant_stock, both sexes): save "
-                    "that table as ims2020_bilateral_total_1990_2020.csv in the folder given "
-                    "to `pull --from`",
-        checked="the workbook URL from UN DESA's page; its matrix is not read by the "
-                "connector (a manual conversion), not fetched from here (no network)"),),
+        FILE, URL, "un_desa_migrant_stock/gdiviz_stocks_undesa_ims2020.rda", format="rda",
+        derive="gdiviz's long form of UN DESA's 2020 workbook (Table 1, destination x "
+               "origin), object `stocks`, the `Total` rows",
+        checked="the pinned commit and path named in the mirror's SOURCE.md; not fetched from "
+                "here (no network)"),),
     parse=parse,
     coverage="233 origins x 232 destinations, 1990-2020 every five years; Taiwan absent",
     notes="Country of birth (citizenship for some hosts); per 1,000 of the target's migrants.",
