@@ -44,7 +44,8 @@ def test_bad_input_is_a_clear_error_and_no_file(tmp_path):
     result = runner.invoke(app, ["media", "match", "--wire", str(local), "--local", str(local),
                                  "--out", str(tmp_path / "m.jsonl")])
     assert result.exit_code == 1
-    assert "line 2, field 'text': missing value" in result.output
+    said = " ".join(result.output.split())  # wrapped at the terminal width after the path
+    assert "line 2, field 'text': missing value" in said
     assert not (tmp_path / "m.jsonl").exists()
     result = runner.invoke(app, ["media", "match", "--wire", str(local), "--local", str(local),
                                  "--out", str(tmp_path / "m.jsonl"), "--engine", "dask"])
