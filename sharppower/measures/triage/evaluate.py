@@ -19,22 +19,9 @@ from sklearn.model_selection import GroupKFold
 
 from sharppower.measures.triage import taxonomy as tax
 from sharppower.measures.triage.model import TriageModel
+from sharppower.measures.triage.scores import per_label
 
 GROUPING = "target country x start year"
-
-
-def _per_class(truth: list[list[str]], pred: list[list[str]], labels: list[str]) -> dict:
-    out = {}
-    for name in labels:
-        t = np.array([name in ls for ls in truth])
-        p = np.array([name in ls for ls in pred])
-        tp = float(np.sum(t & p))
-        prec = tp / p.sum() if p.sum() else 0.0
-        rec = tp / t.sum() if t.sum() else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        out[name] = {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4),
-                     "support": int(t.sum())}
-    return out
 
 
 def _micro(truth, pred) -> float:
@@ -44,7 +31,7 @@ def _micro(truth, pred) -> float:
 
 
 def _macro(truth: list[list[str]], pred: list[list[str]], labels: list[str]) -> float:
-    per = _per_class(truth, pred, [v for v in labels if any(v in t for t in truth)])
+    per = per_label(truth, pred, [v for v in labels if any(v in t for t in truth)])
     return round(float(np.mean([c["f1"] for c in per.values()])), 4) if per else 0.0
 
 
@@ -75,7 +62,7 @@ def cross_validate(frame: pd.DataFrame, taxonomy: str = "codebook", kind: str | 
         fold_macro.append(_macro([truth[j] for j in mine], [pred[j] for j in mine],
                                  tax.vocabulary(taxonomy)))
     labelled = [j for j, t in enumerate(truth) if t]
-    per_class = _per_class([truth[j] for j in labelled], [pred[j] for j in labelled],
+    per_class = per_label([truth[j] for j in labelled], [pred[j] for j in labelled],
                            [v for v in tax.vocabulary(taxonomy)
                             if any(v in truth[j] for j in labelled)])
     return {"taxonomy": taxonomy, "kind": kind or TriageModel().kind, "folds": folds,

@@ -29,6 +29,8 @@ import pandas as pd
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import GroupKFold
 
+from sharppower.measures.triage.scores import per_label
+
 MIN_EXAMPLES = 5  # techniques with this many examples get a per-technique F1
 TOP = 3
 
@@ -104,25 +106,11 @@ def _at_k(truth: list[list[str]], ranked: list[list[str]], k: int) -> tuple[floa
             round(float(np.mean(rec)), 4) if rec else 0.0)
 
 
-def _per_technique(truth, ranked, techniques, k: int) -> dict[str, dict]:
-    out = {}
-    for name in techniques:
-        t = np.array([name in ls for ls in truth])
-        p = np.array([name in r[:k] for r in ranked])
-        tp = float(np.sum(t & p))
-        prec = tp / p.sum() if p.sum() else 0.0
-        rec = tp / t.sum() if t.sum() else 0.0
-        f1 = 2 * prec * rec / (prec + rec) if prec + rec else 0.0
-        out[name] = {"precision": round(prec, 4), "recall": round(rec, 4), "f1": round(f1, 4),
-                     "support": int(t.sum())}
-    return out
-
-
 def _summary(truth, ranked, frequent: list[str]) -> dict:
     p1, _ = _at_k(truth, ranked, 1)
     p3, r3 = _at_k(truth, ranked, 3)
     _, r5 = _at_k(truth, ranked, 5)
-    per = _per_technique(truth, ranked, frequent, TOP)
+    per = per_label(truth, [r[:TOP] for r in ranked], frequent)
     return {"precision_at_1": p1, "precision_at_3": p3, "recall_at_3": r3, "recall_at_5": r5,
             "macro_f1_top3": round(float(np.mean([c["f1"] for c in per.values()])), 4)
             if per else None, "per_technique": per}
