@@ -1,12 +1,13 @@
 """The checks a regional expert would make of the pressure pillar (issue 22, part 3),
 printed for a built store: each check with the rank it found, PASS or FAIL.
 
-    python scripts/expert_checks.py --db sqlite:///store.db [--method composite|latent]
+    python scripts/expert_checks.py --db sqlite:///store.db [--method shown|composite]
 
-`composite`: the pressure pillar of the stored index run (`index_scores`); `latent`: the
-measurement model's pressure scores (`latent_scores`, node `pressure`). The checks become
-tests once the pressure pillar users see passes them; until then this prints where it
-stands. Exit status: the number of failed checks (0 = all pass).
+`shown` (default): the pressure pillar users see, `sharppower.index.scores(db,
+level="pillar")` node `pressure` (the latent measurement model's since issue 22; the
+same checks are tests/test_expert_checks.py); `composite`: the weighted-arithmetic
+composite pressure kept beside it for comparison (`latent_scores`, node
+`composite:pressure`). Exit status: the number of failed checks (0 = all pass).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ import pandas as pd
 
 def pressure_scores(db, method: str) -> pd.DataFrame:
     """target, actor, year, score, rank of the pressure pillar (rank 1 = most pressure)."""
-    if method == "latent":
+    if method == "composite":
         from sharppower.index.latent.store import read_scores
 
-        frame = read_scores(db, node="pressure")
+        frame = read_scores(db, node="composite:pressure")
     else:
         from sharppower.index import scores
 
@@ -68,7 +69,7 @@ def lithuania_rises(frame: pd.DataFrame) -> bool:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True, help="store URL")
-    parser.add_argument("--method", choices=["composite", "latent"], default="composite")
+    parser.add_argument("--method", choices=["shown", "composite"], default="shown")
     args = parser.parse_args(argv)
     from sharppower.store import Database
 

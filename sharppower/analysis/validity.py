@@ -9,6 +9,11 @@ both), Spearman's rho and Kendall's tau-b with percentile bootstrap 95% interval
 resampled), and the targets on which the two rankings disagree most (difference of
 percentile ranks among the matched targets).
 
+Methods (`methods`): for the nodes the latent measurement model scores (the pressure
+pillar and the indices containing it; index.latent.overlay), the same agreement for the
+scores shown ("latent") and for the weighted-arithmetic composite kept beside them
+("composite", latent_scores node "composite:<node>"), side by side.
+
 Internal view (`internal_view`): per component, its Spearman correlation with its pillar
 and with the index across the targets, and the share of the index's targets it scores.
 
@@ -20,6 +25,8 @@ Columns
   external_percentile, gap (percentile - external percentile; positive = we rank the target
   higher than the external index does)
 - internal: level, node, parent, n, share_scored, corr_parent, corr_index
+- methods: node, method (latent | composite), n, spearman, spearman_low, spearman_high,
+  kendall, kendall_low, kendall_high
 """
 
 from __future__ import annotations
@@ -45,6 +52,8 @@ CORRELATION_COLUMNS = ["level", "node", "n", "spearman", "spearman_low", "spearm
 DISAGREEMENT_COLUMNS = ["target", "name", "node", "score", "rank", "external", "external_rank",
                         "percentile", "external_percentile", "gap"]
 INTERNAL_COLUMNS = ["level", "node", "parent", "n", "share_scored", "corr_parent", "corr_index"]
+METHOD_COLUMNS = ["node", "method", "n", "spearman", "spearman_low", "spearman_high",
+                  "kendall", "kendall_low", "kendall_high"]
 MIN_PAIRS = 5
 
 
@@ -59,13 +68,15 @@ class Validity:
     internal: pd.DataFrame
     unresolved: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    methods: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=METHOD_COLUMNS))
 
     def to_dict(self) -> dict:
         clean = lambda df: df.astype(object).where(df.notna(), None).to_dict("records")
         return {"actor": self.actor, "year": self.year, "external_file": self.external_file,
                 "n_external": self.n_external, "unresolved": self.unresolved,
                 "skipped": self.skipped, "correlations": clean(self.correlations),
-                "disagreements": clean(self.disagreements), "internal": clean(self.internal)}
+                "disagreements": clean(self.disagreements), "internal": clean(self.internal),
+                "methods": clean(self.methods)}
 
 
 def _pick(header: list[str], wanted: tuple[str, ...], file: str, what: str) -> str:
@@ -263,7 +274,30 @@ def validate(db: Database, external: str | Path, actor: str, year: int,
     chosen = frame[frame["node"] == target_node][["target", "node", "score", "rank"]]
     return Validity(actor, int(year), Path(external).name, len(ext), corr,
                     _disagreements(chosen, ext, top), internal_view(db, actor, int(year), spec),
-                    unresolved, skipped)
+                    unresolved, skipped, method_agreement(db, frame, ext, actor, int(year),
+                                                          boot, seed))
+
+
+def method_agreement(db: Database, shown: pd.DataFrame, ext: pd.DataFrame, actor: str,
+                     year: int, boot: int = 1000, seed: int = 20240615) -> pd.DataFrame:
+    """METHOD_COLUMNS: per node the latent model scores, the agreement with `ext` of the
+    scores shown (`latent`) and of the composite kept for comparison (`composite`); empty
+    when the run has no latent node."""
+    from sharppower.index.latent.overlay import COMPOSITE_PREFIX
+    from sharppower.index.latent.store import read_scores
+
+    kept = read_scores(db, actor=actor)
+    kept = kept[(kept["year"] == year) & kept["node"].str.startswith(COMPOSITE_PREFIX)]
+    rows = []
+    for name in sorted(pd.unique(kept["node"]), key=lambda n: (n.count(":"), n)):
+        node = name[len(COMPOSITE_PREFIX):]
+        for method, part in (("latent", shown[shown["node"] == node]),
+                             ("composite", kept[kept["node"] == name])):
+            both = part.merge(ext, on="target")
+            rows.append({"node": node, "method": method,
+                         **rank_agreement(both["score"].to_numpy(float),
+                                          both["external"].to_numpy(float), boot, seed)})
+    return pd.DataFrame(rows, columns=METHOD_COLUMNS)
 
 
 def leave_one_source_out(db: Database, actors: list[str] | None = None,

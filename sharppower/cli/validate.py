@@ -66,6 +66,9 @@ def validate(
         if names:
             console.print(f"{label}: {', '.join(names)}", highlight=False, markup=False)
     print_table(result.correlations.round(3), title="Rank agreement (95% bootstrap intervals)")
+    if not result.methods.empty:
+        print_table(result.methods.round(3), title="Composite vs latent: the scores shown "
+                    "(latent measurement model) and the weighted-arithmetic composite")
     print_table(result.disagreements.round(3), title="Largest disagreements (percentile gap)")
     print_table(result.internal.round(3), title="Internal view: components against their "
                 "pillar and the index")

@@ -92,14 +92,28 @@ def build_index(db: Database, spec: Spec | None = None, runs: int | None = None,
 
 def _with_latent(db: Database, spec: Spec, run: Run, summary: dict) -> dict:
     """Fit (or reuse from the cache) the latent pillars, store their scores and the
-    indices per draw; the summary gets each fit's diagnostics and any convergence warning."""
+    indices per draw, and make them the run's scores of those pillars and indices
+    (`latent.overlay`: what users see), the composite's kept beside them in latent_scores
+    (node "composite:<node>"); the summary gets each fit's diagnostics, any convergence
+    warning and `measurement` (which method scores which node)."""
     from sharppower.index.latent.measure import measure
+    from sharppower.index.latent.overlay import overlay
     from sharppower.index.latent.store import save_scores
 
     measured = measure(spec, run.inputs, run.scores, db)
+    shown = overlay(run, measured.scores, measured.fits, spec) if not measured.scores.empty \
+        else None
     if not measured.scores.empty:
-        save_scores(db, measured.scores)
+        save_scores(db, pd.concat([measured.scores, shown.composite], ignore_index=True))
     summary = dict(summary)
+    if shown is not None:
+        summary["measurement"] = {
+            "method": "latent", "nodes": shown.nodes,
+            "text": f"{', '.join(spec.latent_pillars)}: the latent measurement model's "
+                    "scores (posterior mean, 95% interval from its draws); the indices "
+                    "containing it are computed per draw; the weighted-arithmetic "
+                    "composite is kept for comparison (validate --against)",
+            "added": shown.added, "outside": shown.outside}
     summary["warnings"] = [*summary.get("warnings", []), *measured.warnings]
     summary["latent"] = [{"actor": a, "pillar": p, **f.diagnostics}
                          for (a, p), f in measured.fits.items()]

@@ -91,7 +91,21 @@ def component_detail(run, nodes: list[str] | None = None) -> pd.DataFrame:
             actor, target, year = index[i]
             rows.append((actor, target, int(year), node, ";".join(present), ";".join(stale),
                          max(ages, default=0), ";".join(imputed), ";".join(zero)))
-    return pd.DataFrame(rows, columns=DETAIL_COLUMNS)
+    out = pd.DataFrame(rows, columns=DETAIL_COLUMNS)
+    return _overridden(out, run.extra.get("component_detail"), nodes)
+
+
+def _overridden(out: pd.DataFrame, override: pd.DataFrame | None,
+                nodes: list[str] | None) -> pd.DataFrame:
+    """Rows another method scored replace the composite's (the latent pillars: their
+    `index.latent.overlay` puts DETAIL_COLUMNS in run.extra["component_detail"])."""
+    if override is None or override.empty:
+        return out
+    if nodes is not None:
+        override = override[override["node"].isin(nodes)]
+    keys = ["actor", "target", "year", "node"]
+    replaced = pd.MultiIndex.from_frame(out[keys]).isin(pd.MultiIndex.from_frame(override[keys]))
+    return pd.concat([out[~replaced], override[DETAIL_COLUMNS]], ignore_index=True)
 
 
 def _ancestors(tree, node: str) -> set[str]:

@@ -50,9 +50,13 @@ def data_for(spec: Spec, inputs: Inputs, actor: str, pillar: str) -> PillarData:
 
 
 def scored_cells(data: PillarData) -> np.ndarray:
-    """(T, Y): every target from the first year with an observation of the pillar on."""
+    """(T, Y): each target from its first year with an observation of the pillar on (a
+    declared zero inside a source's universe is one); before it no source has looked at
+    the target, and it is not covered (the prior alone would put it at the median)."""
     keep = np.zeros((len(data.targets), len(data.years)), bool)
-    keep[:, int(data.obs["y"].min()):] = True
+    first = data.obs.groupby("t")["y"].min()
+    for t, y in first.items():
+        keep[int(t), int(y):] = True
     return keep
 
 
@@ -90,7 +94,9 @@ def measure(spec: Spec, inputs: Inputs, nominal: pd.DataFrame | None = None,
             out.fits[(actor, pillar)] = fit
             if fit.warning:
                 out.warnings.append(fit.warning)
-            score = outputs.display(fit.theta, scored_cells(data))
+            keep = scored_cells(data)
+            score = outputs.display(fit.theta, keep)
+            score[:, ~keep] = np.nan  # not covered: no score, and no index from it
             drawn[pillar] = (data.targets, data.years, score)
             frames.append(_pillar_scores(fit, score))
         if nominal is not None and drawn:

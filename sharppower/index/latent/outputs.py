@@ -6,7 +6,7 @@ theta among the actor x pillar's target-years, 100 x (rank - 0.5) / N: monotone 
 heavy-tailed theta is (100 x Phi of standardised theta piled the leading targets at 100). `score` is the posterior mean of that display value, `score_low` / `score_high` its
 2.5% and 97.5% quantiles. Ranks are taken in each draw within the year (1 = highest);
 `rank` ranks the posterior mean score, `rank_low` / `rank_high` are the 5% and 95%
-quantiles of the draws' ranks (a 90% rank interval).
+quantiles of the draws' ranks (a 90% rank interval), `rank_median` their median.
 
 The index per draw: the mean of its pillars' display scores, a latent pillar contributing
 its draw and a composite pillar its nominal score (held fixed across draws), so the latent
@@ -21,7 +21,7 @@ from scipy.stats import rankdata
 
 COLUMNS = ["actor", "node", "target", "year", "theta_mean", "theta_sd", "theta_low",
            "theta_high", "score", "score_low", "score_high", "rank", "rank_low",
-           "rank_high", "n_ranked", "n_indicators", "n_sources"]
+           "rank_high", "rank_median", "n_ranked", "n_indicators", "n_sources"]
 
 
 def display(theta: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
@@ -66,7 +66,8 @@ def summarise(actor: str, node: str, targets: list[str], years: list[int],
             "score_high": np.quantile(s, 0.975, axis=0),
             "rank": rankdata(-mean, method="min"),
             "rank_low": np.quantile(draw_ranks, 0.05, axis=0),
-            "rank_high": np.quantile(draw_ranks, 0.95, axis=0), "n_ranked": len(sel)})
+            "rank_high": np.quantile(draw_ranks, 0.95, axis=0),
+            "rank_median": np.median(draw_ranks, axis=0), "n_ranked": len(sel)})
         if theta is not None:
             th = theta[:, sel, y]
             frame["theta_mean"] = th.mean(axis=0)

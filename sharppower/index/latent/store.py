@@ -9,7 +9,6 @@ import pandas as pd
 import sqlalchemy as sa
 
 from sharppower.index.latent.fit import PillarFit, StoredFit, pack, unpack
-from sharppower.index.latent.outputs import COLUMNS
 from sharppower.index.latent.tables import latent_fits, latent_scores, latent_validation
 from sharppower.store import Database
 from sharppower.store.database import frame_records, insert_rows
@@ -50,7 +49,8 @@ def save_scores(db: Database, scores: pd.DataFrame) -> None:
     with db.begin() as conn:
         for actor in pd.unique(scores["actor"]):
             conn.execute(sa.delete(latent_scores).where(latent_scores.c.actor == actor))
-        insert_rows(conn, latent_scores, frame_records(scores.reindex(columns=COLUMNS)))
+        columns = [c.name for c in latent_scores.c]
+        insert_rows(conn, latent_scores, frame_records(scores.reindex(columns=columns)))
 
 
 def read_scores(db: Database, actor: str | None = None, node: str | None = None) -> pd.DataFrame:

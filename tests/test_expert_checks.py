@@ -1,0 +1,111 @@
+"""The checks a regional expert would make of the pressure pillar users see (issue 22,
+part 3), on the store built from the whole mirror (`built_store`).
+
+What users see is `sharppower.index.scores(db, level="pillar")`, node `pressure`: the
+latent measurement model's scores since issue 22 (index.latent.overlay). The same checks
+print with their ranks from `scripts/expert_checks.py --db URL`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sharppower.index import scores
+from sharppower.index.latent.store import read_scores
+
+
+@pytest.fixture(scope="module")
+def pressure(built_store):
+    _, db = built_store
+    frame = scores(db, level="pillar")
+    return frame[frame["node"] == "pressure"]
+
+
+def rank_of(pressure: pd.DataFrame, actor: str, year: int, target: str) -> tuple[float, int]:
+    part = pressure[(pressure["actor"] == actor) & (pressure["year"] == year)]
+    row = part[part["target"] == target]
+    assert len(row) == 1, f"{target} has no {actor} pressure score in {year}"
+    return float(row["rank"].iloc[0]), len(part)
+
+
+@pytest.mark.parametrize("year", range(2016, 2024))
+def test_taiwan_in_chinas_top_5(pressure, year):
+    found, n = rank_of(pressure, "CHN", year, "TWN")
+    assert found <= 5, f"Taiwan ranks {found:g} of {n} for China in {year}"
+
+
+@pytest.mark.parametrize("year", [2020, 2021])
+def test_australia_in_chinas_top_quarter(pressure, year):
+    found, n = rank_of(pressure, "CHN", year, "AUS")
+    assert found <= n / 4, f"Australia ranks {found:g} of {n} for China in {year}"
+
+
+def test_lithuania_higher_for_china_in_2021_and_2022_than_2019(pressure):
+    ltu = pressure[(pressure["actor"] == "CHN") & (pressure["target"] == "LTU")] \
+        .set_index("year")["score"]
+    assert ltu[2021] > ltu[2019] and ltu[2022] > ltu[2019], ltu.loc[2018:2023].to_dict()
+
+
+@pytest.mark.parametrize("target", ["JPN", "PHL", "KOR"])
+def test_chinas_neighbours_above_the_median(pressure, target):
+    for year in range(2016, 2023):
+        found, n = rank_of(pressure, "CHN", year, target)
+        assert found <= n / 2, f"{target} ranks {found:g} of {n} for China in {year}"
+
+
+@pytest.mark.parametrize("year", range(2014, 2023))
+def test_ukraine_in_russias_top_5(pressure, year):
+    found, n = rank_of(pressure, "RUS", year, "UKR")
+    assert found <= 5, f"Ukraine ranks {found:g} of {n} for Russia in {year}"
+
+
+def test_georgia_in_russias_top_10_in_2008(pressure):
+    found, n = rank_of(pressure, "RUS", 2008, "GEO")
+    assert found <= 10, f"Georgia ranks {found:g} of {n} for Russia in 2008"
+
+
+@pytest.mark.parametrize("target", ["GEO", "EST", "LVA", "LTU", "MDA"])
+def test_russias_neighbours_above_the_median(pressure, target):
+    for year in range(2014, 2023):
+        found, n = rank_of(pressure, "RUS", year, target)
+        assert found <= n / 2, f"{target} ranks {found:g} of {n} for Russia in {year}"
+
+
+def test_targets_seen_by_fewer_sources_get_wider_intervals(built_store, pressure):
+    """Median 95% interval width of the target-years seen by at most two pressure sources
+    (in that year) against those seen by four or more, per actor with both groups."""
+    _, db = built_store
+    seen = read_scores(db, node="pressure")[["actor", "target", "year", "n_sources"]]
+    both = pressure.merge(seen, on=["actor", "target", "year"], how="inner")
+    assert len(both) == len(pressure)  # every pressure score shown is the latent model's
+    both["width"] = both["score_high"] - both["score_low"]
+    compared = 0
+    for actor, part in both.groupby("actor"):
+        few = part.loc[part["n_sources"] <= 2, "width"]
+        many = part.loc[part["n_sources"] >= 4, "width"]
+        if len(few) < 20 or len(many) < 20:
+            continue
+        compared += 1
+        assert few.median() > many.median(), (actor, few.median(), many.median())
+    assert compared >= 2
+
+
+def test_a_target_no_pressure_source_sees_is_not_covered_not_zero(built_store, pressure):
+    """A target-year without a pressure score has no pressure row (the pages say "not
+    covered by any source"), and a shown score is never a bare 0 without an interval."""
+    _, db = built_store
+    every = scores(db, level=None)
+    chn = every[(every["actor"] == "CHN") & (every["year"] == 2020)]
+    scored = set(chn.loc[chn["node"] == "exposure", "target"])
+    shown = set(chn.loc[chn["node"] == "pressure", "target"])
+    unseen = scored - shown
+    lat = read_scores(db, actor="CHN", node="pressure")
+    assert not (unseen & set(lat.loc[lat["year"] == 2020, "target"]))
+    # a target-year no source has seen yet: no pressure row, and no influence index row
+    index = set(chn.loc[chn["node"] == "influence", "target"])
+    assert not (unseen & index)
+    width = pressure["score_high"] - pressure["score_low"]
+    assert (width > 0).all() and np.isfinite(pressure["score"]).all()
+    assert pressure["components"].fillna("").str.len().gt(0).all()
