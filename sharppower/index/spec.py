@@ -371,7 +371,7 @@ def _applies(ind, codes: list[str], derived: dict[str, tuple[str, str]],
 
 
 MEASUREMENT_DEFAULTS = {"method": "none", "pillars": [], "steps": 2500, "draws": 500,
-                        "seed": 20240615, "lr": 0.02}
+                        "seed": 20240615, "lr": 0.02, "leave_out": []}
 
 
 def _measurement(data: dict, pillars: dict, where: str) -> dict[str, Any]:
@@ -396,6 +396,11 @@ def _measurement(data: dict, pillars: dict, where: str) -> dict[str, Any]:
             _fail(f"measurement.{key}", f"a positive whole number, not {v!r}", where)
     if not isinstance(out["lr"], int | float) or not out["lr"] > 0:
         _fail("measurement.lr", f"a positive learning rate, not {out['lr']!r}", where)
+    domains = {d for p in out["pillars"] or [] for d in pillars[p]}
+    for i, d in enumerate(out["leave_out"] or []):
+        if d not in domains:
+            _fail(f"measurement.leave_out[{i}]", f"{d!r} is not a domain of a latent pillar",
+                  where)
     return out
 
 

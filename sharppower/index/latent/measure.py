@@ -40,7 +40,10 @@ def settings_of(spec: Spec) -> dict[str, Any]:
 
 
 def data_for(spec: Spec, inputs: Inputs, actor: str, pillar: str) -> PillarData:
-    codes = [c for codes in spec.pillars[pillar].values() for c in codes]
+    """The pillar's observations for one actor, the domains `measurement.leave_out` names
+    left out (they stay in the composite)."""
+    out = set(spec.measurement.get("leave_out") or [])
+    codes = [c for dom, codes in spec.pillars[pillar].items() if dom not in out for c in codes]
     info = spec.kinds
     return pillar_data(inputs.values, inputs.age, actor, pillar, codes,
                        {c: info.get(c, {}).get("type", "continuous") for c in codes},
