@@ -74,22 +74,26 @@ def test_russias_neighbours_above_the_median(pressure, target):
 
 
 def test_targets_seen_by_fewer_sources_get_wider_intervals(built_store, pressure):
-    """Median 95% interval width of the target-years seen by at most two pressure sources
-    (in that year) against those seen by four or more, per actor with both groups."""
+    """In every actor's ranking of a year (a cross-section: the sources that exist then
+    are the same for all), the median 95% interval of the targets seen by at most two
+    pressure sources that year is wider than that of those seen by four or more. On the
+    model's scale (theta): the display clips at 0, which shortens the intervals of the
+    targets at the floor, where most of the few-source ones sit (README)."""
     _, db = built_store
-    seen = read_scores(db, node="pressure")[["actor", "target", "year", "n_sources"]]
-    both = pressure.merge(seen, on=["actor", "target", "year"], how="inner")
+    seen = read_scores(db, node="pressure")
+    both = pressure.merge(seen[["actor", "target", "year", "n_sources", "theta_low",
+                                "theta_high"]], on=["actor", "target", "year"], how="inner")
     assert len(both) == len(pressure)  # every pressure score shown is the latent model's
-    both["width"] = both["score_high"] - both["score_low"]
-    compared = 0
-    for actor, part in both.groupby("actor"):
+    both["width"] = both["theta_high"] - both["theta_low"]
+    compared = []
+    for (actor, year), part in both.groupby(["actor", "year"]):
         few = part.loc[part["n_sources"] <= 2, "width"]
         many = part.loc[part["n_sources"] >= 4, "width"]
-        if len(few) < 20 or len(many) < 20:
+        if len(few) < 3 or len(many) < 3:
             continue
-        compared += 1
-        assert few.median() > many.median(), (actor, few.median(), many.median())
-    assert compared >= 2
+        compared.append((actor, year))
+        assert few.median() > many.median(), (actor, year, few.median(), many.median())
+    assert len({a for a, _ in compared}) >= 3 and len(compared) >= 20, compared
 
 
 def test_a_target_no_pressure_source_sees_is_not_covered_not_zero(built_store, pressure):

@@ -1,9 +1,12 @@
 """From posterior draws to scores: the display scale, ranks with intervals, the index.
 
-Display scale (stated): in each draw, a target-year's score is the percentile of its
-theta among the actor x pillar's target-years, 100 x (rank - 0.5) / N: monotone in theta,
-50 = the actor's median target-year, higher = more, and spread over 0-100 however
-heavy-tailed theta is (100 x Phi of standardised theta piled the leading targets at 100). `score` is the posterior mean of that display value, `score_low` / `score_high` its
+Display scale (stated): 0-100 linear in theta, higher = more, anchored on the actor x
+pillar's scored target-years: 0 = the lowest posterior mean theta among them, 100 = the
+highest, each draw mapped the same way and clipped to 0-100. Linear, like the composite's
+min-max pillars it is averaged with in the index: the many target-years with no recorded
+pressure sit together near 0 with short intervals, and a target's interval is as wide as
+its theta's (a percentile scale spread tied targets over 20-80 with 70-point intervals).
+`score` is the posterior mean of that display value, `score_low` / `score_high` its
 2.5% and 97.5% quantiles. Ranks are taken in each draw within the year (1 = highest);
 `rank` ranks the posterior mean score, `rank_low` / `rank_high` are the 5% and 95%
 quantiles of the draws' ranks (a 90% rank interval), `rank_median` their median.
@@ -25,18 +28,14 @@ COLUMNS = ["actor", "node", "target", "year", "theta_mean", "theta_sd", "theta_l
 
 
 def display(theta: np.ndarray, keep: np.ndarray | None = None) -> np.ndarray:
-    """(draws, T, Y) theta -> 0-100: within each draw, the percentile of a target-year's
-    theta among the target-years `keep` (T, Y; default all) marks, 100 (rank - 0.5) / N."""
+    """(draws, T, Y) theta -> 0-100: 100 (theta - lo) / (hi - lo), clipped, where lo and
+    hi are the lowest and highest posterior mean theta among the target-years `keep`
+    (T, Y; default all) marks."""
     keep = np.ones(theta.shape[1:], bool) if keep is None else keep
-    flat = theta.reshape(theta.shape[0], -1)
-    ref = np.sort(flat[:, keep.ravel()], axis=1)
-    n = ref.shape[1]
-    out = np.empty_like(flat)
-    for d in range(flat.shape[0]):
-        lo = np.searchsorted(ref[d], flat[d], side="left")
-        hi = np.searchsorted(ref[d], flat[d], side="right")
-        out[d] = 100.0 * ((lo + hi) / 2.0) / n
-    return out.reshape(theta.shape)
+    mean = theta.mean(axis=0)[keep]
+    lo, hi = float(mean.min()), float(mean.max())
+    span = hi - lo if hi > lo else 1.0
+    return np.clip(100.0 * (theta - lo) / span, 0.0, 100.0)
 
 
 def _ranks(draws: np.ndarray) -> np.ndarray:
