@@ -115,6 +115,8 @@ def _with_latent(db: Database, spec: Spec, run: Run, summary: dict) -> dict:
                     "composite is kept for comparison (validate --against)",
             "added": shown.added, "outside": shown.outside}
     summary["warnings"] = [*summary.get("warnings", []), *measured.warnings]
+    if measured.notes:
+        summary["latent_notes"] = measured.notes
     summary["latent"] = [{"actor": a, "pillar": p, **f.diagnostics}
                          for (a, p), f in measured.fits.items()]
     return summary

@@ -168,7 +168,12 @@ def with_sources(rows: list[dict], nodes: list[dict], partial: list[str]) -> lis
                                    if node in partial and not rests[node] else [])
             else:
                 kids = children.get(node, [])
-                rests[node] = _unique(s for k in kids for s in rests.get(k, [])) if scored else []
+                listed = names(r.get("components")) if level == "pillar" and scored else []
+                used = [k for k in kids if k in listed] if listed else kids  # a latent
+                # pillar rests on the domains it lists (the model leaves some out)
+                rests[node] = _unique(s for k in used for s in (
+                    rests.get(k) or (_unique(src.get(c, "") for c in children.get(k, []))
+                                     if listed else []))) if scored else []
                 uncovered[node] = _unique(s for k in kids for s in uncovered.get(k, []))
             r["sources"] = sources_text(rests[node], [u for u in uncovered[node]
                                                       if u not in rests[node]])

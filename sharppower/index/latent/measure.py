@@ -3,9 +3,10 @@
 For each actor and each pillar of `spec.latent_pillars`: the pillar's observations
 (`pillar_data`), a fit (from the store's cache when the fingerprint is unchanged, else
 warm-started from the stored fit), the stored fit's diagnostics, and the scores of every
-target the pillar's sources see, from the first year with an observation to the panel's
-last year (a target-year no source covers keeps a prior-driven, wide interval and
-n_sources 0). Every index with a latent pillar is then computed per draw
+target the pillar's sources see, from the target's first year with an observation to the
+panel's last year (a later target-year no source covers keeps a widening interval and
+n_sources 0). An actor x pillar fed by fewer than MIN_SOURCES (2) sources is not fitted
+(nothing to combine; its composite score stays, `Measured.notes`). Every index with a latent pillar is then computed per draw
 (`outputs.index_draws`) from the latent pillars' draws and the composite's other pillars.
 """
 
@@ -32,6 +33,10 @@ class Measured:
     scores: pd.DataFrame
     fits: dict[tuple[str, str], PillarFit] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+MIN_SOURCES = 2  # a latent pillar combines sources: with one, the composite is kept
 
 
 def settings_of(spec: Spec) -> dict[str, Any]:
@@ -89,6 +94,11 @@ def measure(spec: Spec, inputs: Inputs, nominal: pd.DataFrame | None = None,
         for pillar in pillars:
             data = data_for(spec, inputs, actor, pillar)
             if data.obs.empty:
+                continue
+            n_src = len(set(data.sources.values()))
+            if n_src < MIN_SOURCES:  # nothing to combine: the composite stays
+                out.notes.append(f"latent model {actor} {pillar}: {n_src} source, the "
+                                 "composite score is kept")
                 continue
             stored = store.stored_fit(db, actor, pillar) if db is not None else None
             fit = fit_pillar(data, settings, stored)

@@ -17,8 +17,11 @@ and year, the run's score table takes the latent model's values:
   last observation ("cyber_operations:3"), and the declared zeros of the year; for an
   index, its composite pillars' components and the latent pillar's.
 
-A target-year the latent model scores that the composite did not (a partial source only)
-gets a score where the run has the unit; one no pressure source has seen has no score
+An actor whose pillar the model did not fit (fewer than two sources: latent.measure)
+keeps the composite's scores. A target-year the latent model scores that the composite
+did not (a partial source only) gets a score where the run has the unit (a target-year
+without any unit in the run, a territory no other source sees or a year past the run's
+last, is counted in `Overlay.outside`, not shown); one no pressure source has seen has no score
 ("not covered", never 0). The composite scores of the overlaid nodes are returned
 (`Overlay.composite`, latent_scores rows with node "composite:<node>") so that
 `validate --against` compares both methods.
@@ -148,8 +151,11 @@ def overlay(run, scores: pd.DataFrame, fits: dict, spec) -> Overlay:
     units = run.scores.index
     unc = run.uncertainty
     new_unc = []
+    fitted = {(a, p) for (a, p) in fits}
     for node in nodes:
-        mine = scores[scores["node"] == node].copy()
+        pillars = [node] if node in spec.latent_pillars else spec.indices[node]
+        actors = sorted({a for (a, p) in fitted if p in pillars})
+        mine = scores[(scores["node"] == node) & scores["actor"].isin(actors)].copy()
         mine["year"] = mine["year"].astype(int)
         key = pd.MultiIndex.from_frame(mine[KEYS])
         inside = key.isin(units)
@@ -162,10 +168,11 @@ def overlay(run, scores: pd.DataFrame, fits: dict, spec) -> Overlay:
         key = pd.MultiIndex.from_frame(mine[KEYS])
         before = run.scores[node].notna()
         result.added[node] = int((~before.reindex(key).to_numpy()).sum())
-        for frame, col in ((run.scores, "score"), (run.ranks, "rank")):
-            frame[node] = np.nan
+        theirs = units.get_level_values("actor").isin(actors)  # an actor without a fit
+        for frame, col in ((run.scores, "score"), (run.ranks, "rank")):  # keeps the composite
+            frame.loc[theirs, node] = np.nan
             frame.loc[key, node] = mine[col].to_numpy(float)
-        run.coverage[node] = np.nan
+        run.coverage.loc[theirs, node] = np.nan
         if node in spec.latent_pillars:
             dd = latent_detail[latent_detail["node"] == node]
             n_comp = dd["components"].map(lambda s: len([x for x in s.split(";") if x]))
@@ -188,7 +195,12 @@ def overlay(run, scores: pd.DataFrame, fits: dict, spec) -> Overlay:
             "score_low": np.fmin(mine["score_low"], mine["score"]).to_numpy(float),
             "score_high": np.fmax(mine["score_high"], mine["score"]).to_numpy(float)}))
     if unc is not None:
-        kept = unc[~unc["node"].isin(nodes)]
+        replaced = pd.Series(False, index=unc.index)
+        for node in nodes:
+            pillars = [node] if node in spec.latent_pillars else spec.indices[node]
+            actors = {a for (a, p) in fitted if p in pillars}
+            replaced |= (unc["node"] == node) & unc["actor"].isin(actors)
+        kept = unc[~replaced]
         run.uncertainty = pd.concat([kept, *new_unc], ignore_index=True)[list(unc.columns)]
     run.extra["component_detail"] = pd.concat(details, ignore_index=True)
     run.extra["latent_overlay"] = {"nodes": nodes, "added": result.added,
