@@ -33,6 +33,25 @@ from numpyro.optim import Adam
 
 jax.config.update("jax_platform_name", "cpu")
 
+
+def _persistent_cache() -> None:
+    """Compiled programs kept on disk (JAX's persistent compilation cache, in the user's
+    cache folder or SHARPPOWER_JAX_CACHE; "off" disables it): a later build's first fit
+    skips XLA compilation (~15-20 s of a cold fit on this machine)."""
+    import os
+
+    from platformdirs import user_cache_dir
+
+    where = os.environ.get("SHARPPOWER_JAX_CACHE") or os.path.join(
+        user_cache_dir("sharppower"), "jax")
+    if where == "off":
+        return
+    jax.config.update("jax_compilation_cache_dir", where)
+    jax.config.update("jax_persistent_cache_min_compile_time_secs", 1.0)
+
+
+_persistent_cache()
+
 CONTINUOUS, COUNT, BINARY = 0, 1, 2
 KINDS = {"continuous": CONTINUOUS, "count": COUNT, "binary": BINARY}
 
@@ -83,11 +102,15 @@ def _bucket(n: int, least: int = 8) -> int:
     return max(least, 1 << int(np.ceil(np.log2(max(n, 1)))))
 
 
+OBS_STEP = 8192  # observations are padded to a power of two up to this, then a multiple
+
+
 def shape_for(n_obs: int, n_targets: int, n_years: int, n_ind: int) -> Shape:
-    """Round sizes up (powers of two; years to a multiple of 8) so that actor x pillar
-    fits of similar size reuse one compiled program."""
-    return Shape(_bucket(n_obs, 256), _bucket(n_targets, 16), int(8 * np.ceil(n_years / 8)),
-                 _bucket(n_ind, 4))
+    """Round sizes up (powers of two, observations past OBS_STEP to a multiple of it;
+    years to a multiple of 8) so that actor x pillar fits of similar size reuse one
+    compiled program (the mirror's four pressure fits, 17-23k observations, share one)."""
+    n = _bucket(n_obs, 256) if n_obs <= OBS_STEP else int(OBS_STEP * np.ceil(n_obs / OBS_STEP))
+    return Shape(n, _bucket(n_targets, 16), int(8 * np.ceil(n_years / 8)), _bucket(n_ind, 4))
 
 
 CHUNK = 250  # Adam steps per compiled call: a fit of any length reuses one program
