@@ -3,9 +3,9 @@
 For each actor and each pillar of `spec.latent_pillars`: the pillar's observations
 (`pillar_data`), a fit (from the store's cache when the fingerprint is unchanged, else
 warm-started from the stored fit), the stored fit's diagnostics, and the scores of every
-target the pillar's sources see, from the target's first year with an observation to the
-panel's last year (a later target-year no source covers keeps a widening interval and
-n_sources 0). An actor x pillar fed by fewer than MIN_SOURCES (2) sources is not fitted
+target the pillar's sources see, from the target's first year with an observation to
+`observations.max_age` (5) years past its last (`scored_cells`; a target-year no source
+covers keeps a widening interval and n_sources 0). An actor x pillar fed by fewer than MIN_SOURCES (2) sources is not fitted
 (nothing to combine; its composite score stays, `Measured.notes`). Every index with a latent pillar is then computed per draw
 (`outputs.index_draws`) from the latent pillars' draws and the composite's other pillars.
 """
@@ -57,22 +57,26 @@ def data_for(spec: Spec, inputs: Inputs, actor: str, pillar: str) -> PillarData:
                        {c: info.get(c, {}).get("exposure") for c in codes})
 
 
-def scored_cells(data: PillarData) -> np.ndarray:
-    """(T, Y): each target from its first year with an observation of the pillar on (a
-    declared zero inside a source's universe is one); before it no source has looked at
-    the target, and it is not covered (the prior alone would put it at the median)."""
+def scored_cells(data: PillarData, max_age: int | None = None) -> np.ndarray:
+    """(T, Y): each target from its first year with an observation of the pillar (a
+    declared zero inside a source's universe is one) to `max_age` years past its last
+    (the spec's `observations.max_age`, as a stale value is carried; None: to the end).
+    Before, no source has looked at the target (the prior alone would put it at the
+    median); long after, no source looks any more (a territory or a state that ceased to
+    exist): not covered."""
     keep = np.zeros((len(data.targets), len(data.years)), bool)
-    first = data.obs.groupby("t")["y"].min()
-    for t, y in first.items():
-        keep[int(t), int(y):] = True
+    seen = data.obs.groupby("t")["y"].agg(["min", "max"])
+    for t, (first, last) in seen.iterrows():
+        end = len(data.years) if max_age is None else int(last) + int(max_age) + 1
+        keep[int(t), int(first):end] = True
     return keep
 
 
-def _pillar_scores(fit: PillarFit, score: np.ndarray) -> pd.DataFrame:
+def _pillar_scores(fit: PillarFit, score: np.ndarray, keep: np.ndarray) -> pd.DataFrame:
     d = fit.data
     n_ind, n_src = d.seen_counts()
     return outputs.summarise(d.actor, d.pillar, d.targets, d.years, score, fit.theta,
-                             n_ind, n_src, scored_cells(d))
+                             n_ind, n_src, keep)
 
 
 def measure(spec: Spec, inputs: Inputs, nominal: pd.DataFrame | None = None,
@@ -107,11 +111,11 @@ def measure(spec: Spec, inputs: Inputs, nominal: pd.DataFrame | None = None,
             out.fits[(actor, pillar)] = fit
             if fit.warning:
                 out.warnings.append(fit.warning)
-            keep = scored_cells(data)
+            keep = scored_cells(data, spec.max_age)
             score = outputs.display(fit.theta, keep)
             score[:, ~keep] = np.nan  # not covered: no score, and no index from it
             drawn[pillar] = (data.targets, data.years, score)
-            frames.append(_pillar_scores(fit, score))
+            frames.append(_pillar_scores(fit, score, keep))
         if nominal is not None and drawn:
             frames += _indices(spec, actor, drawn, nominal, settings["draws"])
     if frames:
