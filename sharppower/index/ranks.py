@@ -96,19 +96,40 @@ def group_ranks(S: np.ndarray, groups: list[np.ndarray], dtype=np.float64) -> np
 
 
 class RankHistogram:
-    """Counts of each rank per lane (unit x node) accumulated over replications."""
+    """Counts of each rank per lane (unit x node) accumulated over replications. Pieces
+    are buffered and counted together (one bincount over the counts' size per buffer as
+    large as the counts, not per piece)."""
 
     def __init__(self, lanes: int, max_rank: int):
         self.max_rank = max_rank
-        self.counts = np.zeros((lanes, max_rank + 1), dtype=np.int64)
+        self._counts = np.zeros((lanes, max_rank + 1), dtype=np.int64)
+        self._pending: list[np.ndarray] = []
+        self._pending_size = 0
 
     def add(self, ranks: np.ndarray) -> None:
         """ranks: (R, lanes) with NaN for no rank."""
         flat = ranks.reshape(len(ranks), -1)
         valid = ~np.isnan(flat)
-        lane = np.broadcast_to(np.arange(flat.shape[1]), flat.shape)[valid]
-        codes = lane * (self.max_rank + 1) + flat[valid].astype(np.int64)
-        self.counts += np.bincount(codes, minlength=self.counts.size).reshape(self.counts.shape)
+        codes = np.broadcast_to(np.arange(flat.shape[1], dtype=np.int64) * (self.max_rank + 1),
+                                flat.shape)[valid]
+        codes += flat[valid].astype(np.int64)
+        self._pending.append(codes)
+        self._pending_size += len(codes)
+        if self._pending_size >= self._counts.size:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            codes = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
+            self._counts += np.bincount(codes, minlength=self._counts.size).reshape(
+                self._counts.shape)
+            self._pending, self._pending_size = [], 0
+
+    @property
+    def counts(self) -> np.ndarray:
+        """(lanes, max_rank + 1) how often each rank occurred in each lane."""
+        self._flush()
+        return self._counts
 
     def quantiles(self, qs: list[float]) -> np.ndarray:
         """(len(qs), lanes): linear interpolation between order statistics (numpy's
