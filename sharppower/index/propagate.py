@@ -323,13 +323,20 @@ class Propagator:
         out = np.repeat(X[None], len(seeds), axis=0)
         if not len(noisy):
             return out
+        # each replication's draws from its own stream, written in place; then one
+        # scaled addition for all replications
+        actor_code, ordinal = (int(v) for v in self.unit_key[pos[noisy[0]]])
+        draws = np.zeros((len(seeds), len(noisy), X.shape[1]))
         for r, seed in enumerate(seeds):
-            if seed < 0:
-                continue
-            actor_code, ordinal = self.unit_key[pos[noisy[0]]]
-            rng = np.random.default_rng([int(seed), int(actor_code), int(ordinal)])
-            out[r, noisy] += rng.standard_normal((len(noisy), X.shape[1])) * sd[noisy]
-        return np.clip(out, lo, hi)  # noise stays inside the normalised scale
+            if seed >= 0:
+                np.random.default_rng([int(seed), actor_code, ordinal]).standard_normal(
+                    out=draws[r])
+        draws *= sd[noisy]
+        if len(noisy) == len(pos):
+            out += draws
+        else:
+            out[:, noisy] += draws
+        return np.clip(out, lo, hi, out=out)  # noise stays inside the normalised scale
 
     def ranks(self, design: Design, reps: np.ndarray) -> np.ndarray:
         """(len(reps), A, n) ranks of the given replications (for checks and tests)."""

@@ -134,9 +134,31 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
         return 0
     if conn.dialect.name == "postgresql" and len(rows) >= COPY_MIN_ROWS:
         _copy_rows(conn, table, rows)
+    elif conn.dialect.name == "sqlite" and len(rows) >= COPY_MIN_ROWS:
+        _sqlite_rows(conn, table, rows)
     else:
         conn.execute(table.insert(), list(rows))
     return len(rows)
+
+
+def _sqlite_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """One executemany of plain tuples on the driver's cursor (the columns' bind
+    conversions applied), without a per-row pass through SQLAlchemy's parameter handling."""
+    keys = list(rows[0].keys())
+    prep = conn.dialect.identifier_preparer
+    procs = [table.c[k].type._cached_bind_processor(conn.dialect) for k in keys]
+    sql = (f"INSERT INTO {prep.format_table(table)} ({', '.join(prep.quote(k) for k in keys)}) "
+           f"VALUES ({', '.join('?' * len(keys))})")
+    if all(p is None for p in procs):
+        params = [tuple(row[k] for k in keys) for row in rows]
+    else:
+        params = [tuple(v if p is None or v is None else p(v)
+                        for v, p in zip((row[k] for k in keys), procs)) for row in rows]
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(sql, params)
+    finally:
+        cursor.close()
 
 
 def _copy_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
