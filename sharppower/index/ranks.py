@@ -15,6 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
+try:  # compiled one-pass loops (setup.py); the numpy code below gives the same numbers
+    from sharppower.index import _rank_kernels as kernels
+except ImportError:  # pragma: no cover - an install without the compiled kernels
+    kernels = None
+
 LOW_BITS = 16
 MASK = (1 << LOW_BITS) - 1
 SIGN_FLIP = np.int64(0x7FFFFFFFFFFFFFFF)
@@ -45,14 +50,21 @@ def _nan_key() -> np.int64:
     return _ordered_keys(np.array([np.nan]))[0] >> LOW_BITS
 
 
-def rank_desc(S: np.ndarray, dtype=np.float64) -> np.ndarray:
-    """'min' ranks of S along the last axis, highest first; NaN stays NaN."""
+def rank_desc(S: np.ndarray, dtype=np.float64, compiled: bool = True) -> np.ndarray:
+    """'min' ranks of S along the last axis, highest first; NaN stays NaN (`compiled`:
+    the one-pass kernels when built, else numpy)."""
     S = np.asarray(S, dtype=np.float64)
     width = S.shape[-1]
     if width > MASK + 1:
         raise ValueError(f"at most {MASK + 1} units can be ranked together")
     if S.size == 0:
         return np.full(S.shape, np.nan, dtype=dtype)
+    if compiled and kernels is not None and np.dtype(dtype) in (np.float32, np.float64):
+        keys = kernels.ordered_keys(np.ascontiguousarray(S.reshape(-1, width)))
+        keys.sort(axis=-1)
+        out = np.empty(keys.shape, dtype=dtype)
+        kernels.ranks_from_sorted(keys, out, int(_nan_key()))
+        return out.reshape(S.shape)
     keys = np.sort(_ordered_keys(S), axis=-1).reshape(-1, width)
     value = keys >> LOW_BITS
     # flat positions grow along every row and across rows, so one 1-D running maximum
@@ -109,6 +121,9 @@ class RankHistogram:
     def add(self, ranks: np.ndarray) -> None:
         """ranks: (R, lanes) with NaN for no rank."""
         flat = ranks.reshape(len(ranks), -1)
+        if kernels is not None and flat.dtype == np.float32:
+            kernels.histogram_add(np.ascontiguousarray(flat), self._counts)
+            return
         valid = ~np.isnan(flat)
         codes = np.broadcast_to(np.arange(flat.shape[1], dtype=np.int64) * (self.max_rank + 1),
                                 flat.shape)[valid]
