@@ -73,3 +73,20 @@ def test_sorted_quantiles_equal_nanquantile(dtype):
     got = nan_quantiles(S, qs)
     assert got.dtype == expected.dtype
     assert np.array_equal(got, expected, equal_nan=True)
+
+
+@pytest.mark.skipif(ranks.kernels is None, reason="compiled rank kernels not built")
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_compiled_group_ranks_equal_numpy_group_ranks(monkeypatch, dtype):
+    """Groups of unequal sizes (several padding buckets), positions in any order."""
+    rng = np.random.default_rng(3)
+    S = scores((25, 700), seed=4)
+    order = rng.permutation(700)
+    cuts = np.sort(rng.choice(np.arange(1, 700), size=30, replace=False))
+    groups = [g for g in np.split(order, cuts)]
+    fast = ranks.group_ranks(S, groups, dtype)
+    monkeypatch.setattr(ranks, "kernels", None)
+    plain = ranks.group_ranks(S, groups, dtype)
+    assert fast.dtype == plain.dtype
+    assert np.array_equal(fast, plain, equal_nan=True)
+    assert np.nanmin(plain[:, groups[0]]) == 1

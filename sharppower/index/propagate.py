@@ -392,10 +392,12 @@ class Propagator:
                 out[:, pos, :] = q.transpose(0, 2, 1)
         return out
 
-    def propagate(self, design: Design, quantiles: list[float] | None) -> Propagated:
-        """Rank quantiles over the replications (when `quantiles` is given) and the
-        absolute rank shifts from the nominal ranks per replication. (Scores are not
-        summarised: under different normalisations they are on different scales.)"""
+    def propagate(self, design: Design, quantiles: list[float] | None,
+                  shifts: bool = True) -> Propagated:
+        """Rank quantiles over the replications (when `quantiles` is given) and, unless
+        `shifts` is False (shift and count then stay 0), the absolute rank shifts from the
+        nominal ranks per replication. (Scores are not summarised: under different
+        normalisations they are on different scales.)"""
         R, A = len(design), len(self.run.tree.nodes)
         n_act = int(self.actor.max()) + 1 if len(self.actor) else 0
         shape = (len(quantiles), len(self.nominal), A) if quantiles else None
@@ -403,10 +405,11 @@ class Propagator:
                          np.zeros((R, n_act, A)), np.zeros((R, n_act, A)))
         with aggregate.one_blas_thread():
             for block in self._blocks():
-                self._block(design, block, quantiles, out)
+                self._block(design, block, quantiles, out, shifts)
         return out
 
-    def _block(self, design: Design, block, quantiles, out: Propagated) -> None:
+    def _block(self, design: Design, block, quantiles, out: Propagated,
+               shifts: bool = True) -> None:
         """Score one block of cross-sections for every replication (per combination of
         discrete choices, in chunks) and rank only the lanes (unit x node) that screening
         lets have a score."""
@@ -420,6 +423,8 @@ class Propagator:
             ranks = group_ranks(S, lanes.groups, dtype=np.float32)
             if quantiles:
                 hist.add(ranks)
+            if not shifts:
+                continue
             dev = np.abs(ranks - lanes.nominal)
             present = ~np.isnan(dev)
             dev[~present] = 0.0
@@ -468,6 +473,14 @@ class Lanes:
         bounds = np.flatnonzero(np.diff(key[order])) + 1
         self.groups = np.split(order, bounds) if self.size else []
         self.nominal = nominal[self.unit, self.node].astype(np.float32)
-        A = mask.shape[1]
-        self.onehot = np.zeros((self.size, n_actors * A), dtype=np.float32)
-        self.onehot[np.arange(self.size), actor[self.unit] * A + self.node] = 1.0
+        self._map = (actor, n_actors, mask.shape[1])
+        self._onehot: np.ndarray | None = None
+
+    @property
+    def onehot(self) -> np.ndarray:
+        """(lanes, actors x A) float32: each lane's (actor, node), for the shift sums."""
+        if self._onehot is None:
+            actor, n_actors, A = self._map
+            self._onehot = np.zeros((self.size, n_actors * A), dtype=np.float32)
+            self._onehot[np.arange(self.size), actor[self.unit] * A + self.node] = 1.0
+        return self._onehot

@@ -93,11 +93,25 @@ def group_ranks(S: np.ndarray, groups: list[np.ndarray], dtype=np.float64) -> np
     out = np.full(S.shape, np.nan, dtype=dtype)
     sizes = np.array([len(g) for g in groups])
     bucket = np.floor(np.log2(np.maximum(sizes, 1))).astype(int)
+    compiled = (kernels is not None and np.dtype(dtype) in (np.float32, np.float64)
+                and S.size > 0)
+    flat = np.ascontiguousarray(S.reshape(-1, S.shape[-1]), dtype=np.float64) if compiled else S
     for b in np.unique(bucket):
         members = [groups[i] for i in np.flatnonzero(bucket == b) if len(groups[i])]
         if not members:
             continue
         width = max(len(g) for g in members)
+        if width > MASK + 1:
+            raise ValueError(f"at most {MASK + 1} units can be ranked together")
+        if compiled:  # keys laid out padded, one sort, ranks written back: three passes
+            perm = np.concatenate(members).astype(np.int64)
+            starts = np.concatenate([[0], np.cumsum([len(g) for g in members])]).astype(np.int64)
+            keys = np.empty((len(flat), len(members), width), dtype=np.int64)
+            kernels.group_keys(flat, perm, starts, keys)
+            keys.sort(axis=-1)
+            kernels.group_ranks_from_sorted(keys, perm, starts, out.reshape(-1, S.shape[-1]),
+                                            int(_nan_key()))
+            continue
         row = np.repeat(np.arange(len(members)), [len(g) for g in members])
         slot = np.concatenate([np.arange(len(g)) for g in members])
         pos = np.concatenate(members)
@@ -122,7 +136,7 @@ class RankHistogram:
         """ranks: (R, lanes) with NaN for no rank."""
         flat = ranks.reshape(len(ranks), -1)
         if kernels is not None and flat.dtype == np.float32:
-            kernels.histogram_add(np.ascontiguousarray(flat), self._counts)
+            kernels.histogram_add_lanes(np.ascontiguousarray(flat.T), self._counts)
             return
         valid = ~np.isnan(flat)
         codes = np.broadcast_to(np.arange(flat.shape[1], dtype=np.int64) * (self.max_rank + 1),

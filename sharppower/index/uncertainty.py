@@ -57,7 +57,7 @@ def monte_carlo(run, runs: int | None = None, seed: int | None = None,
     space = space or build_space(run, run.spec.uncertainty)
     design = space.sample(runs, np.random.default_rng(seed))
     ranks = Propagator(run, space)
-    Q = ranks.propagate(design, quantiles=QUANTILES).ranks
+    Q = ranks.propagate(design, quantiles=QUANTILES, shifts=False).ranks
     kept = score_space(space)
     score_runs = min(runs, int(run.spec.uncertainty.get("score_runs", 500)))
     SQ = Propagator(run, kept, share=ranks).score_quantiles(
