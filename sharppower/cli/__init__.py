@@ -1,22 +1,61 @@
 """The `sharppower` command: each command parses its options, calls one library function
-and renders the result (rich tables in a terminal, JSON with --json)."""
+and renders the result (rich tables in a terminal, JSON with --json).
+
+Start-up loads only the command that runs: the root group knows each command's module
+(COMMANDS) and imports it when the command is looked up (`sharppower build` never loads the
+dashboard, the opinion engine or the triage models); `--help` loads them all to list them.
+"""
 
 from __future__ import annotations
 
+import importlib
+
+import click
 import typer
 
 from sharppower import __version__
-from sharppower.cli import core, evidence, index, opinion, report, triage, users, validate
-from sharppower.cli import db as db_cli
-from sharppower.cli import media as media_cli
 from sharppower.cli.common import StoreFailuresInOneLine
+
+# command -> module of sharppower.cli that defines it: `register(app)` adds the module's
+# commands to the root, or `app` is the module's group of subcommands. In help order.
+COMMANDS = {
+    "settings": "core", "sources": "core", "pull": "core", "build": "core", "serve": "core",
+    "report": "report", "validate": "validate", "db": "db", "opinion": "opinion",
+    "evidence": "evidence", "index": "index", "users": "users", "triage": "triage",
+    "media": "media",
+}
+
+
+def load_command(name: str) -> click.Command:
+    """The click command `name` built from its module (imported now)."""
+    module = importlib.import_module(f"sharppower.cli.{COMMANDS[name]}")
+    holder = typer.Typer()
+    holder.callback()(lambda: None)  # a group even when the module adds one command
+    if hasattr(module, "register"):
+        module.register(holder)
+    else:
+        holder.add_typer(module.app, name=name)
+    return typer.main.get_command(holder).commands[name]
+
+
+class LazyRoot(StoreFailuresInOneLine):
+    """The root group: commands are loaded from their modules on first look-up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return [*COMMANDS, *(n for n in self.commands if n not in COMMANDS)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            self.commands[cmd_name] = load_command(cmd_name)
+        return self.commands.get(cmd_name)
+
 
 app = typer.Typer(
     name="sharppower",
     help="Open observatory of authoritarian influence abroad: attraction and sharp power.",
     no_args_is_help=True,
     add_completion=False,
-    cls=StoreFailuresInOneLine,  # a read-only or full store: one line, not a traceback
+    cls=LazyRoot,  # commands load on use; a read-only or full store: one line, not a traceback
 )
 
 
@@ -32,15 +71,3 @@ def main(
                                  help="Print the version and exit."),
 ) -> None:
     """sharppower command-line interface."""
-
-
-core.register(app)
-report.register(app)
-validate.register(app)
-app.add_typer(db_cli.app, name="db")
-app.add_typer(opinion.app, name="opinion")
-app.add_typer(evidence.app, name="evidence")
-app.add_typer(index.app, name="index")
-app.add_typer(users.app, name="users")
-app.add_typer(triage.app, name="triage")
-app.add_typer(media_cli.app, name="media")

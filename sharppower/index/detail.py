@@ -46,25 +46,21 @@ def _domain_state(run, leaf: tuple) -> dict[str, tuple[np.ndarray, np.ndarray, n
     return out
 
 
-def _items(names: list[str], state: dict, i: int) -> tuple[list[str], list[str], list[str], list[str]]:
-    present, stale, imputed, zero = [], [], [], []
-    for name in names:
-        used, age, imp, zer = state[name]
-        if not used[i]:
-            continue
-        present.append(name)
-        if age[i] > 0:
-            stale.append(f"{name}:{int(age[i])}")
-        if imp[i]:
-            imputed.append(name)
-        if zer[i]:
-            zero.append(name)
-    return present, stale, imputed, zero
+def _joined(parts: list[np.ndarray], n: int) -> np.ndarray:
+    """Row-wise ";".join of the non-empty strings of equal-length arrays (n,)."""
+    out = np.full(n, "", dtype=object)
+    for part in parts:
+        has = part != ""
+        both = has & (out != "")
+        out[both] = out[both] + ";"
+        out[has] = out[has] + part[has]
+    return out
 
 
 def component_detail(run, nodes: list[str] | None = None) -> pd.DataFrame:
     """DETAIL_COLUMNS for every unit and node with a score (see the module doc); only the
-    given nodes when `nodes` is set."""
+    given nodes when `nodes` is set. Column-wise: per node, one pass per component over
+    the units with a score."""
     tree = run.tree
     leaf = _leaf_state(run)
     pos = {c: i for i, c in enumerate(tree.leaves)}
@@ -74,24 +70,40 @@ def component_detail(run, nodes: list[str] | None = None) -> pd.DataFrame:
         state[c] = (leaf[0][:, k], leaf[1][:, k], leaf[2][:, k], leaf[3][:, k])
     S = run.scores.to_numpy()
     index = run.scores.index
-    rows = []
+    actors = np.asarray(index.get_level_values("actor"), dtype=object)
+    targets = np.asarray(index.get_level_values("target"), dtype=object)
+    years = np.asarray(index.get_level_values("year")).astype(int)
     feeds = run.screened.feeds
     node_pos = {c: j for j, c in enumerate(tree.nodes)}
+    frames = []
     for j, node in enumerate(tree.nodes):
         if nodes is not None and node not in nodes:
             continue
         names = (tree.children[node] if tree.level[node] == "domain"
                  else [d for d in tree.by_level("domain") if node in _ancestors(tree, d)])
-        for i in np.flatnonzero(~np.isnan(S[:, j])):
-            kept = names
+        rows = np.flatnonzero(~np.isnan(S[:, j]))
+        n = len(rows)
+        present, stale, imputed, zero = [], [], [], []
+        oldest = np.zeros(n, dtype=int)
+        for name in names:
+            used, age, imp, zer = (a[rows] for a in state[name])
+            used = used.astype(bool)
             if tree.level[node] == "index" and feeds is not None:  # pillars kept out
-                kept = [d for d in names if feeds[i, node_pos[tree.parent(d)]]]
-            present, stale, imputed, zero = _items(kept, state, i)
-            ages = [int(s.rsplit(":", 1)[1]) for s in stale]
-            actor, target, year = index[i]
-            rows.append((actor, target, int(year), node, ";".join(present), ";".join(stale),
-                         max(ages, default=0), ";".join(imputed), ";".join(zero)))
-    out = pd.DataFrame(rows, columns=DETAIL_COLUMNS)
+                used = used & feeds[rows, node_pos[tree.parent(name)]]
+            present.append(np.where(used, name, ""))
+            old = used & (age > 0)
+            years_old = np.where(old, age, 0).astype(int)
+            stale.append(np.where(old, np.char.add(f"{name}:", years_old.astype(str)), ""))
+            oldest = np.maximum(oldest, years_old)
+            imputed.append(np.where(used & imp.astype(bool), name, ""))
+            zero.append(np.where(used & zer.astype(bool), name, ""))
+        frames.append(pd.DataFrame({
+            "actor": actors[rows], "target": targets[rows], "year": years[rows], "node": node,
+            "components": _joined(present, n), "stale_components": _joined(stale, n),
+            "max_stale_age": oldest, "imputed_components": _joined(imputed, n),
+            "zero_components": _joined(zero, n)}, columns=DETAIL_COLUMNS))
+    out = (pd.concat(frames, ignore_index=True) if frames
+           else pd.DataFrame(columns=DETAIL_COLUMNS))
     return _overridden(out, run.extra.get("component_detail"), nodes)
 
 

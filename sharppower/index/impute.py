@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.impute import KNNImputer
 
 from sharppower.index.methods import Registry
 from sharppower.index.panel import cross_sections
@@ -58,6 +57,8 @@ def _knn_block(X: np.ndarray, ok: np.ndarray, k: int) -> np.ndarray:
     scale = np.nanstd(block, axis=0)
     scale[~(scale > 0)] = 1.0
     z = (block - centre) / scale
+    from sklearn.impute import KNNImputer  # loads only when knn imputation runs
+
     imputer = KNNImputer(n_neighbors=min(k, int(rows.sum()) - 1), keep_empty_features=True)
     filled = imputer.fit_transform(z) * scale + centre
     out = X.copy()

@@ -24,7 +24,6 @@ import warnings
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 
 from sharppower.index.methods import Registry
 from sharppower.index.panel import groups
@@ -51,6 +50,8 @@ def zscore(X, direction, columns=None, centre: float = 100.0, scale: float = 10.
 
 def rank(X, direction, columns=None):
     Y = X * direction
+    from scipy.stats import rankdata  # scipy.stats loads when ranks are normalised
+
     r = rankdata(Y, axis=0, method="average", nan_policy="omit")
     n = np.sum(~np.isnan(Y), axis=0)
     return 100.0 * r / np.where(n > 0, n, 1)

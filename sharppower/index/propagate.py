@@ -198,17 +198,20 @@ def _positions(block: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
 class Propagator:
     """Scores designs for one run: data choices cached, aggregation vectorised."""
 
-    def __init__(self, run, space: Space):
+    def __init__(self, run, space: Space, share: Propagator | None = None):
+        """`share`: another Propagator of the same run whose computed data stages and
+        normalised matrices this one reuses (they are keyed by the stages' arguments)."""
         self.run, self.space = run, space
         self.cache: dict[tuple, np.ndarray] = {}
-        self.stages: dict[tuple, pd.DataFrame] = {}
+        self.stages: dict[tuple, pd.DataFrame] = share.stages if share else {}
+        self.matrices: dict[str, np.ndarray] = share.matrices if share else {}
         self.groups = cross_sections(run.scores.index)
         self.nominal = run.ranks.to_numpy()
         edge_of = {c: e for e, c in enumerate(run.tree.edge_child)}
         self.drop_edge = np.array([edge_of[c] for c in space.drop[1:]] or [-1])
         self.edge_ids = np.arange(run.tree.n_edges)
         self.noise_sd: dict[tuple, tuple] = {}
-        self._rel_sd: np.ndarray | None = None
+        self._rel_sd: np.ndarray | None = share._rel_sd if share else None
         actors = np.asarray(run.scores.index.get_level_values("actor"), dtype=object)
         self.actor, _ = pd.factorize(actors, sort=True)
         # a unit's noise stream is keyed by its actor and its place among that actor's units,
@@ -225,7 +228,10 @@ class Propagator:
             log = self.run.log
             for (address, values), i in zip(self.space.data, key):
                 log = set_address(log, address, values[i])
-            self.cache[key] = self._normalised(log).to_numpy(dtype=float)
+            args = json.dumps([log[s] for s in DATA_STAGES], sort_keys=True, default=str)
+            if args not in self.matrices:
+                self.matrices[args] = self._normalised(log).to_numpy(dtype=float)
+            self.cache[key] = self.matrices[args]
         return self.cache[key]
 
     def _stage(self, stage: str, log: dict, compute):
@@ -263,7 +269,9 @@ class Propagator:
         return blocks + ([current] if current else [])
 
     def _combos(self, design: Design) -> list[tuple[tuple, np.ndarray]]:
-        """The distinct combinations of discrete choices, each with its replications."""
+        """The distinct combinations of discrete choices, each with its replications.
+        (Grouping by the aggregation choices only, data choices varying within a piece under
+        data noise, measured slower on the mirror store: larger arrays, same work.)"""
         keys = np.column_stack([design.data, design.agg])
         combos, inverse = np.unique(keys, axis=0, return_inverse=True)
         inverse = inverse.ravel()
@@ -317,13 +325,20 @@ class Propagator:
         out = np.repeat(X[None], len(seeds), axis=0)
         if not len(noisy):
             return out
+        # each replication's draws from its own stream, written in place; then one
+        # scaled addition for all replications
+        actor_code, ordinal = (int(v) for v in self.unit_key[pos[noisy[0]]])
+        draws = np.zeros((len(seeds), len(noisy), X.shape[1]))
         for r, seed in enumerate(seeds):
-            if seed < 0:
-                continue
-            actor_code, ordinal = self.unit_key[pos[noisy[0]]]
-            rng = np.random.default_rng([int(seed), int(actor_code), int(ordinal)])
-            out[r, noisy] += rng.standard_normal((len(noisy), X.shape[1])) * sd[noisy]
-        return np.clip(out, lo, hi)  # noise stays inside the normalised scale
+            if seed >= 0:
+                np.random.default_rng([int(seed), actor_code, ordinal]).standard_normal(
+                    out=draws[r])
+        draws *= sd[noisy]
+        if len(noisy) == len(pos):
+            out += draws
+        else:
+            out[:, noisy] += draws
+        return np.clip(out, lo, hi, out=out)  # noise stays inside the normalised scale
 
     def ranks(self, design: Design, reps: np.ndarray) -> np.ndarray:
         """(len(reps), A, n) ranks of the given replications (for checks and tests)."""
@@ -353,16 +368,16 @@ class Propagator:
                     S[reps] = self._scores(design, combo, reps, pos)
                 mask = self.run.screened.nodes[pos].T  # (A, n)
                 S[:, ~mask] = np.nan
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore", RuntimeWarning)  # lanes without a score
-                    q = np.nanquantile(S, quantiles, axis=0)  # (q, A, n)
+                q = nan_quantiles(S, quantiles)  # (q, A, n)
                 out[:, pos, :] = q.transpose(0, 2, 1)
         return out
 
-    def propagate(self, design: Design, quantiles: list[float] | None) -> Propagated:
-        """Rank quantiles over the replications (when `quantiles` is given) and the
-        absolute rank shifts from the nominal ranks per replication. (Scores are not
-        summarised: under different normalisations they are on different scales.)"""
+    def propagate(self, design: Design, quantiles: list[float] | None,
+                  shifts: bool = True) -> Propagated:
+        """Rank quantiles over the replications (when `quantiles` is given) and, unless
+        `shifts` is False (shift and count then stay 0), the absolute rank shifts from the
+        nominal ranks per replication. (Scores are not summarised: under different
+        normalisations they are on different scales.)"""
         R, A = len(design), len(self.run.tree.nodes)
         n_act = int(self.actor.max()) + 1 if len(self.actor) else 0
         shape = (len(quantiles), len(self.nominal), A) if quantiles else None
@@ -370,10 +385,11 @@ class Propagator:
                          np.zeros((R, n_act, A)), np.zeros((R, n_act, A)))
         with aggregate.one_blas_thread():
             for block in self._blocks():
-                self._block(design, block, quantiles, out)
+                self._block(design, block, quantiles, out, shifts)
         return out
 
-    def _block(self, design: Design, block, quantiles, out: Propagated) -> None:
+    def _block(self, design: Design, block, quantiles, out: Propagated,
+               shifts: bool = True) -> None:
         """Score one block of cross-sections for every replication (per combination of
         discrete choices, in chunks) and rank only the lanes (unit x node) that screening
         lets have a score."""
@@ -387,6 +403,8 @@ class Propagator:
             ranks = group_ranks(S, lanes.groups, dtype=np.float32)
             if quantiles:
                 hist.add(ranks)
+            if not shifts:
+                continue
             dev = np.abs(ranks - lanes.nominal)
             present = ~np.isnan(dev)
             dev[~present] = 0.0
@@ -394,6 +412,28 @@ class Propagator:
             out.count[reps] += (present.astype(np.float32) @ lanes.onehot).reshape(len(reps), -1, A)
         if quantiles:
             out.ranks[:, pos[lanes.unit], lanes.node] = hist.quantiles(quantiles)
+
+
+def nan_quantiles(S: np.ndarray, quantiles: list[float]) -> np.ndarray:
+    """np.nanquantile(S, quantiles, axis=0) (linear interpolation between order
+    statistics, NaN where a lane has no value) from one sort along the first axis (NaN
+    sort last), instead of numpy's per-lane loop for arrays holding NaN."""
+    ordered = np.sort(S, axis=0)
+    count = S.shape[0] - np.isnan(S).sum(axis=0)
+    last = np.maximum(count - 1, 0)
+    out = np.empty((len(quantiles),) + S.shape[1:], dtype=S.dtype)
+    for i, q in enumerate(quantiles):
+        h = last * q
+        lo = np.floor(h).astype(np.intp)
+        hi = np.minimum(lo + 1, last)
+        a = np.take_along_axis(ordered, lo[None], axis=0)[0]
+        b = np.take_along_axis(ordered, hi[None], axis=0)[0]
+        t = h - lo
+        diff = b - a
+        # numpy's _lerp: from the lower value below the midpoint, from the upper above
+        value = np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
+        out[i] = np.where(count > 0, value, np.nan)
+    return out
 
 
 class Lanes:
@@ -413,6 +453,14 @@ class Lanes:
         bounds = np.flatnonzero(np.diff(key[order])) + 1
         self.groups = np.split(order, bounds) if self.size else []
         self.nominal = nominal[self.unit, self.node].astype(np.float32)
-        A = mask.shape[1]
-        self.onehot = np.zeros((self.size, n_actors * A), dtype=np.float32)
-        self.onehot[np.arange(self.size), actor[self.unit] * A + self.node] = 1.0
+        self._map = (actor, n_actors, mask.shape[1])
+        self._onehot: np.ndarray | None = None
+
+    @property
+    def onehot(self) -> np.ndarray:
+        """(lanes, actors x A) float32: each lane's (actor, node), for the shift sums."""
+        if self._onehot is None:
+            actor, n_actors, A = self._map
+            self._onehot = np.zeros((self.size, n_actors * A), dtype=np.float32)
+            self._onehot[np.arange(self.size), actor[self.unit] * A + self.node] = 1.0
+        return self._onehot

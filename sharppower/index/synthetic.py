@@ -211,8 +211,9 @@ def panel(rows: dict[tuple[str, str, int], dict[str, float]], columns: list[str]
 
 def synthetic_problem(n_units: int = 200, n_indicators: int = 100, n_domains: int = 10,
                       seed: int = 1, missing: float = 0.05, stages: dict | None = None,
-                      uncertainty: dict | None = None):
-    """A generated codebook, spec and inputs: one actor, one year, `n_units` targets and
+                      uncertainty: dict | None = None, years: int = 1):
+    """A generated codebook, spec and inputs: one actor, `years` years (2021 and later:
+    `n_units` units in all, split evenly over the years), the targets and
     `n_indicators` indicators in `n_domains` domains spread over the four pillars, every
     pillar in one index `composite`; a fifth of the indicators in the negative direction,
     some skewed, `missing` of the values absent. Returns (spec, inputs)."""
@@ -236,15 +237,19 @@ def synthetic_problem(n_units: int = 200, n_indicators: int = 100, n_domains: in
                      "normalise.method": ["minmax", "zscore", "rank", "frontier"],
                      "aggregate.method": ["arithmetic", "geometric"]},
             "weights": {"concentration": 20}, "drop_one": True})
-    targets = [c.alpha_3 for c in pycountry.countries if c.alpha_3 != "CHN"][:n_units]
+    per_year = n_units // years
+    targets = [c.alpha_3 for c in pycountry.countries if c.alpha_3 != "CHN"][:per_year]
+    rows = [t for _ in range(years) for t in targets]
+    n_units = len(rows)
     latent = rng.normal(size=n_units)
     values = latent[:, None] * rng.uniform(0.3, 1.0, n_indicators) + rng.normal(size=(n_units, n_indicators))
     skewed = rng.random(n_indicators) < 0.2
     values[:, skewed] = np.exp(1.5 * values[:, skewed])
     values[:, [direction[c] == "negative" for c in codes]] *= -1
     values[rng.random(values.shape) < missing] = np.nan
-    obs = pd.DataFrame(values, index=targets, columns=codes).rename_axis("target").reset_index()
-    obs = obs.melt(id_vars="target", var_name="indicator", value_name="value")
-    obs = obs.assign(actor="CHN", year=2021)
+    obs = pd.DataFrame(values, columns=codes).assign(
+        target=rows, year=np.repeat(2021 + np.arange(years), len(targets)))
+    obs = obs.melt(id_vars=["target", "year"], var_name="indicator", value_name="value")
+    obs = obs.assign(actor="CHN")
     regions = {t: ("Asia", "Europe", "Africa", "Americas", "Oceania")[i % 5] for i, t in enumerate(targets)}
     return spec, inputs_from_observations(obs, spec, regions)

@@ -56,10 +56,11 @@ def monte_carlo(run, runs: int | None = None, seed: int | None = None,
     runs, seed = _settings(run, runs, seed)
     space = space or build_space(run, run.spec.uncertainty)
     design = space.sample(runs, np.random.default_rng(seed))
-    Q = Propagator(run, space).propagate(design, quantiles=QUANTILES).ranks
+    ranks = Propagator(run, space)
+    Q = ranks.propagate(design, quantiles=QUANTILES, shifts=False).ranks
     kept = score_space(space)
     score_runs = min(runs, int(run.spec.uncertainty.get("score_runs", 500)))
-    SQ = Propagator(run, kept).score_quantiles(
+    SQ = Propagator(run, kept, share=ranks).score_quantiles(
         kept.sample(score_runs, np.random.default_rng(seed + 1)), SCORE_QUANTILES)
     run.uncertainty = interval_table(run, Q, SQ)
     run.extra["monte_carlo"] = {"runs": runs, "seed": seed, "factors": space.factor_names(),

@@ -20,10 +20,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import httpx
+from typing import TYPE_CHECKING
 
 from sharppower.errors import SharppowerError
+
+if TYPE_CHECKING:  # httpx loads when a download runs, not with the build's modules
+    import httpx
 
 DEFAULT_MAX_BYTES = 2 * 1024**3  # 2 GiB: above every published file a source declares
 CHUNK = 1 << 16
@@ -106,6 +108,8 @@ class Downloader:
 
         A partial file is kept as `dest.part` between attempts (and resumed from there)."""
         limit = max_bytes or DEFAULT_MAX_BYTES
+        import httpx
+
         target = self.rewrite(url)
         part = dest.with_name(dest.name + ".part")
         info = {"attempts": 0, "resumed": 0, "restarted": 0, "content_type": ""}

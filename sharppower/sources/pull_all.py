@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 
 from sharppower.errors import SharppowerError
 from sharppower.settings import Settings
@@ -39,6 +38,8 @@ def pullable(source: Source) -> bool:
 
 def pull_one(settings: Settings, source: Source, update: bool, downloader: Downloader,
              from_dir: Path | None) -> PullOutcome:
+    import httpx  # loads when something is pulled, not with the CLI
+
     try:
         snap, changed = pull(settings, source, update=update, downloader=downloader,
                              from_dir=from_dir)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -121,19 +122,86 @@ class Database:
         self.engine.dispose()
 
 
+COPY_MIN_ROWS = 200  # PostgreSQL: from this many rows on, COPY instead of an executemany
+
+
 def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> int:
-    """Bulk insert plain dicts (executemany); returns the count."""
-    if rows:
+    """Bulk insert plain dicts (all with the same keys); returns the count. Set-based: one
+    executemany (SQLite), or one COPY ... FROM STDIN on PostgreSQL for many rows (the
+    columns' own bind conversions applied first, so values land as an insert would store
+    them)."""
+    if not rows:
+        return 0
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_MIN_ROWS:
+        _copy_rows(conn, table, rows)
+    elif conn.dialect.name == "sqlite" and len(rows) >= COPY_MIN_ROWS:
+        _sqlite_rows(conn, table, rows)
+    else:
         conn.execute(table.insert(), list(rows))
     return len(rows)
 
 
+def _sqlite_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """One executemany of plain tuples on the driver's cursor (the columns' bind
+    conversions applied), without a per-row pass through SQLAlchemy's parameter handling."""
+    keys = list(rows[0].keys())
+    prep = conn.dialect.identifier_preparer
+    procs = [table.c[k].type._cached_bind_processor(conn.dialect) for k in keys]
+    sql = (f"INSERT INTO {prep.format_table(table)} ({', '.join(prep.quote(k) for k in keys)}) "
+           f"VALUES ({', '.join('?' * len(keys))})")
+    if all(p is None for p in procs):
+        params = [tuple(row[k] for k in keys) for row in rows]
+    else:
+        params = [tuple(v if p is None or v is None else p(v)
+                        for v, p in zip((row[k] for k in keys), procs)) for row in rows]
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.executemany(sql, params)
+    finally:
+        cursor.close()
+
+
+def _copy_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    keys = list(rows[0].keys())
+    prep = conn.dialect.identifier_preparer
+    procs = [_copy_processor(table.c[k].type, conn.dialect) for k in keys]
+    sql = (f"COPY {prep.format_table(table)} ({', '.join(prep.quote(k) for k in keys)}) "
+           "FROM STDIN")
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        with cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row([v if p is None or v is None else p(v)
+                                for v, p in zip((row[k] for k in keys), procs)])
+    finally:
+        cursor.close()
+
+
+def _copy_processor(type_: sa.types.TypeEngine, dialect) -> Any:
+    """The column's bind conversion, and for integer columns a float holding an integer
+    made an int (an INSERT casts 4.0 to 4; COPY's text input would refuse "4.0")."""
+    proc = type_._cached_bind_processor(dialect)
+    if not isinstance(type_, sa.Integer):
+        return proc
+    to_int = lambda v: round(v) if isinstance(v, float) else v  # noqa: E731
+    return to_int if proc is None else (lambda v: proc(to_int(v)))
+
+
 def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """DataFrame -> list of dicts with NaN/NaT/NA turned into None and numpy scalars into Python."""
+    """DataFrame -> list of dicts with NaN/NaT/NA turned into None and numpy scalars into
+    Python (column by column: `tolist` converts numeric columns in one call)."""
     if df.empty:
         return []
-    clean = df.astype(object).where(pd.notna(df), None)
-    return [
-        {k: (v.item() if hasattr(v, "item") else v) for k, v in rec.items()}
-        for rec in clean.to_dict("records")
-    ]
+    columns = []
+    for i in range(df.shape[1]):
+        col = df.iloc[:, i]
+        values = col.tolist()
+        if col.dtype == object:
+            values = [v.item() if hasattr(v, "item") else v for v in values]
+        missing = col.isna().to_numpy()
+        if missing.any():
+            for j in np.flatnonzero(missing):
+                values[j] = None
+        columns.append(values)
+    keys = list(df.columns)
+    return [dict(zip(keys, row)) for row in zip(*columns)]

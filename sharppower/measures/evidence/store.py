@@ -26,6 +26,7 @@ from sharppower.measures.evidence.tables import (
     evidence_indicators,
     evidence_techniques,
 )
+from sharppower.store.database import insert_rows
 from sharppower.store.locking import lock_rows
 
 TRACKED = tuple(f for f in FIELDS if f != "id")
@@ -116,6 +117,48 @@ def insert_record(conn: Connection, record: dict[str, Any], layers: dict[str, st
     for coder, codes in codings.items():
         set_coding(conn, record["id"], coder, codes, as_utc(meta.get("created_at")) or at)
     _history(conn, record["id"], by, "create", at, [("record", None, record)])
+
+
+def insert_records(conn: Connection, items: list[tuple[dict[str, Any], dict[str, Any] | None]],
+                   layers: dict[str, str], by: str, at: datetime | None = None) -> int:
+    """`insert_record` for many new records (record, meta) at once: set-based, a few bulk
+    inserts per table instead of about nine statements per record, and no delete of child
+    rows (the ids are new, and children need their record: foreign keys). Same rows."""
+    if not items:
+        return 0
+    at = at or now_utc()
+    techniques = sorted({t for record, _ in items for t in record.get("techniques") or []})
+    disarm.check_known(conn, techniques)
+    rows, actors, indicators, techs, codings, history = [], [], [], [], [], []
+    for record, meta in items:
+        meta = meta or {}
+        rid = record["id"]
+        created = as_utc(meta.get("created_at"))
+        rows.append(_columns(record) | {
+            "id": rid, "created_at": created or at,
+            "updated_at": as_utc(meta.get("updated_at")) or at,
+            "reviewed_by": meta.get("reviewed_by"), "reviewed_at": as_utc(meta.get("reviewed_at")),
+            "source_payload": meta.get("source_payload"),
+        })
+        actors += [{"evidence_id": rid, "actor": a, "position": i}
+                   for i, a in enumerate(record["actors"])]
+        indicators += [{"evidence_id": rid, "indicator": c, "layer": layers[c], "position": i}
+                       for i, c in enumerate(record["indicators"])]
+        techs += [{"evidence_id": rid, "technique": t, "position": i}
+                  for i, t in enumerate(record.get("techniques") or [])]
+        coded = meta.get("codings")
+        if coded is None:
+            coded = {record["coder"]: record["indicators"] + record.get("techniques", [])}
+        codings += [{"evidence_id": rid, "coder": coder, "indicators": dumps(list(codes)),
+                     "coded_at": created or at} for coder, codes in coded.items()]
+        history.append({"evidence_id": rid, "changed_at": at, "changed_by": by,
+                        "action": "create", "field": "record", "old_value": None,
+                        "new_value": dumps(record)})
+    for table, table_rows in ((evidence, rows), (evidence_actors, actors),
+                              (evidence_indicators, indicators), (evidence_techniques, techs),
+                              (evidence_codings, codings), (evidence_history, history)):
+        insert_rows(conn, table, table_rows)
+    return len(rows)
 
 
 def apply_changes(conn: Connection, old: dict[str, Any], new: dict[str, Any], layers: dict[str, str],

@@ -98,15 +98,15 @@ def sync_source(conn: Connection, origin: str, records: list[dict[str, Any]], co
     existing = {r["id"]: r for r in store.read_records(conn, evidence.c.origin == origin, order=False)}
     _check_ids_free(conn, origin, [r["id"] for r in records if r["id"] not in existing])
     seen = set()
+    new = []
     for rec in records:
         seen.add(rec["id"])
         old = existing.get(rec["id"])
         if old is None:
-            store.insert_record(conn, rec, layers, by=coder,
-                                meta={"source_payload": store.dumps(_payload(rec))})
-            summary.inserted += 1
+            new.append((rec, {"source_payload": store.dumps(_payload(rec))}))
         else:
             _update(conn, old, rec, layers, coder, summary)
+    summary.inserted += store.insert_records(conn, new, layers, by=coder)  # set-based
     for rid, old in existing.items():
         if rid not in seen and not old["withdrawn_from_source"]:
             store.apply_changes(conn, old, dict(old, withdrawn_from_source=True), layers,

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from sharppower.measures.opinion.schema import MEASURES, SELF_RATING, SUSPECT, Z95
 
@@ -44,6 +43,8 @@ def _check_measure(measure: str) -> None:
 
 
 def _z_test(diff: pd.Series, se: pd.Series) -> tuple[pd.Series, pd.Series]:
+    from scipy import stats  # scipy.stats loads when a test runs, not with the package
+
     z = diff / se
     return z, pd.Series(2 * stats.norm.sf(np.abs(z)), index=diff.index)
 
@@ -110,6 +111,7 @@ def trend(est: pd.DataFrame, measure: str = "unfavorable", last: int = 5,
     Columns: actor, public, waves, first_year, last_year, slope, slope_se, slope_ci_low,
     slope_ci_high, p_value. Series with fewer than two waves are left out.
     """
+    from scipy import stats
     _check_measure(measure)
     data = usable(est, include_suspect).sort_values(SERIES + ["year"])
     data = data.groupby(SERIES, sort=False).tail(last)

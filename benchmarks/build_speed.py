@@ -1,0 +1,111 @@
+"""Benchmark (issue 26): a full mirror build and a no-change build, as ratios to the goals.
+
+For each backend (SQLite in a temporary folder; PostgreSQL when SHARPPOWER_TEST_POSTGRES_URL
+is set, in a fresh database dropped afterwards) it runs the `sharppower build` command in a
+child process, as a user would, twice:
+
+- full build: wall clock of the command, its per-stage times (the command's `Stages:`
+  line), and the same less the latent measurement model's fits (`latent_fits.seconds`
+  summed: another part of the issue has its own budget, 30 s). Goal: under 60 s.
+- no-change build: the same command again, nothing changed. Goal: under 2 s wall clock
+  (interpreter start, imports, fingerprints, nothing rebuilt).
+
+Prints the machine's load average before and after (2 cores shared: the figures move
+with it). Prints numbers and ratios (time / goal; below 1 meets the goal), never pass/fail.
+
+    SHARPPOWER_MIRROR=../shared/data python benchmarks/build_speed.py [--no-postgres] [--sqlite-only]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+FULL_GOAL = 60.0
+NO_CHANGE_GOAL = 2.0
+COMMAND = [sys.executable, "-c", "from sharppower.cli import app; app()", "build"]
+
+
+def load() -> str:
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def run_build(env: dict[str, str]) -> tuple[float, dict[str, float], str]:
+    started = time.perf_counter()
+    out = subprocess.run(COMMAND, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if out.returncode != 0:
+        raise SystemExit(f"build failed ({out.returncode}):\n{out.stdout[-3000:]}\n{out.stderr[-3000:]}")
+    text = " ".join(out.stdout.split())
+    stages = {name: float(s) for name, s in
+              re.findall(r"([a-z_-]+) (\d+\.\d) s", text.split("Stages:", 1)[-1].split("warning")[0])}
+    return seconds, stages, text
+
+
+def latent_seconds(url: str) -> float:
+    from sharppower.store import Database
+
+    db = Database(url)
+    try:
+        return float(db.scalar("SELECT COALESCE(SUM(seconds), 0) FROM latent_fits") or 0.0)
+    except Exception:  # a store without the latent tables: no fit
+        return 0.0
+    finally:
+        db.dispose()
+
+
+def bench(name: str, url: str, data_dir: Path) -> None:
+    env = dict(os.environ, SHARPPOWER_DATABASE_URL=url, SHARPPOWER_DATA_DIR=str(data_dir))
+    print(f"[{name}] load average before: {load()}")
+    full, stages, _ = run_build(env)
+    latent = latent_seconds(url)
+    without = full - latent
+    print(f"[{name}] full build: {full:.1f} s wall; stages: "
+          + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
+    print(f"[{name}] latent model fits: {latent:.1f} s; full build without them: {without:.1f} s "
+          f"= {without / FULL_GOAL:.2f} x the {FULL_GOAL:.0f} s goal")
+    again, stages2, _ = run_build(env)
+    print(f"[{name}] no-change build command: {again:.2f} s wall (work: "
+          f"{sum(stages2.values()):.2f} s) = {again / NO_CHANGE_GOAL:.2f} x the "
+          f"{NO_CHANGE_GOAL:.0f} s goal")
+    print(f"[{name}] load average after: {load()}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    args = parser.parse_args()
+    if not os.environ.get("SHARPPOWER_MIRROR"):
+        print("set SHARPPOWER_MIRROR (the mirrored public data)", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as tmp:
+        bench("sqlite", f"sqlite:///{tmp}/store.db", Path(tmp) / "data-sqlite")
+        pg = os.environ.get("SHARPPOWER_TEST_POSTGRES_URL")
+        if pg and not args.no_postgres:
+            import sqlalchemy as sa
+
+            from sharppower.store.database import normalise_url
+
+            admin = sa.create_engine(normalise_url(pg), isolation_level="AUTOCOMMIT")
+            name = f"sharppower_bench_{uuid.uuid4().hex[:8]}"
+            with admin.connect() as conn:
+                conn.execute(sa.text(f"CREATE DATABASE {name}"))
+            try:
+                url = pg.rsplit("/", 1)[0] + f"/{name}"
+                bench("postgresql", url, Path(tmp) / "data-postgresql")
+            finally:
+                with admin.connect() as conn:
+                    conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                admin.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""The CLI loads only the command that runs (lazy start-up), and still offers every command."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import typer
+from typer.testing import CliRunner
+
+from sharppower.cli import COMMANDS, app
+
+HEAVY = ["fastapi", "sharppower.web", "sklearn", "stix2", "httpx", "jax", "numpyro",
+         "scipy.stats", "alembic", "pyspark", "plotly"]
+
+
+def test_every_command_of_every_cli_module_is_listed():
+    """COMMANDS names each command the cli modules define, so none is lost to lazy loading."""
+    import importlib
+
+    defined = set()
+    for name in set(COMMANDS.values()):
+        module = importlib.import_module(f"sharppower.cli.{name}")
+        holder = typer.Typer()
+        holder.callback()(lambda: None)
+        if hasattr(module, "register"):
+            module.register(holder)
+        else:
+            holder.add_typer(module.app, name=name)
+        defined |= set(typer.main.get_command(holder).commands)
+    assert defined == set(COMMANDS)
+
+
+def test_help_lists_every_command_and_subcommands_run():
+    runner = CliRunner()
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    for name in COMMANDS:
+        assert f" {name} " in text
+    sub = runner.invoke(app, ["db", "--help"])
+    assert sub.exit_code == 0 and "upgrade" in sub.output
+    bad = runner.invoke(app, ["no-such-command"])
+    assert bad.exit_code != 0 and "No such command" in " ".join(bad.output.split())
+
+
+def test_build_command_and_its_steps_load_without_the_heavy_libraries():
+    """Looking up `build` and discovering every build step imports no dashboard, model,
+    download or statistics library (they load when a step that needs them runs)."""
+    code = ("import json, sys\n"
+            "from sharppower.cli import app, load_command\n"
+            "load_command('build')\n"
+            "from sharppower.pipeline.discover import all_steps\n"
+            "steps = all_steps()\n"
+            f"print(json.dumps([len(steps), [m for m in {HEAVY!r} if m in sys.modules]]))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    n_steps, loaded = json.loads(out.stdout.strip().splitlines()[-1])
+    assert n_steps > 10
+    assert loaded == []
