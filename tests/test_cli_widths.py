@@ -5,6 +5,7 @@ and a URL takes one line instead of ten."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -29,11 +30,9 @@ def invoke(args: list[str], width: int):
 
 def numbers(value) -> list[str]:
     """The numbers of a JSON value as the table prints them (str of the value)."""
-    if isinstance(value, bool) or value is None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return []
-    if isinstance(value, (int, float)):
-        return [] if value != value else [str(value)]
-    return []
+    return [] if math.isnan(value) else [str(value)]
 
 
 @pytest.fixture
@@ -62,7 +61,7 @@ def test_validate_prints_every_number_whole(index_store, width):
     expected = set()
     for table in ("correlations", "disagreements", "internal"):
         for row in data[table]:
-            for key, value in row.items():
+            for value in row.values():
                 if isinstance(value, float):
                     value = round(value, 3)
                 expected.update(numbers(value))
@@ -81,8 +80,8 @@ def test_evidence_list_keeps_each_url_on_one_line(tmp_path, width):
     url = f"sqlite:///{tmp_path / 'store.db'}"
     for i in range(3):
         invoke(["evidence", "add", "--id", f"w-{i}", "--actor", "RUS", "--target", "EST",
-                "--start", f"2019-0{i + 1}", "--title", "Fake news site cluster targeting "
-                "Russian speakers in Estonia before the parliamentary election",
+                "--start", f"2019-0{i + 1}", "--title", ("Fake news site cluster targeting "
+                "Russian speakers in Estonia before the parliamentary election"),
                 "--source-url", f"{LONG_URL}?part={i}", "--publisher", "Example Monitor",
                 "--indicator", "sp_info_manipulation", "--narrative", "text",
                 "--coder", "alice", "--db", url], width)
