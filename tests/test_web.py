@@ -240,3 +240,16 @@ def test_weights_rerank_through_the_index_engine(indexed, demo_db):
 def test_weights_bad_requests(indexed, query, words):
     r = indexed.get("/weights.json", params=query)
     assert r.status_code == 422 and words in r.json()["message"]
+
+
+def test_readme_weights_example_answers_and_a_wrong_name_lists_the_valid_ones(indexed):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    examples = re.findall(r"`(/weights\.json\?[^`]+)`", readme)
+    assert examples
+    for example in examples:
+        assert indexed.get(example).status_code == 200, example
+    nodes = {n["node"] for n in indexed.get("/weights.json").json()["nodes"]}
+    message = indexed.get("/weights.json", params={"w.reach": 1}).json()["message"]
+    assert all(f"w.{n}" in message for n in nodes)
