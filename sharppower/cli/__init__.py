@@ -6,7 +6,17 @@ from __future__ import annotations
 import typer
 
 from sharppower import __version__
-from sharppower.cli import core, evidence, index, opinion, report, triage, users, validate
+from sharppower.cli import (
+    core,
+    evidence,
+    index,
+    opinion,
+    report,
+    triage,
+    users,
+    validate,
+    vulnerability,
+)
 from sharppower.cli import db as db_cli
 from sharppower.cli import media as media_cli
 from sharppower.cli.common import StoreFailuresInOneLine
@@ -37,6 +47,7 @@ def main(
 core.register(app)
 report.register(app)
 validate.register(app)
+vulnerability.register(app)
 app.add_typer(db_cli.app, name="db")
 app.add_typer(opinion.app, name="opinion")
 app.add_typer(evidence.app, name="evidence")
