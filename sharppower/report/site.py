@@ -32,7 +32,6 @@ from sharppower.web.pages import report_pages
 from sharppower.web.render import clean
 from sharppower.web.routing import HERE, templates
 
-
 # the fields of an evidence record the static report publishes (every other field, such
 # as the coder, the reviewer or the raw narrative, is left out)
 RECORD_FIELDS = frozenset({
