@@ -104,19 +104,19 @@ def steps(spec: Spec | None = None) -> list[dict]:
         f"{' and ' if len(ps) > 1 else ''}{spec.labels.get(ps[-1], ps[-1]).lower()}."
         for i, ps in spec.indices.items() if ps)
     out = [
-        ("Observations", f"Each source's values per actor, target and year from "
+        ("Observations", (f"Each source's values per actor, target and year from "
          f"{o.get('first_year', 'the first year')} on; a value is carried at most "
          f"{o.get('max_age', spec.max_age)} years past its source's last year (it is then "
          "stale: its age is kept, shown, and widens the interval); rows flagged "
          f"{', '.join(o.get('skip_flags', [])) or 'suspect'} are not used; a target "
-         "outside a source's coverage is missing, never zero."),
-        ("Screening", f"A target is scored on a pillar when it has data for at least "
+         "outside a source's coverage is missing, never zero.")),
+        ("Screening", (f"A target is scored on a pillar when it has data for at least "
          f"{screen.get('unit_threshold', 0):.0%} of the pillar's core domains, an indicator "
          f"is kept when it covers at least {screen.get('indicator_threshold', 0):.0%} of "
          "those targets; an index score needs every pillar that feeds it "
          f"({screen.get('index_threshold', 1):.0%}), so every target in one ranking is "
          "scored on the same core components. Partial domains (marked below) are added "
-         "where their sources cover a target and never decide who is scored."),
+         "where their sources cover a target and never decide who is scored.")),
         ("Missing values", "A core component a scored target lacks is filled with "
          + IMPUTE.get(impute.get("method"), str(impute.get("method"))).format(
              k=impute.get("k", 5)) + " and listed as imputed on the target's scores."),
@@ -153,8 +153,8 @@ def uncertainty(spec: Spec | None = None, runs: int | None = None) -> dict:
               for k, v in u.get("vary", {}).items()]
     conc = u.get("weights", {}).get("concentration")
     text = [
-        f"Each of {runs or u.get('runs')} runs draws one choice for every setting below "
-        "(each alternative equally likely) and recomputes every score.",
+        (f"Each of {runs or u.get('runs')} runs draws one choice for every setting below "
+        "(each alternative equally likely) and recomputes every score."),
         (f"Weights are drawn around their nominal values (Dirichlet, concentration {conc} "
          "times the nominal weights, per parent)." if conc else ""),
         ("One component (domain) at a time is also left out." if u.get("drop_one") ==
@@ -162,11 +162,11 @@ def uncertainty(spec: Spec | None = None, runs: int | None = None) -> dict:
         ("Data noise: each value is drawn within its published standard error, and stale "
          "values (carried past their source's last year) the more widely the older they "
          "are." if u.get("data_noise") else ""),
-        f"A score's 95% interval is the 2.5th to 97.5th percentile of its value over "
+        (f"A score's 95% interval is the 2.5th to 97.5th percentile of its value over "
         f"{u.get('score_runs', 'the')} of these runs; a rank interval runs from the 5th to "
         "the 95th percentile of its rank over the runs (rank 1 = most influence). A score "
         "whose inputs do not vary (a binary membership, a count) has no interval, and the "
-        "pages say so in words.",
+        "pages say so in words."),
     ]
     return {"runs": runs or u.get("runs"), "varied": varied, "text": [t for t in text if t]}
 

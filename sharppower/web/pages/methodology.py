@@ -13,8 +13,8 @@ from fastapi import APIRouter, Request
 from sharppower.analysis import methodology as method
 from sharppower.analysis.validity import internal_view
 from sharppower.errors import NotFound
-from sharppower.index.components import components_by_actor, domains_by_actor, why_lacking
 from sharppower.index import load_spec
+from sharppower.index.components import components_by_actor, domains_by_actor, why_lacking
 from sharppower.index.names import source_name
 from sharppower.index.nodes import default_year, run_nodes
 from sharppower.index.scales import SCALE_NOTE
@@ -93,6 +93,7 @@ def store_parts(db: Database | None, spec) -> dict:
         cov = method.coverage(db)
         by = {}
         for r in cov.to_dict("records"):
+            r["actor"] = r["actor"] if isinstance(r["actor"], str) else None  # target-only
             by.setdefault(r["indicator"], []).append(r)
         order = {a: i for i, a in enumerate(codebook().actors)}
         for pillar in structure:

@@ -1,7 +1,9 @@
-"""The vulnerability ranking as a page (/vulnerability, HTML and JSON) and a command
-(`sharppower vulnerability`), on a store of realistic synthetic observations with a built
-index: values recomputed from the stored pillar scores, intervals and rank ranges that hold
-their value, the scale in words, and the page and the command agreeing."""
+"""Pages an analyst reads, on a store of realistic synthetic observations with a built
+index: the vulnerability ranking as a page (/vulnerability, HTML and JSON) and a command
+(`sharppower vulnerability`): values recomputed from the stored pillar scores, intervals
+and rank ranges that hold their value, the scale in words, page and command agreeing; the
+methodology page: generated from the spec and the store (structure, stages, what the
+uncertainty analysis varies, each component's sources and coverage), no raw spec dump."""
 
 from __future__ import annotations
 
@@ -103,3 +105,51 @@ def test_command_prints_the_page_ranking(indexed):
         assert f"{r['rank']} {r['rank_best']}-{r['rank_worst']} {r['target']} {round(r['vulnerability'], 3)}" in said
     bad = runner.invoke(app, ["vulnerability", "--actor", "XXX", "--db", db.url])
     assert bad.exit_code == 1 and "unknown actor" in " ".join(bad.output.split())
+
+
+def test_methodology_is_the_spec_and_the_store_in_words(indexed):
+    from sharppower.codebook import load_codebook
+
+    db, web = indexed
+    data = web.get("/methodology.json").json()
+    spec = load_spec()
+    # the structure is the spec's, pillar by pillar, domain by domain
+    assert [p["node"] for p in data["structure"]] == list(spec.pillars)
+    for p in data["structure"]:
+        assert [d["node"] for d in p["domains"]] == list(spec.pillars[p["node"]])
+        for d in p["domains"]:
+            assert [i["code"] for i in d["indicators"]] == spec.pillars[p["node"]][d["node"]]
+            assert d["partial"] == (d["node"] in spec.stages["screen"]["partial"])
+    pressure = next(p for p in data["structure"] if p["node"] == "pressure")
+    assert pressure["latent"] and pressure["role"].startswith("in the")
+    resilience = next(p for p in data["structure"] if p["node"] == "resilience")
+    assert resilience["role"] == "scored alongside, not in an index"
+    # coverage: the distinct targets and years with a value, read here independently
+    rows = {i["code"]: i for p in data["structure"] for d in p["domains"] for i in d["indicators"]}
+    counted = db.read("SELECT actor, indicator, COUNT(DISTINCT target) AS t, COUNT(DISTINCT year) "
+                      "AS y FROM observations WHERE value IS NOT NULL GROUP BY actor, indicator")
+    checked = 0
+    for r in counted.to_dict("records"):
+        if r["indicator"] in rows and r["indicator"] not in spec.derived:
+            cov = {c["actor"]: c for c in rows[r["indicator"]]["coverage"]}
+            actor = r["actor"] if isinstance(r["actor"], str) else None  # a target-only one
+            assert (cov[actor]["targets"], cov[actor]["years"]) == (r["t"], r["y"])
+            checked += 1
+    assert checked >= 10
+    book = load_codebook().indicators.set_index("code")
+    for code, row in rows.items():
+        if code not in spec.derived:
+            assert row["sources"] == [book.loc[code, "source"]] and row["source_names"]
+    # the stages and the uncertainty analysis read from the spec and the stored run
+    text = " ".join(s["text"] for s in data["steps"])
+    assert f"{spec.stages['screen']['unit_threshold']:.0%}" in text and "min-max" in text
+    assert [v["setting"] for v in data["uncertainty"]["varied"]] == list(spec.uncertainty["vary"])
+    runs = db.scalar("SELECT mc_runs FROM index_runs ORDER BY id DESC LIMIT 1")
+    assert data["uncertainty"]["runs"] == runs
+    assert data["latent_validation"] is None  # `validate --internal` not run on this store
+    html = web.get("/methodology").text
+    assert 'id="diagram"' in html and 'id="loso-none"' in html and "validate --internal" in html
+    for forbidden in ("index_specs", "influence_v1", "In index", '"normalise"', "{&#34;"):
+        assert forbidden not in html, forbidden
+    for p in spec.pillars:  # every pillar in the diagram
+        assert f'data-pillar="{p}"' in html
