@@ -153,3 +153,71 @@ def test_methodology_is_the_spec_and_the_store_in_words(indexed):
         assert forbidden not in html, forbidden
     for p in spec.pillars:  # every pillar in the diagram
         assert f'data-pillar="{p}"' in html
+
+
+@pytest.fixture(scope="module")
+def browser(indexed):
+    """The synthetic store served, a Chromium page guarded off-host."""
+    from pathlib import Path
+
+    from sharppower.web.browser import browser_page, serve_in_thread
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.fail("Debian's chromium is missing: `make test` installs it")
+    _, web = indexed
+    blocked: list[str] = []
+    with serve_in_thread(web.app) as base, browser_page(blocked) as page:
+        yield base, page, web
+    assert blocked == [], f"requests left 127.0.0.1: {blocked}"
+
+
+@pytest.mark.browser
+def test_browser_vulnerability_picks_an_actor_and_reads_its_scale(browser):
+    base, page, web = browser
+    page.goto(base + "/vulnerability")
+    assert "0-1, higher = more vulnerable" in page.locator("#scale").inner_text()
+    page.select_option("select[name=actor]", "RUS")
+    page.select_option("select[name=year]", str(YEAR))
+    page.click("form.controls button")
+    page.wait_for_url("**/vulnerability?actor=RUS*")
+    assert page.locator("h1").inner_text().startswith("Vulnerability to Russia")
+    data = web.get("/vulnerability.json", params={"actor": "RUS", "year": YEAR}).json()
+    first = page.locator("#ranking tbody tr").first
+    assert first.get_attribute("data-target") == data["rows"][0]["target"]
+    cells = first.locator("td").all_inner_texts()
+    assert cells[0] == "1" and f"{data['rows'][0]['vulnerability']:.2f}" in cells[3]
+    assert page.locator("#ranking tbody tr").count() == data["ranked"]
+    assert page.locator("#rests-on").is_visible()
+
+
+@pytest.mark.browser
+def test_browser_methodology_shows_a_diagram_not_a_spec_dump(browser):
+    base, page, _ = browser
+    page.goto(base + "/methodology")
+    assert page.locator("#diagram .pillar").count() == len(load_spec().pillars)
+    assert page.locator("#diagram .pillar[data-pillar=pressure]").inner_text().find("latent") > 0
+    assert page.locator("pre").count() == 0  # no raw specification
+    assert page.locator("#steps dt").count() == 7
+    assert page.locator("#varied tbody tr").count() == len(load_spec().uncertainty["vary"])
+    assert page.locator("table.components .coverage").count() > 20
+
+
+@pytest.mark.browser
+def test_browser_quadrant_moves_state_their_one_threshold(browser):
+    base, page, web = browser
+    data = web.get("/quadrant.json", params={"actor": "CHN", "year": 2016, "from_year": 2013,
+                                             "influence": "influence"}).json()
+    mt = data["move_thresholds"]
+    assert mt["year"] == 2016 and mt["influence"] == pytest.approx(data["thresholds"]["influence"])
+    assert len(data["moves"]) >= 5
+    for m in data["moves"]:  # each move's quadrants against the one threshold
+        for end in ("from", "to"):
+            a, i = m[f"attraction_{end}"], m[f"influence_{end}"]
+            want = {(True, True): "both", (False, True): "influence_without_attraction",
+                    (True, False): "attraction_without_influence", (False, False): "neither"}[
+                (a >= mt["attraction"], i >= mt["influence"])]
+            assert m[f"quadrant_{end}"] == want
+    page.goto(base + "/quadrant?actor=CHN&year=2016&from_year=2013")
+    said = page.locator("#move-threshold").inner_text()
+    assert "one threshold per axis, the 2016 one" in said
+    assert f"influence {mt['influence']:,.2f}" in said and "for both years" in said
