@@ -20,7 +20,7 @@ from sharppower.index.nodes import default_year, run_nodes
 from sharppower.index.scales import SCALE_NOTE
 from sharppower.measures.evidence import disarm
 from sharppower.store import Database
-from sharppower.web.lookup import codebook
+from sharppower.web.lookup import check_actor, codebook
 from sharppower.web.memo import Memo, no_memo
 from sharppower.web.pages import Page
 from sharppower.web.routing import cache, page, respond, store
@@ -46,14 +46,16 @@ def _with_disarm(rows: list[dict], mapping: dict, names: dict[str, str]) -> list
     return rows
 
 
-def methodology_data(db: Database | None = None, memo: Memo = no_memo) -> dict:
+def methodology_data(db: Database | None = None, memo: Memo = no_memo,
+                     actor: str | None = None) -> dict:
     """The method for a reader, generated from the index specification and the store:
     `spec` (name, description), `structure` (pillars -> domains -> indicators with sources
     and each actor's coverage: targets x years), `steps` (how a score is made),
     `uncertainty` (what the Monte Carlo analysis varies), `latent` (the pressure pillar's
     measurement model and its fits' diagnostics), `latent_validation` (the stored
     leave-one-source-out table, None before `validate --internal`), `validity` (the
-    internal view of the stored run), `components` (each actor's components and why it
+    internal view of the stored run for `actor`, default the first declared: one actor
+    per load keeps the page fast), `components` (each actor's components and why it
     lacks the others) and `pillars` (every codebook indicator with its DISARM mapping;
     `in_index`: whether the current specification uses it)."""
     spec = load_spec()
@@ -75,7 +77,10 @@ def methodology_data(db: Database | None = None, memo: Memo = no_memo) -> dict:
                         "description": pspec.get("description", ""), "domains": domains})
     store_part = (memo(("methodology_store",), lambda: store_parts(db, spec))
                   if db is not None else store_parts(None, spec))
+    actor = check_actor(actor)
+    validity = memo(("methodology_validity", actor), lambda: validity_views(db, [actor]))
     return {"codebook_version": book.version, "actors": book.actors,
+            "validity_actor": actor, "validity": validity,
             "spec": {"name": spec.name, "description": spec.description},
             "steps": method.steps(spec), "scale_note": SCALE_NOTE,
             "pillars": pillars, **store_part}
@@ -109,7 +114,7 @@ def store_parts(db: Database | None, spec) -> dict:
                         key=lambda r: order.get(r["actor"], -1))
     return {"structure": structure, "uncertainty": method.uncertainty(spec, runs),
             "latent": method.latent(db, spec), "latent_validation": loso_table(db),
-            "validity": validity_views(db), "components": actor_components(db)}
+            "components": actor_components(db)}
 
 
 def latest_run(db: Database) -> dict | None:
@@ -184,13 +189,14 @@ def _domains(db: Database | None, book, nodes: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["actor", "pillar", "domain", "indicators", "sources"])
 
 
-def validity_views(db: Database | None) -> list[dict]:
-    """Per actor, the internal view of the stored run in its default year (each component's
-    correlation with its pillar and the index, share of targets scored); empty without a run."""
+def validity_views(db: Database | None, actors: list[str] | None = None) -> list[dict]:
+    """Per actor (default: every declared one), the internal view of the stored run in its
+    default year (each component's correlation with its pillar and the index, share of
+    targets scored); empty without a run."""
     if db is None:
         return []
     out = []
-    for actor in codebook().actors:
+    for actor in actors or list(codebook().actors):
         year = default_year(db, actor)
         if year is None:
             continue
@@ -205,11 +211,12 @@ def validity_views(db: Database | None) -> list[dict]:
 
 
 @page(router, "/methodology")
-def methodology_page(request: Request):
-    """The measurement framework and the index method, generated from their specifications."""
+def methodology_page(request: Request, actor: str | None = None):
+    """The measurement framework and the index method, generated from their specifications
+    (`actor`: whose internal validity view is shown, default the first declared)."""
     memo = cache(request).get
-    key = ("methodology_page",)
-    data = memo(key, lambda: methodology_data(store(request), memo))
+    key = ("methodology_page", actor)
+    data = memo(key, lambda: methodology_data(store(request), memo, actor))
     return respond(request, "methodology.html", data, key=key)
 
 
