@@ -103,6 +103,11 @@ def test_command_prints_the_page_ranking(indexed):
     assert f"CHN {YEAR}: {len(rows)} targets ranked" in said and "higher = more vulnerable" in said
     for r in data["rows"][:5]:
         assert f"{r['rank']} {r['rank_best']}-{r['rank_worst']} {r['target']} {round(r['vulnerability'], 3)}" in said
+    # without --year: the year the page shows by default
+    default = web.get("/vulnerability.json", params={"actor": "CHN"}).json()
+    plain = runner.invoke(app, ["vulnerability", "--db", db.url, "--json"])
+    assert plain.exit_code == 0, plain.output
+    assert {r["year"] for r in json.loads(plain.stdout)} == {default["year"]}
     bad = runner.invoke(app, ["vulnerability", "--actor", "XXX", "--db", db.url])
     assert bad.exit_code == 1 and "unknown actor" in " ".join(bad.output.split())
 
