@@ -57,7 +57,7 @@ def test_validate_prints_every_number_whole(index_store, width):
     lines = text.splitlines()
     assert all(len(line) <= width for line in lines), max(lines, key=len)
     assert "…" not in text  # nothing cut
-    tokens = set(text.split())
+    tokens = set(re.findall(r"-?\d+(?:\.\d+)?", text))  # every number printed, whole
     expected = set()
     for table in ("correlations", "disagreements", "internal"):
         for row in data[table]:
@@ -71,8 +71,12 @@ def test_validate_prints_every_number_whole(index_store, width):
     # the n column is filled: each correlation row's n is printed
     for row in data["correlations"]:
         assert str(row["n"]) in tokens
-    if width == 200:  # a wide terminal shows each table in one piece
-        assert "(continued)" not in text
+    assert "(continued)" not in text  # each table in one piece, even at 80 columns
+    flat = " ".join(text.split())
+    for row in data["correlations"]:  # each statistic beside its interval, whole
+        if row["spearman"] is not None and row["spearman_low"] is not None:
+            r = [round(row[k], 3) for k in ("spearman", "spearman_low", "spearman_high")]
+            assert f"{r[0]} [{r[1]}, {r[2]}]" in flat
 
 
 @pytest.mark.parametrize("width", [80, 200])

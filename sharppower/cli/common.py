@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -137,12 +138,14 @@ def _cell(value: Any) -> str:
     return "" if _missing(value) else str(value)
 
 
+_NUM = r"[-+]?(?:\d[\d,]*)?\.?\d+(?:e[-+]?\d+)?%?"
+# a number, or a number with its interval: "0.69 [0.14, 0.95]", "82.9 (80.1 to 86.0)"
+NUMERIC = re.compile(rf"{_NUM}(?:\s*[\[(]\s*{_NUM}\s*(?:,|to|-|–)\s*{_NUM}\s*[\])])?")
+
+
 def _is_number(text: str) -> bool:
-    try:
-        float(text.replace(",", ""))
-    except ValueError:
-        return False
-    return True
+    """A number or a number with its interval: such a value is never broken or cut."""
+    return NUMERIC.fullmatch(text.strip()) is not None
 
 
 class _Col:
