@@ -209,10 +209,10 @@ def latent(db: Database | None, spec: Spec | None = None) -> dict:
             "text": text, "fits": fits}
 
 
-def coverage(db: Database) -> pd.DataFrame:
+def coverage(db: Database, indicators: list[str] | None = None) -> pd.DataFrame:
     """Per actor (None for a target-only indicator such as a resilience covariate) and
-    indicator: the distinct targets and years with a value, the first and last year
-    (columns :data:`COVERAGE_COLUMNS`)."""
+    indicator (only those listed, when given): the distinct targets and years with a
+    value, the first and last year (columns :data:`COVERAGE_COLUMNS`)."""
     stmt = (sa.select(obs.c.actor, obs.c.indicator,
                       sa.func.count(sa.distinct(obs.c.target)).label("targets"),
                       sa.func.count(sa.distinct(obs.c.year)).label("years"),
@@ -220,5 +220,7 @@ def coverage(db: Database) -> pd.DataFrame:
                       sa.func.max(obs.c.year).label("last_year"))
             .where(obs.c.value.isnot(None))
             .group_by(obs.c.actor, obs.c.indicator))
+    if indicators is not None:
+        stmt = stmt.where(obs.c.indicator.in_(sorted(indicators)))
     frame = db.read(stmt)
     return frame.reindex(columns=COVERAGE_COLUMNS)

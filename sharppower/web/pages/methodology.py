@@ -15,7 +15,7 @@ from sharppower.analysis.validity import internal_view
 from sharppower.errors import NotFound
 from sharppower.index import load_spec
 from sharppower.index.components import components_by_actor, domains_by_actor, why_lacking
-from sharppower.index.names import source_name
+from sharppower.index.names import component_names, source_name
 from sharppower.index.nodes import default_year, run_nodes
 from sharppower.index.scales import SCALE_NOTE
 from sharppower.measures.evidence import disarm
@@ -78,7 +78,7 @@ def methodology_data(db: Database | None = None, memo: Memo = no_memo,
     store_part = (memo(("methodology_store",), lambda: store_parts(db, spec))
                   if db is not None else store_parts(None, spec))
     actor = check_actor(actor)
-    validity = memo(("methodology_validity", actor), lambda: validity_views(db, [actor]))
+    validity = memo(("methodology_validity", actor), lambda: validity_views(db, [actor], spec))
     return {"codebook_version": book.version, "actors": book.actors,
             "validity_actor": actor, "validity": validity,
             "spec": {"name": spec.name, "description": spec.description},
@@ -95,7 +95,8 @@ def store_parts(db: Database | None, spec) -> dict:
     if db is not None:
         run = latest_run(db)
         runs = run.get("mc_runs") if run else None
-        cov = method.coverage(db)
+        codes = {i["code"] for p in structure for d in p["domains"] for i in d["indicators"]}
+        cov = method.coverage(db, codes | {c for parts in spec.derived.values() for c in parts})
         by = {}
         for r in cov.to_dict("records"):
             r["actor"] = r["actor"] if isinstance(r["actor"], str) else None  # target-only
@@ -137,7 +138,9 @@ def loso_table(db: Database | None) -> list[dict] | None:
     frame = read_validation(db)
     if frame.empty:
         return None
-    frame = frame.assign(source_name=frame["source"].map(source_name))
+    names = component_names()
+    frame = frame.assign(source_name=frame["source"].map(source_name),
+                         indicator_name=frame["indicator"].map(lambda c: names.get(c, c)))
     return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
@@ -150,14 +153,18 @@ def actor_components(db: Database | None) -> list[dict]:
     nodes = {n["node"]: n for n in run_nodes(db)}
     table = _domains(db, book, nodes)
     derived = dict(load_spec().derived)
+    names = component_names()
     out = []
     for actor, rows in table.groupby("actor", sort=False):
         domains = []
         for r in rows.to_dict("records"):
             lacking = [c for c in nodes[r["domain"]]["children"] if c not in r["indicators"]]
             domains.append({**r, "label": nodes[r["domain"]]["label"],
+                            "pillar_name": names.get(r["pillar"], r["pillar"]),
+                            "indicator_names": [names.get(c, c) for c in r["indicators"]],
                             "source_names": [source_name(x) for x in r["sources"]],
-                            "lacking": [{"code": c, "why": why_lacking(book, c, actor, derived)}
+                            "lacking": [{"code": c, "name": names.get(c, c),
+                                         "why": why_lacking(book, c, actor, derived)}
                                         for c in lacking]})
         info = book.actor_info[actor]
         out.append({"actor": actor, "name": info.name, "kind": info.kind,
@@ -189,24 +196,30 @@ def _domains(db: Database | None, book, nodes: dict) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["actor", "pillar", "domain", "indicators", "sources"])
 
 
-def validity_views(db: Database | None, actors: list[str] | None = None) -> list[dict]:
+def validity_views(db: Database | None, actors: list[str] | None = None,
+                   spec=None) -> list[dict]:
     """Per actor (default: every declared one), the internal view of the stored run in its
     default year (each component's correlation with its pillar and the index, share of
     targets scored); empty without a run."""
     if db is None:
         return []
+    spec = spec or load_spec()
+    names = component_names()
     out = []
     for actor in actors or list(codebook().actors):
         year = default_year(db, actor)
         if year is None:
             continue
         try:
-            view = internal_view(db, actor, year)
+            view = internal_view(db, actor, year, spec)
         except NotFound:
             continue
         view = view.round(3).astype(object)
-        out.append({"actor": actor, "year": year,
-                    "rows": view.where(view.notna(), None).to_dict("records")})
+        rows = view.where(view.notna(), None).to_dict("records")
+        for r in rows:
+            r["name"] = names.get(r["node"], r["node"])
+            r["parent_name"] = names.get(r["parent"], r["parent"]) if r["parent"] else None
+        out.append({"actor": actor, "year": year, "rows": rows})
     return out
 
 
