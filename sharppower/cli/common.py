@@ -130,7 +130,9 @@ def _missing(value: Any) -> bool:
 # across lines (numbers, codes, years, "82.9 [80-86]"); longer text wraps at spaces
 COMPACT = 16
 TEXT_MIN = 12  # a wrapping text column is never narrower than this (or its longest value)
+WORD_MAX = 20  # ... nor than its longest word, up to this
 LINK_MIN = 24  # nor is a link column, cut with an ellipsis on one line
+LINK_CAP = 60  # a link gives way down to this before a text column wraps
 HEADER_MIN = 6  # a compact column's heading may fold down to this (or its values' width)
 
 
@@ -155,7 +157,7 @@ class _Col:
 
     def __init__(self, name: str, cells: list[str]):
         self.name, self.cells = name, cells
-        longest = max((len(c) for c in cells), default=0)
+        longest = max((len(line) for c in cells for line in c.splitlines() or [""]), default=0)
         filled = [c for c in cells if c]
         if longest <= COMPACT or (filled and all(_is_number(c) for c in filled)):
             self.kind = "compact"
@@ -169,7 +171,8 @@ class _Col:
             self.kind = "text"
             self.natural = max(longest, len(name))
             words = max((len(w) for c in cells for w in c.split()), default=0)
-            self.least = min(self.natural, max(TEXT_MIN, min(words, TEXT_MIN)))
+            # words (codes such as "sp_cyber_operations") stay whole up to WORD_MAX
+            self.least = min(self.natural, max(TEXT_MIN, min(words, WORD_MAX)))
 
     def text(self, value: str) -> Text:
         if self.kind == "compact":
@@ -189,16 +192,17 @@ def _widths(cols: list[_Col], width: int) -> list[int] | None:
         return widths
     if sum(c.least for c in cols) > room:
         return None
-    # headings of compact columns fold first, then text columns wrap, then links are cut
-    for stage in ("compact", "text", "link"):
+    # headings of compact columns fold first, links are cut to LINK_CAP, text columns
+    # wrap, then links are cut further
+    for stage, cap in (("compact", None), ("link", LINK_CAP), ("text", None), ("link", None)):
+        floor = [max(c.least, min(c.natural, cap)) if cap else c.least for c in cols]
         excess = sum(widths) - room
         while excess > 0:
-            can = [i for i, c in enumerate(cols) if c.kind == stage and widths[i] > c.least]
+            can = [i for i, c in enumerate(cols) if c.kind == stage and widths[i] > floor[i]]
             if not can:
                 break
-            i = max(can, key=lambda j: widths[j] - cols[j].least)
-            step = min(excess, widths[i] - cols[i].least,
-                       max(1, (widths[i] - cols[i].least) // 2))
+            i = max(can, key=lambda j: widths[j] - floor[j])
+            step = min(excess, widths[i] - floor[i], max(1, (widths[i] - floor[i]) // 2))
             widths[i] -= step
             excess -= step
         if sum(widths) <= room:
