@@ -121,8 +121,13 @@ def test_movement_between_years(store):
     assert bool(m.loc["SWE", "attraction_change_significant"])
     # KEN: 55 -> 49, se sqrt(2 * 1.6^2) = 2.263: the interval [-10.4, -1.6] excludes 0
     assert bool(m.loc["KEN", "attraction_change_significant"])
-    # 2019 median import share (0.07 + 0.12) / 2 = 0.095: KEN "both" -> 2022 influence only
-    assert (m.loc["KEN", "quadrant_from"], m.loc["KEN", "quadrant_to"]) == ("both", "influence_without_attraction")
+    # one threshold for both years, the 2022 median import share 0.14 (not 2019's own
+    # median 0.095): KEN 0.12 in 2019 sits below it, 0.20 in 2022 above
+    assert m["influence_threshold"].unique().tolist() == [pytest.approx(0.14)]
+    assert m["attraction_threshold"].unique().tolist() == [50.0]
+    assert "the 2022 median across targets, 0.14, for both years" in m.loc["KEN", "threshold_rule"]
+    assert (m.loc["KEN", "quadrant_from"], m.loc["KEN", "quadrant_to"]) == (
+        "attraction_without_influence", "influence_without_attraction")
     assert bool(m.loc["KEN", "quadrant_changed"])
     assert not m.loc["SWE", "quadrant_changed"] and not m.loc["NGA", "quadrant_changed"]
     assert m.loc["NGA", "influence_delta"] == pytest.approx(0.07)
@@ -131,6 +136,32 @@ def test_movement_between_years(store):
     assert m.loc["HUN", "quadrant_from"] == "neither" and m.loc["HUN", "quadrant_to"] is None
     assert pd.isna(m.loc["HUN", "quadrant_changed"]) and math.isnan(m.loc["HUN", "attraction_delta"])
     assert "no attraction (att_favorable) for 2022" in m.loc["HUN", "missing"]
+
+
+def test_moves_compare_both_years_against_one_threshold(db, put, fav):
+    """A target whose score barely moves keeps its quadrant even when the median moves
+    under it (the year-own medians would put AUS high in 2015 and low in 2022)."""
+    scores = {2015: {"AUS": 25.0, "BBB": 10.0, "CCC": 22.3, "DDD": 30.0, "EEE": 5.0},
+              2022: {"AUS": 22.8, "BBB": 40.0, "CCC": 35.6, "DDD": 60.0, "EEE": 20.0}}
+    put(db, [imports(t, y, v) for y, row in scores.items() for t, v in row.items()]
+        + [fav(t, y, 60.0, 1.0) for y in scores for t in scores[y]])
+    own = quadrants(db, "CHN", [2015, 2022], influence="exp_import_share").set_index(["year", "target"])
+    assert own.loc[(2015, "AUS"), "quadrant"] == "both"  # 25.0 >= 2015 median 22.3
+    assert own.loc[(2022, "AUS"), "quadrant"] == "attraction_without_influence"  # < 35.6
+    m = movement(db, "CHN", 2015, 2022, influence="exp_import_share").set_index("target")
+    assert m["influence_threshold"].unique().tolist() == [pytest.approx(35.6)]
+    # against 35.6 in both years AUS was low in 2015 too: no change of quadrant
+    assert m.loc["AUS", "quadrant_from"] == m.loc["AUS", "quadrant_to"] == "attraction_without_influence"
+    assert not m.loc["AUS", "quadrant_changed"]
+    # BBB crossed the one threshold (10 -> 40): a real move
+    assert (m.loc["BBB", "quadrant_from"], m.loc["BBB", "quadrant_to"]) == (
+        "attraction_without_influence", "both")
+    # an explicit threshold is used as given in both years
+    fixed = movement(db, "CHN", 2015, 2022, influence="exp_import_share",
+                     influence_threshold=24.0).set_index("target")
+    assert (fixed.loc["AUS", "quadrant_from"], fixed.loc["AUS", "quadrant_to"]) == (
+        "both", "attraction_without_influence")
+    assert "fixed at 24.00 in both years" in fixed.loc["AUS", "threshold_rule"]
 
 
 def test_perceived_influence_against_favourability(store, put):

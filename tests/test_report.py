@@ -74,3 +74,56 @@ def test_report_command(demo_db, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert "country profiles" in result.output
     assert (tmp_path / "out" / "index.html").is_file()
+
+
+@pytest.fixture
+def asd_site(demo_db, mirror, tmp_path) -> tuple[Path, object]:
+    """A report written from the demo store with the ASD tracker's records (the mirror)."""
+    from sharppower.build import load_snapshot
+    from sharppower.codebook import load_codebook
+    from sharppower.countries import resolver
+    from sharppower.report import write_report
+    from sharppower.settings import Settings
+    from sharppower.sources.load import LoadContext
+    from sharppower.sources.registry import SOURCES
+    from sharppower.sources.snapshot import pull
+
+    conf = Settings(data_dir=tmp_path / "data", database_url="sqlite://", mirror=mirror)
+    snap, _ = pull(conf, SOURCES["asd-interference-tracker"])
+    load_snapshot(LoadContext(demo_db, load_codebook(), resolver()),
+                  SOURCES["asd-interference-tracker"], snap)
+    write_report(demo_db, tmp_path / "site")
+    return tmp_path / "site", demo_db
+
+
+def test_report_publishes_no_asd_narrative(asd_site):
+    """The ASD tracker's narratives are not cleared for redistribution: the report keeps
+    what the allow-list names (title, dates, the publisher's link) and leaves them out."""
+    from sharppower.measures.evidence import ledger
+    from sharppower.measures.evidence.sanitise import narrative_text
+
+    site, db = asd_site
+    est = ledger.list_evidence(db, target="EST")
+    assert len(est) > 10
+    raw = db.read("SELECT id, title, narrative FROM evidence "
+                  "WHERE origin = 'asd-interference-tracker'")
+    titles = " | ".join(" ".join(str(t).split()) for t in raw["title"])
+    pieces = []
+    for text in raw["narrative"]:
+        plain = " ".join(narrative_text(text or "").split())
+        piece = plain[150:200]  # a stretch of the narrative's own words, in no title
+        if len(piece) == 50 and piece not in titles:
+            pieces.append(piece)
+    assert len(pieces) > 50
+    pages = {p: " ".join(p.read_text("utf-8").split()) for p in site.rglob("*.html")}
+    html = pages[site / "country" / "EST.html"]
+    leaked = [(p.name, piece) for p, text in pages.items() for piece in pieces if piece in text]
+    assert not leaked, leaked[:3]
+    shown = [r for r in est.to_dict("records") if r["id"] in html]
+    assert shown, "the EST profile lists ASD records"
+    for r in shown:  # what the allow-list publishes is there
+        assert r["link"] in html
+    assert "narrative is not republished" in html
+    for path in (site / "downloads").glob("*.csv"):  # the tables hold no narrative either
+        text = " ".join(path.read_text("utf-8").split())
+        assert not [p for p in pieces if p in text], path.name

@@ -146,6 +146,28 @@ def test_classify_predicts_actors_targets_and_labels_best_first(trained, tmp_pat
     assert asd["est-ddos"]["model"].startswith("asd-tfidf_char-")
 
 
+def test_classify_says_it_trains_on_first_use_and_not_after(asd_ledger, tmp_path):
+    """The first classify without a stored model trains one (593 ASD incidents): it says
+    so and names each step, on stderr (stdout stays the command's own); the next run
+    reuses the stored model without a word about training."""
+    data = tmp_path / "data"
+    args = ["triage", "classify", "--input", str(DOCS), "--taxonomy", "asd", "--db",
+            db_url(asd_ledger)]
+    first = cli([*args, "--out", str(tmp_path / "a.jsonl")], data)
+    assert first.exit_code == 0, first.output
+    said = " ".join(first.stderr.split())
+    assert "no stored model: training one on 593 accepted ledger records" in said
+    for step in ("reading 593 texts", "fitting the label model", "fitting the actor model",
+                 "fitting the target model"):
+        assert step in said, said
+    assert said.index("label model") < said.index("actor model") < said.index("target model")
+    assert "trained in" in said and "training" not in first.stdout
+    second = cli([*args, "--out", str(tmp_path / "b.jsonl")], data)
+    assert second.exit_code == 0, second.output
+    assert "training" not in second.output and "trained" not in second.output
+    assert read_jsonl(tmp_path / "a.jsonl") == read_jsonl(tmp_path / "b.jsonl")
+
+
 def test_a_malformed_line_stops_classify_and_writes_nothing(tmp_path):
     out = tmp_path / "pred.jsonl"
     result = cli(["triage", "classify", "--input", str(FIXTURES / "bad.jsonl"), "--out", str(out),

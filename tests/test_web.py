@@ -166,8 +166,10 @@ def test_methodology_is_generated_from_codebook_and_spec(web):
     listed = {i["code"] for p in data["pillars"] for d in p["domains"] for i in d["indicators"]}
     assert listed == set(book.indicators["code"])
     assert [p["code"] for p in data["pillars"]] == list(book.pillars)
-    assert any(s["name"] == "influence.yaml" for s in data["index_specs"])
-    assert "sp_media_capture" in web.get("/methodology").text
+    assert data["spec"]["name"] == "influence" and "index_specs" not in data
+    html = web.get("/methodology").text
+    assert "sp_media_capture" in html  # an evidence category, listed outside the index
+    assert "In index" not in html and "influence_v1" not in html and '"stages"' not in html
 
 
 def test_evidence_browser_filters(web):
@@ -240,3 +242,16 @@ def test_weights_rerank_through_the_index_engine(indexed, demo_db):
 def test_weights_bad_requests(indexed, query, words):
     r = indexed.get("/weights.json", params=query)
     assert r.status_code == 422 and words in r.json()["message"]
+
+
+def test_readme_weights_example_answers_and_a_wrong_name_lists_the_valid_ones(indexed):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text("utf-8")
+    examples = re.findall(r"`(/weights\.json\?[^`]+)`", readme)
+    assert examples
+    for example in examples:
+        assert indexed.get(example).status_code == 200, example
+    nodes = {n["node"] for n in indexed.get("/weights.json").json()["nodes"]}
+    message = indexed.get("/weights.json", params={"w.reach": 1}).json()["message"]
+    assert all(f"w.{n}" in message for n in nodes)

@@ -5,7 +5,8 @@
 - :func:`perceived_influence`, :func:`perceived_medians` (perceived.py): Pew's "influence
   getting stronger" topline against favourability.
 - :func:`return_on_reach`, :func:`reach_slope`, :func:`reach_slopes` (returns.py).
-- :func:`vulnerability` (vulnerability.py): sharp-power pressure against resilience.
+- :func:`vulnerability`, :func:`vulnerability_ranking`, :func:`vulnerability_years`
+  (vulnerability.py): the actor's pressure against the target's resilience.
 - :func:`covariate_correlations` (covariates.py): correlations with Freedom House, V-Dem,
   WGI, with n and Fisher-z intervals.
 
@@ -16,9 +17,14 @@ from sharppower.analysis.covariates import covariate_correlations
 from sharppower.analysis.disconnect import movement, quadrants
 from sharppower.analysis.perceived import perceived_influence, perceived_medians
 from sharppower.analysis.returns import reach_slope, reach_slopes, return_on_reach
-from sharppower.analysis.vulnerability import vulnerability
+from sharppower.analysis.vulnerability import (
+    vulnerability,
+    vulnerability_ranking,
+    vulnerability_years,
+)
 
 __all__ = [
     "covariate_correlations", "movement", "perceived_influence", "perceived_medians", "quadrants",
     "reach_slope", "reach_slopes", "return_on_reach", "vulnerability",
+    "vulnerability_ranking", "vulnerability_years",
 ]

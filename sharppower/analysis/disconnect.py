@@ -18,6 +18,10 @@ float threshold replaces the default rule. The quadrant is certain when both int
 wholly on one side of their thresholds (for a median threshold read through ranks: the rank
 interval lies wholly above or below the median rank (N + 1) / 2 of the N ranked targets).
 A point exactly on a threshold counts as high.
+
+Moves between two years (:func:`movement`) compare both years against one threshold per
+axis, the later year's: a median that moves with the year would otherwise change a
+target's quadrant while its score stays put.
 """
 
 from __future__ import annotations
@@ -182,8 +186,20 @@ def _rank_side(frame: pd.DataFrame) -> pd.Series:
     return side
 
 
-def movement(db: Database, actor: str, from_year: int, to_year: int, **options) -> pd.DataFrame:
-    """How each target moved between two years (options as :func:`quadrants`).
+def movement(db: Database, actor: str, from_year: int, to_year: int,
+             attraction: str = "favorable", influence: str = "influence",
+             attraction_threshold: float | str | None = None,
+             influence_threshold: float | str | None = None,
+             targets: Iterable[str] | None = None) -> pd.DataFrame:
+    """How each target moved between two years, both years placed against ONE threshold
+    per axis (options as :func:`quadrants`).
+
+    A median threshold moves with the year (the influence median was 22.3 in 2015 and
+    35.6 in 2022 for China): comparing each year against its own median would change a
+    target's quadrant while its score hardly moved. So the threshold of `to_year` (the
+    later year: the one the quadrant chart shows) is computed once and applied to both
+    years; a fixed threshold (attraction's 50%) is the same in both years anyway. An
+    explicit number for `attraction_threshold` / `influence_threshold` is used as given.
 
     Columns: actor, target, from_year, to_year, attraction_from, attraction_to,
     attraction_delta, attraction_delta_ci_low, attraction_delta_ci_high (95%; independent
@@ -192,10 +208,37 @@ def movement(db: Database, actor: str, from_year: int, to_year: int, **options) 
     influence_delta_ci_high (from score se in quadrature: conservative when the two years'
     errors are positively correlated; NaN without score intervals), influence_rank_from,
     influence_rank_to, influence_rank_delta (negative = moved up), quadrant_from,
-    quadrant_to, quadrant_certain_from, quadrant_certain_to, quadrant_changed, missing.
+    quadrant_to (both against the one threshold), quadrant_certain_from,
+    quadrant_certain_to, quadrant_changed, attraction_threshold, influence_threshold (the
+    numbers both years were compared with), threshold_rule (in words), missing.
     """
-    q = quadrants(db, actor, [from_year, to_year], **options)
-    return compare_years(q, from_year, to_year, actor)
+    later = quadrants(db, actor, to_year, attraction, influence, attraction_threshold,
+                      influence_threshold, targets)
+    thresholds, rules = {}, []
+    for axis, given, registry in (("attraction", attraction_threshold, ATTRACTION_AXES),
+                                  ("influence", influence_threshold, INFLUENCE_AXES)):
+        rule = resolve_axis(registry, attraction if axis == "attraction" else influence,
+                            given).threshold
+        values = later[f"{axis}_threshold"].dropna().unique()
+        thresholds[axis] = float(values[0]) if len(values) else (
+            float(rule) if rule != MEDIAN else float("nan"))
+        rules.append(threshold_words(axis, rule, thresholds[axis], to_year))
+    earlier = quadrants(db, actor, from_year, attraction, influence, thresholds["attraction"],
+                        thresholds["influence"], targets)
+    out = compare_years(pd.concat([earlier, later], ignore_index=True), from_year, to_year,
+                        actor)
+    out["attraction_threshold"] = thresholds["attraction"]
+    out["influence_threshold"] = thresholds["influence"]
+    out["threshold_rule"] = "; ".join(rules)
+    return out
+
+
+def threshold_words(axis: str, rule: float | str, value: float, year: int) -> str:
+    """'influence: the 2022 median across targets, 35.61, for both years' (or a fixed one)."""
+    number = "none (no value that year)" if not np.isfinite(value) else f"{value:.2f}"
+    if rule == MEDIAN:
+        return f"{axis}: the {year} median across targets, {number}, for both years"
+    return f"{axis}: fixed at {number} in both years"
 
 
 def compare_years(q: pd.DataFrame, from_year: int, to_year: int, actor: str) -> pd.DataFrame:

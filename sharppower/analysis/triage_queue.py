@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -31,6 +32,9 @@ from sharppower.measures.triage.taxonomy import check
 from sharppower.store import Database
 
 CODER_PREFIX = "triage:"
+# progress(step, done, total): what the training is doing (TriageModel.fit); a first call
+# with done == 0 and the words "no stored model" says that a model is being trained
+Progress = Callable[[str, int, int], None]
 DEFAULT_FOLDS = 5
 
 
@@ -49,31 +53,37 @@ def training_frame(db: Database) -> pd.DataFrame:
 
 
 def train(db: Database, data_dir: Path, taxonomy: str = "codebook", kind: str = DEFAULT_KIND,
-          folds: int = DEFAULT_FOLDS) -> dict:
-    """Fit on the current ledger, cross-validate (folds=0: no report) and store."""
+          folds: int = DEFAULT_FOLDS, progress: Progress | None = None) -> dict:
+    """Fit on the current ledger, cross-validate (folds=0: no report) and store;
+    `progress` hears each step of the fit (TriageModel.fit)."""
     frame = training_frame(db)
     if len(frame) < 20:
         raise ValidationError("ledger", f"{len(frame)} accepted records; at least 20 are needed "
                               "to train the triage model")
     report = cross_validate(frame, check(taxonomy), kind, folds) if folds else None
-    model = TriageModel(taxonomy=taxonomy, kind=kind).fit(frame)
+    if report is None and progress is not None:
+        progress(f"no stored model: training one on {len(frame)} accepted ledger records "
+                 "(once; later runs reuse it)", 0, 4)
+    model = TriageModel(taxonomy=taxonomy, kind=kind).fit(frame, progress)
     return modelstore.save(model_root(data_dir), model, modelstore.fingerprint(frame), report)
 
 
-def model_for(db: Database, data_dir: Path, taxonomy: str = "codebook") -> tuple[TriageModel, dict]:
+def model_for(db: Database, data_dir: Path, taxonomy: str = "codebook",
+              progress: Progress | None = None) -> tuple[TriageModel, dict]:
     """The latest stored model of the taxonomy; trains one on first use (without the
-    cross-validated report, which `train` adds)."""
+    cross-validated report, which `train` adds), telling `progress` what it does."""
     found = modelstore.latest(model_root(data_dir), check(taxonomy))
     if found is None:
-        train(db, data_dir, taxonomy, folds=0)
+        train(db, data_dir, taxonomy, folds=0, progress=progress)
         found = modelstore.latest(model_root(data_dir), taxonomy)
     return found
 
 
 def classify(db: Database, data_dir: Path, docs: pd.DataFrame,
-             taxonomy: str = "codebook") -> list[dict]:
-    """One prediction per document (see TriageModel.predict), with the model version."""
-    model, meta = model_for(db, data_dir, taxonomy)
+             taxonomy: str = "codebook", progress: Progress | None = None) -> list[dict]:
+    """One prediction per document (see TriageModel.predict), with the model version
+    (`progress`: hears the training when no model is stored yet)."""
+    model, meta = model_for(db, data_dir, taxonomy, progress)
     return [dict(p, model=meta["version"]) for p in model.predict(docs)]
 
 
@@ -117,11 +127,12 @@ def _record(doc: pd.Series, pred: dict, target: str, sentences: dict, version: s
             "notes": json.dumps(notes, ensure_ascii=False)}
 
 
-def propose(db: Database, data_dir: Path, docs: pd.DataFrame) -> dict:
+def propose(db: Database, data_dir: Path, docs: pd.DataFrame,
+            progress: Progress | None = None) -> dict:
     """Write `proposed` records (one per predicted target) for every document that has an
     actor, a target, a date and a url; returns {proposed: [ids], skipped: [{id, reason}],
     model}. Records already in the ledger are skipped, so a re-run adds nothing twice."""
-    model, meta = model_for(db, data_dir, "codebook")
+    model, meta = model_for(db, data_dir, "codebook", progress)
     docs = docs.reset_index(drop=True)
     preds = model.predict(docs)
     texts = prepare(docs).texts

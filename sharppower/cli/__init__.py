@@ -22,7 +22,7 @@ COMMANDS = {
     "settings": "core", "sources": "core", "pull": "core", "build": "core", "serve": "core",
     "report": "report", "validate": "validate", "db": "db", "opinion": "opinion",
     "evidence": "evidence", "index": "index", "users": "users", "triage": "triage",
-    "media": "media",
+    "media": "media", "vulnerability": "vulnerability",
 }
 
 

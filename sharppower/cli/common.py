@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -128,24 +129,127 @@ def _missing(value: Any) -> bool:
 # a column whose values are all at most this long is compact: a value is never broken
 # across lines (numbers, codes, years, "82.9 [80-86]"); longer text wraps at spaces
 COMPACT = 16
+TEXT_MIN = 12  # a wrapping text column is never narrower than this (or its longest value)
+WORD_MAX = 20  # ... nor than its longest word, up to this
+LINK_MIN = 24  # nor is a link column, cut with an ellipsis on one line
+LINK_CAP = 60  # a link gives way down to this before a text column wraps
+HEADER_MIN = 6  # a compact column's heading may fold down to this (or its values' width)
 
 
 def _cell(value: Any) -> str:
     return "" if _missing(value) else str(value)
 
 
+_NUM = r"[-+]?(?:\d[\d,]*)?\.?\d+(?:e[-+]?\d+)?%?"
+# a number, or a number with its interval: "0.69 [0.14, 0.95]", "82.9 (80.1 to 86.0)"
+NUMERIC = re.compile(rf"{_NUM}(?:\s*[\[(]\s*{_NUM}\s*(?:,|to|-|–)\s*{_NUM}\s*[\])])?")
+
+
+def _is_number(text: str) -> bool:
+    """A number or a number with its interval: such a value is never broken or cut."""
+    return NUMERIC.fullmatch(text.strip()) is not None
+
+
+class _Col:
+    """How one column of a terminal table is laid out: `kind` compact (numbers, codes:
+    never broken or cut), link (URLs: one line, cut with an ellipsis) or text (wraps at
+    spaces); `natural` and `least` widths."""
+
+    def __init__(self, name: str, cells: list[str]):
+        self.name, self.cells = name, cells
+        longest = max((len(line) for c in cells for line in c.splitlines() or [""]), default=0)
+        filled = [c for c in cells if c]
+        if longest <= COMPACT or (filled and all(_is_number(c) for c in filled)):
+            self.kind = "compact"
+            self.natural = max(longest, len(name), 1)
+            self.least = max(longest, min(len(name), HEADER_MIN), 1)
+        elif filled and sum(c.startswith(("http://", "https://")) for c in filled) * 2 >= len(filled):
+            self.kind = "link"
+            self.natural = max(longest, len(name))
+            self.least = min(self.natural, max(LINK_MIN, min(len(name), HEADER_MIN)))
+        else:
+            self.kind = "text"
+            self.natural = max(longest, len(name))
+            words = max((len(w) for c in cells for w in c.split()), default=0)
+            # words (codes such as "sp_cyber_operations") stay whole up to WORD_MAX
+            self.least = min(self.natural, max(TEXT_MIN, min(words, WORD_MAX)))
+
+    def text(self, value: str) -> Text:
+        if self.kind == "compact":
+            return Text(value, no_wrap=True, overflow="ignore")
+        if self.kind == "link":
+            return Text(value, no_wrap=True, overflow="ellipsis")
+        return Text(value, overflow="fold")  # wraps at spaces, folds only an overlong word
+
+
+def _widths(cols: list[_Col], width: int) -> list[int] | None:
+    """Column widths filling at most `width` (one space between columns), or None when
+    even the least widths do not fit. Compact columns keep their values whole: only their
+    headings fold; text and link columns give way first, the widest first."""
+    room = width - (len(cols) - 1)
+    widths = [c.natural for c in cols]
+    if sum(widths) <= room:
+        return widths
+    if sum(c.least for c in cols) > room:
+        return None
+    # headings of compact columns fold first, links are cut to LINK_CAP, text columns
+    # wrap, then links are cut further
+    for stage, cap in (("compact", None), ("link", LINK_CAP), ("text", None), ("link", None)):
+        floor = [max(c.least, min(c.natural, cap)) if cap else c.least for c in cols]
+        excess = sum(widths) - room
+        while excess > 0:
+            can = [i for i, c in enumerate(cols) if c.kind == stage and widths[i] > floor[i]]
+            if not can:
+                break
+            i = max(can, key=lambda j: widths[j] - floor[j])
+            step = min(excess, widths[i] - floor[i], max(1, (widths[i] - floor[i]) // 2))
+            widths[i] -= step
+            excess -= step
+        if sum(widths) <= room:
+            return widths
+    return widths
+
+
+def _groups(cols: list[_Col], width: int) -> list[list[int]]:
+    """Columns split into tables that each fit `width`, the first column (the row's key)
+    repeated in each: a number is never cut to make a table fit."""
+    if _widths(cols, width) is not None or len(cols) < 2:
+        return [list(range(len(cols)))]
+    groups, current = [], [0]
+    for i in range(1, len(cols)):
+        trial = current + [i]
+        if len(current) > 1 and _widths([cols[j] for j in trial], width) is None:
+            groups.append(current)
+            current = [0, i]
+        else:
+            current = trial
+    groups.append(current)
+    return groups
+
+
 def print_table(df: pd.DataFrame, title: str | None = None, max_rows: int = 200) -> None:
-    """A table that fits 80 columns where it can: one space between columns, no outer
-    border, compact columns never wrapped (cut with an ellipsis only as a last resort),
-    text columns wrapped at word boundaries."""
+    """A table at the terminal's width (rich's Console: the terminal, else COLUMNS, else
+    80): one space between columns, no outer border. Numbers and other compact values are
+    never broken or cut (their headings may fold); text columns wrap at spaces; URLs stay
+    on one line, cut with an ellipsis (--json gives them whole). When the compact columns
+    alone are wider than the terminal the table continues below, the first column
+    repeated."""
     shown = df.head(max_rows)
-    table = Table(title=title, show_lines=False, box=box.SIMPLE_HEAD, padding=(0, 0),
-                  pad_edge=False, show_edge=False)
-    for col in shown.columns:
-        compact = max((len(_cell(v)) for v in shown[col]), default=0) <= COMPACT
-        table.add_column(str(col), no_wrap=compact, overflow="ellipsis" if compact else "fold")
-    for row in shown.itertuples(index=False):
-        table.add_row(*[Text(_cell(v)) for v in row])  # never markup
-    console.print(table)
+    cols = [_Col(str(c), [_cell(v) for v in shown[c]]) for c in shown.columns]
+    width = console.width
+    groups = _groups(cols, width)
+    for n, group in enumerate(groups):
+        part = [cols[i] for i in group]
+        widths = _widths(part, width) or [c.least for c in part]
+        label = title if n == 0 or title is None else f"{title} (continued)"
+        table = Table(title=label, show_lines=False, box=box.SIMPLE_HEAD, padding=(0, 0),
+                      pad_edge=False, show_edge=False)
+        for col, w in zip(part, widths):
+            table.add_column(Text(col.name, overflow="fold", no_wrap=False), width=w,
+                             no_wrap=col.kind != "text",
+                             overflow="fold" if col.kind == "text" else "ellipsis")
+        for r in range(len(shown)):
+            table.add_row(*[col.text(col.cells[r]) for col in part])  # never markup
+        console.print(table)
     if len(df) > max_rows:
         console.print(f"... {len(df) - max_rows} more rows (use --json for all)")

@@ -45,6 +45,9 @@ Indicators = Annotated[list[str] | None, _opt("--indicator", help="Codebook indi
 Techniques = Annotated[list[str] | None, _opt("--technique", help="DISARM technique id, e.g. "
                                               "T0086.002 (repeat).")]
 LIST_SHOWN = ["id", "actors", "target", "period", "title", "indicators", "status", "link"]
+# at the terminal: what a record is first; its codes (one a line) and link after the title,
+# so that a narrow terminal continues the table below rather than squeezing the title
+LIST_PRINTED = ["id", "target", "period", "status", "title", "indicators", "actors", "link"]
 
 
 def _flat(df: pd.DataFrame) -> pd.DataFrame:
@@ -153,7 +156,8 @@ def list_(
         if json_out:
             print_json(df)
         else:
-            print_table(_flat(df[LIST_SHOWN]), title=f"Evidence ({len(df)} records)")
+            shown = df[LIST_PRINTED].assign(indicators=df["indicators"].map("\n".join))
+            print_table(_flat(shown), title=f"Evidence ({len(df)} records)")
 
 
 @app.command("show")

@@ -5,7 +5,10 @@ and renders the result."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from time import monotonic
 from typing import Annotated
 
 import pandas as pd
@@ -16,6 +19,7 @@ from sharppower.cli.common import (
     DB_OPTION,
     JSON_OPTION,
     console,
+    err_console,
     open_db,
     print_json,
     print_table,
@@ -40,13 +44,43 @@ def _data_dir(db: str | None) -> Path:
     return load_settings(db).data_dir
 
 
+@contextmanager
+def training_progress() -> Iterator[tq.Progress]:
+    """A progress callback for the library: when no model is stored yet, say so in one
+    line, then show each training step (a spinner at a terminal, a line each in a pipe)
+    and how long it took. On stderr: stdout keeps the command's output (--json)."""
+    calls: list[float] = []
+    status = err_console.status("", spinner="dots")
+
+    def progress(step: str, done: int, total: int) -> None:
+        calls.append(monotonic())
+        if done >= total:
+            return
+        text = f"triage model: {step}" + (f" ({done}/{total} steps done)" if done else "")
+        if err_console.is_terminal and len(calls) > 1:
+            status.update(text)
+            if len(calls) == 2:
+                status.start()
+        else:
+            err_console.print(text, highlight=False, markup=False)
+
+    try:
+        yield progress
+    finally:
+        if calls:
+            status.stop()
+            err_console.print(f"triage model trained in {monotonic() - calls[0]:.0f} s and "
+                              "stored: later runs reuse it", highlight=False)
+
+
 @app.command("classify")
 def classify(input: Input, out: Annotated[Path, typer.Option("--out", help="PRED.jsonl to write.")],
              taxonomy: Taxonomy = "codebook", db: Db = None) -> None:
     """Predict actors, targets and labels (each best first, with scores and language)."""
     with user_errors():
         docs = read_documents(input)
-        preds = tq.classify(open_db(db), _data_dir(db), docs, taxonomy)
+        with training_progress() as progress:
+            preds = tq.classify(open_db(db), _data_dir(db), docs, taxonomy, progress)
         write_jsonl(out, preds)
         routed = sum(p["routed"] != "classified" for p in preds)
         console.print(f"{len(preds)} documents -> {out} ({routed} routed by language; model "
@@ -58,7 +92,8 @@ def run(input: Input, db: Db = None, json_out: Json = False) -> None:
     """Propose evidence records (status proposed, coder triage:<model>) for review."""
     with user_errors():
         docs = read_documents(input)
-        result = tq.propose(open_db(db), _data_dir(db), docs)
+        with training_progress() as progress:
+            result = tq.propose(open_db(db), _data_dir(db), docs, progress)
         if json_out:
             print_json(result)
             return

@@ -65,13 +65,41 @@ def validate(
     for label, names in (("not resolved", result.unresolved), ("skipped", result.skipped)):
         if names:
             console.print(f"{label}: {', '.join(names)}", highlight=False, markup=False)
-    print_table(result.correlations.round(3), title="Rank agreement (95% bootstrap intervals)")
+    print_table(agreement_table(result.correlations),
+                title="Rank agreement with the external index (95% bootstrap intervals)")
     if not result.methods.empty:
         print_table(result.methods.round(3), title="Composite vs latent: the scores shown "
                     "(latent measurement model) and the weighted-arithmetic composite")
-    print_table(result.disagreements.round(3), title="Largest disagreements (percentile gap)")
-    print_table(result.internal.round(3), title="Internal view: components against their "
-                "pillar and the index")
+    print_table(result.disagreements.round(3).rename(columns=DISAGREEMENT_HEADS),
+                title="Largest disagreements (percentile gap: ours minus theirs)")
+    print_table(result.internal.round(3).rename(columns=INTERNAL_HEADS),
+                title="Internal view: components against their pillar and the index")
+
+
+DISAGREEMENT_HEADS = {"score": "our score", "rank": "our rank", "external": "theirs",
+                      "external_rank": "their rank", "percentile": "our pct",
+                      "external_percentile": "their pct"}
+INTERNAL_HEADS = {"share_scored": "share scored", "corr_parent": "r parent",
+                  "corr_index": "r index"}
+
+
+def _value(v) -> str:
+    import math
+
+    return "" if v is None or math.isnan(float(v)) else str(round(float(v), 3))
+
+
+def agreement_table(frame):
+    """Correlations as printed: each statistic with its interval in one column ('0.692
+    [0.142, 0.95]'), every number as `round(x, 3)` gives it (the --json values)."""
+    import pandas as pd
+
+    def stat(name: str) -> list[str]:
+        return [f"{_value(v)} [{_value(lo)}, {_value(hi)}]" if _value(lo) else _value(v)
+                for v, lo, hi in zip(frame[name], frame[f"{name}_low"], frame[f"{name}_high"])]
+
+    return pd.DataFrame({"level": frame["level"], "node": frame["node"], "n": frame["n"],
+                         "Spearman [95%]": stat("spearman"), "Kendall [95%]": stat("kendall")})
 
 
 def _internal(db: str, actor: str | None, json_out: bool) -> None:

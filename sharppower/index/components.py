@@ -109,16 +109,19 @@ def domains_by_actor(db: Database | None = None, book: Codebook | None = None
     return pd.DataFrame(rows, columns=DOMAIN_COLUMNS)
 
 
-def why_lacking(book: Codebook, code: str, actor: str) -> str:
+def why_lacking(book: Codebook, code: str, actor: str,
+                derived: dict[str, tuple[str, str]] | None = None) -> str:
     """Why an actor has no value of an indicator: its source (or, for a derived ratio, a
     source of one of its parts) measures other actors only, or it has no data for the actor
-    in the stored run."""
+    in the stored run. `derived`: the spec's derived ratios (default: read from the spec,
+    which costs a parse per call)."""
     ind = book.indicators.set_index("code")
     if code not in ind.index:
         return "not in the codebook"
-    from sharppower.index.spec import load_spec
+    if derived is None:
+        from sharppower.index.spec import load_spec
 
-    derived = dict(load_spec(codebook=book).derived)
+        derived = dict(load_spec(codebook=book).derived)
     for name in _sources(code, ind, derived) or [str(ind.loc[code, "source"])]:
         measured = measured_actors(SOURCES.get(name), book)
         if measured is not None and actor not in measured:

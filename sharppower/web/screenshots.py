@@ -13,6 +13,7 @@ PAGES = {
     "map": "/map",
     "country": "/country/{country}",
     "quadrant": "/quadrant",
+    "vulnerability": "/vulnerability",
     "evidence": "/evidence",
     "weights": "/weights",
     "methodology": "/methodology",

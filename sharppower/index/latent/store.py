@@ -70,6 +70,14 @@ def read_fits(db: Database) -> pd.DataFrame:
                    .order_by(f.actor, f.pillar))
 
 
+def read_validation(db: Database) -> pd.DataFrame:
+    """The stored leave-one-source-out table (`validate --internal`): actor, pillar,
+    source, indicator, spearman, n, created_at; empty before one is stored."""
+    v = latent_validation.c
+    return db.read(sa.select(latent_validation).order_by(v.actor, v.pillar, v.source,
+                                                         v.indicator))
+
+
 def save_validation(db: Database, table: pd.DataFrame) -> None:
     with db.begin() as conn:
         conn.execute(sa.delete(latent_validation))

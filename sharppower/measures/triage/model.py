@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -64,22 +65,32 @@ class TriageModel:
     targets: TargetModel = field(default_factory=TargetModel)
     n_train: int = 0
 
-    def fit(self, frame: pd.DataFrame) -> TriageModel:
+    def fit(self, frame: pd.DataFrame,
+            progress: Callable[[str, int, int], None] | None = None) -> TriageModel:
+        """Fit the three models; `progress(step, done, total)` is called before each of
+        the four steps (reading the texts, the labels, the actors, the targets) and once
+        at the end (done == total)."""
+        say = progress or (lambda *_: None)
         taxonomy.check(self.taxonomy)
         frame = frame.reset_index(drop=True)
+        say(f"reading {len(frame)} texts (cleaning, language, place names)", 0, 4)
         prep = prepare(frame)
         groups = [f"{t}:{y}" for t, y in zip(frame["target"], frame["year"])]
         labels = [taxonomy.record_labels(c, i, self.taxonomy)
                   for c, i in zip(frame["categories"], frame["indicators"])]
         keep = [j for j, ls in enumerate(labels) if ls]
+        say(f"fitting the label model on {len(keep)} labelled records", 1, 4)
         self.labels = LabelModel(kind=self.kind).fit(
             [prep.texts[j] for j in keep], [labels[j] for j in keep], [groups[j] for j in keep],
             taxonomy.vocabulary(self.taxonomy))
+        say("fitting the actor model", 2, 4)
         self.actors = ActorModel().fit(prep.texts, prep.mentions, list(frame["actors"]),
                                        list(load_codebook().actors), groups)
+        say("fitting the target model", 3, 4)
         cands = _cands(prep, [set(a) for a in frame["actors"]])
         self.targets = TargetModel().fit(cands, list(frame["target"]), groups)
         self.n_train = len(frame)
+        say("trained", 4, 4)
         return self
 
     def predict(self, docs: pd.DataFrame) -> list[dict]:

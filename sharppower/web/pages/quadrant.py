@@ -78,7 +78,7 @@ def quadrant_data(db: Database, actor: str | None = None, year: int | None = Non
     if from_year is not None and year is not None and from_year >= year:
         raise ValidationError("from_year", f"must be before the year shown ({year})")
     names = memo(("country_names",), lambda: country_names(db))
-    points, moves = [], []
+    points, moves, move_thresholds = [], [], None
     if year is not None:
         q = memo(("quadrants", actor, year, attraction, influence), lambda: analysis.quadrants(
             db, actor, year, attraction=attraction, influence=influence))
@@ -87,6 +87,7 @@ def quadrant_data(db: Database, actor: str | None = None, year: int | None = Non
     if from_year is not None and year is not None:
         mv = analysis.movement(db, actor, from_year, year, attraction=attraction,
                                influence=influence)
+        move_thresholds = _move_thresholds(mv, year)
         moves = sorted(({**m, "name": names.get(m["target"], m["target"])} for m in mv.dropna(
             subset=["attraction_from", "attraction_to", "influence_from", "influence_to"]
         ).to_dict("records")), key=lambda m: m["name"])
@@ -102,10 +103,21 @@ def quadrant_data(db: Database, actor: str | None = None, year: int | None = Non
             "years": years, "attraction": attraction, "influence": influence,
             "thresholds": {"attraction": first.get("attraction_threshold"),
                            "influence": first.get("influence_threshold")},
-            "points": points, "moves": moves,
+            "points": points, "moves": moves, "move_thresholds": move_thresholds,
             "placed": sum(1 for p in points if p.get("quadrant")),
             "counts": pd.Series([p["quadrant"] for p in points if p.get("quadrant")],
                                 dtype=object).value_counts().to_dict()}
+
+
+def _move_thresholds(mv: pd.DataFrame, year: int) -> dict:
+    """The one threshold per axis both years of the moves were placed against, in numbers
+    and words (`analysis.movement`: the later year's)."""
+    def first(col):
+        values = mv[col].dropna().unique() if col in mv else []
+        return float(values[0]) if len(values) else None
+    rule = mv["threshold_rule"].iloc[0] if len(mv) else None
+    return {"attraction": first("attraction_threshold"),
+            "influence": first("influence_threshold"), "year": year, "rule": rule}
 
 
 def _point(r: dict, names: dict) -> dict:

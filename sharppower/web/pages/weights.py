@@ -49,7 +49,8 @@ def parse_weights(params: dict[str, str], db: Database | None = None) -> dict[st
             continue
         node = key[2:]
         if node not in known:
-            raise ValidationError(key, f"no pillar or domain {node!r} in the influence index")
+            raise ValidationError(key, f"no pillar or domain {node!r} in the influence index; "
+                                  f"valid weights: {', '.join('w.' + n for n in sorted(known))}")
         try:
             value = float(raw)
         except ValueError:
