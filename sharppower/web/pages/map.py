@@ -8,6 +8,7 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse
 
+from sharppower.analysis.indexscores import plain_reason
 from sharppower.errors import NotFound
 from sharppower.index.nodes import choose_year, run_nodes
 from sharppower.index.reading import FULL_SCALE, reading, tie_counts
@@ -142,13 +143,18 @@ def measure_scale(db: Database, code: str) -> str:
 def _not_ranked(db: Database, actor: str, code: str, year: int | None,
                 names: dict) -> list[dict]:
     """Targets screening left out of an index or pillar ranking in the year: target, name,
-    reason (domains and indicators: none)."""
+    reason in plain words (`analysis.indexscores.plain_reason`: "data on only 67% of the
+    pillars it combines (...); a score needs all of them ..."; domains and indicators:
+    none)."""
     parts = code.split(":")
     if year is None or len(parts) != 3 or parts[0] != "index" or parts[1] == "domain":
         return []
     out = left_out(db, actor, year, parts[1], parts[2])
-    return sorted(({"target": t, "name": names.get(t, t), "reason": r}
-                   for t, r in zip(out["target"], out["reason"])), key=lambda r: r["name"])
+    nodes = {n["node"]: n for n in run_nodes(db)}
+    return sorted(({"target": t, "name": names.get(t, t),
+                    "reason": plain_reason(nodes.get(n, {}), c, thr)}
+                   for n, t, c, thr in zip(out["node"], out["target"], out["coverage"],
+                                           out["threshold"])), key=lambda r: r["name"])
 
 
 def _row(r: dict, names: dict, unit: str, scale: str = "") -> dict:
