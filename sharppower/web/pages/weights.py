@@ -1,16 +1,32 @@
 """Weights: sliders that change pillar and domain weights of the influence index and re-rank
-the targets live. Every ranking is computed by the index engine
-(`sharppower.index.run.run_index` with overrides at `weight.weights.<node>`)."""
+the targets live. The index engine runs once per actor-year and store version
+(`sharppower.index.run.run_index`); a re-rank with new weights aggregates that run's
+normalised indicator matrix again under the new weights (`reweigh`: the engine's weighting
+and vectorised aggregation, no earlier stage re-run), so it gives the numbers a fresh run
+with overrides at `weight.weights.<node>` gives. The years and their counts come from
+the stored run."""
 
 from __future__ import annotations
+
+import dataclasses
 
 import pandas as pd
 from fastapi import APIRouter, Request
 
 from sharppower.errors import ValidationError
+from sharppower.index.aggregate import one_blas_thread
 from sharppower.index.detail import component_detail
-from sharppower.index.nodes import choose_year, nominal_weights, run_nodes, stale_by_year
-from sharppower.index.run import run_index
+from sharppower.index.nodes import (
+    choose_year,
+    nominal_weights,
+    ranked_counts,
+    run_nodes,
+    stale_by_year,
+    stale_shares,
+)
+from sharppower.index.run import Run, coverage_frame, nominal_scores, run_index
+from sharppower.index.spec import set_address
+from sharppower.index.weight import WEIGHTERS
 from sharppower.store import Database
 from sharppower.store.lookups import country_names
 from sharppower.web import figures
@@ -61,28 +77,65 @@ def parse_weights(params: dict[str, str], db: Database | None = None) -> dict[st
 
 
 def ranking(db: Database, actor: str, year: int | None, weights: dict[str, float]):
-    """Index scores and ranks of every target of `actor` (columns: target, year, score, rank)."""
+    """Index scores and ranks of every target of `actor` (columns: target, year, score, rank)
+    from a fresh engine run with the weights (the reference `reweigh` must equal)."""
     overrides = {f"weight.weights.{node}": w for node, w in weights.items()}
     run = run_index(db, overrides=overrides, actor=actor, year=year)
     return run.long(level="index", year=year, actor=actor)
 
 
+def base_run(db: Database, memo: Memo, actor: str, year: int) -> Run:
+    """The engine's run of one actor-year on the spec's weights, once per store version:
+    its normalised indicator matrix is what every re-weighting aggregates."""
+    return memo(("weights_run", actor, year), lambda: run_index(db, actor=actor, year=year))
+
+
+def reweigh(run: Run, weights: dict[str, float]) -> pd.DataFrame:
+    """`ranking` with new weights without running the engine again: the run's screened,
+    imputed, treated and normalised matrix (`run.data.normalised`) aggregated again under
+    the new weights (the engine's own weighting and vectorised aggregation, `nominal_scores`),
+    ranked per cross-section. Same columns and numbers as `ranking` (the weights change no
+    earlier stage)."""
+    if not weights:
+        return run.long(level="index")
+    log = run.log
+    for node, w in weights.items():
+        log = set_address(log, f"weight.weights.{node}", w)
+    chosen = WEIGHTERS.call(log["weight"], run.tree, run.data.normalised)
+    edges = run.tree.nominal_weights(chosen)
+    with one_blas_thread():
+        scores, ranks = nominal_scores(run.tree, run.data.normalised, edges, log, run.screened)
+        cover = coverage_frame(run.tree, run.data.normalised, scores)
+    again = dataclasses.replace(run, log=log, weights=chosen, edge_weights=edges,
+                                scores=scores, ranks=ranks, coverage=cover, uncertainty=None)
+    return again.long(level="index")
+
+
 def index_years(db: Database, memo: Memo, actor: str) -> tuple[list[int], dict, dict, str | None]:
     """Years with an index score for `actor`, the count of targets ranked and the share of
-    stale components each year (of this engine run: the years the page can show), and the
-    engine's error if it could not run (the page then says so)."""
+    stale components each year, and the engine's error if it could not run (the page then
+    says so). Read from the stored run (`index.nodes`: the engine's run the build stored, one
+    query); only a store without a run scoring `actor` runs the engine over the whole panel."""
     def compute():
-        try:
-            run = run_index(db, actor=actor)
-        except Exception as exc:  # noqa: BLE001 - shown on the page, not a server error
-            return [], {}, {}, f"the index engine could not run: {type(exc).__name__}: {exc}"
-        frame = run.long(level="index", actor=actor)
-        frame = frame[frame["node"] == INDEX]
-        counts = {int(y): int(n) for y, n in frame.groupby("year").size().items()}
-        detail = component_detail(run, nodes=[INDEX])
-        stale = stale_by_year(detail[detail["actor"] == actor])
-        return sorted(counts), counts, stale, None
+        counts = ranked_counts(db, actor)
+        if counts:
+            return sorted(counts), counts, stale_shares(db, actor), None
+        return engine_years(db, actor)
     return memo(("index_years", actor), compute)
+
+
+def engine_years(db: Database, actor: str) -> tuple[list[int], dict, dict, str | None]:
+    """`index_years` from an engine run over every year (no stored run scores `actor`)."""
+    try:
+        run = run_index(db, actor=actor)
+    except Exception as exc:  # noqa: BLE001 - shown on the page, not a server error
+        return [], {}, {}, f"the index engine could not run: {type(exc).__name__}: {exc}"
+    frame = run.long(level="index", actor=actor)
+    frame = frame[frame["node"] == INDEX]
+    counts = {int(y): int(n) for y, n in frame.groupby("year").size().items()}
+    detail = component_detail(run, nodes=[INDEX])
+    stale = stale_by_year(detail[detail["actor"] == actor])
+    return sorted(counts), counts, stale, None
 
 
 def weights_data(db: Database, actor: str | None = None, year: int | None = None,
@@ -98,10 +151,16 @@ def weights_data(db: Database, actor: str | None = None, year: int | None = None
     weights = weights or {}
     for n in nodes:
         n["value"] = weights.get(n["node"], n["weight"])
-    rows = []
+    rows, run = [], None
     if year is not None:
-        base = memo(("ranking", actor, year), lambda: ranking(db, actor, year, {}))
-        now = ranking(db, actor, year, weights) if weights else base
+        try:
+            run = base_run(db, memo, actor, year)
+        except Exception as exc:  # noqa: BLE001 - shown on the page, not a server error
+            run, engine_error = None, (f"the index engine could not run: "
+                                       f"{type(exc).__name__}: {exc}")
+    if year is not None and run is not None:
+        base = memo(("ranking", actor, year), lambda: reweigh(run, {}))
+        now = reweigh(run, weights) if weights else base
         names = memo(("country_names",), lambda: country_names(db))
         before = dict(zip(base["target"], base["rank"]))
         rows = [{"target": r.target, "name": names.get(r.target, r.target), "score": r.score,
