@@ -161,6 +161,20 @@ def indicator_summary(db: Database, spec: str | None = None) -> pd.DataFrame:
 FILTERS = ("actor", "year", "level", "node")
 
 
+def scored_years(db: Database, target: str | None = None, actor: str | None = None,
+                 spec: str | None = None) -> pd.DataFrame:
+    """The stored run's distinct (actor, target, year) with any score, of one target or
+    actor (a page's year choices without reading the scores)."""
+    run_id = int(latest_run(db, spec)["id"])
+    t = index_scores.c
+    stmt = sa.select(t.actor, t.target, t.year).distinct().where(t.run_id == run_id)
+    if target:
+        stmt = stmt.where(t.target == target)
+    if actor:
+        stmt = stmt.where(t.actor == actor)
+    return db.read(stmt)
+
+
 def filter_values(db: Database, spec: str | None = None) -> pd.DataFrame:
     """The stored run's distinct (actor, year, level, node): what an export can keep."""
     run_id = int(latest_run(db, spec)["id"])

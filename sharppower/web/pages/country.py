@@ -40,7 +40,7 @@ from sharppower.measures.media.profile import media_profile
 from sharppower.store import Database
 from sharppower.store.lookups import country_names, observed_targets
 from sharppower.web import figures
-from sharppower.web.actorscores import scored_years, side_by_side
+from sharppower.web.actorscores import side_by_side, target_years
 from sharppower.web.cache import data_version, store_version
 from sharppower.web.lookup import check_year, codebook, countries, country
 from sharppower.web.memo import Memo, by_target, dict_memo, memo_reader, no_memo
@@ -70,15 +70,19 @@ def attraction(db: Database, memo: Memo, iso3: str) -> list[dict]:
     return memo(("attraction_by_target",), lambda: attraction_by_target(db, read, flags))(iso3)
 
 
-def analyses(db: Database, memo: Memo, iso3: str, years: dict[str, int | None]) -> dict:
+def analyses(db: Database, memo: Memo, iso3: str, years: dict[str, int | None],
+             perceived: list[dict] | None = None) -> dict:
     """Perceived influence, quadrant and vulnerability rows of the target, per actor (the
-    last two in the actor's year, `years`: actor -> year)."""
+    last two in the actor's year, `years`: actor -> year; `perceived`: the rows already
+    known, from a stored profile: they do not depend on the year)."""
     from sharppower import analysis
 
-    out: dict[str, list] = {"perceived": [], "quadrant": [], "vulnerability": []}
+    out: dict[str, list] = {"perceived": list(perceived or []), "quadrant": [],
+                            "vulnerability": []}
     for actor, year in years.items():
-        out["perceived"] += _records(by_target(memo, ("perceived", actor), lambda a=actor:
-                                               analysis.perceived_influence(db, a)), iso3)
+        if perceived is None:
+            out["perceived"] += _records(by_target(memo, ("perceived", actor), lambda a=actor:
+                                                   analysis.perceived_influence(db, a)), iso3)
         if year is not None:
             out["quadrant"] += _records(by_target(memo, ("quadrants", actor, year), lambda a=actor, y=year:
                                                   analysis.quadrants(db, a, y)), iso3)
@@ -119,24 +123,29 @@ def media(db: Database, iso3: str) -> list[dict]:
     return media_profile(db, iso3)
 
 
+YEARLESS = ("attraction", "perceived", "resilience")  # parts of a core no year changes
+
+
 def profile_core(db: Database, code: str, year: int | None = None,
-                 memo: Memo = no_memo) -> dict:
+                 memo: Memo = no_memo, stored: dict | None = None) -> dict:
     """What the profile shows from the build's data: every declared actor side by side
     (`by_actor`: each in its own default year unless `year` is asked, with scores,
     intervals, ranks, components or why not scored; `web.actorscores`), the attraction
     series, perceived influence, quadrant, vulnerability and resilience: the part
-    `sharppower.web.profiles` stores during `build`. NotFound for an unknown country."""
+    `sharppower.web.profiles` stores during `build`. `stored`: the target's stored core of
+    the default year, whose YEARLESS parts (the whole series) are the same in any year,
+    so that only the year's parts are computed. NotFound for an unknown country."""
     place = country(db, code)
     check_year(db, year)
     iso3 = place["iso3"]
-    attracted = attraction(db, memo, iso3)
+    attracted = stored["attraction"] if stored else attraction(db, memo, iso3)
     surveyed: dict[str, set[int]] = {}
     for s in attracted:
         surveyed.setdefault(s["actor"], set()).update(
             int(p["year"]) for p in s["points"] if p.get("value") is not None)
     blocks = side_by_side(db, memo, iso3, year, surveyed)
     survey = set().union(*surveyed.values())
-    scored = set().union(*(scored_years(db, memo, a).get(iso3, set()) for a in codebook().actors))
+    scored = set().union(*target_years(db, memo, iso3).values())
     return {"country": place, "year": year, "years": sorted(scored | survey),
             "year_reason": profile_reason(year, blocks),
             "rank_note": RANK_NOTE, "score_note": SCORE_NOTE, "scale_note": SCALE_NOTE,
@@ -144,8 +153,9 @@ def profile_core(db: Database, code: str, year: int | None = None,
             "actors": codebook().actors, "by_actor": blocks,
             "has_scores": any(b["has_scores"] for b in blocks),
             "attraction": attracted,
-            **analyses(db, memo, iso3, {b["actor"]: b["year"] for b in blocks}),
-            "resilience": resilience(db, memo, iso3)}
+            **analyses(db, memo, iso3, {b["actor"]: b["year"] for b in blocks},
+                       stored["perceived"] if stored else None),
+            "resilience": stored["resilience"] if stored else resilience(db, memo, iso3)}
 
 
 def profile_reason(year: int | None, blocks: list[dict]) -> str:
@@ -166,9 +176,10 @@ def live_parts(db: Database, iso3: str) -> dict:
             "media": media(db, iso3)}
 
 
-def profile_data(db: Database, code: str, year: int | None = None, memo: Memo = no_memo) -> dict:
+def profile_data(db: Database, code: str, year: int | None = None, memo: Memo = no_memo,
+                 stored: dict | None = None) -> dict:
     """Everything the profile shows (see the module doc); NotFound for an unknown country."""
-    core = profile_core(db, code, year, memo)
+    core = profile_core(db, code, year, memo, stored)
     return {**core, **live_parts(db, core["country"]["iso3"])}
 
 
@@ -220,12 +231,13 @@ def stored_or_computed(request: Request, code: str, year: int | None) -> dict:
     """The profile: for the default year, the core the build stored (`web.profiles`) when it
     is current, with the live parts; else computed (memoising the shared frames)."""
     db, memo = store(request), cache(request).get
-    if year is None:
-        place = country(db, code)
-        core = stored_profile(db, place["iso3"], cache(request).version())
-        if core is not None:
-            return {**core, **live_parts(db, place["iso3"])}
-    return profile_data(db, code, year, memo)
+    place = country(db, code)
+    core = stored_profile(db, place["iso3"], cache(request).version())
+    if year is None and core is not None:
+        return {**core, **live_parts(db, place["iso3"])}
+    # another year: the year's scores, quadrant and vulnerability (one read per actor-year,
+    # `web.actorscores.year_slice`); the series from the stored core when it is current
+    return profile_data(db, code, year, memo, core)
 
 
 def render_profile(request: Request, code: str, year: int | None, key: tuple):
