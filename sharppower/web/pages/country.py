@@ -45,7 +45,15 @@ from sharppower.web.cache import data_version, store_version
 from sharppower.web.lookup import check_year, codebook, countries, country
 from sharppower.web.memo import Memo, by_target, dict_memo, memo_reader, no_memo
 from sharppower.web.pages import Page
-from sharppower.web.profiles import inputs_fingerprint, reuse, stored_profile, write_profiles
+from sharppower.web.profiles import (
+    inputs_fingerprint,
+    pages_fingerprint,
+    reuse,
+    reuse_pages,
+    stored_profile,
+    write_pages,
+    write_profiles,
+)
 from sharppower.web.routing import cache, cached_json, page, respond, store
 from sharppower.web.scoretext import RANK_NOTE, SCORE_NOTE
 
@@ -190,11 +198,14 @@ def store_profiles(db: Database, progress: Callable[[int, int], None] | None = N
     (`sharppower.web.profiles`; only re-stamped when the inputs are unchanged). Returns
     profiles (how many), reused (bool) and seconds. The last act of `build`."""
     started = time.perf_counter()
-    stamp, inputs = data_version(store_version(db)), inputs_fingerprint(db)
-    kept = reuse(db, stamp, inputs)
-    if kept is not None:
-        return {"profiles": kept, "reused": True, "seconds": time.perf_counter() - started}
+    version = store_version(db)
+    stamp, inputs = data_version(version), inputs_fingerprint(db)
     memo = dict_memo()
+    kept = reuse(db, stamp, inputs)
+    pages = store_pages(db, version, memo)
+    if kept is not None:
+        return {"profiles": kept, "reused": True, "pages": pages,
+                "seconds": time.perf_counter() - started}
     observed = observed_targets(db)  # a country without data is quick to compute anyway
     codes = [c for c in countries(db)["iso3"].tolist() if c in observed]
     cores = {}
@@ -203,7 +214,29 @@ def store_profiles(db: Database, progress: Callable[[int, int], None] | None = N
         if progress:
             progress(i + 1, len(codes))
     stored = write_profiles(db, cores, stamp, inputs)
-    return {"profiles": stored, "reused": False, "seconds": time.perf_counter() - started}
+    return {"profiles": stored, "reused": False, "pages": pages,
+            "seconds": time.perf_counter() - started}
+
+
+WHOLE_VERSION = {"downloads"}  # pages showing the evidence ledger: the whole version
+
+
+def store_pages(db: Database, version: tuple, memo: Memo) -> int:
+    """Store what the default map and weights pages of each actor (with the weights page's
+    re-weighting kit) and the downloads page show (`web.profiles.write_pages`), so that
+    their first visitor after a build is served at once; only re-stamped when their inputs
+    are unchanged. Returns the number of pages stored."""
+    from sharppower.web.pages import downloads, weights
+    from sharppower.web.pages import map as map_page
+
+    inputs = pages_fingerprint(db)
+    kept = reuse_pages(db, version, inputs, WHOLE_VERSION)
+    if kept is not None:
+        return kept
+    pages = {**map_page.stored_pages(db, memo), **weights.stored_pages(db, memo),
+             **downloads.stored_pages(db, memo)}
+    return write_pages(db, {k: (v, k in WHOLE_VERSION) for k, v in pages.items()}, version,
+                       inputs)
 
 
 def profile_figures(data: dict) -> dict:

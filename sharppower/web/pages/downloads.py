@@ -25,6 +25,7 @@ from sharppower.store import Database
 from sharppower.web.auth import current_user
 from sharppower.web.lookup import codebook
 from sharppower.web.pages import Page
+from sharppower.web.profiles import stored_page
 from sharppower.web.routing import cache, page, respond, store
 
 router = APIRouter(tags=["downloads"])
@@ -104,7 +105,16 @@ def encode(df: pd.DataFrame, fmt: str) -> bytes:
 def downloads_page(request: Request):
     """Every published table with its row count and columns, with CSV and Parquet links."""
     memo = cache(request).get
-    return respond(request, "downloads.html", downloads_data(store(request), memo))
+    data = memo(("downloads_page",), lambda: stored_page(
+        store(request), "downloads", cache(request).version(), whole=True)
+        or downloads_data(store(request), memo))
+    return respond(request, "downloads.html", data)
+
+
+def stored_pages(db: Database, memo) -> dict[str, dict]:
+    """What the build stores for this page (`web.pages.country.store_profiles`); stamped
+    with the whole store version (a review changes the evidence tables' rows)."""
+    return {"downloads": downloads_data(db, memo)}
 
 
 @router.get("/downloads/datapackage.json")

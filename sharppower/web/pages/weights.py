@@ -9,13 +9,17 @@ the stored run."""
 from __future__ import annotations
 
 import dataclasses
+import types
+from typing import Any
 
+import numpy as np
 import pandas as pd
 from fastapi import APIRouter, Request
 
 from sharppower.errors import ValidationError
 from sharppower.index.aggregate import one_blas_thread
 from sharppower.index.detail import component_detail
+from sharppower.index.hierarchy import compile_hierarchy
 from sharppower.index.nodes import (
     choose_year,
     nominal_weights,
@@ -24,15 +28,17 @@ from sharppower.index.nodes import (
     stale_by_year,
     stale_shares,
 )
-from sharppower.index.run import Run, coverage_frame, nominal_scores, run_index
-from sharppower.index.spec import set_address
+from sharppower.index.run import Run, nominal_scores, run_index
+from sharppower.index.spec import load_spec, set_address
 from sharppower.index.weight import WEIGHTERS
 from sharppower.store import Database
 from sharppower.store.lookups import country_names
 from sharppower.web import figures
+from sharppower.web.cache import store_version
 from sharppower.web.lookup import check_actor, check_year, codebook
 from sharppower.web.memo import Memo, no_memo
 from sharppower.web.pages import Page
+from sharppower.web.profiles import stored_page
 from sharppower.web.routing import cache, page, respond, store
 from sharppower.web.scoretext import choice_reason
 
@@ -84,31 +90,79 @@ def ranking(db: Database, actor: str, year: int | None, weights: dict[str, float
     return run.long(level="index", year=year, actor=actor)
 
 
-def base_run(db: Database, memo: Memo, actor: str, year: int) -> Run:
-    """The engine's run of one actor-year on the spec's weights, once per store version:
-    its normalised indicator matrix is what every re-weighting aggregates."""
-    return memo(("weights_run", actor, year), lambda: run_index(db, actor=actor, year=year))
+@dataclasses.dataclass
+class Kit:
+    """What a re-weighting needs from one engine run of an actor-year: the log (the spec's
+    arguments), the hierarchy, the screened, imputed, treated and normalised indicator
+    matrix (units x leaves) and the screening's node masks (`screened.nodes`, `.feeds`)."""
+
+    log: dict
+    tree: Any
+    normalised: pd.DataFrame
+    screened: Any
+
+    @classmethod
+    def of(cls, run: Run) -> Kit:
+        return cls(run.log, run.tree, run.data.normalised, run.screened)
+
+    def to_json(self) -> dict:
+        """JSON-safe: stored by the build beside the default weights page."""
+        units = [[str(a), str(t), int(y)] for a, t, y in self.normalised.index]
+        values = self.normalised.to_numpy(dtype=float)
+        feeds = self.screened.feeds
+        return {"units": units, "leaves": list(self.normalised.columns),
+                "values": [[None if np.isnan(v) else float(v) for v in row] for row in values],
+                "nodes": self.screened.nodes.astype(bool).tolist(),
+                "feeds": None if feeds is None else feeds.astype(bool).tolist(),
+                "log": self.log}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Kit:
+        index = pd.MultiIndex.from_tuples([tuple(u) for u in data["units"]],
+                                          names=["actor", "target", "year"])
+        values = np.array([[np.nan if v is None else v for v in row] for row in data["values"]],
+                          dtype=float).reshape(len(index), len(data["leaves"]))
+        feeds = None if data["feeds"] is None else np.array(data["feeds"], dtype=bool)
+        screened = types.SimpleNamespace(nodes=np.array(data["nodes"], dtype=bool), feeds=feeds)
+        return cls(data["log"], compile_hierarchy(load_spec()),
+                   pd.DataFrame(values, index=index, columns=data["leaves"]), screened)
 
 
-def reweigh(run: Run, weights: dict[str, float]) -> pd.DataFrame:
-    """`ranking` with new weights without running the engine again: the run's screened,
-    imputed, treated and normalised matrix (`run.data.normalised`) aggregated again under
-    the new weights (the engine's own weighting and vectorised aggregation, `nominal_scores`),
-    ranked per cross-section. Same columns and numbers as `ranking` (the weights change no
-    earlier stage)."""
-    if not weights:
-        return run.long(level="index")
-    log = run.log
+def base_kit(db: Database, memo: Memo, actor: str, year: int) -> Kit:
+    """The re-weighting kit of one actor-year, once per store version: the one the build
+    stored with the default weights page when current, else from one engine run."""
+    def compute() -> Kit:
+        stored = stored_page(db, kit_key(actor, year), store_version(db))
+        if stored is not None:
+            return Kit.from_json(stored)
+        return Kit.of(run_index(db, actor=actor, year=year))
+    return memo(("weights_kit", actor, year), compute)
+
+
+def kit_key(actor: str, year: int) -> str:
+    return f"weights-kit:{actor}:{year}"
+
+
+def reweigh(kit: Kit, weights: dict[str, float]) -> pd.DataFrame:
+    """`ranking` with new weights without running the engine again: the kit's normalised
+    matrix aggregated again under the new weights (the engine's own weighting and
+    vectorised aggregation, `index.run.nominal_scores`) and ranked per cross-section.
+    Columns actor, target, year, node, score, rank; the numbers a fresh engine run with
+    these weights gives (the weights change no earlier stage)."""
+    log = kit.log
     for node, w in weights.items():
         log = set_address(log, f"weight.weights.{node}", w)
-    chosen = WEIGHTERS.call(log["weight"], run.tree, run.data.normalised)
-    edges = run.tree.nominal_weights(chosen)
+    chosen = WEIGHTERS.call(log["weight"], kit.tree, kit.normalised)
+    edges = kit.tree.nominal_weights(chosen)
     with one_blas_thread():
-        scores, ranks = nominal_scores(run.tree, run.data.normalised, edges, log, run.screened)
-        cover = coverage_frame(run.tree, run.data.normalised, scores)
-    again = dataclasses.replace(run, log=log, weights=chosen, edge_weights=edges,
-                                scores=scores, ranks=ranks, coverage=cover, uncertainty=None)
-    return again.long(level="index")
+        scores, ranks = nominal_scores(kit.tree, kit.normalised, edges, log, kit.screened)
+    units = kit.normalised.index
+    out = pd.DataFrame({"actor": units.get_level_values("actor"),
+                        "target": units.get_level_values("target"),
+                        "year": units.get_level_values("year").astype(int), "node": INDEX,
+                        "score": scores[INDEX].to_numpy(), "rank": ranks[INDEX].to_numpy()})
+    out = out[out["score"].notna()]
+    return out.sort_values(["rank", "target"]).reset_index(drop=True)
 
 
 def index_years(db: Database, memo: Memo, actor: str) -> tuple[list[int], dict, dict, str | None]:
@@ -151,16 +205,16 @@ def weights_data(db: Database, actor: str | None = None, year: int | None = None
     weights = weights or {}
     for n in nodes:
         n["value"] = weights.get(n["node"], n["weight"])
-    rows, run = [], None
+    rows, kit = [], None
     if year is not None:
         try:
-            run = base_run(db, memo, actor, year)
+            kit = base_kit(db, memo, actor, year)
         except Exception as exc:  # noqa: BLE001 - shown on the page, not a server error
-            run, engine_error = None, (f"the index engine could not run: "
+            kit, engine_error = None, (f"the index engine could not run: "
                                        f"{type(exc).__name__}: {exc}")
-    if year is not None and run is not None:
-        base = memo(("ranking", actor, year), lambda: reweigh(run, {}))
-        now = reweigh(run, weights) if weights else base
+    if year is not None and kit is not None:
+        base = memo(("ranking", actor, year), lambda: reweigh(kit, {}))
+        now = reweigh(kit, weights) if weights else base
         names = memo(("country_names",), lambda: country_names(db))
         before = dict(zip(base["target"], base["rank"]))
         rows = [{"target": r.target, "name": names.get(r.target, r.target), "score": r.score,
@@ -171,6 +225,28 @@ def weights_data(db: Database, actor: str | None = None, year: int | None = None
                                          codebook().actors[actor]),
             "nodes": nodes, "weights": weights, "rows": rows, "max_weight": MAX_WEIGHT,
             "engine_error": engine_error}
+
+
+def stored_default(request: Request, actor: str | None, year: int | None,
+                   weights: dict[str, float]) -> dict | None:
+    """The default page of an actor (no year, no weights) as the build stored it, when
+    current (`web.profiles.stored_page`); None otherwise."""
+    if year is not None or weights:
+        return None
+    return stored_page(store(request), f"weights:{check_actor(actor)}", cache(request).version())
+
+
+def stored_pages(db: Database, memo: Memo) -> dict[str, dict]:
+    """What the build stores for this page (`web.pages.country.store_profiles`): each
+    actor's default page and the re-weighting kit of its year."""
+    out = {}
+    for actor in codebook().actors:
+        data = weights_data(db, actor, memo=memo)
+        out[f"weights:{actor}"] = data
+        if data["year"] is not None and not data["engine_error"]:
+            out[kit_key(actor, data["year"])] = base_kit(db, memo, actor,
+                                                         data["year"]).to_json()
+    return out
 
 
 def _int(value) -> int | None:
@@ -188,7 +264,8 @@ def weights_page(request: Request, actor: str | None = None, year: int | None = 
     weights = parse_weights(dict(request.query_params), store(request))
     memo = cache(request).get
     key = ("weights", actor, year, tuple(sorted(weights.items())))
-    data = memo(key, lambda: weights_data(store(request), actor, year, weights, memo))
+    data = memo(key, lambda: stored_default(request, actor, year, weights)
+                or weights_data(store(request), actor, year, weights, memo))
     return respond(request, "weights.html", data, figures=lambda d: {"weights": weights_figure(d)})
 
 
