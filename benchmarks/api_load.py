@@ -178,9 +178,6 @@ def timed_get(conn: http.client.HTTPConnection, path: str) -> float:
 
 
 def start_server(db_url: str | None):
-    if args.pages:
-        pages(args.db)
-        return
     from sharppower.web.browser import free_port
 
     port = free_port()

@@ -83,6 +83,7 @@ def stored_profile(db: Database, iso3: str, version: tuple[Any, ...]) -> dict | 
     return json.loads(row.payload)
 
 
+PAGES_VERSION = "1"  # bump when the stored pages change (`pages.country.store_pages`)
 PAGE_INPUTS = INPUTS + [
     "SELECT COUNT(*), MAX(updated_at), MAX(id) FROM evidence",
     "SELECT COUNT(*), MAX(retrieved_at), MAX(sha256) FROM sources",
@@ -94,7 +95,8 @@ def pages_fingerprint(db: Database) -> str:
     evidence ledger and the sources loaded)."""
     with db.connect() as conn:
         parts = [[str(v) for v in conn.execute(sa.text(q)).one()] for q in PAGE_INPUTS]
-    return hashlib.sha256(json.dumps([PROFILE_VERSION, parts]).encode()).hexdigest()
+    return hashlib.sha256(json.dumps([PROFILE_VERSION, PAGES_VERSION, parts]).encode()
+                          ).hexdigest()
 
 
 def page_stamp(version: tuple[Any, ...], whole: bool) -> str:

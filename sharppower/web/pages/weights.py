@@ -17,7 +17,6 @@ import pandas as pd
 from fastapi import APIRouter, Request
 
 from sharppower.errors import ValidationError
-from sharppower.index.aggregate import one_blas_thread
 from sharppower.index.detail import component_detail
 from sharppower.index.hierarchy import compile_hierarchy
 from sharppower.index.nodes import (
@@ -154,8 +153,7 @@ def reweigh(kit: Kit, weights: dict[str, float]) -> pd.DataFrame:
         log = set_address(log, f"weight.weights.{node}", w)
     chosen = WEIGHTERS.call(log["weight"], kit.tree, kit.normalised)
     edges = kit.tree.nominal_weights(chosen)
-    with one_blas_thread():
-        scores, ranks = nominal_scores(kit.tree, kit.normalised, edges, log, kit.screened)
+    scores, ranks = nominal_scores(kit.tree, kit.normalised, edges, log, kit.screened)
     units = kit.normalised.index
     out = pd.DataFrame({"actor": units.get_level_values("actor"),
                         "target": units.get_level_values("target"),
@@ -193,14 +191,24 @@ def engine_years(db: Database, actor: str) -> tuple[list[int], dict, dict, str |
 
 
 def weights_data(db: Database, actor: str | None = None, year: int | None = None,
-                 weights: dict[str, float] | None = None, memo: Memo = no_memo) -> dict:
-    """rows: target, name, score, rank, and baseline_rank (the spec's own weights)."""
+                 weights: dict[str, float] | None = None, memo: Memo = no_memo,
+                 default: dict | None = None) -> dict:
+    """rows: target, name, score, rank, and baseline_rank (the spec's own weights).
+    `default`: the actor's default page as the build stored it (its year, years and why,
+    nodes and baseline): a re-rank of the default year then reads nothing else but the
+    re-weighting kit."""
     actor = check_actor(actor)
     check_year(db, year)
-    years, counts, stale, engine_error = index_years(db, memo, actor)
-    choice = choose_year(db, actor, year, counts, offered_stale=stale)
-    year = choice.year
-    nodes = memo(("weight_nodes",), lambda: weight_nodes(db))
+    if default is not None and year is None:
+        year, years, reason = default["year"], default["years"], default["year_reason"]
+        engine_error = default["engine_error"]
+        nodes = [{k: v for k, v in n.items() if k != "value"} for n in default["nodes"]]
+    else:
+        years, counts, stale, engine_error = index_years(db, memo, actor)
+        choice = choose_year(db, actor, year, counts, offered_stale=stale)
+        year, reason = choice.year, choice_reason(choice, counts, "countries ranked",
+                                                  codebook().actors[actor])
+        nodes = memo(("weight_nodes",), lambda: weight_nodes(db))
     nodes = [dict(n) for n in nodes]
     weights = weights or {}
     for n in nodes:
@@ -221,19 +229,18 @@ def weights_data(db: Database, actor: str | None = None, year: int | None = None
                  "rank": int(r.rank), "baseline_rank": _int(before.get(r.target))}
                 for r in now.sort_values("rank").itertuples(index=False)]
     return {"actor": actor, "actors": codebook().actors, "year": year, "years": years,
-            "year_reason": choice_reason(choice, counts, "countries ranked",
-                                         codebook().actors[actor]),
-            "nodes": nodes, "weights": weights, "rows": rows, "max_weight": MAX_WEIGHT,
+            "year_reason": reason, "nodes": nodes, "weights": weights, "rows": rows, "max_weight": MAX_WEIGHT,
             "engine_error": engine_error}
 
 
-def stored_default(request: Request, actor: str | None, year: int | None,
-                   weights: dict[str, float]) -> dict | None:
+def stored_default(request: Request, actor: str | None, year: int | None) -> dict | None:
     """The default page of an actor (no year, no weights) as the build stored it, when
-    current (`web.profiles.stored_page`); None otherwise."""
-    if year is not None or weights:
+    current (`web.profiles.stored_page`), once per store version; None otherwise."""
+    if year is not None:
         return None
-    return stored_page(store(request), f"weights:{check_actor(actor)}", cache(request).version())
+    code = check_actor(actor)
+    return cache(request).get(("weights_default", code), lambda: stored_page(
+        store(request), f"weights:{code}", cache(request).version()))
 
 
 def stored_pages(db: Database, memo: Memo) -> dict[str, dict]:
@@ -264,8 +271,9 @@ def weights_page(request: Request, actor: str | None = None, year: int | None = 
     weights = parse_weights(dict(request.query_params), store(request))
     memo = cache(request).get
     key = ("weights", actor, year, tuple(sorted(weights.items())))
-    data = memo(key, lambda: stored_default(request, actor, year, weights)
-                or weights_data(store(request), actor, year, weights, memo))
+    default = stored_default(request, actor, year)
+    data = memo(key, lambda: default if default is not None and not weights else
+                weights_data(store(request), actor, year, weights, memo, default))
     return respond(request, "weights.html", data, figures=lambda d: {"weights": weights_figure(d)})
 
 
