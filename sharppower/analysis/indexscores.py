@@ -69,17 +69,19 @@ def index_measure(db: Database, actor: str, name: str, years: int | Iterable[int
     return tidy(frame.rename(columns=RENAMES).assign(source=f"index:{level}"))
 
 
-def not_scored(db: Database) -> dict[tuple[str, str, str, int], str]:
+def not_scored(db: Database, year: int | None = None) -> dict[tuple[str, str, str, int], str]:
     """Why a target has no score at a pillar or index in a year, in words a reader
     understands (`plain_reason`): (actor, node, target, year) -> for example "data on only
     67% of the pillars it combines (Exposure, Pressure, Effect) that any target has data on
     this year; a score needs all of them, so that every target in the ranking rests on the
-    same pillars"; empty before any run."""
+    same pillars"; empty before any run; `year`: that year's only."""
     try:
         frame = screening(db)
     except NotFound:
         return {}
     frame = frame[frame["kind"] == "unit"]
+    if year is not None:  # one year's only (a page showing that year)
+        frame = frame[frame["year"] == int(year)]
     nodes = {n["node"]: n for n in run_nodes(db)}
     return {(a, n, t, int(y)): plain_reason(nodes.get(n, {}), c, thr)
             for a, n, t, y, c, thr in zip(frame["actor"], frame["node"], frame["item"],

@@ -9,6 +9,10 @@ profile after the first costs dictionary lookups.
 
 from __future__ import annotations
 
+import pandas as pd
+
+from sharppower.analysis.common import measure
+from sharppower.analysis.frames import empty_measure, tidy
 from sharppower.analysis.indexscores import not_scored
 from sharppower.errors import NotFound
 from sharppower.index.components import domains_by_actor
@@ -20,8 +24,10 @@ from sharppower.index.spec import load_spec
 from sharppower.index.store import filter_values, scores
 from sharppower.index.store import scored_years as scores_years
 from sharppower.store import Database
+from sharppower.web.cache import store_version
 from sharppower.web.lookup import codebook
-from sharppower.web.memo import Memo
+from sharppower.web.memo import Memo, memo_reader
+from sharppower.web.profiles import stored_page
 from sharppower.web.scoretext import DETAIL, detail_lines, missing, names
 
 SCORE_FIELDS = ("value", "ci_low", "ci_high", "rank", "rank_low", "rank_high")
@@ -56,6 +62,38 @@ def year_slice(db: Database, memo: Memo, actor: str, year: int | None
             out.setdefault(rec["node"], {})[rec["target"]] = rec
         return out
     return memo(("year_slice", actor, year), compute)
+
+
+def slice_measure(db: Database, memo: Memo, actor: str, year: int, code: str):
+    """The measure frame (`analysis.frames`) of the index measure `code`
+    (``index:<level>:<node>``) in one year, from the actor-year slice (`year_slice`): what
+    `analysis.common.measure(db, actor, code, year)` returns, without another read."""
+    level, node = code.split(":")[1:]
+    rows = list(year_slice(db, memo, actor, year).get(node, {}).values())
+    if not rows:
+        return empty_measure()
+    return tidy(pd.DataFrame(rows).assign(source=f"index:{level}"))
+
+
+def year_analyses(db: Database, memo: Memo, actor: str, year: int):
+    """The quadrants and the vulnerability of every target of `actor` in `year` as
+    `analysis.quadrants(db, actor, year)` and `analysis.vulnerability(db, actor, year)`
+    give them (their defaults: favourable share against the influence index; pressure
+    pillar times (1 - resilience pillar), min-max scaled), the index measures taken from
+    the actor-year slice (one read for the whole profile)."""
+    from sharppower.analysis.disconnect import ATTRACTION_AXES, INFLUENCE_AXES, classify
+    from sharppower.analysis.vulnerability import combine
+
+    att_axis, inf_axis = ATTRACTION_AXES["favorable"], INFLUENCE_AXES["influence"]
+    att = memo_reader(memo, measure)(db, actor, att_axis.measure)
+    att = att[att["year"] == year].reset_index(drop=True)
+    quads = classify(att, slice_measure(db, memo, actor, year, inf_axis.measure), att_axis,
+                     inf_axis, actor, [year])
+    pressure, resilience = "index:pillar:pressure", "index:pillar:resilience"
+    vuln = combine(slice_measure(db, memo, actor, year, pressure),
+                   slice_measure(db, memo, actor, year, resilience), actor, pressure,
+                   resilience, "minmax", "product")
+    return quads, vuln
 
 
 def target_years(db: Database, memo: Memo, iso3: str) -> dict[str, set[int]]:
@@ -123,14 +161,26 @@ def missing_reason(db: Database, memo: Memo, actor: str, level: str, node: str, 
     no component under the node, else no data on its components, else no run."""
     if year is None:
         return "no stored index run scores this actor"
-    reasons = memo(("not_scored",), lambda: not_scored(db))
+    reasons = memo(("not_scored", year), lambda: not_scored(db, year))
     why = reasons.get((actor, node, iso3, year))
     if why:
         return why
-    empty = memo(("empty_domains",), lambda: _empty_domains(db))
+    empty = memo(("empty_domains",), lambda: stored_empty_domains(db) or _empty_domains(db))
     if level == "domain" and (actor, node) in empty:
         return "no component for this actor (its sources do not measure it)"
     return f"no data on any of its components for this country in {year}"
+
+
+def stored_empty_domains(db: Database) -> set[tuple[str, str]] | None:
+    """`_empty_domains` as the build stored it (`pages.country.store_pages`), when current;
+    None otherwise."""
+    stored = stored_page(db, "empty-domains", store_version(db))
+    return None if stored is None else {tuple(p) for p in stored["pairs"]}
+
+
+def empty_domains_page(db: Database) -> dict:
+    """What the build stores for `stored_empty_domains`."""
+    return {"pairs": sorted([a, d] for a, d in _empty_domains(db))}
 
 
 def _empty_domains(db: Database) -> set[tuple[str, str]]:

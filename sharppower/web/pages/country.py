@@ -40,7 +40,12 @@ from sharppower.measures.media.profile import media_profile
 from sharppower.store import Database
 from sharppower.store.lookups import country_names, observed_targets
 from sharppower.web import figures
-from sharppower.web.actorscores import side_by_side, target_years
+from sharppower.web.actorscores import (
+    empty_domains_page,
+    side_by_side,
+    target_years,
+    year_analyses,
+)
 from sharppower.web.cache import data_version, store_version
 from sharppower.web.lookup import check_year, codebook, countries, country
 from sharppower.web.memo import Memo, by_target, dict_memo, memo_reader, no_memo
@@ -91,12 +96,13 @@ def analyses(db: Database, memo: Memo, iso3: str, years: dict[str, int | None],
         if perceived is None:
             out["perceived"] += _records(by_target(memo, ("perceived", actor), lambda a=actor:
                                                    analysis.perceived_influence(db, a)), iso3)
-        if year is not None:
-            out["quadrant"] += _records(by_target(memo, ("quadrants", actor, year), lambda a=actor, y=year:
-                                                  analysis.quadrants(db, a, y)), iso3)
-            out["vulnerability"] += _records(by_target(
-                memo, ("vulnerability", actor, year),
-                lambda a=actor, y=year: analysis.vulnerability(db, a, y)), iso3)
+        if year is not None:  # from the actor-year's one read (`actorscores.year_analyses`)
+            both = memo(("year_analyses", actor, year),
+                        lambda a=actor, y=year: year_analyses(db, memo, a, y))
+            out["quadrant"] += _records(by_target(memo, ("quadrants", actor, year),
+                                                  lambda b=both: b[0]), iso3)
+            out["vulnerability"] += _records(by_target(memo, ("vulnerability", actor, year),
+                                                       lambda b=both: b[1]), iso3)
     return out
 
 
@@ -235,7 +241,8 @@ def store_pages(db: Database, version: tuple, memo: Memo) -> int:
     if kept is not None:
         return kept
     pages = {**map_page.stored_pages(db, memo), **weights.stored_pages(db, memo),
-             **downloads.stored_pages(db, memo), **browser.stored_pages(db)}
+             **downloads.stored_pages(db, memo), **browser.stored_pages(db),
+             "empty-domains": empty_domains_page(db)}
     return write_pages(db, {k: (v, k in WHOLE_VERSION) for k, v in pages.items()}, version,
                        inputs)
 
