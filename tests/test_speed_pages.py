@@ -5,9 +5,11 @@ reasons in plain words. Both backends where the store is touched."""
 from __future__ import annotations
 
 import io
+import json
 
 import pandas as pd
 import pytest
+from test_evidence_cli import url_of
 from test_web_support import add_index_inputs, client, input_pillars, make_app
 from typer.testing import CliRunner
 
@@ -71,13 +73,13 @@ def test_cli_export_filters(scored, tmp_path):
     out = tmp_path / "s.csv"
     runner = CliRunner()
     res = runner.invoke(app, ["index", "export", "--actor", "CHN", "--year", "2021",
-                              "--level", "index", "--out", str(out), "--db", db.url])
+                              "--level", "index", "--out", str(out), "--db", url_of(db)])
     assert res.exit_code == 0, res.output
     got = pd.read_csv(out)
     assert set(got["level"]) == {"index"} and set(got["year"]) == {2021}
     assert f"wrote {len(got)} rows" in one_line(res.output)
     res = runner.invoke(app, ["index", "export", "--level", "region", "--out", str(out),
-                              "--db", db.url])
+                              "--db", url_of(db)])
     assert res.exit_code == 1 and "one of index, pillar, domain" in one_line(res.output)
 
 
@@ -120,19 +122,24 @@ def test_downloads_route_filters_and_the_page_offers_them(scored):
 
 
 def test_reweighing_the_kept_matrix_equals_a_fresh_engine_run(scored):
+    """The re-rank aggregates the kit (the engine run's normalised matrix, also as the build
+    stores it: JSON) under new weights: the ranks and scores of a fresh engine run."""
     from sharppower.web.memo import dict_memo
-    from sharppower.web.pages.weights import base_run, ranking, reweigh
+    from sharppower.web.pages.weights import Kit, base_kit, ranking, reweigh
 
     db, _ = scored
     exposure, pressure = input_pillars()
     memo = dict_memo()
-    run = base_run(db, memo, "CHN", 2021)
+    kit = base_kit(db, memo, "CHN", 2021)
+    stored = Kit.from_json(json.loads(json.dumps(kit.to_json())))
     cols = ["target", "score", "rank"]
     for weights in ({}, {pressure: 0.0}, {exposure: 3.5, pressure: 0.5}):
-        fast = reweigh(run, weights)[cols].sort_values("target").reset_index(drop=True)
         fresh = ranking(db, "CHN", 2021, weights)[cols].sort_values("target")
-        pd.testing.assert_frame_equal(fast, fresh.reset_index(drop=True))
-    assert base_run(db, memo, "CHN", 2021) is run  # kept, never recomputed
+        fresh = fresh.reset_index(drop=True)
+        for k in (kit, stored):
+            fast = reweigh(k, weights)[cols].sort_values("target").reset_index(drop=True)
+            pd.testing.assert_frame_equal(fast, fresh, check_dtype=False)
+    assert base_kit(db, memo, "CHN", 2021) is kit  # kept, never recomputed
 
 
 def test_map_not_ranked_reasons_are_plain_words(demo_db, conf):
@@ -163,3 +170,45 @@ def test_map_not_ranked_reasons_are_plain_words(demo_db, conf):
     assert all("not ranked<br>data on only" in h and "coverage" not in h for h in hover)
     html = web.get("/map", params=params).text
     assert "a score needs all of them" in html and "&lt; 100%" not in html
+
+
+def test_the_build_stores_the_default_pages_served_while_current(scored):
+    """The default map and weights page of each actor, the downloads page and the evidence
+    browser's first page are stored by the profiles step, equal to the computed ones (the
+    weights page with its kit: a re-rank then equals a fresh engine run), served while
+    current and ignored once the store changed (a new index run; a review for the pages
+    that show the ledger)."""
+    from sharppower.codebook import packaged_codebook
+    from sharppower.index.build import build_index
+    from sharppower.web.cache import store_version
+    from sharppower.web.pages.country import store_profiles
+    from sharppower.web.pages.downloads import downloads_data
+    from sharppower.web.pages.evidence import evidence_data
+    from sharppower.web.pages.map import map_data
+    from sharppower.web.pages.weights import weights_data
+    from sharppower.web.profiles import stored_page
+    from sharppower.web.render import clean
+
+    db, web = scored
+    done = store_profiles(db)
+    version = store_version(db)
+    same = lambda a, b: json.loads(json.dumps(clean(a))) == json.loads(json.dumps(clean(b)))
+    for actor in packaged_codebook().actors:
+        assert same(stored_page(db, f"map:{actor}", version), map_data(db, actor))
+        assert same(stored_page(db, f"weights:{actor}", version), weights_data(db, actor))
+    assert stored_page(db, "downloads", version) is None  # stamped with the whole version
+    assert same(stored_page(db, "downloads", version, whole=True), downloads_data(db))
+    assert same(stored_page(db, "evidence", version, whole=True), evidence_data(db))
+    assert done["pages"] >= 2 * len(packaged_codebook().actors) + 2
+    served = web.get("/weights.json").json()
+    assert served["rows"] == stored_page(db, "weights:CHN", version)["rows"]
+    exposure, pressure = input_pillars()
+    moved = web.get("/weights.json", params={f"w.{pressure}": 0}).json()
+    from sharppower.web.pages.weights import ranking
+    fresh = ranking(db, "CHN", served["year"], {pressure: 0.0})
+    assert {r["target"]: r["rank"] for r in moved["rows"]} == dict(zip(fresh["target"],
+                                                                       fresh["rank"]))
+    again = store_profiles(db)  # nothing changed: re-stamped, not computed
+    assert again["pages"] == done["pages"]
+    build_index(db, runs=20, seed=2)  # a new run: the stored pages are no longer current
+    assert stored_page(db, "map:CHN", store_version(db)) is None

@@ -42,26 +42,31 @@ def year_slice(db: Database, memo: Memo, actor: str, year: int | None
                ) -> dict[str, dict[str, dict]]:
     """node -> {target: its stored score row as a measure row (value, ci_low, ci_high,
     rank, rank_low, rank_high, DETAIL, tied)} of `actor` in `year`: every index, pillar and
-    domain score of one actor-year in one query (`index.store.scores`), once per store
-    version, so that a profile of any year costs one read per actor, never the whole panel.
+    domain score of the year, of every actor, read in one query (`index.store.scores`) once
+    per store version, so that a profile of any year costs one read, never the whole panel.
     `tied`: how many other targets share the score at that node (`index.reading`)."""
-    def compute() -> dict[str, dict[str, dict]]:
-        if year is None:
-            return {}
+    if year is None:
+        return {}
+    return year_slices(db, memo, int(year)).get(actor, {})
+
+
+def year_slices(db: Database, memo: Memo, year: int) -> dict[str, dict[str, dict[str, dict]]]:
+    """actor -> `year_slice` of every actor the stored run scores in `year`."""
+    def compute() -> dict[str, dict[str, dict[str, dict]]]:
         try:
-            frame = scores(db, actor, int(year), level=None)
+            frame = scores(db, None, year, level=None)
         except NotFound:
             return {}
         if frame.empty:
             return {}
         frame = frame.rename(columns={"score": "value", "score_low": "ci_low",
                                       "score_high": "ci_high"})
-        frame = frame.assign(tied=tie_counts(frame, by=("node",)).to_numpy())
-        out: dict[str, dict[str, dict]] = {}
+        frame = frame.assign(tied=tie_counts(frame, by=("actor", "node")).to_numpy())
+        out: dict[str, dict[str, dict[str, dict]]] = {}
         for rec in frame.to_dict("records"):
-            out.setdefault(rec["node"], {})[rec["target"]] = rec
+            out.setdefault(rec["actor"], {}).setdefault(rec["node"], {})[rec["target"]] = rec
         return out
-    return memo(("year_slice", actor, year), compute)
+    return memo(("year_slices", year), compute)
 
 
 def slice_measure(db: Database, memo: Memo, actor: str, year: int, code: str):
