@@ -84,7 +84,7 @@ def test_cli_export_filters(scored, tmp_path):
 
 
 def test_downloads_route_filters_and_the_page_offers_them(scored):
-    db, web = scored
+    _, web = scored
     full = pd.read_csv(io.StringIO(web.get("/downloads/index_scores.csv").text))
     r = web.get("/downloads/index_scores.csv", params={"actor": "CHN", "year": 2021,
                                                         "level": "pillar"})
@@ -185,7 +185,7 @@ def test_the_build_stores_the_default_pages_served_while_current(scored):
     from sharppower.web.pages.downloads import downloads_data
     from sharppower.web.pages.evidence import evidence_data
     from sharppower.web.pages.map import map_data
-    from sharppower.web.pages.weights import weights_data
+    from sharppower.web.pages.weights import ranking, weights_data
     from sharppower.web.profiles import stored_page
     from sharppower.web.render import clean
 
@@ -202,9 +202,8 @@ def test_the_build_stores_the_default_pages_served_while_current(scored):
     assert done["pages"] >= 2 * len(packaged_codebook().actors) + 2
     served = web.get("/weights.json").json()
     assert served["rows"] == stored_page(db, "weights:CHN", version)["rows"]
-    exposure, pressure = input_pillars()
+    _, pressure = input_pillars()
     moved = web.get("/weights.json", params={f"w.{pressure}": 0}).json()
-    from sharppower.web.pages.weights import ranking
     fresh = ranking(db, "CHN", served["year"], {pressure: 0.0})
     assert {r["target"]: r["rank"] for r in moved["rows"]} == dict(zip(fresh["target"],
                                                                        fresh["rank"]))
