@@ -161,6 +161,17 @@ def indicator_summary(db: Database, spec: str | None = None) -> pd.DataFrame:
 FILTERS = ("actor", "year", "level", "node")
 
 
+def score_records(db: Database, year: int, spec: str | None = None) -> list[dict]:
+    """The stored run's scores of one year, every actor and level, as plain records with
+    SCORE_COLUMNS (no DataFrame: a page reading one year pays for its rows only)."""
+    run_id = int(latest_run(db, spec)["id"])
+    t = index_scores.c
+    stmt = (sa.select(*[t[c] for c in SCORE_COLUMNS])
+            .where(t.run_id == run_id, t.year == int(year)))
+    with db.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
 def scored_years(db: Database, target: str | None = None, actor: str | None = None,
                  spec: str | None = None) -> pd.DataFrame:
     """The stored run's distinct (actor, target, year) with any score, of one target or

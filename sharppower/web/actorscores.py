@@ -18,10 +18,10 @@ from sharppower.errors import NotFound
 from sharppower.index.components import domains_by_actor
 from sharppower.index.names import indicator_sources, sources_text
 from sharppower.index.nodes import YearChoice, choose_year, run_nodes, settle_year
-from sharppower.index.reading import reading, tie_counts
+from sharppower.index.reading import TIE_TOLERANCE, reading
 from sharppower.index.scales import scale_text
 from sharppower.index.spec import load_spec
-from sharppower.index.store import filter_values, scores
+from sharppower.index.store import filter_values, score_records
 from sharppower.index.store import scored_years as scores_years
 from sharppower.store import Database
 from sharppower.web.cache import store_version
@@ -51,22 +51,38 @@ def year_slice(db: Database, memo: Memo, actor: str, year: int | None
 
 
 def year_slices(db: Database, memo: Memo, year: int) -> dict[str, dict[str, dict[str, dict]]]:
-    """actor -> `year_slice` of every actor the stored run scores in `year`."""
+    """actor -> `year_slice` of every actor the stored run scores in `year` (one query,
+    `index.store.score_records`, plain records)."""
     def compute() -> dict[str, dict[str, dict[str, dict]]]:
         try:
-            frame = scores(db, None, year, level=None)
+            records = score_records(db, year)
         except NotFound:
             return {}
-        if frame.empty:
-            return {}
-        frame = frame.rename(columns={"score": "value", "score_low": "ci_low",
-                                      "score_high": "ci_high"})
-        frame = frame.assign(tied=tie_counts(frame, by=("actor", "node")).to_numpy())
         out: dict[str, dict[str, dict[str, dict]]] = {}
-        for rec in frame.to_dict("records"):
+        for rec in records:
+            rec["value"], rec["ci_low"], rec["ci_high"] = (
+                rec.pop("score"), rec.pop("score_low"), rec.pop("score_high"))
+            rec["year"] = int(rec["year"])
             out.setdefault(rec["actor"], {}).setdefault(rec["node"], {})[rec["target"]] = rec
+        for nodes in out.values():
+            for rows in nodes.values():
+                _count_ties(list(rows.values()))
         return out
     return memo(("year_slices", year), compute)
+
+
+def _count_ties(rows: list[dict]) -> None:
+    """Each row's `tied`: how many other rows (one ranking) hold the same value within
+    `index.reading.TIE_TOLERANCE` (as `index.reading.tie_counts`); 0 without a value."""
+    have = sorted((r for r in rows if not missing(r.get("value"))), key=lambda r: r["value"])
+    for r in rows:
+        r["tied"] = 0
+    start = 0
+    for i in range(1, len(have) + 1):
+        if i == len(have) or have[i]["value"] - have[i - 1]["value"] > TIE_TOLERANCE:
+            for r in have[start:i]:
+                r["tied"] = i - start - 1
+            start = i
 
 
 def slice_measure(db: Database, memo: Memo, actor: str, year: int, code: str):
