@@ -6,6 +6,10 @@ time; prints p50/p95/p99 latency and throughput (goal: p95 under 50 ms).
     python benchmarks/api_load.py --clients 20 --seconds 10
     python benchmarks/api_load.py --db sqlite:///PATH --cold   # cold and warm profiles only
                                       # (the default year's, stored by the build, and 2019's)
+    python benchmarks/api_load.py --db sqlite:///PATH --pages  # every page: first load after
+                                      # a start and warm, a re-rank with new weights; ratios
+                                      # to the goals (500 ms a page, 1 s a profile of another
+                                      # year, 300 ms a re-rank)
 
 The server runs in its own process (uvicorn, one worker); the clients are threads, each
 with its own keep-alive connection (http.client, light on the CPU so that the numbers
@@ -155,15 +159,75 @@ def cold_and_warm(port: int, other_year: int) -> None:
           f"(ratio p95/300 ms = {p95 / 300:.2f})")
 
 
+# (path, goal in seconds for its first load after a start): every page under 500 ms, a
+# profile of a non-default year under 1 s (issues 23 and 26)
+PAGES = [("/map", 0.5), ("/country/KEN", 0.5), ("/country/KEN?year=2010", 1.0),
+         ("/quadrant", 0.5), ("/evidence", 0.5), ("/methodology", 0.5), ("/weights", 0.5),
+         ("/downloads", 0.5), ("/sources", 0.5), ("/countries", 0.5)]
+RERANK = ("/weights.json?w.exposure=2&w.pressure=0.5", 0.3)  # new weights, after /weights
+
+
+def timed_get(conn: http.client.HTTPConnection, path: str) -> float:
+    t0 = time.perf_counter()
+    conn.request("GET", path, headers={"Accept": "text/html"} if ".json" not in path else {})
+    response = conn.getresponse()
+    response.read()
+    if response.status != 200:
+        raise SystemExit(f"{path} answered {response.status}")
+    return time.perf_counter() - t0
+
+
+def start_server(db_url: str | None):
+    from sharppower.web.browser import free_port
+
+    port = free_port()
+    ctx = multiprocessing.get_context("spawn")
+    ready = ctx.Event()
+    server = ctx.Process(target=serve, args=(db_url, port, ready), daemon=True)
+    server.start()
+    asyncio.run(wait_up(f"http://127.0.0.1:{port}"))
+    return server, port
+
+
+def pages(db_url: str | None) -> None:
+    """Each page's first load in a server just started (one fresh server per page, as
+    after a build: nothing cached but what the build stored), then a second load (warm);
+    and a re-rank with new weights after /weights was loaded. Ratios to the goals."""
+    print(f"{'page':<44} {'first s':>8} {'warm s':>8} {'goal s':>7} {'first/goal':>10}")
+    worst = 0.0
+    for path, goal in [*PAGES, RERANK]:
+        server, port = start_server(db_url)
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
+            if (path, goal) == RERANK:
+                timed_get(conn, "/weights")  # the page first, as a person moves a slider
+            first = timed_get(conn, path)
+            warm = timed_get(conn, path)
+            conn.close()
+        finally:
+            server.terminate()
+            server.join(10)
+        worst = max(worst, first / goal)
+        label = path if (path, goal) != RERANK else f"{path} (re-rank)"
+        print(f"{label:<44} {first:8.3f} {warm:8.3f} {goal:7.1f} {first / goal:10.2f}")
+    print(f"worst ratio first load / goal: {worst:.2f} ({'every goal met' if worst < 1 else 'NOT met'})")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", help="store URL (default: a fresh demo store)")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--cold", action="store_true", help="cold and warm profiles only")
+    parser.add_argument("--pages", action="store_true",
+                        help="every page's first load after a start and warm, the re-rank "
+                             "with new weights; ratios to the goals")
     parser.add_argument("--other-year", type=int, default=2019,
                         help="with --cold: the year of the computed profiles (default 2019)")
     args = parser.parse_args(argv)
+    if args.pages:
+        pages(args.db)
+        return
     from sharppower.web.browser import free_port
 
     port = free_port()

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from sharppower import __version__
+from sharppower.errors import ValidationError
 from sharppower.index.names import indicator_sources, sources_text
 from sharppower.index.nodes import run_nodes
 from sharppower.index.scales import scale_text
@@ -143,16 +144,29 @@ def _evidence_child(table: str) -> Callable[..., pd.DataFrame]:
     return read
 
 
-def index_scores(db: Database) -> pd.DataFrame:
+def index_scores(db: Database, actor: str | None = None, year: int | None = None,
+                 level: str | None = None, node: str | None = None) -> pd.DataFrame:
+    """The stored run's scores with `scale` and `sources`; every score, or those of one
+    actor, year, level or node (filters checked by `index.store.score_filters`: it names a
+    wrong parameter and the valid values). The sources of a pillar or index come from its
+    domains, so every level of the actor-years is read and the level and node kept after."""
     from sharppower.errors import NotFound
-    from sharppower.index.store import scores
+    from sharppower.index.store import score_filters, scores
 
     try:
-        frame = scores(db, None, None, None)
+        if any(v is not None for v in (actor, year, level, node)):
+            f = score_filters(db, actor, year, level, node)
+            actor, year, level, node = f["actor"], f["year"], f["level"], f["node"]
+        frame = scores(db, actor, year, None)
     except NotFound:
         return pd.DataFrame(columns=KEYS["index_scores"] + ["score", "scale", "sources"])
     nodes = run_nodes(db)
-    return with_sources(with_scale(frame, nodes), nodes)
+    frame = with_sources(with_scale(frame, nodes), nodes)
+    if level is not None:
+        frame = frame[frame["level"] == level]
+    if node is not None:
+        frame = frame[frame["node"] == node]
+    return frame
 
 
 def with_sources(frame: pd.DataFrame, nodes: list[dict]) -> pd.DataFrame:
@@ -208,11 +222,16 @@ READERS: dict[str, Callable[..., pd.DataFrame]] = {
 
 
 def table(db: Database, name: str, names: dict[str, str] | None = None,
-          private: bool = False) -> pd.DataFrame:
+          private: bool = False, filters: dict | None = None) -> pd.DataFrame:
     """One published table as shipped: allowed rows and fields, names beside ISO3, rounded
-    (`private`: the evidence tables with every record and column, for reviewers)."""
+    (`private`: the evidence tables with every record and column, for reviewers;
+    `filters`: index_scores of one actor, year, level or node, see `index_scores`)."""
     reader = READERS[name]
-    frame = (reader(db, private) if name in EVIDENCE_TABLES else reader(db))
+    if filters and name != "index_scores":
+        raise ValidationError(next(iter(filters)), f"filters apply to index_scores only, not "
+                                                   f"to {name}")
+    frame = (reader(db, private) if name in EVIDENCE_TABLES
+             else reader(db, **filters) if filters else reader(db))
     frame = frame.reset_index(drop=True).copy()
     names = names if names is not None else country_names(db)
     return _round(_named(frame, names))

@@ -17,12 +17,13 @@ import pandas as pd
 
 from sharppower.analysis.frames import empty_measure, tidy, year_list
 from sharppower.errors import NotFound
+from sharppower.index.names import component_name
 from sharppower.index.nodes import run_nodes
-from sharppower.index.spec import load_spec
 from sharppower.index.store import latest_run, scores, screening
 from sharppower.store import Database
 
 LEVELS = ("index", "pillar", "domain")
+FEW_YEARS = 3  # a measure of this many years or fewer reads only their rows (a page's year)
 RENAMES = {"score": "value", "score_low": "ci_low", "score_high": "ci_high", "score_se": "se"}
 
 
@@ -53,7 +54,11 @@ def index_measure(db: Database, actor: str, name: str, years: int | Iterable[int
     level, node = parse(name)
     wanted = year_list(years)
     try:
-        frame = level_scores(db, actor, level)
+        if wanted is not None and len(wanted) <= FEW_YEARS:  # one query each, the node's rows
+            parts = [scores(db, actor, y, level, node=node) for y in wanted]
+            frame = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+        else:
+            frame = level_scores(db, actor, level)
     except NotFound:  # no index run stored yet
         return empty_measure()
     frame = frame[frame["node"] == node]
@@ -64,17 +69,19 @@ def index_measure(db: Database, actor: str, name: str, years: int | Iterable[int
     return tidy(frame.rename(columns=RENAMES).assign(source=f"index:{level}"))
 
 
-def not_scored(db: Database) -> dict[tuple[str, str, str, int], str]:
+def not_scored(db: Database, year: int | None = None) -> dict[tuple[str, str, str, int], str]:
     """Why a target has no score at a pillar or index in a year, in words a reader
     understands (`plain_reason`): (actor, node, target, year) -> for example "data on only
     67% of the pillars it combines (Exposure, Pressure, Effect) that any target has data on
     this year; a score needs all of them, so that every target in the ranking rests on the
-    same pillars"; empty before any run."""
+    same pillars"; empty before any run; `year`: that year's only."""
     try:
         frame = screening(db)
     except NotFound:
         return {}
     frame = frame[frame["kind"] == "unit"]
+    if year is not None:  # one year's only (a page showing that year)
+        frame = frame[frame["year"] == int(year)]
     nodes = {n["node"]: n for n in run_nodes(db)}
     return {(a, n, t, int(y)): plain_reason(nodes.get(n, {}), c, thr)
             for a, n, t, y, c, thr in zip(frame["actor"], frame["node"], frame["item"],
@@ -97,5 +104,6 @@ def plain_reason(node: dict, coverage: float, threshold: float) -> str:
 
 
 def _label(code: str) -> str:
-    labels = load_spec().labels
-    return labels.get(code, code.replace("_", " "))
+    """The spec's label of a pillar or domain (`index.names.component_name`, computed once
+    per codebook: `load_spec` copies the whole spec per call)."""
+    return component_name(code)

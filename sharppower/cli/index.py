@@ -146,10 +146,16 @@ def sensitivity(runs: int = typer.Option(..., "--runs", help="Base samples N (N 
 @app.command("export")
 def export(fmt: str = typer.Option("csv", "--format", help="csv | parquet"),
            out: Path = OUT_OPTION,
+           actor: str = typer.Option(None, "--actor", help="One actor only, e.g. CHN."),
+           year: int = typer.Option(None, "--year", help="One year only, e.g. 2020."),
+           level: str = typer.Option(None, "--level", help="index | pillar | domain only."),
+           node: str = typer.Option(None, "--node", help="One index, pillar or domain only, "
+                                    "e.g. pressure."),
            db: str = DB_OPTION) -> None:
-    """Export every stored score and rank interval (all levels) as CSV or Parquet."""
+    """Export the stored scores and rank intervals as CSV or Parquet: every level, or one
+    actor, year, level or node (`--actor CHN --year 2020 --level pillar --node pressure`)."""
     from sharppower.index import export_scores
 
     with user_errors():
-        n = export_scores(open_db(db), out, fmt)
-    console.print(f"wrote {n} rows to {out}")
+        n = export_scores(open_db(db), out, fmt, actor=actor, year=year, level=level, node=node)
+    console.print(f"wrote {n} rows to {out}", highlight=False)

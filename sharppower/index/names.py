@@ -14,17 +14,35 @@ OWN = {"evidence": "the evidence ledgers (ASD, EUvsDisinfo, coercion cases)",
        "index": "derived in the index"}
 
 
-def component_names() -> dict[str, str]:
-    """code -> name of every index, pillar, domain and codebook indicator."""
+_NAMES: dict[str, tuple[object, dict[str, str]]] = {}  # what -> (codebook, mapping)
+
+
+def _per_codebook(what: str, compute) -> dict[str, str]:
+    """`compute()` once per codebook in use (packaged, or extended by the user codebook:
+    `packaged_codebook` returns a new object when that file changes); the packaged spec is
+    fixed for the process. Pages name thousands of components per request."""
+    book = packaged_codebook()
+    kept = _NAMES.get(what)
+    if kept is None or kept[0] is not book:
+        kept = _NAMES[what] = (book, compute())
+    return kept[1]
+
+
+def _component_names() -> dict[str, str]:
     names = dict(zip(packaged_codebook().indicators["code"],
                      packaged_codebook().indicators["name"]))
     names.update(load_spec().labels)
     return names
 
 
+def component_names() -> dict[str, str]:
+    """code -> name of every index, pillar, domain and codebook indicator."""
+    return dict(_per_codebook("components", _component_names))
+
+
 def component_name(code: str) -> str:
     """The reader's name of a component code; an unknown code with spaces for underscores."""
-    return component_names().get(code, code.replace("_", " "))
+    return _per_codebook("components", _component_names).get(code, code.replace("_", " "))
 
 
 def source_name(source: str) -> str:
@@ -38,7 +56,11 @@ def source_name(source: str) -> str:
 
 def indicator_sources() -> dict[str, str]:
     """indicator code -> the short names of the sources it comes from (codebook `source`;
-    a ratio the spec derives: its inputs' sources, joined by ' and ')."""
+    a ratio the spec derives: its inputs' sources, joined by ' and '); once per codebook."""
+    return dict(_per_codebook("sources", _indicator_sources))
+
+
+def _indicator_sources() -> dict[str, str]:
     ind = packaged_codebook().indicators
     out = {c: source_name(s) for c, s in zip(ind["code"], ind["source"]) if isinstance(s, str)}
     for code, inputs in load_spec().derived.items():

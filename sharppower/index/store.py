@@ -109,8 +109,10 @@ def latest_run(db: Database, spec: str | None = None) -> dict:
 
 
 def scores(db: Database, actor: str | None = None, year: int | None = None,
-           level: str | None = "index", spec: str | None = None) -> pd.DataFrame:
-    """Stored scores and rank intervals (SCORE_COLUMNS); level None: every level."""
+           level: str | None = "index", spec: str | None = None,
+           node: str | None = None) -> pd.DataFrame:
+    """Stored scores and rank intervals (SCORE_COLUMNS); level None: every level; `node`:
+    one index, pillar or domain only."""
     if level is not None and level not in LEVELS:
         raise ValidationError("level", f"one of {', '.join(LEVELS)}, not {level!r}")
     run_id = int(latest_run(db, spec)["id"])
@@ -122,6 +124,8 @@ def scores(db: Database, actor: str | None = None, year: int | None = None,
         stmt = stmt.where(t.year == int(year))
     if level:
         stmt = stmt.where(t.level == level)
+    if node:
+        stmt = stmt.where(t.node == node)
     out = db.read(stmt)
     out = out if not out.empty else pd.DataFrame(columns=SCORE_COLUMNS)
     out = out.astype({"year": int, "n_ranked": int}) if len(out) else out
@@ -154,12 +158,79 @@ def indicator_summary(db: Database, spec: str | None = None) -> pd.DataFrame:
     return read_table(db, index_indicators, spec)
 
 
+FILTERS = ("actor", "year", "level", "node")
+
+
+def score_records(db: Database, year: int, spec: str | None = None) -> list[dict]:
+    """The stored run's scores of one year, every actor and level, as plain records with
+    SCORE_COLUMNS (no DataFrame: a page reading one year pays for its rows only)."""
+    run_id = int(latest_run(db, spec)["id"])
+    t = index_scores.c
+    stmt = (sa.select(*[t[c] for c in SCORE_COLUMNS])
+            .where(t.run_id == run_id, t.year == int(year)))
+    with db.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(stmt)]
+
+
+def scored_years(db: Database, target: str | None = None, actor: str | None = None,
+                 spec: str | None = None) -> pd.DataFrame:
+    """The stored run's distinct (actor, target, year) with any score, of one target or
+    actor (a page's year choices without reading the scores)."""
+    run_id = int(latest_run(db, spec)["id"])
+    t = index_scores.c
+    stmt = sa.select(t.actor, t.target, t.year).distinct().where(t.run_id == run_id)
+    if target:
+        stmt = stmt.where(t.target == target)
+    if actor:
+        stmt = stmt.where(t.actor == actor)
+    return db.read(stmt)
+
+
+def filter_values(db: Database, spec: str | None = None) -> pd.DataFrame:
+    """The stored run's distinct (actor, year, level, node): what an export can keep."""
+    run_id = int(latest_run(db, spec)["id"])
+    t = index_scores.c
+    return db.read(sa.select(t.actor, t.year, t.level, t.node).distinct()
+                   .where(t.run_id == run_id))
+
+
+def score_filters(db: Database, actor: str | None = None, year: int | None = None,
+                  level: str | None = None, node: str | None = None,
+                  spec: str | None = None) -> dict:
+    """The filters of an export checked against the stored run: {actor, year, level, node},
+    None where not given (actor upper-cased). A value the run does not hold is a
+    ValidationError naming the parameter and its valid values (one query: the run's
+    distinct actor, year, level and node)."""
+    held = filter_values(db, spec)
+    actor = actor.strip().upper() if actor else None
+    if level is not None and level not in LEVELS:
+        raise ValidationError("level", f"one of {', '.join(LEVELS)}, not {level!r}")
+    if actor is not None and actor not in set(held["actor"]):
+        raise ValidationError("actor", f"one of {', '.join(sorted(set(held['actor'])))} "
+                                       f"(the actors the stored run scores), not {actor!r}")
+    years = sorted({int(y) for y in held["year"]})
+    if year is not None and int(year) not in years:
+        span = f"{years[0]}-{years[-1]}" if years else "none"
+        raise ValidationError("year", f"a year the stored run scores ({span}), not {year}")
+    if node is not None:
+        nodes = held if level is None else held[held["level"] == level]
+        valid = sorted(set(nodes["node"]))
+        if node not in valid:
+            where = f" at level {level}" if level else ""
+            raise ValidationError("node", f"one of {', '.join(valid)}{where}, not {node!r}")
+    return {"actor": actor, "year": None if year is None else int(year), "level": level,
+            "node": node}
+
+
 def export_scores(db: Database, path: str | Path, fmt: str = "csv",
-                  spec: str | None = None) -> int:
-    """Write every stored score (all levels) as CSV or Parquet; returns the row count."""
+                  spec: str | None = None, actor: str | None = None, year: int | None = None,
+                  level: str | None = None, node: str | None = None) -> int:
+    """Write the stored scores (all levels, or those the filters keep: `score_filters`) as
+    CSV or Parquet; returns the row count."""
     if fmt not in FORMATS:
         raise ValidationError("format", f"one of {', '.join(FORMATS)}, not {fmt!r}")
-    frame = scores(db, level=None, spec=spec)
+    f = score_filters(db, actor, year, level, node, spec)
+    frame = scores(db, f["actor"], f["year"], level=f["level"], spec=spec, node=f["node"])
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "csv":

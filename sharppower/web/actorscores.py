@@ -9,18 +9,26 @@ profile after the first costs dictionary lookups.
 
 from __future__ import annotations
 
+import pandas as pd
+
 from sharppower.analysis.common import measure
+from sharppower.analysis.frames import empty_measure, tidy
 from sharppower.analysis.indexscores import not_scored
+from sharppower.errors import NotFound
 from sharppower.index.components import domains_by_actor
 from sharppower.index.names import indicator_sources, sources_text
 from sharppower.index.nodes import YearChoice, choose_year, run_nodes, settle_year
-from sharppower.index.reading import reading, tie_counts
+from sharppower.index.reading import TIE_TOLERANCE, reading
 from sharppower.index.scales import scale_text
 from sharppower.index.spec import load_spec
+from sharppower.index.store import filter_values, score_records
+from sharppower.index.store import scored_years as scores_years
 from sharppower.store import Database
+from sharppower.web.cache import store_version
 from sharppower.web.lookup import codebook
-from sharppower.web.memo import Memo, by_target_year, memo_reader
-from sharppower.web.scoretext import DETAIL, detail_lines, missing, names, score_detail
+from sharppower.web.memo import Memo, memo_reader
+from sharppower.web.profiles import stored_page
+from sharppower.web.scoretext import DETAIL, detail_lines, missing, names
 
 SCORE_FIELDS = ("value", "ci_low", "ci_high", "rank", "rank_low", "rank_high")
 
@@ -30,31 +38,111 @@ def score_nodes(db: Database | None = None) -> list[tuple[str, str, str]]:
     return [(n["level"], n["node"], n["label"]) for n in run_nodes(db)]
 
 
-def _frames(db: Database, memo: Memo, actor: str) -> dict[tuple[str, str], dict]:
-    """(level, node) -> {(target, year): score row} of every stored score of `actor`."""
-    read = memo_reader(memo, measure)
-    return {(lvl, code): by_target_year(memo, ("measure", actor, f"index:{lvl}:{code}"),
-                                        lambda m=f"index:{lvl}:{code}": read(db, actor, m))
-            for lvl, code, _ in memo(("score_nodes",), lambda: score_nodes(db))}
+def year_slice(db: Database, memo: Memo, actor: str, year: int | None
+               ) -> dict[str, dict[str, dict]]:
+    """node -> {target: its stored score row as a measure row (value, ci_low, ci_high,
+    rank, rank_low, rank_high, DETAIL, tied)} of `actor` in `year`: every index, pillar and
+    domain score of the year, of every actor, read in one query (`index.store.scores`) once
+    per store version, so that a profile of any year costs one read, never the whole panel.
+    `tied`: how many other targets share the score at that node (`index.reading`)."""
+    if year is None:
+        return {}
+    return year_slices(db, memo, int(year)).get(actor, {})
 
 
-def ties(db: Database, memo: Memo, actor: str, level: str, node: str) -> dict:
-    """(target, year) -> how many other targets share its score that year (`actor`, node)."""
-    def compute() -> dict:
-        frame = memo_reader(memo, measure)(db, actor, f"index:{level}:{node}")
-        counts = tie_counts(frame)
-        return {(t, int(y)): int(n) for t, y, n in zip(frame["target"], frame["year"], counts)}
-    return memo(("ties", actor, level, node), compute)
+def year_slices(db: Database, memo: Memo, year: int) -> dict[str, dict[str, dict[str, dict]]]:
+    """actor -> `year_slice` of every actor the stored run scores in `year` (one query,
+    `index.store.score_records`, plain records)."""
+    def compute() -> dict[str, dict[str, dict[str, dict]]]:
+        try:
+            records = score_records(db, year)
+        except NotFound:
+            return {}
+        out: dict[str, dict[str, dict[str, dict]]] = {}
+        for rec in records:
+            rec["value"], rec["ci_low"], rec["ci_high"] = (
+                rec.pop("score"), rec.pop("score_low"), rec.pop("score_high"))
+            rec["year"] = int(rec["year"])
+            out.setdefault(rec["actor"], {}).setdefault(rec["node"], {})[rec["target"]] = rec
+        for nodes in out.values():
+            for rows in nodes.values():
+                _count_ties(list(rows.values()))
+        return out
+    return memo(("year_slices", year), compute)
+
+
+def _count_ties(rows: list[dict]) -> None:
+    """Each row's `tied`: how many other rows (one ranking) hold the same value within
+    `index.reading.TIE_TOLERANCE` (as `index.reading.tie_counts`); 0 without a value."""
+    have = sorted((r for r in rows if not missing(r.get("value"))), key=lambda r: r["value"])
+    for r in rows:
+        r["tied"] = 0
+    start = 0
+    for i in range(1, len(have) + 1):
+        if i == len(have) or have[i]["value"] - have[i - 1]["value"] > TIE_TOLERANCE:
+            for r in have[start:i]:
+                r["tied"] = i - start - 1
+            start = i
+
+
+def slice_measure(db: Database, memo: Memo, actor: str, year: int, code: str):
+    """The measure frame (`analysis.frames`) of the index measure `code`
+    (``index:<level>:<node>``) in one year, from the actor-year slice (`year_slice`): what
+    `analysis.common.measure(db, actor, code, year)` returns, without another read."""
+    level, node = code.split(":")[1:]
+    rows = list(year_slice(db, memo, actor, year).get(node, {}).values())
+    if not rows:
+        return empty_measure()
+    return tidy(pd.DataFrame(rows).assign(source=f"index:{level}"))
+
+
+def year_analyses(db: Database, memo: Memo, actor: str, year: int):
+    """The quadrants and the vulnerability of every target of `actor` in `year` as
+    `analysis.quadrants(db, actor, year)` and `analysis.vulnerability(db, actor, year)`
+    give them (their defaults: favourable share against the influence index; pressure
+    pillar times (1 - resilience pillar), min-max scaled), the index measures taken from
+    the actor-year slice (one read for the whole profile)."""
+    from sharppower.analysis.disconnect import ATTRACTION_AXES, INFLUENCE_AXES, classify
+    from sharppower.analysis.vulnerability import combine
+
+    att_axis, inf_axis = ATTRACTION_AXES["favorable"], INFLUENCE_AXES["influence"]
+    att = memo_reader(memo, measure)(db, actor, att_axis.measure)
+    att = att[att["year"] == year].reset_index(drop=True)
+    quads = classify(att, slice_measure(db, memo, actor, year, inf_axis.measure), att_axis,
+                     inf_axis, actor, [year])
+    pressure, resilience = "index:pillar:pressure", "index:pillar:resilience"
+    vuln = combine(slice_measure(db, memo, actor, year, pressure),
+                   slice_measure(db, memo, actor, year, resilience), actor, pressure,
+                   resilience, "minmax", "product")
+    return quads, vuln
+
+
+def target_years(db: Database, memo: Memo, iso3: str) -> dict[str, set[int]]:
+    """actor -> the years in which the target has any index, pillar or domain score
+    (one query for the target, `index.store.target_years`)."""
+    def compute() -> dict[str, set[int]]:
+        try:
+            frame = scores_years(db, iso3)
+        except NotFound:
+            return {}
+        out: dict[str, set[int]] = {}
+        for actor, year in zip(frame["actor"], frame["year"]):
+            out.setdefault(actor, set()).add(int(year))
+        return out
+    return memo(("target_years", iso3), compute)
 
 
 def scored_years(db: Database, memo: Memo, actor: str) -> dict[str, set[int]]:
-    """target -> the years in which it has any index, pillar or domain score of `actor`."""
+    """target -> the years in which it has any index, pillar or domain score of `actor`
+    (one query over the actor's scored target-years, once per store version)."""
     def compute() -> dict[str, set[int]]:
+        try:
+            frame = scores_years(db, None, actor)
+        except NotFound:
+            return {}
         out: dict[str, set[int]] = {}
-        for frame in _frames(db, memo, actor).values():
-            for (target, year), rec in frame.items():
-                if not missing(rec.get("value")):
-                    out.setdefault(target, set()).add(year)
+        for target, year in zip(frame["target"], frame["year"]):
+            out.setdefault(target, set()).add(int(year))
         return out
     return memo(("scored_years", actor), compute)
 
@@ -64,8 +152,10 @@ def actor_year(db: Database, memo: Memo, actor: str, iso3: str, year: int | None
     """The year the profile shows `actor` in: asked, else the actor's default year,
     offered as the years in which the target has a score of that actor or a survey value
     about it (`surveyed`)."""
+    if year is not None:  # asked: the actor's index year is not needed to say why
+        return YearChoice(year, "asked")
     base = memo(("year_choice", actor), lambda: choose_year(db, actor))
-    offered = scored_years(db, memo, actor).get(iso3, set()) | set(surveyed)
+    offered = target_years(db, memo, iso3).get(actor, set()) | set(surveyed)
     return settle_year(base, year, dict.fromkeys(offered, 1) if offered else None,
                        load_spec())
 
@@ -92,20 +182,42 @@ def missing_reason(db: Database, memo: Memo, actor: str, level: str, node: str, 
     no component under the node, else no data on its components, else no run."""
     if year is None:
         return "no stored index run scores this actor"
-    reasons = memo(("not_scored",), lambda: not_scored(db))
+    reasons = memo(("not_scored", year), lambda: not_scored(db, year))
     why = reasons.get((actor, node, iso3, year))
     if why:
         return why
-    empty = memo(("empty_domains",), lambda: _empty_domains(db))
+    empty = memo(("empty_domains",), lambda: stored_empty_domains(db) or _empty_domains(db))
     if level == "domain" and (actor, node) in empty:
         return "no component for this actor (its sources do not measure it)"
     return f"no data on any of its components for this country in {year}"
 
 
+def stored_empty_domains(db: Database) -> set[tuple[str, str]] | None:
+    """`_empty_domains` as the build stored it (`pages.country.store_pages`), when current;
+    None otherwise."""
+    stored = stored_page(db, "empty-domains", store_version(db))
+    return None if stored is None else {tuple(p) for p in stored["pairs"]}
+
+
+def empty_domains_page(db: Database) -> dict:
+    """What the build stores for `stored_empty_domains`."""
+    return {"pairs": sorted([a, d] for a, d in _empty_domains(db))}
+
+
 def _empty_domains(db: Database) -> set[tuple[str, str]]:
-    table = domains_by_actor(db, codebook())
-    return {(a, d) for a, d, i in zip(table["actor"], table["domain"], table["indicators"])
-            if not i}
+    """(actor, domain) pairs without any score in the stored run: no indicator of the
+    actor entered the domain (a domain is scored wherever one did). One DISTINCT query
+    (`index.store.filter_values`); before any run, the codebook's declared sources."""
+    try:
+        held = filter_values(db)
+    except NotFound:
+        table = domains_by_actor(db, codebook())
+        return {(a, d) for a, d, i in zip(table["actor"], table["domain"],
+                                          table["indicators"]) if not i}
+    held = held[held["level"] == "domain"]
+    have = set(zip(held["actor"], held["node"]))
+    domains = [n["node"] for n in run_nodes(db) if n["level"] == "domain"]
+    return {(a, d) for a in codebook().actors for d in domains if (a, d) not in have}
 
 
 def score_row(db: Database, memo: Memo, actor: str, level: str, node: str, label: str,
@@ -114,14 +226,11 @@ def score_row(db: Database, memo: Memo, actor: str, level: str, node: str, label
     rank, detail; or not_scored with why. `interval_text`, `interval_note` and `rank_text`
     say the intervals as `index.reading.reading` decides (none shown when degenerate;
     'tied at 0 with N others')."""
-    code = f"index:{level}:{node}"
-    detail = by_target_year(memo, ("score_detail", actor, code),
-                            lambda: score_detail(db, actor, code)).get((iso3, year), {})
+    detail = rec  # the stored row holds the detail (`year_slice`)
     scored = not missing(rec.get("value"))
     why = None if scored else missing_reason(db, memo, actor, level, node, iso3, year)
     nodes = memo(("run_nodes",), lambda: run_nodes(db))
-    said = reading(*(rec.get(k) for k in SCORE_FIELDS),
-                   tied=ties(db, memo, actor, level, node).get((iso3, year), 0),
+    said = reading(*(rec.get(k) for k in SCORE_FIELDS), tied=int(rec.get("tied") or 0),
                    n_ranked=detail.get("n_ranked"))
     return {"actor": actor, "level": level, "node": node, "label": label, "year": year,
             "scale": scale_text(level, node, nodes), **{k: rec.get(k) for k in SCORE_FIELDS},
@@ -137,12 +246,12 @@ def actor_block(db: Database, memo: Memo, actor: str, iso3: str, year: int | Non
     has_scores and `scores` (one row per index, pillar and domain of the run)."""
     info = codebook().actor_info[actor]
     choice = actor_year(db, memo, actor, iso3, year, surveyed)
-    frames = _frames(db, memo, actor)
+    frames = year_slice(db, memo, actor, choice.year)
     rows = [score_row(db, memo, actor, lvl, code, label, iso3, choice.year,
-                      frames[(lvl, code)].get((iso3, choice.year), {}))
+                      frames.get(code, {}).get(iso3, {}))
             for lvl, code, label in memo(("score_nodes",), lambda: score_nodes(db))]
-    rows = with_sources(rows, memo(("run_nodes",), lambda: run_nodes(db)),
-                        load_spec().stages.get("screen", {}).get("partial", []))
+    partial = memo(("partial",), lambda: load_spec().stages.get("screen", {}).get("partial", []))
+    rows = with_sources(rows, memo(("run_nodes",), lambda: run_nodes(db)), partial)
     return {"actor": actor, "name": info.name, "colour": info.colour, "kind": info.kind,
             "year": choice.year, "year_rule": choice.rule,
             "year_reason": year_text(choice, info.name),

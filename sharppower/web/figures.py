@@ -73,7 +73,8 @@ def choropleth(data: dict) -> dict:
                 "locations": [r["target"] for r in left], "z": [0] * len(left),
                 "colorscale": [[0, DARK_GREY], [1, DARK_GREY]], "showscale": False,
                 "marker": {"line": {"color": "#ffffff", "width": 0.5}},
-                "text": [f"<b>{r['name']}</b>: not ranked<br>{r['reason']}" for r in left],
+                "text": [f"<b>{r['name']}</b>: not ranked<br>" + r["reason"].replace("; ", ";<br>")
+                         for r in left],
                 "hovertemplate": "%{text}<extra></extra>", "name": "not ranked"}
     return {"data": [base, trace, unranked], "layout": layout}
 

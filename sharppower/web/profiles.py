@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from sharppower.store import Database
 from sharppower.web.cache import data_version
 from sharppower.web.render import clean
-from sharppower.web.tables import profile_pages
+from sharppower.web.tables import page_data, profile_pages
 
 PROFILE_VERSION = "4"  # bump when profile_core's output changes
 INPUTS = [
@@ -79,5 +79,70 @@ def stored_profile(db: Database, iso3: str, version: tuple[Any, ...]) -> dict | 
         row = conn.execute(sa.select(profile_pages.c.stamp, profile_pages.c.payload)
                            .where(profile_pages.c.target == iso3)).first()
     if row is None or row.stamp != data_version(version):
+        return None
+    return json.loads(row.payload)
+
+
+PAGES_VERSION = "2"  # bump when the stored pages change (`pages.country.store_pages`)
+PAGE_INPUTS = INPUTS + [
+    "SELECT COUNT(*), MAX(updated_at), MAX(id) FROM evidence",
+    "SELECT COUNT(*), MAX(retrieved_at), MAX(sha256) FROM sources",
+]
+
+
+def pages_fingerprint(db: Database) -> str:
+    """sha256 of what the stored page data are computed from (the profiles' inputs, the
+    evidence ledger and the sources loaded)."""
+    with db.connect() as conn:
+        parts = [[str(v) for v in conn.execute(sa.text(q)).one()] for q in PAGE_INPUTS]
+    return hashlib.sha256(json.dumps([PROFILE_VERSION, PAGES_VERSION, parts]).encode()
+                          ).hexdigest()
+
+
+def page_stamp(version: tuple[Any, ...], whole: bool) -> str:
+    """The stamp of stored page data: the data version (`web.cache.data_version`), or for a
+    page that shows the evidence ledger (`whole`) the whole store version, which a review
+    between builds changes."""
+    return ":".join(str(v) for v in version) if whole else data_version(version)
+
+
+def write_pages(db: Database, pages: dict[str, tuple[dict, bool]], version: tuple[Any, ...],
+                inputs: str) -> int:
+    """Replace the stored page data (key -> (JSON-safe dict, whole): the default map of each
+    actor, ...) in one transaction."""
+    now = datetime.now(UTC)
+    rows = [{"key": key, "stamp": page_stamp(version, whole), "inputs": inputs,
+             "computed_at": now,
+             "payload": json.dumps(clean(data), allow_nan=False, separators=(",", ":"))}
+            for key, (data, whole) in pages.items()]
+    with db.begin() as conn:
+        conn.execute(page_data.delete())
+        if rows:
+            conn.execute(page_data.insert(), rows)
+    return len(rows)
+
+
+def reuse_pages(db: Database, version: tuple[Any, ...], inputs: str,
+                whole: set[str]) -> int | None:
+    """Re-stamp the stored page data when every row was computed from these `inputs` (the
+    keys in `whole` with the whole version); the number re-stamped, or None."""
+    with db.begin() as conn:
+        rows = conn.execute(sa.select(page_data.c.key, page_data.c.inputs)).all()
+        if not rows or any(r.inputs != inputs for r in rows):
+            return None
+        for key, _ in rows:
+            conn.execute(page_data.update().where(page_data.c.key == key)
+                         .values(stamp=page_stamp(version, key in whole)))
+        return len(rows)
+
+
+def stored_page(db: Database, key: str, version: tuple[Any, ...],
+                whole: bool = False) -> dict | None:
+    """The page data stored under `key` when computed at this store `version` (its data
+    version, or the whole version for `whole`); None otherwise (the caller computes it)."""
+    with db.connect() as conn:
+        row = conn.execute(sa.select(page_data.c.stamp, page_data.c.payload)
+                           .where(page_data.c.key == key)).first()
+    if row is None or row.stamp != page_stamp(version, whole):
         return None
     return json.loads(row.payload)

@@ -5,6 +5,10 @@ api_tokens: sha256 of the token (never the token itself), user name, created_at,
 profile_pages (migration 0070): what each country's profile shows from the build's data, as
 JSON, stored by `build` for the default year (`sharppower.web.profiles`); `stamp` is the
 store's data version it was computed at (`web.cache.data_version`).
+page_data (migration 0110): what the default map, weights and downloads pages show, as JSON
+keyed by page ("map:CHN"), stored by `build` (`sharppower.web.pages.country.store_profiles`),
+stamped with the store version it was computed at (`web.cache`: the data version, or the
+whole version for a page showing the evidence ledger) and the fingerprint of its inputs.
 audit_log: one row per write attempt through the API: at, user name, role, action
 (e.g. ``evidence.propose``), object (id of the record touched), outcome (ok | denied |
 error), detail (JSON text).
@@ -59,5 +63,15 @@ profile_pages = sa.Table(
     sa.Column("computed_at", TS, nullable=False),
 )
 
-WEB_TABLES = [users, api_tokens, audit_log, profile_pages]
+page_data = sa.Table(
+    "web_page_data",
+    meta,
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("stamp", sa.String(200), nullable=False),
+    sa.Column("inputs", sa.String(64), nullable=False),
+    sa.Column("payload", sa.Text, nullable=False),
+    sa.Column("computed_at", TS, nullable=False),
+)
+
+WEB_TABLES = [users, api_tokens, audit_log, profile_pages, page_data]
 PRIVATE_TABLES = {t.name for t in WEB_TABLES}

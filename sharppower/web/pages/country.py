@@ -40,12 +40,25 @@ from sharppower.measures.media.profile import media_profile
 from sharppower.store import Database
 from sharppower.store.lookups import country_names, observed_targets
 from sharppower.web import figures
-from sharppower.web.actorscores import scored_years, side_by_side
+from sharppower.web.actorscores import (
+    empty_domains_page,
+    side_by_side,
+    target_years,
+    year_analyses,
+)
 from sharppower.web.cache import data_version, store_version
 from sharppower.web.lookup import check_year, codebook, countries, country
 from sharppower.web.memo import Memo, by_target, dict_memo, memo_reader, no_memo
 from sharppower.web.pages import Page
-from sharppower.web.profiles import inputs_fingerprint, reuse, stored_profile, write_profiles
+from sharppower.web.profiles import (
+    inputs_fingerprint,
+    pages_fingerprint,
+    reuse,
+    reuse_pages,
+    stored_profile,
+    write_pages,
+    write_profiles,
+)
 from sharppower.web.routing import cache, cached_json, page, respond, store
 from sharppower.web.scoretext import RANK_NOTE, SCORE_NOTE
 
@@ -70,21 +83,26 @@ def attraction(db: Database, memo: Memo, iso3: str) -> list[dict]:
     return memo(("attraction_by_target",), lambda: attraction_by_target(db, read, flags))(iso3)
 
 
-def analyses(db: Database, memo: Memo, iso3: str, years: dict[str, int | None]) -> dict:
+def analyses(db: Database, memo: Memo, iso3: str, years: dict[str, int | None],
+             perceived: list[dict] | None = None) -> dict:
     """Perceived influence, quadrant and vulnerability rows of the target, per actor (the
-    last two in the actor's year, `years`: actor -> year)."""
+    last two in the actor's year, `years`: actor -> year; `perceived`: the rows already
+    known, from a stored profile: they do not depend on the year)."""
     from sharppower import analysis
 
-    out: dict[str, list] = {"perceived": [], "quadrant": [], "vulnerability": []}
+    out: dict[str, list] = {"perceived": list(perceived or []), "quadrant": [],
+                            "vulnerability": []}
     for actor, year in years.items():
-        out["perceived"] += _records(by_target(memo, ("perceived", actor), lambda a=actor:
-                                               analysis.perceived_influence(db, a)), iso3)
-        if year is not None:
-            out["quadrant"] += _records(by_target(memo, ("quadrants", actor, year), lambda a=actor, y=year:
-                                                  analysis.quadrants(db, a, y)), iso3)
-            out["vulnerability"] += _records(by_target(
-                memo, ("vulnerability", actor, year),
-                lambda a=actor, y=year: analysis.vulnerability(db, a, y)), iso3)
+        if perceived is None:
+            out["perceived"] += _records(by_target(memo, ("perceived", actor), lambda a=actor:
+                                                   analysis.perceived_influence(db, a)), iso3)
+        if year is not None:  # from the actor-year's one read (`actorscores.year_analyses`)
+            both = memo(("year_analyses", actor, year),
+                        lambda a=actor, y=year: year_analyses(db, memo, a, y))
+            out["quadrant"] += _records(by_target(memo, ("quadrants", actor, year),
+                                                  lambda b=both: b[0]), iso3)
+            out["vulnerability"] += _records(by_target(memo, ("vulnerability", actor, year),
+                                                       lambda b=both: b[1]), iso3)
     return out
 
 
@@ -119,24 +137,29 @@ def media(db: Database, iso3: str) -> list[dict]:
     return media_profile(db, iso3)
 
 
+YEARLESS = ("attraction", "perceived", "resilience")  # parts of a core no year changes
+
+
 def profile_core(db: Database, code: str, year: int | None = None,
-                 memo: Memo = no_memo) -> dict:
+                 memo: Memo = no_memo, stored: dict | None = None) -> dict:
     """What the profile shows from the build's data: every declared actor side by side
     (`by_actor`: each in its own default year unless `year` is asked, with scores,
     intervals, ranks, components or why not scored; `web.actorscores`), the attraction
     series, perceived influence, quadrant, vulnerability and resilience: the part
-    `sharppower.web.profiles` stores during `build`. NotFound for an unknown country."""
+    `sharppower.web.profiles` stores during `build`. `stored`: the target's stored core of
+    the default year, whose YEARLESS parts (the whole series) are the same in any year,
+    so that only the year's parts are computed. NotFound for an unknown country."""
     place = country(db, code)
     check_year(db, year)
     iso3 = place["iso3"]
-    attracted = attraction(db, memo, iso3)
+    attracted = stored["attraction"] if stored else attraction(db, memo, iso3)
     surveyed: dict[str, set[int]] = {}
     for s in attracted:
         surveyed.setdefault(s["actor"], set()).update(
             int(p["year"]) for p in s["points"] if p.get("value") is not None)
     blocks = side_by_side(db, memo, iso3, year, surveyed)
     survey = set().union(*surveyed.values())
-    scored = set().union(*(scored_years(db, memo, a).get(iso3, set()) for a in codebook().actors))
+    scored = set().union(*target_years(db, memo, iso3).values())
     return {"country": place, "year": year, "years": sorted(scored | survey),
             "year_reason": profile_reason(year, blocks),
             "rank_note": RANK_NOTE, "score_note": SCORE_NOTE, "scale_note": SCALE_NOTE,
@@ -144,8 +167,9 @@ def profile_core(db: Database, code: str, year: int | None = None,
             "actors": codebook().actors, "by_actor": blocks,
             "has_scores": any(b["has_scores"] for b in blocks),
             "attraction": attracted,
-            **analyses(db, memo, iso3, {b["actor"]: b["year"] for b in blocks}),
-            "resilience": resilience(db, memo, iso3)}
+            **analyses(db, memo, iso3, {b["actor"]: b["year"] for b in blocks},
+                       stored["perceived"] if stored else None),
+            "resilience": stored["resilience"] if stored else resilience(db, memo, iso3)}
 
 
 def profile_reason(year: int | None, blocks: list[dict]) -> str:
@@ -166,9 +190,10 @@ def live_parts(db: Database, iso3: str) -> dict:
             "media": media(db, iso3)}
 
 
-def profile_data(db: Database, code: str, year: int | None = None, memo: Memo = no_memo) -> dict:
+def profile_data(db: Database, code: str, year: int | None = None, memo: Memo = no_memo,
+                 stored: dict | None = None) -> dict:
     """Everything the profile shows (see the module doc); NotFound for an unknown country."""
-    core = profile_core(db, code, year, memo)
+    core = profile_core(db, code, year, memo, stored)
     return {**core, **live_parts(db, core["country"]["iso3"])}
 
 
@@ -179,11 +204,14 @@ def store_profiles(db: Database, progress: Callable[[int, int], None] | None = N
     (`sharppower.web.profiles`; only re-stamped when the inputs are unchanged). Returns
     profiles (how many), reused (bool) and seconds. The last act of `build`."""
     started = time.perf_counter()
-    stamp, inputs = data_version(store_version(db)), inputs_fingerprint(db)
-    kept = reuse(db, stamp, inputs)
-    if kept is not None:
-        return {"profiles": kept, "reused": True, "seconds": time.perf_counter() - started}
+    version = store_version(db)
+    stamp, inputs = data_version(version), inputs_fingerprint(db)
     memo = dict_memo()
+    kept = reuse(db, stamp, inputs)
+    pages = store_pages(db, version, memo)
+    if kept is not None:
+        return {"profiles": kept, "reused": True, "pages": pages,
+                "seconds": time.perf_counter() - started}
     observed = observed_targets(db)  # a country without data is quick to compute anyway
     codes = [c for c in countries(db)["iso3"].tolist() if c in observed]
     cores = {}
@@ -192,7 +220,31 @@ def store_profiles(db: Database, progress: Callable[[int, int], None] | None = N
         if progress:
             progress(i + 1, len(codes))
     stored = write_profiles(db, cores, stamp, inputs)
-    return {"profiles": stored, "reused": False, "seconds": time.perf_counter() - started}
+    return {"profiles": stored, "reused": False, "pages": pages,
+            "seconds": time.perf_counter() - started}
+
+
+WHOLE_VERSION = {"downloads", "evidence"}  # pages showing the evidence ledger: the whole version
+
+
+def store_pages(db: Database, version: tuple, memo: Memo) -> int:
+    """Store what the default map and weights pages of each actor (with the weights page's
+    re-weighting kit), the downloads page and the evidence browser's first page show
+    (`web.profiles.write_pages`), so that their first visitor after a build is served at
+    once; only re-stamped when their inputs are unchanged. Returns the pages stored."""
+    from sharppower.web.pages import downloads, weights
+    from sharppower.web.pages import evidence as browser
+    from sharppower.web.pages import map as map_page
+
+    inputs = pages_fingerprint(db)
+    kept = reuse_pages(db, version, inputs, WHOLE_VERSION)
+    if kept is not None:
+        return kept
+    pages = {**map_page.stored_pages(db, memo), **weights.stored_pages(db, memo),
+             **downloads.stored_pages(db, memo), **browser.stored_pages(db),
+             "empty-domains": empty_domains_page(db)}
+    return write_pages(db, {k: (v, k in WHOLE_VERSION) for k, v in pages.items()}, version,
+                       inputs)
 
 
 def profile_figures(data: dict) -> dict:
@@ -220,12 +272,13 @@ def stored_or_computed(request: Request, code: str, year: int | None) -> dict:
     """The profile: for the default year, the core the build stored (`web.profiles`) when it
     is current, with the live parts; else computed (memoising the shared frames)."""
     db, memo = store(request), cache(request).get
-    if year is None:
-        place = country(db, code)
-        core = stored_profile(db, place["iso3"], cache(request).version())
-        if core is not None:
-            return {**core, **live_parts(db, place["iso3"])}
-    return profile_data(db, code, year, memo)
+    place = country(db, code)
+    core = stored_profile(db, place["iso3"], cache(request).version())
+    if year is None and core is not None:
+        return {**core, **live_parts(db, place["iso3"])}
+    # another year: the year's scores, quadrant and vulnerability (one read per actor-year,
+    # `web.actorscores.year_slice`); the series from the stored core when it is current
+    return profile_data(db, code, year, memo, core)
 
 
 def render_profile(request: Request, code: str, year: int | None, key: tuple):

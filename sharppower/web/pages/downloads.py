@@ -19,12 +19,17 @@ from fastapi.responses import Response
 
 from sharppower.analysis import datapackage
 from sharppower.errors import NotFound, ValidationError
+from sharppower.index.nodes import run_nodes
+from sharppower.index.store import LEVELS, filter_values
 from sharppower.store import Database
 from sharppower.web.auth import current_user
+from sharppower.web.lookup import codebook
 from sharppower.web.pages import Page
+from sharppower.web.profiles import stored_page
 from sharppower.web.routing import cache, page, respond, store
 
 router = APIRouter(tags=["downloads"])
+FILTERS = ("actor", "year", "level", "node")  # of index_scores (`index.store.score_filters`)
 FORMATS = {"csv": "text/csv; charset=utf-8", "parquet": "application/vnd.apache.parquet"}
 
 
@@ -33,7 +38,10 @@ def public_tables(db: Database) -> list[str]:
 
 
 def downloads_data(db: Database, memo=None) -> dict:
-    """One row per published table: name, title, rows, columns (with descriptions)."""
+    """tables: one row per published table: name, title, rows, columns, fields (the data
+    dictionary: name, type, unit, description); score_filters: the values an index_scores
+    download can be filtered on (actor, year, level, node: each value and its label; None
+    before any index run) and score_rows, the whole table's rows."""
     rows = []
     for name in public_tables(db):
         frame = read_table(db, name, memo)
@@ -41,7 +49,30 @@ def downloads_data(db: Database, memo=None) -> dict:
         rows.append({"name": name, "title": datapackage.TITLES[name], "rows": len(frame),
                      "columns": list(frame.columns), "fields": fields})
     return {"tables": rows, "formats": list(FORMATS), "openapi": "/openapi.json",
-            "datapackage": "downloads/datapackage.json"}
+            "datapackage": "downloads/datapackage.json",
+            "score_filters": score_filter_options(db),
+            "score_rows": next((t["rows"] for t in rows if t["name"] == "index_scores"), 0),
+            "filter_example": "/downloads/index_scores.csv?actor=CHN&year=2020&level=pillar"
+                              "&node=pressure"}
+
+
+def score_filter_options(db: Database) -> dict | None:
+    """What `/downloads/index_scores.csv` can keep (`index.store.filter_values`): per filter
+    the values with labels ({"value": "CHN", "label": "China (CHN)"}); None without a run."""
+    try:
+        held = filter_values(db)
+    except NotFound:
+        return None
+    actors = codebook().actors
+    labels = {n["node"]: n["label"] for n in run_nodes(db)}
+    order = {lv: i for i, lv in enumerate(LEVELS)}
+    nodes = sorted(set(zip(held["level"], held["node"])), key=lambda p: (order[p[0]], p[1]))
+    scored = set(held["actor"])
+    ordered = [a for a in actors if a in scored] + sorted(scored - set(actors))
+    return {"actor": [{"value": a, "label": f"{actors.get(a, a)} ({a})"} for a in ordered],
+            "year": [{"value": int(y), "label": str(int(y))} for y in sorted(set(held["year"]))],
+            "level": [{"value": lv, "label": lv} for lv in LEVELS if lv in set(held["level"])],
+            "node": [{"value": n, "label": f"{labels.get(n, n)} ({lv})"} for lv, n in nodes]}
 
 
 def read_table(db: Database, name: str, memo=None, private: bool = False) -> pd.DataFrame:
@@ -74,7 +105,16 @@ def encode(df: pd.DataFrame, fmt: str) -> bytes:
 def downloads_page(request: Request):
     """Every published table with its row count and columns, with CSV and Parquet links."""
     memo = cache(request).get
-    return respond(request, "downloads.html", downloads_data(store(request), memo))
+    data = memo(("downloads_page",), lambda: stored_page(
+        store(request), "downloads", cache(request).version(), whole=True)
+        or downloads_data(store(request), memo))
+    return respond(request, "downloads.html", data)
+
+
+def stored_pages(db: Database, memo) -> dict[str, dict]:
+    """What the build stores for this page (`web.pages.country.store_profiles`); stamped
+    with the whole store version (a review changes the evidence tables' rows)."""
+    return {"downloads": downloads_data(db, memo)}
 
 
 @router.get("/downloads/datapackage.json")
@@ -87,13 +127,27 @@ def package_descriptor(request: Request) -> dict:
 
 @router.get("/downloads/{name}.{fmt}", response_class=Response,
             responses={200: {"content": {t: {} for t in FORMATS.values()}}})
-def download_table(request: Request, name: str, fmt: str):
-    """One table as CSV or Parquet."""
+def download_table(request: Request, name: str, fmt: str, actor: str | None = None,
+                   year: int | None = None, level: str | None = None,
+                   node: str | None = None):
+    """One table as CSV or Parquet; index_scores of one actor, year, level or node with
+    `actor=CHN&year=2020&level=pillar&node=pressure` (422 naming a wrong parameter and its
+    valid values)."""
     if fmt not in FORMATS:
         raise ValidationError("format", f"{fmt!r} is not offered: csv or parquet")
+    filters = {k: v for k, v in (("actor", actor), ("year", year), ("level", level),
+                                 ("node", node)) if v is not None}
     private = may_see_private(request) and name in datapackage.EVIDENCE_TABLES
-    frame = read_table(store(request), name, cache(request).get, private)
-    headers = {"Content-Disposition": f'attachment; filename="{name}.{fmt}"'}
+    if filters:
+        if name not in datapackage.READERS:
+            read_table(store(request), name)  # NotFound, naming the table
+        frame = cache(request).get(("download", name, tuple(sorted(filters.items()))),
+                                   lambda: datapackage.table(store(request), name,
+                                                             filters=filters))
+    else:
+        frame = read_table(store(request), name, cache(request).get, private)
+    stem = "-".join([name, *(str(filters[k]) for k in FILTERS if k in filters)])
+    headers = {"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'}
     if private:  # a reviewer's copy: never kept by a shared cache
         headers["Cache-Control"] = "private, no-store"
     return Response(encode(frame, fmt), media_type=FORMATS[fmt], headers=headers)

@@ -15,7 +15,8 @@ from sharppower.web.auth import current_user
 from sharppower.web.errors import Unauthorised
 from sharppower.web.lookup import check_actor, codebook, country
 from sharppower.web.pages import Page
-from sharppower.web.routing import page, respond, store
+from sharppower.web.profiles import stored_page
+from sharppower.web.routing import cache, page, respond, store
 
 router = APIRouter(tags=["evidence"])
 PAGE_SIZE = 50
@@ -69,9 +70,23 @@ def evidence_page(request: Request, actor: str | None = None, target: str | None
                   technique: str | None = None, tactic: str | None = None):
     """Evidence records matching every filter given (newest first), one page at a time;
     `technique` and `tactic` filter by DISARM coding."""
-    data = evidence_data(store(request), actor, target, domain, year, status, q, offset, limit,
-                         technique, tactic)
+    args = (actor, target, domain, year, status, q, offset, limit, technique, tactic)
+    memo = cache(request).get  # per store version: a review or a new record empties it
+    default = args == DEFAULT_ARGS
+    data = memo(("evidence", *args), lambda: (default and stored_page(
+        store(request), "evidence", cache(request).version(), whole=True))
+        or evidence_data(store(request), *args))
     return respond(request, "evidence.html", data)
+
+
+DEFAULT_ARGS = (None, None, None, None, None, None, 0, PAGE_SIZE, None, None)
+
+
+def stored_pages(db: Database, memo=None) -> dict[str, dict]:
+    """What the build stores for this page (`web.pages.country.store_profiles`): the first
+    page without filters, stamped with the whole store version (a review or a new record
+    through the API changes it)."""
+    return {"evidence": evidence_data(db)}
 
 
 @router.get("/evidence.stix", response_class=Response)

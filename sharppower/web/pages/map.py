@@ -8,8 +8,9 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, RedirectResponse
 
+from sharppower.analysis.indexscores import plain_reason
 from sharppower.errors import NotFound
-from sharppower.index.nodes import choose_year, run_nodes
+from sharppower.index.nodes import choose_year, run_nodes, settle_year
 from sharppower.index.reading import FULL_SCALE, reading, tie_counts
 from sharppower.index.report import left_out
 from sharppower.index.scales import SCALE_NOTE, scale_text
@@ -17,12 +18,14 @@ from sharppower.index.spec import load_spec
 from sharppower.store import Database
 from sharppower.store.lookups import country_names
 from sharppower.web import figures
-from sharppower.web.actorscores import with_sources
+from sharppower.web.actorscores import with_sources, year_slice
 from sharppower.web.catalogue import INDEX, describe, options_with_data
 from sharppower.web.finder import find, finder_entries
 from sharppower.web.geometry import mapped_countries, plotly_topojson
 from sharppower.web.lookup import check_actor, check_year, codebook
+from sharppower.web.memo import Memo, no_memo
 from sharppower.web.pages import Page
+from sharppower.web.profiles import stored_page
 from sharppower.web.routing import HERE, cache, fmt, page, respond, store, templates
 from sharppower.web.scoretext import (
     DETAIL,
@@ -31,7 +34,6 @@ from sharppower.web.scoretext import (
     choice_reason,
     detail_lines,
     names,
-    score_detail,
 )
 
 router = APIRouter(tags=["map"])
@@ -54,18 +56,20 @@ def default_measure(db: Database, actor: str) -> str:
 
 
 def shown_year(db: Database, actor: str, code: str, frame: pd.DataFrame,
-               year: int | None) -> tuple[int | None, str]:
+               year: int | None, memo: Memo = no_memo) -> tuple[int | None, str]:
     """The year shown and why: the one asked for, else the actor's default year
-    (`index.nodes.default_year`), offered as the years in which the measure has values."""
+    (`index.nodes.default_year`, read once per store version), offered as the years in
+    which the measure has values."""
     counts = {int(y): int(n) for y, n in frame.groupby("year")["target"].nunique().items()}
     offered = None if code == INDEX else counts  # the index: its own ranked counts
-    choice = choose_year(db, actor, year, offered)
+    base = memo(("year_choice", actor), lambda: choose_year(db, actor))
+    choice = settle_year(base, year, offered, load_spec())
     what = "countries ranked" if code.startswith("index:") else "countries with a value"
     return choice.year, choice_reason(choice, offered, what, codebook().actors[actor])
 
 
 def map_data(db: Database, actor: str | None = None, measure: str | None = None,
-             year: int | None = None) -> dict:
+             year: int | None = None, memo: Memo = no_memo) -> dict:
     """values: one row per target with a value (target, name, value, ci_low, ci_high, rank,
     rank_low, rank_high, rank_text, index detail: coverage, components, stale, imputed and
     zero components; hover); not_ranked: targets screening left out of an index or pillar
@@ -77,16 +81,17 @@ def map_data(db: Database, actor: str | None = None, measure: str | None = None,
     check_year(db, year)
     frame = read_measure(db, actor, code).dropna(subset=["value"])
     years = sorted({int(y) for y in frame["year"]})
-    year, reason = shown_year(db, actor, code, frame, year)
+    year, reason = shown_year(db, actor, code, frame, year, memo)
     names = country_names(db)
     rows = frame[frame["year"] == year] if year is not None else frame.iloc[0:0]
-    detail = score_detail(db, actor, code)
+    scored = year_slice(db, memo, actor, year) if code.startswith("index:") else {}
+    detail = pd.DataFrame([{"target": t, **{k: r.get(k) for k in DETAIL}} for t, r in
+                           scored.get(code.split(":")[-1], {}).items()])
     if not rows.empty and not detail.empty:
-        rows = rows.merge(detail[detail["year"] == year].drop(columns=["year"]), on="target",
-                          how="left")
+        rows = rows.merge(detail, on="target", how="left")
     scale = measure_scale(db, code)
     rows = rows.assign(tied=tie_counts(rows)) if code.startswith("index:") else rows
-    sources = map_sources(db, actor, code, year)
+    sources = map_sources(db, actor, code, year, scored)
     values = [_row({**r, "sources": sources.get(r["target"], "")}, names, option["unit"], scale)
               for r in rows.to_dict("records")]
     return {"actor": actor, "actor_name": codebook().actors[actor], "actors": codebook().actors,
@@ -99,10 +104,12 @@ def map_data(db: Database, actor: str | None = None, measure: str | None = None,
             "scale_note": SCALE_NOTE if code.startswith("index:") else ""}
 
 
-def map_sources(db: Database, actor: str, code: str, year: int | None) -> dict[str, str]:
+def map_sources(db: Database, actor: str, code: str, year: int | None,
+                scored: dict[str, dict[str, dict]] | None = None) -> dict[str, str]:
     """target -> the sources its score at an index, pillar or domain rests on in `year`
     (`web.actorscores.with_sources` over the node's subtree, from the stored per-score
-    components); {} for an indicator."""
+    components of the actor-year, `scored`: `web.actorscores.year_slice`, read in one query
+    when not given); {} for an indicator."""
     parts = code.split(":")
     if year is None or len(parts) != 3 or parts[0] != "index":
         return {}
@@ -115,11 +122,9 @@ def map_sources(db: Database, actor: str, code: str, year: int | None) -> dict[s
         if n in level_of:
             subtree.append(n)
             todo += [k for k in kids.get(n, []) if k in level_of]
-    found: dict[str, dict[str, str]] = {}
-    for n in subtree:
-        detail = score_detail(db, actor, f"index:{level_of[n]}:{n}")
-        detail = detail[detail["year"] == year]
-        found[n] = dict(zip(detail["target"], detail["components"]))
+    scored = scored if scored is not None else year_slice(db, no_memo, actor, year)
+    found = {n: {t: r.get("components") for t, r in scored.get(n, {}).items()}
+             for n in subtree}
     partial = load_spec().stages.get("screen", {}).get("partial", [])
     out = {}
     for target in set().union(*(set(f) for f in found.values())):
@@ -142,13 +147,18 @@ def measure_scale(db: Database, code: str) -> str:
 def _not_ranked(db: Database, actor: str, code: str, year: int | None,
                 names: dict) -> list[dict]:
     """Targets screening left out of an index or pillar ranking in the year: target, name,
-    reason (domains and indicators: none)."""
+    reason in plain words (`analysis.indexscores.plain_reason`: "data on only 67% of the
+    pillars it combines (...); a score needs all of them ..."; domains and indicators:
+    none)."""
     parts = code.split(":")
     if year is None or len(parts) != 3 or parts[0] != "index" or parts[1] == "domain":
         return []
     out = left_out(db, actor, year, parts[1], parts[2])
-    return sorted(({"target": t, "name": names.get(t, t), "reason": r}
-                   for t, r in zip(out["target"], out["reason"])), key=lambda r: r["name"])
+    nodes = {n["node"]: n for n in run_nodes(db)}
+    return sorted(({"target": t, "name": names.get(t, t),
+                    "reason": plain_reason(nodes.get(n, {}), c, thr)}
+                   for n, t, c, thr in zip(out["node"], out["target"], out["coverage"],
+                                           out["threshold"])), key=lambda r: r["name"])
 
 
 def _row(r: dict, names: dict, unit: str, scale: str = "") -> dict:
@@ -173,6 +183,21 @@ def _row(r: dict, names: dict, unit: str, scale: str = "") -> dict:
             "detail": "; ".join(lines), "hover": hover}
 
 
+def stored_default(request: Request, actor: str | None, measure: str | None,
+                   year: int | None) -> dict | None:
+    """An actor's default map (no measure, no year) as the build stored it, when current
+    (`web.profiles.stored_page`); None otherwise."""
+    if measure is not None or year is not None:
+        return None
+    return stored_page(store(request), f"map:{check_actor(actor)}", cache(request).version())
+
+
+def stored_pages(db: Database, memo: Memo) -> dict[str, dict]:
+    """What the build stores for this page (`web.pages.country.store_profiles`): each
+    actor's default map."""
+    return {f"map:{actor}": map_data(db, actor, memo=memo) for actor in codebook().actors}
+
+
 def map_figure(data: dict) -> dict:
     return figures.choropleth(data)
 
@@ -182,7 +207,9 @@ def map_page(request: Request, actor: str | None = None, measure: str | None = N
              year: int | None = None):
     """Choropleth of a measure by actor and year (countries without a value: no data)."""
     key = ("map", actor, measure, year)
-    data = cache(request).get(key, lambda: map_data(store(request), actor, measure, year))
+    memo = cache(request).get
+    data = memo(key, lambda: stored_default(request, actor, measure, year)
+                or map_data(store(request), actor, measure, year, memo))
     return respond(request, "map.html", data, key=key,
                    figures=lambda d: {"map": map_figure(d), "world": plotly_topojson()})
 
