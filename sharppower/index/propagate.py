@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.special import gammaincinv
 
 from sharppower.errors import ValidationError
 from sharppower.index import aggregate
@@ -125,6 +124,8 @@ class Space:
     def dirichlet(self, U: np.ndarray, rng: np.random.Generator | None = None) -> np.ndarray:
         """Dirichlet(c w / sum w) draws per parent, scaled to the parent's nominal total
         weight: gamma variates from the uniforms by the inverse gamma CDF (or from `rng`)."""
+        from scipy.special import gammaincinv  # scipy loads when weights vary
+
         w = self.nominal_weights
         out = np.repeat(w[None], len(U), axis=0)
         for s in self.slices:

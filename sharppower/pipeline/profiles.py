@@ -4,7 +4,8 @@ The profiles are stamped with the store's data version (`sharppower.web.cache`),
 build's `build_log` rows change, so the step keeps no `build_log` row of its own
 (`logged=False`): it runs at the end of every build and `store_profiles` itself reuses the
 profiles whose inputs did not change ("unchanged", re-stamped). The web page module is
-imported inside the step (it costs most of a second to import).
+imported inside the step, and only when a profile must be computed (it costs most of a
+second to import): unchanged inputs are re-stamped by `web.profiles.reuse` first.
 `SHARPPOWER_STORE_PROFILES=0` skips it.
 """
 
@@ -18,6 +19,13 @@ STEP = "profiles"
 def profiles_step(ctx) -> list[LoadResult]:
     if not ctx.settings.store_profiles:
         return [LoadResult(STEP, "skipped")]
+    from sharppower.web.cache import data_version, store_version
+    from sharppower.web.profiles import inputs_fingerprint, reuse
+
+    # unchanged inputs (a no-change build): re-stamp without loading the dashboard's pages
+    kept = reuse(ctx.db, data_version(store_version(ctx.db)), inputs_fingerprint(ctx.db))
+    if kept is not None:
+        return [LoadResult(STEP, "unchanged", rows=kept)]
     from sharppower.web.pages.country import store_profiles
 
     stored = store_profiles(ctx.db, lambda done, n: ctx.progress(STEP, done, n))

@@ -13,7 +13,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-
 from sharppower.errors import SharppowerError
 from sharppower.settings import Settings
 from sharppower.sources.base import Source

@@ -183,7 +183,7 @@ def _copy_processor(type_: sa.types.TypeEngine, dialect) -> Any:
     proc = type_._cached_bind_processor(dialect)
     if not isinstance(type_, sa.Integer):
         return proc
-    to_int = lambda v: round(v) if isinstance(v, float) else v  # noqa: E731
+    to_int = lambda v: round(v) if isinstance(v, float) else v
     return to_int if proc is None else (lambda v: proc(to_int(v)))
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import Request
-from fastapi.responses import JSONResponse
+if TYPE_CHECKING:  # fastapi loads with the app, not with the build's profile check
+    from fastapi import Request
 
 
 def wants_json(request: Request) -> bool:
@@ -37,6 +37,8 @@ def render(request: Request, templates, template: str, data: dict[str, Any], sta
     """JSON of `data` (made JSON-safe) or the template with `data` and extra `context`."""
     payload = clean(data)
     if wants_json(request):
+        from fastapi.responses import JSONResponse
+
         return JSONResponse(payload, status_code=status)
     return templates.TemplateResponse(request, template,
                                       {"data": payload, "json": json, **(context or {})},
