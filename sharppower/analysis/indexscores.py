@@ -76,12 +76,10 @@ def not_scored(db: Database, year: int | None = None) -> dict[tuple[str, str, st
     this year; a score needs all of them, so that every target in the ranking rests on the
     same pillars"; empty before any run; `year`: that year's only."""
     try:
-        frame = screening(db)
+        frame = screening(db, year=year)  # `year`: one year's only (a page showing it)
     except NotFound:
         return {}
     frame = frame[frame["kind"] == "unit"]
-    if year is not None:  # one year's only (a page showing that year)
-        frame = frame[frame["year"] == int(year)]
     nodes = {n["node"]: n for n in run_nodes(db)}
     return {(a, n, t, int(y)): plain_reason(nodes.get(n, {}), c, thr)
             for a, n, t, y, c, thr in zip(frame["actor"], frame["node"], frame["item"],

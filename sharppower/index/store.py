@@ -132,17 +132,22 @@ def scores(db: Database, actor: str | None = None, year: int | None = None,
     return out.sort_values(["actor", "year", "node", "rank", "target"]).reset_index(drop=True)
 
 
-def read_table(db: Database, table: sa.Table, spec: str | None = None) -> pd.DataFrame:
-    """A child table's rows for the stored run (screening, indicators, sensitivity)."""
+def read_table(db: Database, table: sa.Table, spec: str | None = None,
+               year: int | None = None) -> pd.DataFrame:
+    """A child table's rows for the stored run (screening, indicators, sensitivity); `year`:
+    that year's only (a table with a year column)."""
     run_id = int(latest_run(db, spec)["id"])
-    out = db.read(sa.select(table).where(table.c.run_id == run_id))
+    stmt = sa.select(table).where(table.c.run_id == run_id)
+    if year is not None:
+        stmt = stmt.where(table.c.year == int(year))
+    out = db.read(stmt)
     return out.drop(columns=["run_id"])
 
 
-def screening(db: Database, spec: str | None = None) -> pd.DataFrame:
+def screening(db: Database, spec: str | None = None, year: int | None = None) -> pd.DataFrame:
     """What screening dropped: actor, year, node, kind (pillar | unit | indicator), item,
-    coverage, threshold, reason."""
-    return read_table(db, index_screening, spec).drop(columns=["id"])
+    coverage, threshold, reason; `year`: that year's only."""
+    return read_table(db, index_screening, spec, year).drop(columns=["id"])
 
 
 def stored_sensitivity(db: Database, spec: str | None = None) -> pd.DataFrame:
