@@ -68,7 +68,26 @@ def methodology_data(db: Database | None = None) -> dict:
                         "description": spec.get("description", ""), "domains": domains})
     return {"codebook_version": book.version, "actors": book.actors, "layers": book.layers,
             "pillars": pillars, "index_specs": index_specs(), "validity": validity_views(db),
-            "components": actor_components(db)}
+            "components": actor_components(db), "measurement": measurement_view(db)}
+
+
+def measurement_view(db: Database | None) -> dict:
+    """Which method scores which node in the stored run (the run summary's `measurement`:
+    the latent pillars and the indices computed from their draws, in words, and the fits'
+    diagnostics); {} without a run or without a latent pillar."""
+    from sharppower.errors import NotFound
+    from sharppower.index.store import latest_run
+
+    if db is None:
+        return {}
+    try:
+        summary = latest_run(db)["summary"]
+    except NotFound:
+        return {}
+    if "measurement" not in summary:
+        return {}
+    return {**summary["measurement"], "fits": summary.get("latent", []),
+            "notes": summary.get("latent_notes", [])}
 
 
 def actor_components(db: Database | None) -> list[dict]:
