@@ -236,3 +236,27 @@ def test_spec_measurement_is_validated_naming_the_field():
     assert err.value.field == "measurement.step"
     data["measurement"] = {"method": "none"}
     assert spec_from_dict(data, "x.yaml").latent_pillars == []
+
+
+def test_leave_out_names_domains_of_a_latent_pillar_and_drops_their_indicators():
+    from importlib import resources
+
+    import yaml
+
+    from sharppower.errors import ValidationError
+    from sharppower.index.latent.measure import data_for
+    from sharppower.index.spec import spec_from_dict
+    data = yaml.safe_load(resources.files("sharppower").joinpath("specs", "influence.yaml")
+                          .read_text("utf-8"))
+    data["measurement"] = {"method": "latent", "pillars": ["pressure"],
+                           "leave_out": ["trade_dependence"]}  # an exposure domain
+    with pytest.raises(ValidationError) as err:
+        spec_from_dict(data, "x.yaml")
+    assert err.value.field == "measurement.leave_out[0]"
+    spec = _spec()
+    spec.pillars = {**spec.pillars, "pressure": {"kept": ["a", "c", "d"], "out": ["b", "e"]}}
+    values, _ = simulate(T=8, Y=3)
+    every = data_for(spec, _inputs(values), "CHN", "pressure")
+    spec.measurement = {**spec.measurement, "leave_out": ["out"]}
+    fewer = data_for(spec, _inputs(values), "CHN", "pressure")
+    assert every.indicators == ["a", "c", "d", "b", "e"] and fewer.indicators == ["a", "c", "d"]

@@ -110,16 +110,31 @@ def _with_latent(db: Database, spec: Spec, run: Run, summary: dict) -> dict:
         summary["measurement"] = {
             "method": "latent", "nodes": shown.nodes,
             "text": f"{', '.join(spec.latent_pillars)}: the latent measurement model's "
-                    "scores (posterior mean, 95% interval from its draws); the indices "
-                    "containing it are computed per draw; the weighted-arithmetic "
-                    "composite is kept for comparison (validate --against)",
+                    "scores (posterior mean, 95% interval from its draws), 0-100 linear in "
+                    "the model's score (0 = the actor's lowest target-year of any year, "
+                    "100 = its highest; higher = more pressure); the indices containing it "
+                    "are computed per draw; the weighted-arithmetic composite is kept for "
+                    "comparison (validate --against)",
             "added": shown.added, "outside": shown.outside}
     summary["warnings"] = [*summary.get("warnings", []), *measured.warnings]
     if measured.notes:
         summary["latent_notes"] = measured.notes
-    summary["latent"] = [{"actor": a, "pillar": p, **f.diagnostics}
-                         for (a, p), f in measured.fits.items()]
+    summary["latent"] = [{"actor": a, "pillar": p, **_stored_diagnostics(db, a, p),
+                          **f.diagnostics} for (a, p), f in measured.fits.items()]
     return summary
+
+
+def _stored_diagnostics(db: Database, actor: str, pillar: str) -> dict:
+    """The stored fit's convergence diagnostics (a cached fit reports them too)."""
+    from sharppower.index.latent.store import read_fits
+
+    fits = read_fits(db)
+    row = fits[(fits["actor"] == actor) & (fits["pillar"] == pillar)]
+    if row.empty:
+        return {}
+    r = row.iloc[0]
+    return {"final_elbo": float(r["final_elbo"]), "elbo_rel_change": float(r["elbo_rel_change"]),
+            "converged": bool(r["converged"]), "fit_seconds": float(r["seconds"])}
 
 
 def _result(built: Built) -> LoadResult:

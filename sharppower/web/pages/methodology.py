@@ -115,7 +115,26 @@ def store_parts(db: Database | None, spec) -> dict:
                         key=lambda r: order.get(r["actor"], -1))
     return {"structure": structure, "uncertainty": method.uncertainty(spec, runs),
             "latent": method.latent(db, spec), "latent_validation": loso_table(db),
-            "components": actor_components(db)}
+            "components": actor_components(db), "measurement": measurement_view(db)}
+
+
+def measurement_view(db: Database | None) -> dict:
+    """Which method scores which node in the stored run (the run summary's `measurement`:
+    the latent pillars and the indices computed from their draws, in words, and the fits'
+    diagnostics); {} without a run or without a latent pillar."""
+    from sharppower.errors import NotFound
+    from sharppower.index.store import latest_run
+
+    if db is None:
+        return {}
+    try:
+        summary = latest_run(db)["summary"]
+    except NotFound:
+        return {}
+    if "measurement" not in summary:
+        return {}
+    return {**summary["measurement"], "fits": summary.get("latent", []),
+            "notes": summary.get("latent_notes", [])}
 
 
 def latest_run(db: Database) -> dict | None:
