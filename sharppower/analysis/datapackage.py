@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
 from sharppower import __version__
 from sharppower.errors import ValidationError
@@ -247,17 +248,22 @@ def field_type(series: pd.Series) -> str:
     return "string"
 
 
+def field(col: str, kind: str) -> dict:
+    """A Table Schema field: name, type, description and unit (FIELDS)."""
+    unit, text = FIELDS.get(col, ("", ""))
+    if col.endswith("_name") and not text:
+        text = f"Name of {col.removesuffix('_name')}"
+    out = {"name": col, "type": kind,
+           "description": text or f"{col.replace('_', ' ')} (see the table description)"}
+    if unit:
+        out["unit"] = unit
+    return out
+
+
 def schema(name: str, frame: pd.DataFrame) -> dict:
     fields = []
     for col in frame.columns:
-        unit, text = FIELDS.get(col, ("", ""))
-        if col.endswith("_name") and not text:
-            text = f"Name of {col.removesuffix('_name')}"
-        field = {"name": col, "type": field_type(frame[col]),
-                 "description": text or f"{col.replace('_', ' ')} (see the table description)"}
-        if unit:
-            field["unit"] = unit
-        fields.append(field)
+        fields.append(field(col, field_type(frame[col])))
     out = {"fields": fields, "missingValues": [""]}
     key = [k for k in KEYS.get(name, []) if k in frame.columns]
     if key and not frame.duplicated(subset=key).any():
@@ -316,3 +322,127 @@ def write_package(db: Database, folder: Path | str) -> Path:
     out.write_text(json.dumps(descriptor(db, frames, lambda n: f"{n}.csv"), indent=1),
                    encoding="utf-8")
     return out
+
+
+# --- what the downloads page lists, without reading the tables ---------------------------
+GROUPS = {"observations": ("source",), "evidence": ("origin", "status")}  # allow-list keys
+
+
+def _sql_type(column: sa.Column) -> str:
+    """The Table Schema type a read of `column` gives when it holds no NULL (`field_type`
+    of the frame: Boolean -> boolean, Integer -> integer, Float -> number, else string)."""
+    kind = column.type
+    if isinstance(kind, sa.Boolean):
+        return "boolean"
+    if isinstance(kind, sa.Integer):
+        return "integer"
+    if isinstance(kind, sa.Float):
+        return "number"
+    return "string"
+
+
+def _read_type(declared: str, held: int, rows: int) -> str:
+    """`field_type` of a read column of `declared` type holding `held` non-NULL values of
+    `rows`: pandas reads an integer column with a NULL as floats and a column of NULLs
+    only (or a boolean one with a NULL) as objects."""
+    if declared == "string" or held == rows:
+        return declared
+    if held == 0 or declared == "boolean":
+        return "string"
+    return "number" if declared == "integer" else declared
+
+
+def _published_columns(name: str, columns: list[str]) -> list[str]:
+    """The shipped columns of table `name` read with `columns`: index_scores with `scale`
+    after `score` and `sources` last, the public evidence without PRIVATE_EVIDENCE, a
+    `<col>_name` after each ISO3 column (as `table` ships them)."""
+    if name == "index_scores":
+        at = columns.index("score") + 1
+        columns = [*columns[:at], "scale", *columns[at:], "sources"]
+    if name == "evidence":
+        columns = [c for c in columns if c not in PRIVATE_EVIDENCE]
+    out = []
+    for col in columns:
+        out.append(col)
+        if col in ("target", "actor", "public"):
+            out.append(f"{col}_name")
+    return out
+
+
+def _counted(db: Database, name: str) -> tuple[int, dict[str, int], list[sa.Column]] | None:
+    """Rows of the published (public) table `name` and non-NULL values per column, from one
+    COUNT query with the allow-lists' filters; None without a stored run (index_scores)."""
+    from sharppower.errors import NotFound
+    from sharppower.index.store import SCORE_COLUMNS, latest_run
+
+    table = sa.Table(name, sa.MetaData(), schema=db.schema, autoload_with=db.engine)
+    columns = list(table.columns)
+    where = []
+    if name == "index_scores":
+        try:
+            run_id = int(latest_run(db)["id"])
+        except NotFound:
+            return None
+        columns = [table.c[c] for c in SCORE_COLUMNS]
+        where = [table.c.run_id == run_id]
+    if name in ("evidence_actors", "evidence_indicators"):
+        kept = _public_evidence_ids(db)
+        where = [table.c.evidence_id.in_(kept)]
+    group = [table.c[g] for g in GROUPS.get(name, ())]
+    stmt = sa.select(*group, sa.func.count(), *[sa.func.count(c) for c in columns]
+                     ).select_from(table).where(*where)
+    if group:
+        stmt = stmt.group_by(*group)
+    with db.connect() as conn:
+        found = conn.execute(stmt).all()
+    rows, held = 0, dict.fromkeys((c.name for c in columns), 0)
+    for rec in found:
+        keys, (count, *counts) = rec[:len(group)], rec[len(group):]
+        if not _kept(name, keys):
+            continue
+        rows += count
+        for col, n in zip(held, counts):
+            held[col] += n
+    if name == "evidence":  # narratives a source keeps: shipped empty
+        texts = [c for c in TEXT_COLUMNS["evidence"] if c in held]
+        for col in texts:
+            held[col] = None  # a string column: its type does not depend on NULLs
+    return rows, held, columns
+
+
+def _kept(name: str, keys) -> bool:
+    if name == "observations":
+        return allowed(keys[0], "observations")
+    if name == "evidence":
+        return allowed(keys[0], "records") and keys[1] == "accepted"
+    return True
+
+
+def _public_evidence_ids(db: Database):
+    """The ids of the public evidence records (accepted, from an origin whose records may be
+    published), as a subquery."""
+    table = sa.Table("evidence", sa.MetaData(), schema=db.schema, autoload_with=db.engine)
+    with db.connect() as conn:
+        origins = [o for (o,) in conn.execute(sa.select(table.c.origin).distinct())
+                   if allowed(o, "records")]
+    return (sa.select(table.c.id)
+            .where(table.c.status == "accepted", table.c.origin.in_(origins)))
+
+
+def summary(db: Database, name: str) -> dict:
+    """What the downloads page lists of the public table `name`: `rows` (a COUNT with the
+    allow-lists' filters), `columns` and `fields` (`schema`'s fields: name, type, unit,
+    description), all as a read of the table (`table`) gives them, without reading it:
+    columns and types from the store's table definition, NULL counts deciding the types
+    pandas would read (`_read_type`). An empty table is read (it costs nothing)."""
+    counted = _counted(db, name)
+    if counted is None or counted[0] == 0:
+        frame = table(db, name)
+        return {"rows": len(frame), "columns": list(frame.columns),
+                "fields": schema(name, frame)["fields"]}
+    rows, held, columns = counted
+    types = {c.name: _sql_type(c) if held[c.name] is None
+             else _read_type(_sql_type(c), held[c.name], rows) for c in columns}
+    shipped = _published_columns(name, [c.name for c in columns])
+    fields = [field(col, types.get(col, "string")) for col in shipped]
+    return {"rows": rows, "columns": shipped, "fields": fields}

@@ -39,15 +39,12 @@ def public_tables(db: Database) -> list[str]:
 
 def downloads_data(db: Database, memo=None) -> dict:
     """tables: one row per published table: name, title, rows, columns, fields (the data
-    dictionary: name, type, unit, description); score_filters: the values an index_scores
+    dictionary: name, type, unit, description), each counted and described without reading
+    the table (`datapackage.summary`); score_filters: the values an index_scores
     download can be filtered on (actor, year, level, node: each value and its label; None
     before any index run) and score_rows, the whole table's rows."""
-    rows = []
-    for name in public_tables(db):
-        frame = read_table(db, name, memo)
-        fields = datapackage.schema(name, frame)["fields"]
-        rows.append({"name": name, "title": datapackage.TITLES[name], "rows": len(frame),
-                     "columns": list(frame.columns), "fields": fields})
+    rows = [{"name": name, "title": datapackage.TITLES[name],
+             **datapackage.summary(db, name)} for name in public_tables(db)]
     return {"tables": rows, "formats": list(FORMATS), "openapi": "/openapi.json",
             "datapackage": "downloads/datapackage.json",
             "score_filters": score_filter_options(db),
