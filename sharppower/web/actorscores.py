@@ -132,6 +132,21 @@ def target_years(db: Database, memo: Memo, iso3: str) -> dict[str, set[int]]:
     return memo(("target_years", iso3), compute)
 
 
+def share_target_years(db: Database, memo: Memo, targets: list[str]) -> None:
+    """Fill `memo` with `target_years` of each of `targets` from one query over the run's
+    scored (actor, target, year) (`store_profiles` computes every profile: one read, not
+    one per target); a target without a score gets no years."""
+    try:
+        frame = scores_years(db)
+    except NotFound:
+        frame = {"actor": [], "target": [], "year": []}
+    out: dict[str, dict[str, set[int]]] = {}
+    for actor, target, year in zip(frame["actor"], frame["target"], frame["year"]):
+        out.setdefault(target, {}).setdefault(actor, set()).add(int(year))
+    for target in targets:
+        memo(("target_years", target), lambda y=out.get(target, {}): y)
+
+
 def scored_years(db: Database, memo: Memo, actor: str) -> dict[str, set[int]]:
     """target -> the years in which it has any index, pillar or domain score of `actor`
     (one query over the actor's scored target-years, once per store version)."""
@@ -157,7 +172,7 @@ def actor_year(db: Database, memo: Memo, actor: str, iso3: str, year: int | None
     base = memo(("year_choice", actor), lambda: choose_year(db, actor))
     offered = target_years(db, memo, iso3).get(actor, set()) | set(surveyed)
     return settle_year(base, year, dict.fromkeys(offered, 1) if offered else None,
-                       load_spec())
+                       memo(("spec",), load_spec))  # read only: one copy per store version
 
 
 def year_text(choice: YearChoice, name: str) -> str:

@@ -42,6 +42,7 @@ from sharppower.store.lookups import country_names, observed_targets
 from sharppower.web import figures
 from sharppower.web.actorscores import (
     empty_domains_page,
+    share_target_years,
     side_by_side,
     target_years,
     year_analyses,
@@ -214,6 +215,7 @@ def store_profiles(db: Database, progress: Callable[[int, int], None] | None = N
                 "seconds": time.perf_counter() - started}
     observed = observed_targets(db)  # a country without data is quick to compute anyway
     codes = [c for c in countries(db)["iso3"].tolist() if c in observed]
+    share_target_years(db, memo, codes)
     cores = {}
     for i, code in enumerate(codes):
         cores[code] = profile_core(db, code, None, memo)
