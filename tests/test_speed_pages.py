@@ -174,7 +174,7 @@ def test_map_not_ranked_reasons_are_plain_words(demo_db, conf):
 
 def test_the_build_stores_the_default_pages_served_while_current(scored):
     """The default map and weights page of each actor, the downloads page and the evidence
-    browser's first page are stored by the profiles step, equal to the computed ones (the
+    browser's first page and the methodology page are stored by the profiles step, equal to the computed ones (the
     weights page with its kit: a re-rank then equals a fresh engine run), served while
     current and ignored once the store changed (a new index run; a review for the pages
     that show the ledger)."""
@@ -185,6 +185,7 @@ def test_the_build_stores_the_default_pages_served_while_current(scored):
     from sharppower.web.pages.downloads import downloads_data
     from sharppower.web.pages.evidence import evidence_data
     from sharppower.web.pages.map import map_data
+    from sharppower.web.pages.methodology import methodology_data
     from sharppower.web.pages.weights import ranking, weights_data
     from sharppower.web.profiles import stored_page
     from sharppower.web.render import clean
@@ -199,6 +200,10 @@ def test_the_build_stores_the_default_pages_served_while_current(scored):
     assert stored_page(db, "downloads", version) is None  # stamped with the whole version
     assert same(stored_page(db, "downloads", version, whole=True), downloads_data(db))
     assert same(stored_page(db, "evidence", version, whole=True), evidence_data(db))
+    kept = stored_page(db, "methodology", version, whole=True)
+    assert kept["validity"] and same(kept, methodology_data(db))
+    served = web.get("/methodology.json").json()  # with the page's `starter_only` flag
+    assert same({k: v for k, v in served.items() if k in kept}, kept) and set(kept) < set(served)
     assert done["pages"] >= 2 * len(packaged_codebook().actors) + 2
     served = web.get("/weights.json").json()
     assert served["rows"] == stored_page(db, "weights:CHN", version)["rows"]

@@ -23,6 +23,7 @@ from sharppower.store import Database
 from sharppower.web.lookup import check_actor, codebook
 from sharppower.web.memo import Memo, no_memo
 from sharppower.web.pages import Page
+from sharppower.web.profiles import stored_page
 from sharppower.web.routing import cache, page, respond, store
 
 router = APIRouter(tags=["methodology"])
@@ -248,8 +249,17 @@ def methodology_page(request: Request, actor: str | None = None):
     (`actor`: whose internal validity view is shown, default the first declared)."""
     memo = cache(request).get
     key = ("methodology_page", actor)
-    data = memo(key, lambda: methodology_data(store(request), memo, actor))
+    data = memo(key, lambda: (actor is None and stored_page(
+        store(request), "methodology", cache(request).version(), whole=True))
+        or methodology_data(store(request), memo, actor))
     return respond(request, "methodology.html", data, key=key)
+
+
+def stored_pages(db: Database, memo: Memo) -> dict[str, dict]:
+    """What the build stores for this page (`web.pages.country.store_pages`): its data for
+    the default actor, stamped with the whole store version (a validation run or a latent
+    fit stored between builds changes what it shows)."""
+    return {"methodology": methodology_data(db, memo)}
 
 
 PAGE = Page("/methodology", "Methodology", "methodology.html", nav=70, in_report=True,
