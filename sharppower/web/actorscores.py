@@ -143,8 +143,10 @@ def share_target_years(db: Database, memo: Memo, targets: list[str]) -> None:
     out: dict[str, dict[str, set[int]]] = {}
     for actor, target, year in zip(frame["actor"], frame["target"], frame["year"]):
         out.setdefault(target, {}).setdefault(actor, set()).add(int(year))
+    none: dict[str, set[int]] = {}
     for target in targets:
-        memo(("target_years", target), lambda y=out.get(target, {}): y)
+        years = out.get(target, none)
+        memo(("target_years", target), lambda y=years: y)
 
 
 def scored_years(db: Database, memo: Memo, actor: str) -> dict[str, set[int]]:
