@@ -18,10 +18,10 @@ def commands(cmd=None, path: tuple[str, ...] = ()) -> Iterator[tuple[str, object
         from sharppower.cli import app
 
         cmd = typer.main.get_command(app)
-    subs = getattr(cmd, "commands", None)
-    if subs:
-        for name, sub in subs.items():
-            yield from commands(sub, path + (name,))
+    if hasattr(cmd, "list_commands"):  # a group (the root loads its commands lazily: ask)
+        ctx = cmd.context_class(cmd)
+        for name in cmd.list_commands(ctx):
+            yield from commands(cmd.get_command(ctx, name), path + (name,))
     else:
         yield " ".join(("sharppower",) + path), cmd
 
