@@ -22,6 +22,19 @@ LONG_URL = ("https://www.example-monitor.org/reports/2019/04/foreign-information
             "fake-news-site-cluster-targeting-estonian-russian-speakers-full-dataset.html")
 
 
+@pytest.fixture(autouse=True)
+def fresh_console(monkeypatch):
+    """The CLI's consoles as a fresh process has them (rich reads the terminal, else COLUMNS,
+    at each print): another test of the same worker may have left a console of fixed width
+    bound in a module imported lazily while it was patched."""
+    from rich.console import Console
+
+    from sharppower.cli import common
+
+    monkeypatch.setattr(common, "console", Console())
+    monkeypatch.setattr(common, "err_console", Console(stderr=True))
+
+
 def invoke(args: list[str], width: int):
     result = CliRunner().invoke(app, args, env={"COLUMNS": str(width)})
     assert result.exit_code == 0, result.output
