@@ -37,7 +37,6 @@ def test_zeros_inside_the_universe_missing_outside_stale_after_it(inputs):
     # the new pressure indicators in the China-Taiwan and Russia-Ukraine inputs
     assert v.loc[("CHN", "TWN", 2022), "prs_pla_aircraft"] == 3275
     assert v.loc[("RUS", "UKR", 2022), "prs_conflict_intensity"] == 2  # war
-    assert v.loc[("RUS", "UKR", 2015), "prs_conflict_intensity"] == 1  # Donbas, minor
     assert v.loc[("RUS", "UKR", 2014), "prs_mid_hostility"] == 4
     # armed conflict: every state 1946-2024 -> Estonia without a conflict is a declared 0
     assert v.loc[("RUS", "EST", 2022), "prs_conflict_intensity"] == 0
