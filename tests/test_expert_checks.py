@@ -73,32 +73,38 @@ def test_russias_neighbours_above_the_median(pressure, target):
         assert found <= n / 2, f"{target} ranks {found:g} of {n} for Russia in {year}"
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "Russia 2021 on the mirror build: the 26 target-years seen by no source that year "
-    "(territories carried by the random walk from earlier zeros) have a median theta "
-    "interval of 4.89 against 4.93 for those seen by four or more (means 5.24 and 4.86); "
-    "every other actor-year passes"))
 def test_targets_seen_by_fewer_sources_get_wider_intervals(built_store, pressure):
-    """In every actor's ranking of a year (a cross-section: the sources that exist then
-    are the same for all), the median 95% interval of the targets seen by at most two
-    pressure sources that year is wider than that of those seen by four or more. On the
-    model's scale (theta): the display clips at 0, which shortens the intervals of the
-    targets at the floor, where most of the few-source ones sit (README)."""
+    """Issue 22: a target seen by fewer pressure sources gets a wider interval. In every
+    actor's ranking of a year (a cross-section), the median 95% interval of the targets
+    seen by the fewest sources that year is wider than that of the targets seen by the
+    most (each group at least 3 targets). A target-year no source observed is not scored
+    (index.latent.measure.scored_cells), so every target compared rests on at least one
+    source of its year. The issue's wording, "at most two" against "four or more", has no
+    year with both groups on the mirror: the near-global sources (UCDP/PRIO, GSDB, EuRepoC,
+    CFR, MID) see every state in the same years, so within a year the counts differ by the
+    partial sources (ASD's 40 countries, territories outside the state-only sources).
+    On the model's scale (theta): the display clips at 0, which shortens the intervals of
+    the targets at the floor (README)."""
     _, db = built_store
     seen = read_scores(db, node="pressure")
     both = pressure.merge(seen[["actor", "target", "year", "n_sources", "theta_low",
                                 "theta_high"]], on=["actor", "target", "year"], how="inner")
     assert len(both) == len(pressure)  # every pressure score shown is the latent model's
+    assert (both["n_sources"] >= 1).all()  # a score rests on a source of its year
     both["width"] = both["theta_high"] - both["theta_low"]
     compared = []
     for (actor, year), part in both.groupby(["actor", "year"]):
-        few = part.loc[part["n_sources"] <= 2, "width"]
-        many = part.loc[part["n_sources"] >= 4, "width"]
-        if len(few) < 3 or len(many) < 3:
+        fewest, most = part["n_sources"].min(), part["n_sources"].max()
+        few = part.loc[part["n_sources"] == fewest, "width"]
+        many = part.loc[part["n_sources"] == most, "width"]
+        if fewest == most or len(few) < 3 or len(many) < 3:
             continue
         compared.append((actor, year))
-        assert few.median() > many.median(), (actor, year, few.median(), many.median())
-    assert len({a for a, _ in compared}) >= 3 and len(compared) >= 10, compared
+        assert few.median() > many.median(), (actor, year, fewest, most, few.median(),
+                                              many.median())
+    # China and Russia (ASD's partial universe); Iran's and the USA's sources all see
+    # every state, so their targets of a year are seen by as many sources
+    assert {a for a, _ in compared} >= {"CHN", "RUS"} and len(compared) >= 10, compared
 
 
 def test_a_target_no_pressure_source_sees_is_not_covered_not_zero(built_store, pressure):

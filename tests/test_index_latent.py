@@ -186,7 +186,12 @@ def test_cache_hit_does_not_refit_and_a_change_warm_starts(db):
     assert list(stored["pillar"]) == ["pressure"] and bool(stored["warm"].iloc[0])
     assert stored["final_elbo"].notna().all()
     scores = read_scores(db, "CHN", "pressure")
-    assert len(scores) == 12 * 5 and scores["score"].between(0, 100).all()
+    # only the target-years some indicator observed are scored (the others: not covered)
+    observed = changed.notna().any(axis=1)
+    assert 0 < len(scores) == int(observed.sum()) < 12 * 5
+    assert set(zip(scores["target"], scores["year"])) == {
+        (t, y) for (_, t, y) in observed[observed].index}
+    assert scores["score"].between(0, 100).all()
 
 
 def test_a_fit_that_does_not_converge_warns_and_is_stored(db):

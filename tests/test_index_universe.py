@@ -36,11 +36,11 @@ def test_zeros_inside_the_universe_missing_outside_stale_after_it(inputs):
     v, zero, age = inputs.values, inputs.cell_frame("zero"), inputs.cell_frame("age")
     # the new pressure indicators in the China-Taiwan and Russia-Ukraine inputs
     assert v.loc[("CHN", "TWN", 2022), "prs_pla_aircraft"] == 3275
-    assert v.loc[("RUS", "UKR", 2022), "prs_armed_conflict"] == 1
+    assert v.loc[("RUS", "UKR", 2022), "prs_conflict_intensity"] == 2  # war
     assert v.loc[("RUS", "UKR", 2014), "prs_mid_hostility"] == 4
     # armed conflict: every state 1946-2024 -> Estonia without a conflict is a declared 0
-    assert v.loc[("RUS", "EST", 2022), "prs_armed_conflict"] == 0
-    assert zero.loc[("RUS", "EST", 2022), "prs_armed_conflict"]
+    assert v.loc[("RUS", "EST", 2022), "prs_conflict_intensity"] == 0
+    assert zero.loc[("RUS", "EST", 2022), "prs_conflict_intensity"]
     # PLA aircraft look at Taiwan only, 2021-2025: Japan is missing, not zero
     assert np.isnan(v.loc[("CHN", "JPN", 2022), "prs_pla_aircraft"])
     assert not zero.loc[("CHN", "JPN", 2022), "prs_pla_aircraft"]

@@ -4,6 +4,8 @@ the xlsm workbook, errors naming file, row and field, and the SOURCE.md spot che
 
 from __future__ import annotations
 
+import re
+
 import os
 from pathlib import Path
 
@@ -55,6 +57,13 @@ def test_gsdb_cases_in_force_per_year(tmp_path):
     warnings = "\n".join(df.attrs["warnings"])
     assert "'Terrorist Organizations (ISIL and ANF)'" in warnings
     assert "no rows for declared actor IRN" in warnings
+    # only substantive cases: narcotics designations (objective "other" only), a visa ban
+    # (travel only) and an "other"-type measure are left out, named in a warning
+    assert pick(df, "USA", "CRI", 2015) is None and pick(df, "CHN", "NOR", 2012) is None
+    assert pick(df, "USA", "PAK", 2018)["sanctions_count"] == 1  # military aid suspended
+    assert pick(df, "USA", "PAK", 2020) is None  # only the visa ban of case 1131
+    assert "USA: 2 cases not substantive" in warnings and "879, 1131" in warnings
+    assert "CHN: 1 cases not substantive" in warnings and ": 866" in warnings
     rus = df[df["actor"] == "RUS"]
     assert len(rus) == 11 + 3 + 8 + 28 * 7 + 27 * 2 + 4 * 8   # China, Baltics, Georgia, EU, ALB...
 
@@ -72,11 +81,23 @@ def gsdb_snapshot(tmp_path_factory):
 
 
 def test_gsdb_mirror_spot_checks(gsdb_snapshot):
-    """SOURCE.md: China -> Norway 2010-2017/2018 (cases 866/867), China -> Lithuania 2021-2022
-    (case 1225), Russia -> Georgia from 2006 (771/772, to 2013 and 2011), Russia's food
-    embargo 2014-2022 against the EU, US, Canada, Norway and Australia."""
+    """SOURCE.md: China -> Norway 2010-2018 (case 867, salmon; 866 is an "other" measure,
+    left out), China -> Lithuania 2021-2022 (case 1225), Russia -> Georgia from 2006
+    (771/772, to 2013 and 2011), Russia's food embargo 2014-2022 against the EU, US,
+    Canada, Norway and Australia. Not substantive, left out: the United States' 2011-2022
+    narcotics designations (objective "other": Costa Rica 879, Panama 906) and its visa
+    ban on Pakistan (1131, travel only)."""
     df = gsdb.parse(gsdb_snapshot, resolver())
-    assert pick(df, "CHN", "NOR", 2010)["sanctions_count"] == 2
+    assert pick(df, "CHN", "NOR", 2010)["sanctions_count"] == 1
+    assert "867" in pick(df, "CHN", "NOR", 2010)["source_row"]
+    for target in ("CRI", "PAN"):
+        assert pick(df, "USA", target, 2015) is None, target
+    assert pick(df, "USA", "PAK", 2018) is not None and pick(df, "USA", "PAK", 2021) is None
+    assert pick(df, "USA", "IRN", 2020)["sanctions_count"] >= 3  # still Iran, Cuba, Syria...
+    assert pick(df, "USA", "CUB", 2020) is not None and pick(df, "USA", "SYR", 2020) is not None
+    warnings = "\n".join(df.attrs["warnings"])
+    left = re.search(r"USA: (\d+) cases not substantive", warnings)
+    assert left and int(left.group(1)) >= 20, warnings
     assert pick(df, "CHN", "NOR", 2018)["sanctions_count"] == 1 and pick(df, "CHN", "NOR", 2019) is None
     assert pick(df, "CHN", "LTU", 2021)["sanctions_formal"] == 1
     assert pick(df, "CHN", "LTU", 2022)["source_row"].find("1225") > 0

@@ -76,6 +76,23 @@ def test_mirror_spot_checks(mirror):
     assert "conflict 11349" in " ".join(frame.attrs["warnings"])
 
 
+def test_mirror_war_on_a_non_state_actor_is_not_pressure_on_the_host(mirror):
+    """Issue 22: pressure on a state is conflict against its government. The United States
+    fights al-Qaida, IS and the Taliban in Afghanistan, Pakistan, Syria, Iraq, Somalia and
+    Yemen, and backs those governments (a secondary party on side A): none of that is
+    pressure on them. Pakistan, where the US fought al-Qaida and backed the government
+    against the TTP, gets no row; the states the US fought (Afghanistan 2001, Iraq 2003,
+    Yemen's Houthi government 2024) and Iran (the US behind Israel, 2020-2024) do."""
+    frame = ucdp.parse(mirror, resolver(), actors=("USA",))
+    since = frame[frame["year"] >= 2000]
+    assert set(since["target"]) == {"AFG", "IRQ", "IRN", "YEM"}
+    assert set(since.loc[since["target"] == "AFG", "year"]) == {2001}
+    assert "backing side B" in _at(frame, "USA", "IRN", 2024)["note"]
+    assert frame[frame["target"] == "PAK"].empty
+    support = " ".join(w for w in frame.attrs["warnings"] if "USA a secondary party" in w)
+    assert support and int(support.split(" in ")[1].split()[0]) >= 10
+
+
 def test_load_stores_binary_and_intensity(mirror, db):
     source, codebook = SOURCES["ucdp-prio-acd"], load_codebook()
     result = load_source(LoadContext(db, codebook, resolver()), source, mirror)

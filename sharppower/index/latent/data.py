@@ -65,12 +65,14 @@ class PillarData:
             [self.obs[col].to_numpy(dtype), np.zeros(shape.n_obs - n, dtype)])
         direction = np.ones(shape.n_ind, np.float32)
         direction[:len(self.directions)] = self.directions
+        binary = np.zeros(shape.n_ind, np.float32)
+        binary[:len(self.kinds)] = [k == "binary" for k in self.kinds]
         return {"ind": pad("i", np.int32), "tgt": pad("t", np.int32), "yr": pad("y", np.int32),
                 "value": pad("value", np.float32), "kind": pad("kind", np.int32),
                 "offset": pad("offset", np.float32),
                 "mask": np.concatenate([np.ones(n, np.float32),
                                         np.zeros(shape.n_obs - n, np.float32)]),
-                "direction": direction}
+                "direction": direction, "binary": binary}
 
     def seen_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """(T, Y) numbers of indicators and of sources observed per target and year."""

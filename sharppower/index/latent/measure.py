@@ -2,10 +2,13 @@
 
 For each actor and each pillar of `spec.latent_pillars`: the pillar's observations
 (`pillar_data`), a fit (from the store's cache when the fingerprint is unchanged, else
-warm-started from the stored fit), the stored fit's diagnostics, and the scores of every
-target the pillar's sources see, from the target's first year with an observation to
-`observations.max_age` (5) years past its last (`scored_cells`; a target-year no source
-covers keeps a widening interval and n_sources 0). An actor x pillar fed by fewer than MIN_SOURCES (2) sources is not fitted
+warm-started from the stored fit), the stored fit's diagnostics, and the scores of the
+target-years at least one of the pillar's sources observed that year (`scored_cells`:
+inside a source's universe, a declared zero included; stale values are no observation). A
+target-year outside every source's universe, or with only stale values, is not scored
+("not covered by any source"): the random walk would carry it with an interval hardly
+wider than an observed one (its step is small), a score resting on no evidence of the
+year. An actor x pillar fed by fewer than MIN_SOURCES (2) sources is not fitted
 (nothing to combine; its composite score stays, `Measured.notes`). Every index with a latent pillar is then computed per draw
 (`outputs.index_draws`) from the latent pillars' draws and the composite's other pillars.
 """
@@ -57,18 +60,15 @@ def data_for(spec: Spec, inputs: Inputs, actor: str, pillar: str) -> PillarData:
                        {c: info.get(c, {}).get("exposure") for c in codes})
 
 
-def scored_cells(data: PillarData, max_age: int | None = None) -> np.ndarray:
-    """(T, Y): each target from its first year with an observation of the pillar (a
-    declared zero inside a source's universe is one) to `max_age` years past its last
-    (the spec's `observations.max_age`, as a stale value is carried; None: to the end).
-    Before, no source has looked at the target (the prior alone would put it at the
-    median); long after, no source looks any more (a territory or a state that ceased to
-    exist): not covered."""
+def scored_cells(data: PillarData) -> np.ndarray:
+    """(T, Y): the target-years with at least one observation of the pillar (a declared
+    zero inside a source's universe is one; a stale value is none). The others are not
+    covered: before a target's first observation no source has looked (the prior alone
+    would put it at the median); between and after, the random walk alone would carry a
+    score no source of the year supports, its interval hardly wider than an observed one
+    (issue 22: a target seen by fewer sources gets a wider interval, or no score)."""
     keep = np.zeros((len(data.targets), len(data.years)), bool)
-    seen = data.obs.groupby("t")["y"].agg(["min", "max"])
-    for t, (first, last) in seen.iterrows():
-        end = len(data.years) if max_age is None else int(last) + int(max_age) + 1
-        keep[int(t), int(first):end] = True
+    keep[data.obs["t"].to_numpy(int), data.obs["y"].to_numpy(int)] = True
     return keep
 
 
@@ -111,7 +111,7 @@ def measure(spec: Spec, inputs: Inputs, nominal: pd.DataFrame | None = None,
             out.fits[(actor, pillar)] = fit
             if fit.warning:
                 out.warnings.append(fit.warning)
-            keep = scored_cells(data, spec.max_age)
+            keep = scored_cells(data)
             score = outputs.display(fit.theta, keep)
             score[:, ~keep] = np.nan  # not covered: no score, and no index from it
             drawn[pillar] = (data.targets, data.years, score)

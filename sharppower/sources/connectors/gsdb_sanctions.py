@@ -17,6 +17,19 @@ the EEU imposes gives Russia no row. Blocs as targets declared in `gsdb_sanction
 non-country targets (groups, organisations, "Western countries") are skipped with a
 counted warning. Only non-zero rows are produced: the universe (every target, 1950-2022)
 says that a target-year without a case had none in force.
+
+Only **substantive** cases count as pressure (`substantive`), decided from the published
+case-type dummies and objectives:
+- at least one of the types `trade`, `financial`, `arms` or `military` (an embargo, an
+  asset or finance restriction, an arms embargo, a suspension of military assistance);
+  cases that are only `travel` (visa bans on named persons) or only `other` are left out;
+- and at least one political objective (policy_change, democracy, human_rights, end_war,
+  prevent_war, territorial_conflict, destab_regime, terrorism): a case whose only
+  objective is `other` is left out. In release 3 those are mostly measures against
+  criminals *in* a country (the United States' narcotics-kingpin designations in Costa
+  Rica, Panama, Belize, Colombia, ... 2011-2022) and sanitary or commercial bans (China's
+  2003-2016 Canadian beef ban), not pressure on its government.
+The cases left out are counted in a warning with their ids per actor.
 """
 
 from __future__ import annotations
@@ -36,7 +49,11 @@ from sharppower.sources.snapshot import Snapshot
 
 FILE = "GSDB_V3.csv"
 COMMIT = "156e000abc8d1263fbb2547477d2c4c11586bf43"
-REQUIRED = ["case_id", "sanctioned_state", "sanctioning_state", "begin", "end"]
+TYPES = ["trade", "financial", "arms", "military"]
+OBJECTIVES = {"policy_change", "democracy", "human_rights", "end_war", "prevent_war",
+              "territorial_conflict", "destab_regime", "terrorism"}
+REQUIRED = ["case_id", "sanctioned_state", "sanctioning_state", "begin", "end", *TYPES,
+            "objective"]
 FIRST, LAST = 1950, 2022
 USSR_LAST_YEAR = 1991
 
@@ -67,11 +84,26 @@ def members(bloc: str, year: int) -> list[str]:
             if first <= year and (last is None or year <= last)]
 
 
+def substantive(df: pd.DataFrame) -> pd.Series:
+    """True for the cases that count as pressure: a trade, financial, arms or military
+    measure with at least one political objective (module docstring)."""
+    typed = (df[TYPES] == 1).any(axis=1)
+    aims = df["objective"].fillna("").map(
+        lambda text: bool({a.strip() for a in str(text).split(",")} & OBJECTIVES))
+    return typed & aims
+
+
 def read_cases(path, res: CountryResolver) -> tuple[pd.DataFrame, list[str]]:
-    """One row per case x sender name x target name x year in force: case_id, sender
-    (ISO3 or None), target (ISO3), year, bloc (the bloc target expanded, or ''), _row."""
+    """One row per substantive case x sender name x target name x year in force: case_id,
+    sender (ISO3 or None), target (ISO3), year, bloc (the bloc target expanded, or ''),
+    _row; `left` (the cases that are not substantive, with their senders) in attrs."""
     df = readers.read_csv(path, FILE, REQUIRED, encoding="utf-8-sig")
-    df = readers.integers(df, ["begin", "end"], FILE)
+    df = readers.integers(df, ["begin", "end", *TYPES], FILE)
+    keep = substantive(df)
+    left = [(rec.case_id, [resolve(n, res) for n in split_names(rec.sanctioning_state, res,
+                                                                   aliases())])
+            for rec in df[~keep].itertuples(index=False)]
+    df = df[keep]
     rows, skipped = [], {}
     for rec in df.rename(columns={"_row": "row"}).itertuples(index=False):
         senders = [resolve(n, res) for n in split_names(rec.sanctioning_state, res, aliases())]
@@ -89,7 +121,18 @@ def read_cases(path, res: CountryResolver) -> tuple[pd.DataFrame, list[str]]:
                 f"declared bloc skipped ({sum(map(len, skipped.values()))} cases): "
                 + "; ".join(f"{n!r} rows {readers.row_ranges(r)}" for n, r in skipped.items())]
     out = pd.DataFrame(rows, columns=["case_id", "sender", "target", "year", "bloc", "_row"])
+    out.attrs["left"] = left
     return out, warnings if skipped else []
+
+
+def left_warnings(left: list, actor: str) -> list[str]:
+    """The actor's cases left out as not substantive (Russia: the Soviet Union's too)."""
+    senders = {actor, "SUN"} if actor == "RUS" else {actor}
+    ids = sorted({str(case) for case, names in left if senders & set(names)}, key=int)
+    if not ids:
+        return []
+    return [f"{FILE}: {actor}: {len(ids)} cases not substantive (only travel or 'other' "
+            f"measures, or no political objective) left out: {readers.shorten(', '.join(ids))}"]
 
 
 def actor_cases(cases: pd.DataFrame, actor: str) -> pd.DataFrame:
@@ -111,6 +154,7 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None,
     cases, warnings = read_cases(snapshot.path(FILE), res)
     parts = []
     for actor in actors:
+        warnings += left_warnings(cases.attrs["left"], actor)
         mine = actor_cases(cases, actor)
         if mine.empty:
             continue
