@@ -26,11 +26,14 @@ LONG_URL = ("https://www.example-monitor.org/reports/2019/04/foreign-information
 def fresh_console(monkeypatch):
     """The CLI's consoles as a fresh process has them (rich reads the terminal, else COLUMNS,
     at each print): another test of the same worker may have left a console of fixed width
-    bound in a module imported lazily while it was patched."""
+    bound in a module imported lazily while it was patched, and a COLUMNS left in the
+    environment would fix the new console's width at its creation."""
     from rich.console import Console
 
     from sharppower.cli import common
 
+    monkeypatch.delenv("COLUMNS", raising=False)  # rich fixes a width read at creation
+    monkeypatch.delenv("LINES", raising=False)
     monkeypatch.setattr(common, "console", Console())
     monkeypatch.setattr(common, "err_console", Console(stderr=True))
 
