@@ -224,21 +224,18 @@ def test_the_stored_quadrant_equals_the_computed_one_and_is_dropped_when_the_sto
     by the profiles step, equal to the computed one; the route serves it while the store is
     the one it was computed from (a marker written into the stored row shows through), and
     computes the page again once a new index run changed the store."""
-    import sqlalchemy as sa
-
     from sharppower.codebook import packaged_codebook
+    from sharppower.index import nodes
     from sharppower.index.build import build_index
+    from sharppower.index.spec import load_spec
+    from sharppower.store.database import insert_rows
+    from sharppower.store.tables import observations
     from sharppower.web.cache import store_version
     from sharppower.web.pages.country import store_profiles
     from sharppower.web.pages.quadrant import quadrant_data
     from sharppower.web.profiles import stored_page
     from sharppower.web.render import clean
     from sharppower.web.tables import page_data
-
-    from sharppower.index import nodes
-    from sharppower.index.spec import load_spec
-    from sharppower.store.database import insert_rows
-    from sharppower.store.tables import observations
 
     db, web = scored
     spec = load_spec()
