@@ -30,6 +30,17 @@ def plotly_js() -> Path:
     return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
 
 
+def warm_up() -> None:
+    """Parse the codebook and the index spec (YAML, parsed once per process) when the server
+    starts rather than on the first request, which every page's first visitor paid (0.1-0.25 s
+    on a loaded machine)."""
+    from sharppower.codebook import packaged_codebook
+    from sharppower.index.spec import load_spec
+
+    packaged_codebook()
+    load_spec()
+
+
 def create_app(settings: Settings, db: Database) -> FastAPI:
     app = FastAPI(title="sharppower", version=__version__,
                   description="Dashboard and JSON API of the sharppower observatory. Every page "
@@ -40,6 +51,7 @@ def create_app(settings: Settings, db: Database) -> FastAPI:
     if not db.read_only:  # a store this process may only read is served read-only
         ensure_admin(db, settings.admin_token)
     app.state.settings, app.state.db, app.state.cache = settings, db, StoreCache(db)
+    warm_up()
 
     @app.get("/static/vendor/plotly.min.js", include_in_schema=False)
     def plotly_bundle(request: Request):
