@@ -10,7 +10,7 @@ import json
 import pandas as pd
 import pytest
 from test_evidence_cli import url_of
-from test_web_support import add_index_inputs, client, input_pillars, make_app
+from test_web_support import add_index_inputs, add_opinion, client, input_pillars, make_app
 from typer.testing import CliRunner
 
 from sharppower.errors import ValidationError
@@ -216,3 +216,70 @@ def test_the_build_stores_the_default_pages_served_while_current(scored):
     assert again["pages"] == done["pages"]
     build_index(db, runs=20, seed=2)  # a new run: the stored pages are no longer current
     assert stored_page(db, "map:CHN", store_version(db)) is None
+
+
+def test_the_stored_quadrant_equals_the_computed_one_and_is_dropped_when_the_store_changes(
+        scored, conf, monkeypatch):
+    """Each actor's default quadrant (its default year, no moves, the default axes) is stored
+    by the profiles step, equal to the computed one; the route serves it while the store is
+    the one it was computed from (a marker written into the stored row shows through), and
+    computes the page again once a new index run changed the store."""
+    from sharppower.codebook import packaged_codebook
+    from sharppower.index import nodes
+    from sharppower.index.build import build_index
+    from sharppower.index.spec import load_spec
+    from sharppower.store.database import insert_rows
+    from sharppower.store.tables import observations
+    from sharppower.web.cache import store_version
+    from sharppower.web.pages.country import store_profiles
+    from sharppower.web.pages.quadrant import quadrant_data
+    from sharppower.web.profiles import stored_page
+    from sharppower.web.render import clean
+    from sharppower.web.tables import page_data
+
+    db, web = scored
+    spec = load_spec()
+    spec.min_ranked = 3  # the demo's five scored targets make a default year
+    monkeypatch.setattr(nodes, "load_spec", lambda *a, **k: spec)
+    add_opinion(db)  # favourable views: a few targets, and four of the scored ones
+    rows = [{"actor": "CHN", "target": t, "year": 2021, "indicator": "att_favorable",
+             "value": v, "unit": "percent of adults", "se": 1.5, "source": "test-fixture",
+             "source_file": __file__, "source_row": t}
+            for t, v in {"KEN": 61.0, "PAK": 72.0, "ZMB": 44.0, "LAO": 38.0}.items()]
+    with db.begin() as conn:
+        insert_rows(conn, observations, rows)
+    store_profiles(db)
+    version = store_version(db)
+    same = lambda a, b: json.loads(json.dumps(clean(a))) == json.loads(json.dumps(clean(b)))
+    actors = list(packaged_codebook().actors)
+    for actor in actors:
+        kept = stored_page(db, f"quadrant:{actor}", version)
+        assert kept is not None and kept["actor"] == actor
+        assert same(kept, quadrant_data(db, actor))
+    placed = stored_page(db, "quadrant:CHN", version)
+    assert placed["year"] == 2021 and {p["target"] for p in placed["points"]} >= {
+        "KEN", "PAK", "ZMB", "LAO"}
+
+    def mark(actor: str) -> None:
+        key = f"quadrant:{actor}"
+        payload = {**stored_page(db, key, version), "year_reason": "MARK from the store"}
+        with db.begin() as conn:
+            conn.execute(page_data.update().where(page_data.c.key == key)
+                         .values(payload=json.dumps(clean(payload))))
+
+    mark(actors[0])
+    mark(actors[1])
+    assert web.get("/quadrant.json").json()["year_reason"] == "MARK from the store"
+    second = web.get("/quadrant.json", params={"actor": actors[1]}).json()
+    assert second["year_reason"] == "MARK from the store" and second["actor"] == actors[1]
+    # anything but the default page is computed
+    for params in ({"actor": "CHN", "year": 2021}, {"actor": "CHN", "attraction": "net"}):
+        assert web.get("/quadrant.json", params=params).json()["year_reason"] != (
+            "MARK from the store")
+    build_index(db, runs=20, seed=2)  # a new run: the stored quadrants are no longer current
+    assert stored_page(db, f"quadrant:{actors[0]}", store_version(db)) is None
+    served = client(make_app(conf, db)).get("/quadrant.json").json()  # a server started now
+    assert served["year_reason"] != "MARK from the store"
+    assert same({k: served[k] for k in ("points", "thresholds", "year")},
+                {k: v for k, v in quadrant_data(db, actors[0]).items()
+                 if k in ("points", "thresholds", "year")})

@@ -17,6 +17,7 @@ from sharppower.web import figures
 from sharppower.web.lookup import check_actor, check_year, codebook
 from sharppower.web.memo import Memo, memo_reader, no_memo
 from sharppower.web.pages import Page
+from sharppower.web.profiles import stored_page
 from sharppower.web.routing import cache, fmt, page, respond, store
 from sharppower.web.scoretext import choice_reason
 
@@ -135,6 +136,26 @@ def quadrant_figure(data: dict) -> dict:
                             data["thresholds"])
 
 
+DEFAULT_AXES = ("favorable", "influence")  # the page's default attraction and influence axes
+
+
+def stored_default(request: Request, actor: str | None, year: int | None,
+                   from_year: int | None, attraction: str, influence: str) -> dict | None:
+    """An actor's default quadrant (no year, no from_year, the default axes) as the build
+    stored it, when current (`web.profiles.stored_page`); None otherwise."""
+    if year is not None or from_year is not None or (attraction, influence) != DEFAULT_AXES:
+        return None
+    return stored_page(store(request), f"quadrant:{check_actor(actor)}",
+                       cache(request).version())
+
+
+def stored_pages(db: Database, memo: Memo) -> dict[str, dict]:
+    """What the build stores for this page (`web.pages.country.store_pages`): each actor's
+    default quadrant (its default year, no moves)."""
+    return {f"quadrant:{actor}": quadrant_data(db, actor, memo=memo)
+            for actor in codebook().actors}
+
+
 @page(router, "/quadrant")
 def quadrant_page(request: Request, actor: str | None = None, year: int | None = None,
                   from_year: int | None = None, attraction: str = "favorable",
@@ -142,8 +163,10 @@ def quadrant_page(request: Request, actor: str | None = None, year: int | None =
     """Attraction against influence for every target, with moves from `from_year`."""
     memo = cache(request).get
     key = ("quadrant_page", actor, year, from_year, attraction, influence)
-    data = memo(key, lambda: quadrant_data(store(request), actor, year, from_year, attraction,
-                                           influence, memo))
+    data = memo(key, lambda: stored_default(request, actor, year, from_year, attraction,
+                                            influence)
+                or quadrant_data(store(request), actor, year, from_year, attraction, influence,
+                                 memo))
     return respond(request, "quadrant.html", data, key=key,
                    figures=lambda d: {"quadrant": quadrant_figure(d)})
 
