@@ -112,7 +112,7 @@ def fit_pillar(data: PillarData, settings: dict[str, Any],
                           "steps": int(settings["steps"]), "n_obs": len(data.obs)})
     from sharppower.index.latent import model  # JAX: only when a fit runs
 
-    shape = model.shape_for(len(data.obs), T, Y, len(data.indicators))
+    shape = model.shape_for(T, Y, data.kinds)
     same_axes = (stored is not None and stored.targets == data.targets
                  and stored.years == data.years and stored.indicators == data.indicators)
     init = stored.params if same_axes else None
