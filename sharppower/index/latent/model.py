@@ -144,6 +144,26 @@ def shape_for(n_targets: int, n_years: int, kinds: list[str]) -> Shape:
                  _bucket(n["count"], 8), _bucket(n["binary"], 2))
 
 
+# XLA's CPU backend at optimisation level 1, not 3: compiling the fit takes about half the
+# time (update 5.6 -> 3.0 s, init 6.0 -> ~2.5 s cold) and a step runs as fast (2.1-2.5 ms)
+COMPILER_OPTIONS = {"xla_backend_optimization_level": 1}
+
+
+def _aot(fn):
+    """`fn` (jitted) compiled ahead of time with COMPILER_OPTIONS, once per argument
+    structure and shapes (JAX's persistent cache still applies)."""
+    done: dict = {}
+
+    def call(*args):
+        leaves, tree = jax.tree_util.tree_flatten(args)
+        key = (tree, tuple((np.shape(x), np.result_type(x).str) for x in leaves))
+        if key not in done:
+            done[key] = fn.lower(*args).compile(compiler_options=COMPILER_OPTIONS)
+        return done[key](*args)
+
+    return call
+
+
 CHUNK = 250  # Adam steps per compiled call: a fit of any length reuses one program
 
 
@@ -161,6 +181,7 @@ def _program(shape: Shape, lr: float, chunk: int):
     guide = AutoNormal(bound, init_loc_fn=init_to_median(num_samples=15), init_scale=0.1)
     svi = SVI(bound, guide, Adam(lr), Trace_ELBO())
 
+    @_aot
     @jax.jit
     def run(state, data):
         def body(s, _):
@@ -170,7 +191,7 @@ def _program(shape: Shape, lr: float, chunk: int):
 
     # svi.init traced as one program: run eagerly, the guide's set-up (prior medians, a
     # valid start, the transforms) compiled some 380 small programs one by one (15 s cold)
-    init = jax.jit(lambda key, params, data: svi.init(key, init_params=params, **data))
+    init = _aot(jax.jit(lambda key, params, data: svi.init(key, init_params=params, **data)))
     return svi, guide, run, init
 
 
