@@ -115,7 +115,10 @@ def fit_pillar(data: PillarData, settings: dict[str, Any],
     shape = model.shape_for(T, Y, data.kinds)
     same_axes = (stored is not None and stored.targets == data.targets
                  and stored.years == data.years and stored.indicators == data.indicators)
-    init = stored.params if same_axes else None
+    # and the same padded parameters (a stored fit of an earlier padding starts cold)
+    fits = same_axes and {k: np.shape(v) for k, v in stored.params.items()} == \
+        model.param_shapes(shape)
+    init = stored.params if fits else None
     steps = int(settings["steps"]) if init is None else max(int(settings["steps"]) // WARM, 1)
     start = time.perf_counter()
     fitted = model.fit(data.arrays(shape), shape, steps=steps,

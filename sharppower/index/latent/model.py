@@ -164,6 +164,14 @@ def _aot(fn):
     return call
 
 
+def param_shapes(shape: Shape) -> dict[str, tuple[int, ...]]:
+    """The guide's parameters (AutoNormal: `<site>_auto_loc`, `<site>_auto_scale`) and their
+    shapes for a padded shape: a stored fit warm-starts only a fit of the same shapes."""
+    sites = {"sigma": (), "z0": (shape.n_targets,), "eps": (shape.n_targets, shape.n_years - 1),
+             **{k: (shape.n_ind,) for k in ("alpha", "loading", "loading_binary", "noise", "phi")}}
+    return {f"{k}_auto_{p}": v for k, v in sites.items() for p in ("loc", "scale")}
+
+
 CHUNK = 250  # Adam steps per compiled call: a fit of any length reuses one program
 
 
