@@ -10,5 +10,5 @@ and diagnostics, `validate.leave_one_source_out` checks each source against the 
 JAX is imported only when a fit runs (never on a cache hit).
 """
 
-MODEL_VERSION = "3"  # bump when the model or its data preparation changes (refits all)
+MODEL_VERSION = "4"  # bump when the model or its data preparation changes (refits all)
 OUTPUT_VERSION = "5"  # bump when scores from the draws change (display scale): rebuilds, no refit

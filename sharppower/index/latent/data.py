@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.special import gammaln
 from scipy.stats import skew
 
 KIND_CODES = {"continuous": 0, "count": 1, "binary": 2}
@@ -57,22 +58,40 @@ class PillarData:
                           self.obs[~self.obs["i"].isin(gone)].reset_index(drop=True))
 
     def arrays(self, shape) -> dict[str, np.ndarray]:
-        """Padded arrays for `model.fit` (mask 0 on padding)."""
-        n = len(self.obs)
-        if n > shape.n_obs:
-            raise ValueError(f"{n} observations exceed the padded size {shape.n_obs}")
-        pad = lambda col, dtype: np.concatenate(
-            [self.obs[col].to_numpy(dtype), np.zeros(shape.n_obs - n, dtype)])
+        """Padded grids for `model.fit`, per kind (slots x targets x years; mask 0 where
+        nothing is observed and on padding) with each slot's indicator (`*_ix`)."""
+        T, Y = len(self.targets), len(self.years)
+        if T > shape.n_targets or Y > shape.n_years or len(self.indicators) > shape.n_ind:
+            raise ValueError(f"{T} targets, {Y} years, {len(self.indicators)} indicators "
+                             f"exceed the padded shape {shape}")
+        grid = (shape.n_targets, shape.n_years)
+        out: dict[str, np.ndarray] = {}
+        for kind, name, slots in (("continuous", "cont", shape.n_cont),
+                                  ("count", "count", shape.n_count),
+                                  ("binary", "bin", shape.n_binary)):
+            mine = [i for i, k in enumerate(self.kinds) if k == kind]
+            if len(mine) > slots:
+                raise ValueError(f"{len(mine)} {kind} indicators exceed the padded shape {shape}")
+            ix = np.zeros(slots, np.int32)
+            ix[:len(mine)] = mine
+            value = np.zeros((slots, *grid), np.float32)
+            offset = np.zeros_like(value)
+            mask = np.zeros_like(value)
+            obs = self.obs[self.obs["i"].isin(mine)]
+            slot = np.searchsorted(mine, obs["i"].to_numpy(int))
+            at = (slot, obs["t"].to_numpy(int), obs["y"].to_numpy(int))
+            value[at] = obs["value"].to_numpy(float)
+            offset[at] = obs["offset"].to_numpy(float)
+            mask[at] = 1.0
+            out.update({f"{name}_ix": ix, f"{name}_value": value, f"{name}_mask": mask})
+            if kind == "count":
+                out["count_offset"] = offset
+                out["count_lgf"] = gammaln(value + 1.0).astype(np.float32)
         direction = np.ones(shape.n_ind, np.float32)
         direction[:len(self.directions)] = self.directions
         binary = np.zeros(shape.n_ind, np.float32)
         binary[:len(self.kinds)] = [k == "binary" for k in self.kinds]
-        return {"ind": pad("i", np.int32), "tgt": pad("t", np.int32), "yr": pad("y", np.int32),
-                "value": pad("value", np.float32), "kind": pad("kind", np.int32),
-                "offset": pad("offset", np.float32),
-                "mask": np.concatenate([np.ones(n, np.float32),
-                                        np.zeros(shape.n_obs - n, np.float32)]),
-                "direction": direction, "binary": binary}
+        return {**out, "direction": direction, "binary": binary}
 
     def seen_counts(self) -> tuple[np.ndarray, np.ndarray]:
         """(T, Y) numbers of indicators and of sources observed per target and year."""

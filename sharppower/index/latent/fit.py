@@ -112,10 +112,13 @@ def fit_pillar(data: PillarData, settings: dict[str, Any],
                           "steps": int(settings["steps"]), "n_obs": len(data.obs)})
     from sharppower.index.latent import model  # JAX: only when a fit runs
 
-    shape = model.shape_for(len(data.obs), T, Y, len(data.indicators))
+    shape = model.shape_for(T, Y, data.kinds)
     same_axes = (stored is not None and stored.targets == data.targets
                  and stored.years == data.years and stored.indicators == data.indicators)
-    init = stored.params if same_axes else None
+    # and the same padded parameters (a stored fit of an earlier padding starts cold)
+    fits = same_axes and {k: np.shape(v) for k, v in stored.params.items()} == \
+        model.param_shapes(shape)
+    init = stored.params if fits else None
     steps = int(settings["steps"]) if init is None else max(int(settings["steps"]) // WARM, 1)
     start = time.perf_counter()
     fitted = model.fit(data.arrays(shape), shape, steps=steps,
