@@ -4,9 +4,8 @@ the xlsm workbook, errors naming file, row and field, and the SOURCE.md spot che
 
 from __future__ import annotations
 
-import re
-
 import os
+import re
 from pathlib import Path
 
 import pandas as pd

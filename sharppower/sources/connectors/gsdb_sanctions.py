@@ -131,8 +131,9 @@ def left_warnings(left: list, actor: str) -> list[str]:
     ids = sorted({str(case) for case, names in left if senders & set(names)}, key=int)
     if not ids:
         return []
-    return [f"{FILE}: {actor}: {len(ids)} cases not substantive (only travel or 'other' "
-            f"measures, or no political objective) left out: {readers.shorten(', '.join(ids))}"]
+    return [(f"{FILE}: {actor}: {len(ids)} cases not substantive (only travel or 'other' "
+             f"measures, or no political objective) left out: "
+             f"{readers.shorten(', '.join(ids))}")]
 
 
 def actor_cases(cases: pd.DataFrame, actor: str) -> pd.DataFrame:
