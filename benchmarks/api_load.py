@@ -162,8 +162,8 @@ def cold_and_warm(port: int, other_year: int) -> None:
 # (path, goal in seconds for its first load after a start): every page under 500 ms, a
 # profile of a non-default year under 1 s (issues 23 and 26)
 PAGES = [("/map", 0.5), ("/country/KEN", 0.5), ("/country/KEN?year=2010", 1.0),
-         ("/quadrant", 0.5), ("/evidence", 0.5), ("/methodology", 0.5), ("/weights", 0.5),
-         ("/downloads", 0.5), ("/sources", 0.5), ("/countries", 0.5)]
+         ("/quadrant", 0.5), ("/vulnerability", 0.5), ("/evidence", 0.5), ("/methodology", 0.5),
+         ("/weights", 0.5), ("/downloads", 0.5), ("/sources", 0.5), ("/countries", 0.5)]
 RERANK = ("/weights.json?w.exposure=2&w.pressure=0.5", 0.3)  # new weights, after /weights
 
 

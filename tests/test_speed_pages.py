@@ -283,3 +283,36 @@ def test_the_stored_quadrant_equals_the_computed_one_and_is_dropped_when_the_sto
     assert same({k: served[k] for k in ("points", "thresholds", "year")},
                 {k: v for k, v in quadrant_data(db, actors[0]).items()
                  if k in ("points", "thresholds", "year")})
+
+
+def test_the_stored_vulnerability_ranking_equals_the_computed_one_and_is_served_while_current(
+        scored):
+    """Each actor's default vulnerability ranking is stored by the profiles step, equal to the
+    computed one; the route serves it (a marker written into the stored row shows through)
+    and stops serving it once a new index run changed the store."""
+    from sharppower.codebook import packaged_codebook
+    from sharppower.index.build import build_index
+    from sharppower.web.cache import store_version
+    from sharppower.web.pages.country import store_profiles
+    from sharppower.web.pages.vulnerability import vulnerability_data
+    from sharppower.web.profiles import stored_page
+    from sharppower.web.render import clean
+    from sharppower.web.tables import page_data
+
+    db, web = scored
+    store_profiles(db)
+    version = store_version(db)
+    same = lambda a, b: json.loads(json.dumps(clean(a))) == json.loads(json.dumps(clean(b)))
+    actors = list(packaged_codebook().actors)
+    for actor in actors:
+        kept = stored_page(db, f"vulnerability:{actor}", version)
+        assert kept is not None and kept["actor"] == actor
+        assert same(kept, vulnerability_data(db, actor))
+    key = f"vulnerability:{actors[0]}"
+    payload = {**stored_page(db, key, version), "year_reason": "MARK from the store"}
+    with db.begin() as conn:
+        conn.execute(page_data.update().where(page_data.c.key == key)
+                     .values(payload=json.dumps(clean(payload))))
+    assert web.get("/vulnerability.json").json()["year_reason"] == "MARK from the store"
+    build_index(db, runs=20, seed=2)  # a new run: the stored ranking is no longer current
+    assert stored_page(db, key, store_version(db)) is None

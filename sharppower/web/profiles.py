@@ -83,7 +83,7 @@ def stored_profile(db: Database, iso3: str, version: tuple[Any, ...]) -> dict | 
     return json.loads(row.payload)
 
 
-PAGES_VERSION = "4"  # bump when the stored pages change (`pages.country.store_pages`)
+PAGES_VERSION = "5"  # bump when the stored pages change (`pages.country.store_pages`)
 PAGE_INPUTS = INPUTS + [
     "SELECT COUNT(*), MAX(updated_at), MAX(id) FROM evidence",
     "SELECT COUNT(*), MAX(retrieved_at), MAX(sha256) FROM sources",

@@ -231,12 +231,12 @@ WHOLE_VERSION = {"downloads", "evidence", "methodology"}  # pages showing the ev
 
 
 def store_pages(db: Database, version: tuple, memo: Memo) -> int:
-    """Store what the default map, quadrant and weights pages of each actor (with the weights
+    """Store what the default map, quadrant, vulnerability and weights pages of each actor (with the weights
     page's re-weighting kit), the downloads page, the evidence browser's first page and the
     methodology page (default actor) show
     (`web.profiles.write_pages`), so that their first visitor after a build is served at
     once; only re-stamped when their inputs are unchanged. Returns the pages stored."""
-    from sharppower.web.pages import downloads, methodology, quadrant, weights
+    from sharppower.web.pages import downloads, methodology, quadrant, vulnerability, weights
     from sharppower.web.pages import evidence as browser
     from sharppower.web.pages import map as map_page
 
@@ -247,6 +247,7 @@ def store_pages(db: Database, version: tuple, memo: Memo) -> int:
     pages = {**map_page.stored_pages(db, memo), **weights.stored_pages(db, memo),
              **downloads.stored_pages(db, memo), **browser.stored_pages(db),
              **methodology.stored_pages(db, memo), **quadrant.stored_pages(db, memo),
+             **vulnerability.stored_pages(db, memo),
              "empty-domains": empty_domains_page(db)}
     return write_pages(db, {k: (v, k in WHOLE_VERSION) for k, v in pages.items()}, version,
                        inputs)
