@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
 import warnings
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -29,6 +31,17 @@ from sharppower.index.stages import DATA_STAGES, transform
 
 MEMORY_BUDGET = 8_000_000  # array elements per chunk of replications x nodes x units
 BLOCK_UNITS = 1000  # units per block of cross-sections (rank histograms held at once)
+
+
+def block_threads() -> int:
+    """Threads scoring blocks side by side: SHARPPOWER_INDEX_THREADS, else the cores this
+    process may use (numpy, the random generators and the rank kernels release the GIL
+    for the heavy loops; blocks write disjoint outputs, so the numbers do not depend on it)."""
+    setting = os.environ.get("SHARPPOWER_INDEX_THREADS")
+    if setting:
+        return max(1, int(setting))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(4, cores or 1))
 
 
 @dataclass
@@ -311,17 +324,23 @@ class Propagator:
                                        inputs.cell_frame("age"))
         return self._rel_sd
 
-    def _noisy(self, X: np.ndarray, key: tuple, seeds: np.ndarray, pos: np.ndarray) -> np.ndarray:
-        """(R, n, K): X plus each replication's noise, in the normalised units of `key`
-        (the same seed and unit always get the same draw, whatever the block), kept
-        within the normalised values' range."""
+    def _noise_scale(self, key: tuple) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+        """(n, K) noise standard deviations in the normalised units of `key`, and the
+        normalised values' range per indicator (computed once per key)."""
         if key not in self.noise_sd:
             full = self.data(key)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 bounds = (np.nanmin(full, axis=0), np.nanmax(full, axis=0))
             self.noise_sd[key] = (self.rel_sd() * section_spread(full, self.groups), bounds)
-        sd, (lo, hi) = self.noise_sd[key][0][pos], self.noise_sd[key][1]
+        return self.noise_sd[key]
+
+    def _noisy(self, X: np.ndarray, key: tuple, seeds: np.ndarray, pos: np.ndarray) -> np.ndarray:
+        """(R, n, K): X plus each replication's noise, in the normalised units of `key`
+        (the same seed and unit always get the same draw, whatever the block), kept
+        within the normalised values' range."""
+        scale, (lo, hi) = self._noise_scale(key)
+        sd = scale[pos]
         noisy = np.flatnonzero(sd.any(axis=1))
         out = np.repeat(X[None], len(seeds), axis=0)
         if not len(noisy):
@@ -340,6 +359,29 @@ class Propagator:
         else:
             out[:, noisy] += draws
         return np.clip(out, lo, hi, out=out)  # noise stays inside the normalised scale
+
+    def prepare(self, design: Design) -> None:
+        """Compute, once and in this thread, every normalised matrix and noise scale the
+        design's combinations use (the threads scoring blocks then only read them)."""
+        nd = design.data.shape[1]
+        for combo, _ in self._combos(design):
+            key = combo[:nd]
+            self.data(key)
+            if design.noise is not None:
+                self._noise_scale(key)
+
+    def _each_block(self, design: Design, work) -> list:
+        """`work(block)` for every block, in order of the blocks' results: side by side on
+        `block_threads()` threads once the shared matrices are computed (BLAS on one
+        thread for the whole pool: its limit is process-wide)."""
+        blocks = self._blocks()
+        threads = min(block_threads(), len(blocks))
+        with aggregate.one_blas_thread():
+            self.prepare(design)
+            if threads <= 1:
+                return [work(b) for b in blocks]
+            with ThreadPoolExecutor(threads, thread_name_prefix="index-block") as pool:
+                return list(pool.map(work, blocks))
 
     def ranks(self, design: Design, reps: np.ndarray) -> np.ndarray:
         """(len(reps), A, n) ranks of the given replications (for checks and tests)."""
@@ -361,16 +403,17 @@ class Propagator:
         of normalisation or aggregation: Space.restricted)."""
         A = len(self.run.tree.nodes)
         out = np.full((len(quantiles), len(self.nominal), A), np.nan)
-        with aggregate.one_blas_thread():
-            for block in self._blocks():
-                pos, _ = _positions(block)
-                S = np.full((len(design), A, len(pos)), np.nan, dtype=np.float32)
-                for combo, reps in self._chunks(design, len(pos)):
-                    S[reps] = self._scores(design, combo, reps, pos)
-                mask = self.run.screened.nodes[pos].T  # (A, n)
-                S[:, ~mask] = np.nan
-                q = nan_quantiles(S, quantiles)  # (q, A, n)
-                out[:, pos, :] = q.transpose(0, 2, 1)
+
+        def work(block):
+            pos, _ = _positions(block)
+            S = np.full((len(design), A, len(pos)), np.nan, dtype=np.float32)
+            for combo, reps in self._chunks(design, len(pos)):
+                S[reps] = self._scores(design, combo, reps, pos)
+            mask = self.run.screened.nodes[pos].T  # (A, n)
+            S[:, ~mask] = np.nan
+            out[:, pos, :] = nan_quantiles(S, quantiles).transpose(0, 2, 1)  # blocks: disjoint
+
+        self._each_block(design, work)
         return out
 
     def propagate(self, design: Design, quantiles: list[float] | None,
@@ -384,21 +427,28 @@ class Propagator:
         shape = (len(quantiles), len(self.nominal), A) if quantiles else None
         out = Propagated(np.full(shape, np.nan) if shape else None,
                          np.zeros((R, n_act, A)), np.zeros((R, n_act, A)))
-        with aggregate.one_blas_thread():
-            for block in self._blocks():
-                self._block(design, block, quantiles, out, shifts)
+        parts = self._each_block(design, lambda block: self._block(design, block, quantiles,
+                                                                   out.ranks, n_act, shifts))
+        for shift, count in parts:  # in block order: the same sums as one block after another
+            if shifts:
+                out.shift += shift
+                out.count += count
         return out
 
-    def _block(self, design: Design, block, quantiles, out: Propagated,
-               shifts: bool = True) -> None:
+    def _block(self, design: Design, block, quantiles, ranks_out: np.ndarray | None,
+               n_act: int, shifts: bool = True) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Score one block of cross-sections for every replication (per combination of
         discrete choices, in chunks) and rank only the lanes (unit x node) that screening
-        lets have a score."""
-        A = len(self.run.tree.nodes)
+        lets have a score; writes the block's rank quantiles into `ranks_out` (its own
+        units) and returns its (R, actors, A) rank-shift sums and counts (None, None
+        without `shifts`)."""
+        R, A = len(design), len(self.run.tree.nodes)
         pos, local = _positions(block)
         lanes = Lanes(self.run.screened.nodes[pos], local, self.actor[pos],
-                      self.nominal[pos], out.shift.shape[1])
+                      self.nominal[pos], n_act)
         hist = RankHistogram(lanes.size, max(len(g) for g in block))
+        shift = np.zeros((R, n_act, A)) if shifts else None
+        count = np.zeros((R, n_act, A)) if shifts else None
         for combo, reps in self._chunks(design, len(pos)):
             S = self._scores(design, combo, reps, pos)[:, lanes.node, lanes.unit]
             ranks = group_ranks(S, lanes.groups, dtype=np.float32)
@@ -409,10 +459,11 @@ class Propagator:
             dev = np.abs(ranks - lanes.nominal)
             present = ~np.isnan(dev)
             dev[~present] = 0.0
-            out.shift[reps] += (dev @ lanes.onehot).reshape(len(reps), -1, A)
-            out.count[reps] += (present.astype(np.float32) @ lanes.onehot).reshape(len(reps), -1, A)
+            shift[reps] += (dev @ lanes.onehot).reshape(len(reps), -1, A)
+            count[reps] += (present.astype(np.float32) @ lanes.onehot).reshape(len(reps), -1, A)
         if quantiles:
-            out.ranks[:, pos[lanes.unit], lanes.node] = hist.quantiles(quantiles)
+            ranks_out[:, pos[lanes.unit], lanes.node] = hist.quantiles(quantiles)
+        return shift, count
 
 
 def nan_quantiles(S: np.ndarray, quantiles: list[float]) -> np.ndarray:

@@ -33,7 +33,7 @@ from sharppower.index.tables import (
     index_sensitivity,
 )
 from sharppower.store import Database
-from sharppower.store.database import frame_records, insert_rows
+from sharppower.store.database import insert_frame
 
 SCORE_COLUMNS = ["actor", "target", "year", "level", "node", "score", "rank", "n_ranked",
                  "coverage", "rank_median", "rank_low", "rank_high", "rank_p05", "rank_p95",
@@ -52,8 +52,8 @@ def _delete_runs(conn, spec_name: str) -> None:
         conn.execute(sa.delete(index_runs).where(index_runs.c.id.in_(ids)))
 
 
-def _with_run(frame: pd.DataFrame, run_id: int, columns: list[str]) -> list[dict]:
-    return frame_records(frame.reindex(columns=columns).assign(run_id=run_id))
+def _with_run(frame: pd.DataFrame, run_id: int, columns: list[str]) -> pd.DataFrame:
+    return frame.reindex(columns=columns).assign(run_id=run_id)
 
 
 def save_run(db: Database, run, indicators: pd.DataFrame, summary: dict,
@@ -70,11 +70,11 @@ def save_run(db: Database, run, indicators: pd.DataFrame, summary: dict,
             created_at=datetime.now(UTC), mc_runs=mc.get("runs"), seed=mc.get("seed"),
             log=json.dumps(run.log, sort_keys=True, default=str),
             summary=json.dumps(summary, default=str))).inserted_primary_key[0]
-        insert_rows(conn, index_scores, _with_run(long, run_id, SCORE_COLUMNS))
-        insert_rows(conn, index_screening, _with_run(
+        insert_frame(conn, index_scores, _with_run(long, run_id, SCORE_COLUMNS))
+        insert_frame(conn, index_screening, _with_run(
             screened, run_id, ["actor", "year", "node", "kind", "item", "coverage",
                                "threshold", "reason"]))
-        insert_rows(conn, index_indicators, _with_run(
+        insert_frame(conn, index_indicators, _with_run(
             indicators, run_id, [c.name for c in index_indicators.c if c.name != "run_id"]))
         if sensitivity is not None:
             _insert_sensitivity(conn, run_id, sensitivity)
@@ -84,7 +84,7 @@ def save_run(db: Database, run, indicators: pd.DataFrame, summary: dict,
 def _insert_sensitivity(conn, run_id: int, table: pd.DataFrame) -> None:
     conn.execute(sa.delete(index_sensitivity).where(index_sensitivity.c.run_id == run_id))
     cols = [c.name for c in index_sensitivity.c if c.name not in ("run_id", "computed_at")]
-    insert_rows(conn, index_sensitivity, _with_run(
+    insert_frame(conn, index_sensitivity, _with_run(
         table.assign(computed_at=datetime.now(UTC)), run_id, cols + ["computed_at"]))
 
 

@@ -132,28 +132,48 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, A
     them)."""
     if not rows:
         return 0
-    if conn.dialect.name == "postgresql" and len(rows) >= COPY_MIN_ROWS:
-        _copy_rows(conn, table, rows)
-    elif conn.dialect.name == "sqlite" and len(rows) >= COPY_MIN_ROWS:
-        _sqlite_rows(conn, table, rows)
-    else:
+    keys = list(rows[0].keys())
+    if len(rows) < COPY_MIN_ROWS:
         conn.execute(table.insert(), list(rows))
+        return len(rows)
+    return insert_tuples(conn, table, keys, [tuple(row[k] for k in keys) for row in rows])
+
+
+def insert_frame(conn: Connection, table: sa.Table, df: pd.DataFrame) -> int:
+    """Bulk insert a DataFrame's rows (its columns named as the table's; NaN/NA -> NULL),
+    as `insert_rows` does, without a dict per row."""
+    keys = [str(k) for k in df.columns]
+    rows = frame_tuples(df)
+    if len(rows) < COPY_MIN_ROWS:
+        return insert_rows(conn, table, [dict(zip(keys, row)) for row in rows])
+    return insert_tuples(conn, table, keys, rows)
+
+
+def insert_tuples(conn: Connection, table: sa.Table, keys: list[str],
+                  rows: Sequence[tuple]) -> int:
+    """Bulk insert tuples of the columns `keys` (the set-based paths of `insert_rows`)."""
+    if not rows:
+        return 0
+    if conn.dialect.name == "postgresql":
+        _copy_rows(conn, table, keys, rows)
+    elif conn.dialect.name == "sqlite":
+        _sqlite_rows(conn, table, keys, rows)
+    else:
+        conn.execute(table.insert(), [dict(zip(keys, row)) for row in rows])
     return len(rows)
 
 
-def _sqlite_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+def _sqlite_rows(conn: Connection, table: sa.Table, keys: list[str],
+                 rows: Sequence[tuple]) -> None:
     """One executemany of plain tuples on the driver's cursor (the columns' bind
     conversions applied), without a per-row pass through SQLAlchemy's parameter handling."""
-    keys = list(rows[0].keys())
     prep = conn.dialect.identifier_preparer
     procs = [table.c[k].type._cached_bind_processor(conn.dialect) for k in keys]
     sql = (f"INSERT INTO {prep.format_table(table)} ({', '.join(prep.quote(k) for k in keys)}) "
            f"VALUES ({', '.join('?' * len(keys))})")
-    if all(p is None for p in procs):
-        params = [tuple(row[k] for k in keys) for row in rows]
-    else:
-        params = [tuple(v if p is None or v is None else p(v)
-                        for v, p in zip((row[k] for k in keys), procs)) for row in rows]
+    params = rows if all(p is None for p in procs) else [
+        tuple(v if p is None or v is None else p(v) for v, p in zip(row, procs))
+        for row in rows]
     cursor = conn.connection.driver_connection.cursor()
     try:
         cursor.executemany(sql, params)
@@ -161,18 +181,23 @@ def _sqlite_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, 
         cursor.close()
 
 
-def _copy_rows(conn: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    keys = list(rows[0].keys())
+def _copy_rows(conn: Connection, table: sa.Table, keys: list[str],
+               rows: Sequence[tuple]) -> None:
     prep = conn.dialect.identifier_preparer
     procs = [_copy_processor(table.c[k].type, conn.dialect) for k in keys]
     sql = (f"COPY {prep.format_table(table)} ({', '.join(prep.quote(k) for k in keys)}) "
            "FROM STDIN")
+    converted = [(i, p) for i, p in enumerate(procs) if p is not None]
     cursor = conn.connection.driver_connection.cursor()
     try:
         with cursor.copy(sql) as copy:
             for row in rows:
-                copy.write_row([v if p is None or v is None else p(v)
-                                for v, p in zip((row[k] for k in keys), procs)])
+                if converted:
+                    row = list(row)
+                    for i, p in converted:
+                        if row[i] is not None:
+                            row[i] = p(row[i])
+                copy.write_row(row)
     finally:
         cursor.close()
 
@@ -190,6 +215,12 @@ def _copy_processor(type_: sa.types.TypeEngine, dialect) -> Any:
 def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
     """DataFrame -> list of dicts with NaN/NaT/NA turned into None and numpy scalars into
     Python (column by column: `tolist` converts numeric columns in one call)."""
+    keys = list(df.columns)
+    return [dict(zip(keys, row)) for row in frame_tuples(df)]
+
+
+def frame_tuples(df: pd.DataFrame) -> list[tuple]:
+    """DataFrame -> list of row tuples, converted as `frame_records` converts values."""
     if df.empty:
         return []
     columns = []
@@ -203,5 +234,4 @@ def frame_records(df: pd.DataFrame) -> list[dict[str, Any]]:
             for j in np.flatnonzero(missing):
                 values[j] = None
         columns.append(values)
-    keys = list(df.columns)
-    return [dict(zip(keys, row)) for row in zip(*columns)]
+    return list(zip(*columns))

@@ -97,12 +97,12 @@ class PillarData:
         """(T, Y) numbers of indicators and of sources observed per target and year."""
         n_ind = np.zeros((len(self.targets), len(self.years)), int)
         n_src = np.zeros_like(n_ind)
-        src = np.array([self.sources.get(self.indicators[i], self.indicators[i])
-                        for i in self.obs["i"]], dtype=object)
-        frame = self.obs.assign(src=src)
-        for (t, y), g in frame.groupby(["t", "y"]):
-            n_ind[t, y] = g["i"].nunique()
-            n_src[t, y] = g["src"].nunique()
+        src = [self.sources.get(self.indicators[i], self.indicators[i]) for i in self.obs["i"]]
+        seen = pd.DataFrame({"t": self.obs["t"].to_numpy(int), "y": self.obs["y"].to_numpy(int),
+                             "i": self.obs["i"].to_numpy(int), "src": pd.factorize(np.array(src, dtype=object))[0]})
+        for column, counts in (("i", n_ind), ("src", n_src)):
+            distinct = seen.drop_duplicates(["t", "y", column])
+            np.add.at(counts, (distinct["t"].to_numpy(), distinct["y"].to_numpy()), 1)
         return n_ind, n_src
 
 

@@ -59,20 +59,18 @@ def summarise(actor: str, node: str, targets: list[str], years: list[int],
         s = score[:, sel, y]
         mean = s.mean(axis=0)
         draw_ranks = _ranks(s)
+        score_low, score_high = np.quantile(s, [0.025, 0.975], axis=0)
+        rank_low, rank_median, rank_high = np.quantile(draw_ranks, [0.05, 0.5, 0.95], axis=0)
         frame = pd.DataFrame({
             "actor": actor, "node": node, "target": [targets[t] for t in sel], "year": year,
-            "score": mean, "score_low": np.quantile(s, 0.025, axis=0),
-            "score_high": np.quantile(s, 0.975, axis=0),
-            "rank": rankdata(-mean, method="min"),
-            "rank_low": np.quantile(draw_ranks, 0.05, axis=0),
-            "rank_high": np.quantile(draw_ranks, 0.95, axis=0),
-            "rank_median": np.median(draw_ranks, axis=0), "n_ranked": len(sel)})
+            "score": mean, "score_low": score_low, "score_high": score_high,
+            "rank": rankdata(-mean, method="min"), "rank_low": rank_low,
+            "rank_high": rank_high, "rank_median": rank_median, "n_ranked": len(sel)})
         if theta is not None:
             th = theta[:, sel, y]
             frame["theta_mean"] = th.mean(axis=0)
             frame["theta_sd"] = th.std(axis=0)
-            frame["theta_low"] = np.quantile(th, 0.025, axis=0)
-            frame["theta_high"] = np.quantile(th, 0.975, axis=0)
+            frame["theta_low"], frame["theta_high"] = np.quantile(th, [0.025, 0.975], axis=0)
         if n_ind is not None:
             frame["n_indicators"] = n_ind[sel, y]
         if n_src is not None:

@@ -72,62 +72,71 @@ def composite_rows(run, nodes: list[str]) -> pd.DataFrame:
 def pillar_detail(fit, spec, zero: pd.DataFrame | None) -> pd.DataFrame:
     """DETAIL_COLUMNS of a latent pillar's scored target-years (see the module doc)."""
     d = fit.data
-    domain_of = {c: dom for dom, codes in spec.pillars[d.pillar].items() for c in codes}
-    order = [dom for dom in spec.pillars[d.pillar]]
-    obs = d.obs.assign(domain=[domain_of[d.indicators[i]] for i in d.obs["i"]])
-    # last year (index) each domain was seen per target, accumulated over years
-    seen = obs.groupby(["t", "domain"])["y"].apply(lambda s: np.sort(s.unique()))
+    order = list(spec.pillars[d.pillar])
+    dom_of = {c: k for k, dom in enumerate(order) for c in spec.pillars[d.pillar][dom]}
+    T, Y, D = len(d.targets), len(d.years), len(order)
+    t = d.obs["t"].to_numpy(int)
+    y = d.obs["y"].to_numpy(int)
+    k = np.array([dom_of[d.indicators[i]] for i in d.obs["i"]], dtype=int)
+    # last year (index) each domain was seen per target, carried forward (-1: not yet)
+    last = np.full((T, Y, D), -1)
+    last[t, y, k] = y
+    np.maximum.accumulate(last, axis=1, out=last)
+    first = np.full(T, Y)
+    np.minimum.at(first, t, y)
+    zero_dom = _zero_domains(zero, spec, d)
     rows = []
-    first = obs.groupby("t")["y"].min()
-    for t, y0 in first.items():
-        target = d.targets[int(t)]
-        for y in range(int(y0), len(d.years)):
-            year = d.years[y]
-            present, stale, ages = [], [], []
-            for dom in order:
-                ys = seen.get((t, dom))
-                if ys is None:
-                    continue
-                before = ys[ys <= y]
-                if not len(before):
-                    continue
-                present.append(dom)
-                age = y - int(before[-1])
-                if age > 0:
-                    stale.append(f"{dom}:{age}")
-                    ages.append(age)
-            zeros = ""
-            if zero is not None and (d.actor, target, year) in zero.index:
-                z = zero.loc[(d.actor, target, year)]
-                zeros = ";".join(dom for dom in present
-                                 if any(bool(z.get(c, False)) for c in spec.pillars[d.pillar][dom]))
+    for ti in np.flatnonzero(first < Y):
+        target = d.targets[ti]
+        for yi in range(int(first[ti]), Y):
+            year = d.years[yi]
+            seen = last[ti, yi]
+            present = [order[j] for j in range(D) if seen[j] >= 0]
+            stale = [f"{order[j]}:{yi - seen[j]}" for j in range(D) if 0 <= seen[j] < yi]
+            age = max((yi - int(seen[j]) for j in range(D) if 0 <= seen[j] < yi), default=0)
+            zflags = zero_dom.get((target, year))
+            zeros = "" if zflags is None else ";".join(
+                order[j] for j in range(D) if seen[j] >= 0 and zflags[j])
             rows.append((d.actor, target, year, d.pillar, ";".join(present), ";".join(stale),
-                         max(ages, default=0), "", zeros))
+                         age, "", zeros))
     return pd.DataFrame(rows, columns=DETAIL_COLUMNS)
+
+
+def _zero_domains(zero: pd.DataFrame | None, spec, d) -> dict[tuple, np.ndarray]:
+    """(target, year) -> per domain of the pillar (in order), whether any of its
+    indicators is a declared zero for the actor (the rows of `zero` for d.actor)."""
+    if zero is None or zero.empty:
+        return {}
+    mine = zero[zero.index.get_level_values("actor") == d.actor]
+    flags = np.column_stack([
+        mine[[c for c in codes if c in mine.columns]].fillna(True).astype(bool).any(axis=1)
+        .to_numpy() for codes in spec.pillars[d.pillar].values()])
+    keys = zip(mine.index.get_level_values("target"), mine.index.get_level_values("year"))
+    return dict(zip(keys, flags))
 
 
 def _index_detail(spec, name: str, latent: pd.DataFrame, composite: pd.DataFrame,
                   units: pd.DataFrame) -> pd.DataFrame:
     """DETAIL_COLUMNS of an index's overlaid rows: its pillars' components in order."""
-    parts = {p: (latent if p in spec.latent_pillars else composite)
-             for p in spec.indices[name]}
-    by = {p: f[f["node"] == p].set_index(KEYS) for p, f in parts.items()}
-    rows = []
-    for key in units.itertuples(index=False, name=None):
-        comps, stale, imputed, zeros, age = [], [], [], [], 0
-        for p in spec.indices[name]:
-            frame = by[p]
-            if key not in frame.index:
-                continue
-            r = frame.loc[key]
-            for col, acc in (("components", comps), ("stale_components", stale),
-                             ("imputed_components", imputed), ("zero_components", zeros)):
-                if isinstance(r[col], str) and r[col]:
-                    acc.append(r[col])
-            age = max(age, int(r["max_stale_age"] or 0))
-        rows.append((*key, name, ";".join(comps), ";".join(stale), age, ";".join(imputed),
-                     ";".join(zeros)))
-    return pd.DataFrame(rows, columns=DETAIL_COLUMNS)
+    key = pd.MultiIndex.from_frame(units[KEYS])
+    texts = {col: [[] for _ in range(len(key))] for col in
+             ("components", "stale_components", "imputed_components", "zero_components")}
+    age = np.zeros(len(key), dtype=int)
+    for p in spec.indices[name]:
+        frame = latent if p in spec.latent_pillars else composite
+        rows = frame[frame["node"] == p].set_index(KEYS).reindex(key)
+        there = rows["node"].notna().to_numpy()
+        for col, acc in texts.items():
+            for i, v in enumerate(rows[col].to_numpy(object)):
+                if there[i] and isinstance(v, str) and v:
+                    acc[i].append(v)
+        ages = rows["max_stale_age"].to_numpy(float)
+        age = np.where(there, np.maximum(age, np.nan_to_num(ages, nan=0.0)), age).astype(int)
+    out = units[KEYS].reset_index(drop=True).assign(node=name)
+    for col, acc in texts.items():
+        out[col] = [";".join(parts) for parts in acc]
+    out["max_stale_age"] = age
+    return out[DETAIL_COLUMNS]
 
 
 def overlay(run, scores: pd.DataFrame, fits: dict, spec) -> Overlay:

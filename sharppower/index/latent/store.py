@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sharppower.index.latent.fit import PillarFit, StoredFit, pack, unpack
 from sharppower.index.latent.tables import latent_fits, latent_scores, latent_validation
 from sharppower.store import Database
-from sharppower.store.database import frame_records, insert_rows
+from sharppower.store.database import frame_records, insert_frame, insert_rows
 
 
 def stored_fit(db: Database, actor: str, pillar: str) -> StoredFit | None:
@@ -50,7 +50,7 @@ def save_scores(db: Database, scores: pd.DataFrame) -> None:
         for actor in pd.unique(scores["actor"]):
             conn.execute(sa.delete(latent_scores).where(latent_scores.c.actor == actor))
         columns = [c.name for c in latent_scores.c]
-        insert_rows(conn, latent_scores, frame_records(scores.reindex(columns=columns)))
+        insert_frame(conn, latent_scores, scores.reindex(columns=columns))
 
 
 def read_scores(db: Database, actor: str | None = None, node: str | None = None) -> pd.DataFrame:
