@@ -239,14 +239,19 @@ class Propagator:
         """The normalised matrix under the data choices `key` (stages cached separately,
         so that varying the normalisation reuses one imputation and treatment)."""
         if key not in self.cache:
-            log = self.run.log
-            for (address, values), i in zip(self.space.data, key):
-                log = set_address(log, address, values[i])
+            log = self._log(key)
             args = json.dumps([log[s] for s in DATA_STAGES], sort_keys=True, default=str)
             if args not in self.matrices:
                 self.matrices[args] = self._normalised(log).to_numpy(dtype=float)
             self.cache[key] = self.matrices[args]
         return self.cache[key]
+
+    def _log(self, key: tuple) -> dict:
+        """The run's log under the data choices `key`."""
+        log = self.run.log
+        for (address, values), i in zip(self.space.data, key):
+            log = set_address(log, address, values[i])
+        return log
 
     def _stage(self, stage: str, log: dict, compute):
         key = (stage, json.dumps([log[s] for s in DATA_STAGES[:DATA_STAGES.index(stage) + 1]],
@@ -342,9 +347,8 @@ class Propagator:
         scale, (lo, hi) = self._noise_scale(key)
         sd = scale[pos]
         noisy = np.flatnonzero(sd.any(axis=1))
-        out = np.repeat(X[None], len(seeds), axis=0)
         if not len(noisy):
-            return out
+            return np.repeat(X[None], len(seeds), axis=0)
         # each replication's draws from its own stream, written in place; then one
         # scaled addition for all replications
         actor_code, ordinal = (int(v) for v in self.unit_key[pos[noisy[0]]])
@@ -355,20 +359,39 @@ class Propagator:
                     out=draws[r])
         draws *= sd[noisy]
         if len(noisy) == len(pos):
-            out += draws
+            out = draws
+            out += X  # X + noise (the same sums, without a copy of X per replication)
         else:
+            out = np.repeat(X[None], len(seeds), axis=0)
             out[:, noisy] += draws
         return np.clip(out, lo, hi, out=out)  # noise stays inside the normalised scale
 
-    def prepare(self, design: Design) -> None:
-        """Compute, once and in this thread, every normalised matrix and noise scale the
-        design's combinations use (the threads scoring blocks then only read them)."""
+    def prepare(self, design: Design, threads: int = 1) -> None:
+        """Compute every normalised matrix and noise scale the design's combinations use,
+        before the blocks are scored (the threads scoring them then only read them): the
+        choices sharing an imputation and treatment together, such groups side by side
+        on `threads` threads (each group's stages are its own, so none is computed twice)."""
         nd = design.data.shape[1]
+        groups: dict[str, list[tuple]] = {}
         for combo, _ in self._combos(design):
-            key = combo[:nd]
-            self.data(key)
-            if design.noise is not None:
-                self._noise_scale(key)
+            log = self._log(combo[:nd])
+            shared = json.dumps([log["impute"], log["treat"]], sort_keys=True, default=str)
+            groups.setdefault(shared, []).append(combo[:nd])
+
+        def compute(keys: list[tuple]) -> None:
+            for key in keys:
+                self.data(key)
+                if design.noise is not None:
+                    self._noise_scale(key)
+
+        if threads <= 1 or len(groups) < 2:
+            for keys in groups.values():
+                compute(keys)
+            return
+        if design.noise is not None:
+            self.rel_sd()  # shared by every group's noise scales
+        with ThreadPoolExecutor(min(threads, len(groups)), thread_name_prefix="index-data") as pool:
+            list(pool.map(compute, groups.values()))
 
     def _each_block(self, design: Design, work) -> list:
         """`work(block)` for every block, in order of the blocks' results: side by side on
@@ -377,7 +400,7 @@ class Propagator:
         blocks = self._blocks()
         threads = min(block_threads(), len(blocks))
         with aggregate.one_blas_thread():
-            self.prepare(design)
+            self.prepare(design, block_threads())
             if threads <= 1:
                 return [work(b) for b in blocks]
             with ThreadPoolExecutor(threads, thread_name_prefix="index-block") as pool:

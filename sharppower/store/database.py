@@ -146,29 +146,33 @@ def insert_frame(conn: Connection, table: sa.Table, df: pd.DataFrame) -> int:
     rows = frame_tuples(df)
     if len(rows) < COPY_MIN_ROWS:
         return insert_rows(conn, table, [dict(zip(keys, row)) for row in rows])
-    return insert_tuples(conn, table, keys, rows)
+    floats = {k for k, dtype in zip(keys, df.dtypes) if dtype.kind == "f"}
+    return insert_tuples(conn, table, keys, rows, floats)
 
 
 def insert_tuples(conn: Connection, table: sa.Table, keys: list[str],
-                  rows: Sequence[tuple]) -> int:
-    """Bulk insert tuples of the columns `keys` (the set-based paths of `insert_rows`)."""
+                  rows: Sequence[tuple], floats: set[str] | frozenset = frozenset()) -> int:
+    """Bulk insert tuples of the columns `keys` (the set-based paths of `insert_rows`);
+    `floats`: keys whose values are Python floats or None already (a Float column's
+    conversion to float is skipped for them)."""
     if not rows:
         return 0
     if conn.dialect.name == "postgresql":
         _copy_rows(conn, table, keys, rows)
     elif conn.dialect.name == "sqlite":
-        _sqlite_rows(conn, table, keys, rows)
+        _sqlite_rows(conn, table, keys, rows, floats)
     else:
         conn.execute(table.insert(), [dict(zip(keys, row)) for row in rows])
     return len(rows)
 
 
 def _sqlite_rows(conn: Connection, table: sa.Table, keys: list[str],
-                 rows: Sequence[tuple]) -> None:
+                 rows: Sequence[tuple], floats: set[str] | frozenset = frozenset()) -> None:
     """One executemany of plain tuples on the driver's cursor (the columns' bind
     conversions applied), without a per-row pass through SQLAlchemy's parameter handling."""
     prep = conn.dialect.identifier_preparer
-    procs = [table.c[k].type._cached_bind_processor(conn.dialect) for k in keys]
+    procs = [None if k in floats and isinstance(table.c[k].type, sa.Float)
+             else table.c[k].type._cached_bind_processor(conn.dialect) for k in keys]
     sql = (f"INSERT INTO {prep.format_table(table)} ({', '.join(prep.quote(k) for k in keys)}) "
            f"VALUES ({', '.join('?' * len(keys))})")
     params = rows if all(p is None for p in procs) else [
