@@ -394,17 +394,30 @@ class Propagator:
             list(pool.map(compute, groups.values()))
 
     def _each_block(self, design: Design, work) -> list:
-        """`work(block)` for every block, in order of the blocks' results: side by side on
-        `block_threads()` threads once the shared matrices are computed (BLAS on one
-        thread for the whole pool: its limit is process-wide)."""
+        """`work(block, threads)` for every block, in order of the blocks' results: blocks
+        side by side on `block_threads()` threads when there are enough of them, else one
+        after another, each spreading its chunks over `threads` (1 inside a block-level
+        pool), once the shared matrices are computed (BLAS on one thread for the whole
+        pool: its limit is process-wide)."""
         blocks = self._blocks()
-        threads = min(block_threads(), len(blocks))
+        threads = block_threads()
         with aggregate.one_blas_thread():
-            self.prepare(design, block_threads())
-            if threads <= 1:
-                return [work(b) for b in blocks]
+            self.prepare(design, threads)
+            if threads <= 1 or len(blocks) < threads:
+                return [work(b, threads) for b in blocks]
             with ThreadPoolExecutor(threads, thread_name_prefix="index-block") as pool:
-                return list(pool.map(work, blocks))
+                return list(pool.map(lambda b: work(b, 1), blocks))
+
+    def _chunk_parts(self, design: Design, n_units: int, threads: int, work) -> list:
+        """`work(chunks)` on `threads` interleaved shares of the block's chunks (each
+        replication is in one chunk: the shares write disjoint replications), side by side
+        when threads > 1; the results in order of the shares."""
+        chunks = list(self._chunks(design, n_units))
+        threads = max(1, min(threads, len(chunks)))
+        if threads == 1:
+            return [work(chunks)]
+        with ThreadPoolExecutor(threads, thread_name_prefix="index-chunk") as pool:
+            return list(pool.map(work, [chunks[i::threads] for i in range(threads)]))
 
     def ranks(self, design: Design, reps: np.ndarray) -> np.ndarray:
         """(len(reps), A, n) ranks of the given replications (for checks and tests)."""
@@ -427,11 +440,15 @@ class Propagator:
         A = len(self.run.tree.nodes)
         out = np.full((len(quantiles), len(self.nominal), A), np.nan)
 
-        def work(block):
+        def work(block, threads: int) -> None:
             pos, _ = _positions(block)
             S = np.full((len(design), A, len(pos)), np.nan, dtype=np.float32)
-            for combo, reps in self._chunks(design, len(pos)):
-                S[reps] = self._scores(design, combo, reps, pos)
+
+            def fill(chunks) -> None:
+                for combo, reps in chunks:
+                    S[reps] = self._scores(design, combo, reps, pos)
+
+            self._chunk_parts(design, len(pos), threads, fill)
             mask = self.run.screened.nodes[pos].T  # (A, n)
             S[:, ~mask] = np.nan
             out[:, pos, :] = nan_quantiles(S, quantiles).transpose(0, 2, 1)  # blocks: disjoint
@@ -450,8 +467,8 @@ class Propagator:
         shape = (len(quantiles), len(self.nominal), A) if quantiles else None
         out = Propagated(np.full(shape, np.nan) if shape else None,
                          np.zeros((R, n_act, A)), np.zeros((R, n_act, A)))
-        parts = self._each_block(design, lambda block: self._block(design, block, quantiles,
-                                                                   out.ranks, n_act, shifts))
+        parts = self._each_block(design, lambda block, threads: self._block(
+            design, block, quantiles, out.ranks, n_act, shifts, threads))
         for shift, count in parts:  # in block order: the same sums as one block after another
             if shifts:
                 out.shift += shift
@@ -459,32 +476,44 @@ class Propagator:
         return out
 
     def _block(self, design: Design, block, quantiles, ranks_out: np.ndarray | None,
-               n_act: int, shifts: bool = True) -> tuple[np.ndarray | None, np.ndarray | None]:
+               n_act: int, shifts: bool = True, threads: int = 1
+               ) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Score one block of cross-sections for every replication (per combination of
-        discrete choices, in chunks) and rank only the lanes (unit x node) that screening
-        lets have a score; writes the block's rank quantiles into `ranks_out` (its own
-        units) and returns its (R, actors, A) rank-shift sums and counts (None, None
-        without `shifts`)."""
+        discrete choices, in chunks, spread over `threads`) and rank only the lanes (unit x
+        node) that screening lets have a score; writes the block's rank quantiles into
+        `ranks_out` (its own units) and returns its (R, actors, A) rank-shift sums and
+        counts (None, None without `shifts`)."""
         R, A = len(design), len(self.run.tree.nodes)
         pos, local = _positions(block)
         lanes = Lanes(self.run.screened.nodes[pos], local, self.actor[pos],
                       self.nominal[pos], n_act)
-        hist = RankHistogram(lanes.size, max(len(g) for g in block))
+        onehot = lanes.onehot if shifts else None  # built once, before the threads
         shift = np.zeros((R, n_act, A)) if shifts else None
         count = np.zeros((R, n_act, A)) if shifts else None
-        for combo, reps in self._chunks(design, len(pos)):
-            S = self._scores(design, combo, reps, pos)[:, lanes.node, lanes.unit]
-            ranks = group_ranks(S, lanes.groups, dtype=np.float32)
-            if quantiles:
-                hist.add(ranks)
-            if not shifts:
-                continue
-            dev = np.abs(ranks - lanes.nominal)
-            present = ~np.isnan(dev)
-            dev[~present] = 0.0
-            shift[reps] += (dev @ lanes.onehot).reshape(len(reps), -1, A)
-            count[reps] += (present.astype(np.float32) @ lanes.onehot).reshape(len(reps), -1, A)
+        max_rank = max(len(g) for g in block)
+
+        def score(chunks) -> RankHistogram:
+            hist = RankHistogram(lanes.size, max_rank)
+            for combo, reps in chunks:
+                S = self._scores(design, combo, reps, pos)[:, lanes.node, lanes.unit]
+                ranks = group_ranks(S, lanes.groups, dtype=np.float32)
+                if quantiles:
+                    hist.add(ranks)
+                if not shifts:
+                    continue
+                dev = np.abs(ranks - lanes.nominal)
+                present = ~np.isnan(dev)
+                dev[~present] = 0.0
+                shift[reps] += (dev @ onehot).reshape(len(reps), -1, A)
+                count[reps] += (present.astype(np.float32) @ onehot).reshape(
+                    len(reps), -1, A)
+            return hist
+
+        hists = self._chunk_parts(design, len(pos), threads, score)
         if quantiles:
+            hist = hists[0]
+            for other in hists[1:]:
+                hist.merge(other)
             ranks_out[:, pos[lanes.unit], lanes.node] = hist.quantiles(quantiles)
         return shift, count
 

@@ -147,6 +147,10 @@ class RankHistogram:
         if self._pending_size >= self._counts.size:
             self._flush()
 
+    def merge(self, other: RankHistogram) -> None:
+        """Add another histogram's counts (of other replications of the same lanes)."""
+        self._counts += other.counts
+
     def _flush(self) -> None:
         if self._pending:
             codes = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]

@@ -1,0 +1,62 @@
+"""The Monte Carlo gives the same numbers on one thread and on several (issue 26).
+
+Blocks of cross-sections (many years: block-level threads) or the chunks of one block
+(one cross-section: chunk-level threads, each with its own rank histogram, merged) are
+scored side by side; every matrix they share is computed before, and each writes its own
+units or replications. So the rank and score intervals, and the rank shifts behind the
+sensitivity indices, must be identical, bit for bit, whatever SHARPPOWER_INDEX_THREADS is.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sharppower.index import execute, monte_carlo
+from sharppower.index import propagate as propagate_module
+from sharppower.index.propagate import Propagator, block_threads, build_space
+from sharppower.index.synthetic import synthetic_problem
+
+UNCERTAINTY = {"runs": 120, "score_runs": 60, "seed": 7, "data_noise": True,
+               "drop_one": "indicators", "weights": {"concentration": 20},
+               "vary": {"impute.method": ["median", "mean", "knn"],
+                        "normalise.method": ["minmax", "zscore", "rank"],
+                        "aggregate.method": ["arithmetic", "geometric"]}}
+
+
+def _intervals(monkeypatch, threads: int, years: int, block_units: int | None = None):
+    monkeypatch.setenv("SHARPPOWER_INDEX_THREADS", str(threads))
+    if block_units:
+        monkeypatch.setattr(propagate_module, "BLOCK_UNITS", block_units)
+    spec, inputs = synthetic_problem(120, 18, 5, seed=3, missing=0.1, years=years,
+                                     uncertainty=UNCERTAINTY)
+    run = execute(spec, inputs)
+    table = monte_carlo(run)
+    space = build_space(run, spec.uncertainty)
+    design = space.sample(40, np.random.default_rng(11))
+    shifted = Propagator(run, space).propagate(design, quantiles=[0.05, 0.5, 0.95])
+    return table, shifted
+
+
+@pytest.mark.parametrize("years, block_units", [(1, None), (4, 30)],
+                         ids=["one block: chunks on threads", "many blocks on threads"])
+def test_threads_give_the_numbers_of_one_thread(monkeypatch, years, block_units):
+    one, one_shift = _intervals(monkeypatch, 1, years, block_units)
+    three, three_shift = _intervals(monkeypatch, 3, years, block_units)
+    assert len(one) > 0 and (one["rank_high"] > one["rank_low"]).any()  # not degenerate
+    assert (one["score_high"] > one["score_low"]).any()
+    pd.testing.assert_frame_equal(one, three, check_exact=True)
+    assert np.array_equal(one_shift.ranks, three_shift.ranks, equal_nan=True)
+    assert np.array_equal(one_shift.shift, three_shift.shift)
+    assert np.array_equal(one_shift.count, three_shift.count)
+    assert one_shift.shift.sum() > 0
+
+
+def test_thread_setting(monkeypatch):
+    monkeypatch.setenv("SHARPPOWER_INDEX_THREADS", "3")
+    assert block_threads() == 3
+    monkeypatch.setenv("SHARPPOWER_INDEX_THREADS", "0")
+    assert block_threads() == 1
+    monkeypatch.delenv("SHARPPOWER_INDEX_THREADS")
+    assert 1 <= block_threads() <= 4
