@@ -113,11 +113,12 @@ def _broadcast(obs: pd.DataFrame, spec: Spec) -> pd.DataFrame:
     shared = obs[obs["actor"].isna()]
     copies = [shared.assign(actor=a) for a in spec.actors]
     out = pd.concat([own, *copies], ignore_index=True)
-    allowed = np.array([spec.applies.get(i) is None or a in spec.applies[i]
-                        for i, a in zip(out["indicator"], out["actor"])], dtype=bool)
-    own = {(a, t) for a in spec.actors for t in [a, *spec.territories.get(a, [])]}
-    theirs = np.array([(a, t) not in own for a, t in zip(out["actor"], out["target"])],
-                      dtype=bool)
+    limited = [i for i, actors in spec.applies.items() if actors is not None]
+    pairs = [(i, a) for i in limited for a in spec.applies[i]]
+    allowed = ~out["indicator"].isin(limited).to_numpy() | pd.MultiIndex.from_arrays(
+        [out["indicator"], out["actor"]]).isin(pairs)
+    own = [(a, t) for a in spec.actors for t in [a, *spec.territories.get(a, [])]]
+    theirs = ~pd.MultiIndex.from_arrays([out["actor"], out["target"]]).isin(own)
     return out[allowed & theirs]
 
 
