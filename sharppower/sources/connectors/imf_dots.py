@@ -159,8 +159,12 @@ def _sheet_rows(rows: list[list], file: str, flow: str, every: bool,
         partner = name if every else partners.wanted(name)
         if not partner:
             continue
+        cells = rows[r - 1]
         for col, year in years.items():
-            value, est = cell_value(_cell(rows, r, col), file, r, str(year))
+            cell = cells[col - 1] if col <= len(cells) else ""
+            if cell == "":  # no data
+                continue
+            value, est = cell_value(cell, file, r, str(year))
             if not np.isnan(value):
                 out.append({"partner": partner, "year": year, "flow": flow, "value": value,
                             "estimate": est, "row": f"{file} row {r}"})
@@ -281,7 +285,8 @@ def partner_totals(df: pd.DataFrame) -> pd.DataFrame:
 
 def _mirror_rows(own: pd.DataFrame, res: CountryResolver) -> pd.DataFrame:
     """The actors' reports as the partner's flows: actor exports -> partner imports_from_actor."""
-    own = own[~own["partner"].map(lambda n: _not_country(n) is not None)]
+    names = own["partner"].unique()
+    own = own[~own["partner"].isin([n for n in names if _not_country(n) is not None])]
     targets = {n: resolve_reporter(n, res) for n in own["partner"].unique()}
     own = own.assign(target=own["partner"].map(targets)).dropna(subset=["target"])
     own = own.assign(flow=own["flow"].map({"exports": "imports", "imports": "exports"}),
@@ -357,14 +362,14 @@ def _flags(wide: pd.DataFrame, columns: list[str]) -> list[str | None]:
     unr = wide[[f"unr.{c}" for c in columns if f"unr.{c}" in wide]].eq(True).any(axis=1)
     return ["; ".join([f for f, on in zip(FLAGS.values(), (e, m, u)) if on]
                       + ([FLAGS["unrecorded"]] if z else [])) or None
-            for e, m, u, z in zip(est, mir, ussr, unr)]
+            for e, m, u, z in zip(est.tolist(), mir.tolist(), ussr.tolist(), unr.tolist())]
 
 
 def _refs(wide: pd.DataFrame, columns: list[str]) -> tuple[list[str], list[str]]:
     """source_row (every cell used) and source_file (the workbooks) per row."""
     rows, files = [], []
-    for cells in zip(*(wide[f"row.{c}"] for c in columns)):
-        used = [str(c) for c in cells if isinstance(c, str)]
+    for cells in zip(*(wide[f"row.{c}"].tolist() for c in columns)):
+        used = [c for c in cells if isinstance(c, str)]
         rows.append(readers.shorten("; ".join(used)) if used else None)
         files.append(", ".join(sorted({c.split("!")[0] for c in used})) or None)
     return rows, files
@@ -376,10 +381,12 @@ def add_provenance(wide: pd.DataFrame) -> pd.DataFrame:
     columns |= {share: num + den for share, (num, den) in SHARES.items()}
     columns |= {c: [c] for c in ("exports_to_actor", "imports_from_actor", "exports_world",
                                  "imports_world")}
-    new = {}
+    new, done = {}, {}
     for var, cols in columns.items():
-        new[f"flags.{var}"] = _flags(wide, cols)
-        new[f"source_row.{var}"], new[f"source_file.{var}"] = _refs(wide, cols)
+        key = tuple(cols)  # dots_trade_share and trade_share read the same cells
+        if key not in done:
+            done[key] = (_flags(wide, cols), *_refs(wide, cols))
+        new[f"flags.{var}"], new[f"source_row.{var}"], new[f"source_file.{var}"] = done[key]
     return pd.concat([wide, pd.DataFrame(new, index=wide.index)], axis=1)
 
 
@@ -411,7 +418,7 @@ def combine(dots: pd.DataFrame, cow: pd.DataFrame) -> pd.DataFrame:
     df = dots.merge(cow, on=["target", "actor", "year"], how="outer")
     for share in SHARES:
         first = df[df[f"dots_{share}"].notna()].groupby(["target", "actor"])["year"].min()
-        start = pd.Series(list(zip(df["target"], df["actor"]))).map(first).to_numpy()
+        start = pd.Series(list(zip(df["target"].tolist(), df["actor"].tolist()))).map(first).to_numpy()
         use_cow = (df[f"{share}.cow"].notna() & ~(df["year"].to_numpy() >= start)).to_numpy()
         df[share] = np.where(use_cow, df[f"{share}.cow"], df[f"dots_{share}"])
         for name, cow_col in (("flags", "flags.cow"), ("source_file", "file.cow"),
@@ -428,7 +435,7 @@ def _world_trade(df: pd.DataFrame) -> pd.DataFrame:
         parts = [df[f"{name}.exports_world"], df[f"{name}.imports_world"]]
         df[f"{name}.trade_world"] = [
             "; ".join(dict.fromkeys(str(p) for p in pair if isinstance(p, str))) or None
-            for pair in zip(*parts)]
+            for pair in zip(*(p.tolist() for p in parts))]
     return df
 
 
