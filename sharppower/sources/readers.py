@@ -166,13 +166,15 @@ def read_sheet(path: Path, file: str, sheet: str | None, header_row: int,
 
     The `_row` column holds the spreadsheet row of each record.
     """
+    from python_calamine import CalamineError
+
     try:
-        with pd.ExcelFile(path, engine="openpyxl") as book:
+        with pd.ExcelFile(path, engine="calamine") as book:
             sheet = sheet or book.sheet_names[0]
             if sheet not in book.sheet_names:
                 raise InputError(file, f"no sheet {sheet!r} (sheets: {', '.join(book.sheet_names)})")
             df = pd.read_excel(book, sheet_name=sheet, header=header_row - 1, dtype=object)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (CalamineError, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         if isinstance(exc, InputError):
             raise
         raise InputError(file, f"cannot read the workbook ({exc}); is it cut off or corrupted?") from exc
