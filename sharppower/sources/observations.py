@@ -54,7 +54,10 @@ def observations_from_frame(frame: pd.DataFrame, codebook: Codebook, source: str
         if ind.variable not in frame.columns:
             raise InputError(source, f"codebook indicator {ind.code} needs variable {ind.variable!r}, "
                              "which the parsed source does not have", field=ind.variable)
-        part = frame[frame[ind.variable].notna()]
+        read = ["actor", "target", "year", ind.variable,
+                *(c for name in ROW_COLUMNS for c in (f"{name}.{ind.variable}", name))]
+        part = frame.loc[frame[ind.variable].notna(),
+                         [c for c in dict.fromkeys(read) if c in frame.columns]]
         if ind.actors and "actor" in part.columns:
             part = part[part["actor"].isin(ind.actors)]
         obs = pd.DataFrame({
