@@ -150,7 +150,7 @@ def _years(rows: list[list], file: str) -> dict[int, int]:
 
 
 def _sheet_rows(rows: list[list], file: str, flow: str, every: bool,
-                partners: Partners) -> list[dict]:
+                partners: Partners) -> list[tuple]:
     """Long rows (partner, year, flow, value, estimate, row) for the partners we need
     (`every`: all partners by their IMF name, for the actors' own workbooks)."""
     years, out = _years(rows, file), []
@@ -166,8 +166,7 @@ def _sheet_rows(rows: list[list], file: str, flow: str, every: bool,
                 continue
             value, est = cell_value(cell, file, r, str(year))
             if not np.isnan(value):
-                out.append({"partner": partner, "year": year, "flow": flow, "value": value,
-                            "estimate": est, "row": f"{file} row {r}"})
+                out.append((partner, year, flow, value, est, f"{file} row {r}"))
     return out
 
 
