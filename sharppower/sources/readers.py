@@ -90,15 +90,17 @@ def csv_records(text: str, file: str, first_line: int = 1) -> Iterator[list[str]
     NUL byte) is an InputError naming its line."""
     reader = csv.reader(io.StringIO(text))
     while True:
+        old = csv.field_size_limit(FIELD_LIMIT)  # ours while a record is read (`field_limit`)
         try:
-            with field_limit():
-                record = next(reader)
+            record = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
             message = (f"a field is longer than {FIELD_LIMIT:,} characters"
                        if "field limit" in str(exc) else f"malformed CSV: {exc}")
             raise InputError(file, message, row=reader.line_num + first_line - 1) from None
+        finally:
+            csv.field_size_limit(old)
         yield record
 
 
