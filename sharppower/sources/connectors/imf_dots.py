@@ -55,6 +55,7 @@ from sharppower.sources.snapshot import Snapshot
 N_WORKBOOKS = 235
 WORKBOOKS = [f"DOTS_{i}.xlsx" for i in range(1, N_WORKBOOKS + 1)]
 SHEETS = {"Exports, FOB": "exports", "Imports, CIF": "imports"}
+ROW_COLUMNS = ["partner", "year", "flow", "value", "estimate", "row"]  # a workbook's long rows
 # Partners kept besides the declared actors (whose IMF names resolve like reporters':
 # "China, P.R.: Mainland" -> CHN, "Russian Federation" -> RUS, "United States" -> USA):
 # the world total, the USSR (Russia's partner row before 1992) and the partner-only
@@ -180,6 +181,13 @@ def read_workbook(path: Path, file: str, every: bool = False,
                   partners: Partners | None = None) -> tuple[str, pd.DataFrame]:
     """The reporter's name and its long rows from both sheets (`partners`: the rows kept,
     by default those of the codebook's actors)."""
+    reporter, rows = workbook_rows(path, file, every, partners)
+    return reporter, pd.DataFrame(rows, columns=ROW_COLUMNS)
+
+
+def workbook_rows(path: Path, file: str, every: bool = False,
+                  partners: Partners | None = None) -> tuple[str, list[tuple]]:
+    """`read_workbook` as tuples (ROW_COLUMNS)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     partners = partners or Partners(resolver(), declared())
@@ -197,7 +205,7 @@ def read_workbook(path: Path, file: str, every: bool = False,
             raise InputError(f"{file}!{sheet}", "no reporter in B4 or no data rows", row=4, field="B")
         every = every or partners.is_actor(reporter)
         rows += _sheet_rows(grids[sheet], f"{file}!{sheet}", flow, every, partners)
-    return reporter, pd.DataFrame(rows, columns=["partner", "year", "flow", "value", "estimate", "row"])
+    return reporter, rows
 
 
 def _not_country(name: str) -> str | None:
@@ -207,10 +215,10 @@ def _not_country(name: str) -> str | None:
 def read_all(snapshot: Snapshot, res: CountryResolver,
              declared_actors: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """(reporter rows with target, the actors' own rows by partner name, warnings)."""
-    parts, actors, warnings, unknown = [], [], [], []
+    kept, actors, warnings, unknown = [], [], [], []
     partners = Partners(res, declared_actors)
     for file in WORKBOOKS:
-        reporter, rows = read_workbook(snapshot.path(file), file, partners=partners)
+        reporter, rows = workbook_rows(snapshot.path(file), file, partners=partners)
         if reason := _not_country(reporter):
             warnings.append(f"{file}: reporter {reporter!r} skipped ({reason})")
             continue
@@ -219,16 +227,14 @@ def read_all(snapshot: Snapshot, res: CountryResolver,
             unknown.append((reporter, file, [4]))
             continue
         if target in declared_actors:  # read with every partner by IMF name: also a reporter
-            actors.append(rows.assign(actor=target))
-            rows = rows.assign(partner=rows["partner"].map(partners.wanted))
-        parts.append(rows[rows["partner"].isin(partners.keep)].assign(target=target))
+            actors += [(*row, target) for row in rows]
+            rows = [(partners.wanted(row[0]), *row[1:]) for row in rows]
+        kept += [(*row, target) for row in rows if row[0] in partners.keep]
     if unknown:
         from sharppower.countries import UnresolvedCountries
         raise UnresolvedCountries(unknown)
-    df, more = _drop_duplicates(pd.concat(parts, ignore_index=True))
-    own = (pd.concat(actors, ignore_index=True) if actors else
-           pd.DataFrame(columns=["partner", "year", "flow", "value", "estimate", "row", "actor"]))
-    return df, own, warnings + more
+    df, more = _drop_duplicates(pd.DataFrame(kept, columns=[*ROW_COLUMNS, "target"]))
+    return df, pd.DataFrame(actors, columns=[*ROW_COLUMNS, "actor"]), warnings + more
 
 
 def _drop_duplicates(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
