@@ -104,7 +104,7 @@ def _panel(rows: pd.DataFrame, actor: str, years: range) -> pd.DataFrame:
     sums = sums.reindex(grid, fill_value=0.0).reset_index()
     by_target = sums.groupby("target")
     for col in ("actor_tiv", "tiv"):
-        sums[f"{col}_5yr"] = by_target[col].transform(lambda s: s.rolling(WINDOW, 1).sum())
+        sums[f"{col}_5yr"] = by_target[col].rolling(WINDOW, 1).sum().droplevel("target")
     return sums
 
 
