@@ -12,12 +12,13 @@ name countries in running text (CFR's `Victims`) or join several in one field (G
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from sharppower.countries import CountryResolver, normalise
 
 
 def split_names(text: str, res: CountryResolver,
-                aliases: dict[str, str | None] | None = None) -> list[str]:
+                aliases: Mapping[str, str | None] | None = None) -> list[str]:
     """The names of a comma-separated list; a piece is joined to the one before when the
     two together resolve to a country (or are one of the connector's `aliases`) and the
     two do not each stand as one."""

@@ -39,6 +39,20 @@ def _flags_json(value: object) -> str | None:
     return json.dumps([str(v) for v in items if v]) if items else None
 
 
+def _flags_jsons(values: pd.Series) -> pd.Series:
+    """`_flags_json` of each value, worked out once per distinct flag string."""
+    memo: dict[str, str | None] = {}
+
+    def one(value: object) -> str | None:
+        if not isinstance(value, str):
+            return _flags_json(value)
+        if value not in memo:
+            memo[value] = _flags_json(value)
+        return memo[value]
+
+    return values.map(one)
+
+
 def observations_from_frame(frame: pd.DataFrame, codebook: Codebook, source: str) -> pd.DataFrame:
     """Melt the variables that codebook indicators of this source name into observation rows.
 
@@ -54,7 +68,10 @@ def observations_from_frame(frame: pd.DataFrame, codebook: Codebook, source: str
         if ind.variable not in frame.columns:
             raise InputError(source, f"codebook indicator {ind.code} needs variable {ind.variable!r}, "
                              "which the parsed source does not have", field=ind.variable)
-        part = frame[frame[ind.variable].notna()]
+        read = ["actor", "target", "year", ind.variable,
+                *(c for name in ROW_COLUMNS for c in (f"{name}.{ind.variable}", name))]
+        part = frame.loc[frame[ind.variable].notna(),
+                         [c for c in dict.fromkeys(read) if c in frame.columns]]
         if ind.actors and "actor" in part.columns:
             part = part[part["actor"].isin(ind.actors)]
         obs = pd.DataFrame({
@@ -69,7 +86,7 @@ def observations_from_frame(frame: pd.DataFrame, codebook: Codebook, source: str
         for name in ROW_COLUMNS:
             values = _row_column(part, name, ind.variable)
             if values is not None:
-                obs[name] = values.map(_flags_json) if name == "flags" else values
+                obs[name] = _flags_jsons(values) if name == "flags" else values
         parts.append(obs)
     if not parts:
         return pd.DataFrame(columns=OBS_COLUMNS)

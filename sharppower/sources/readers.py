@@ -90,15 +90,17 @@ def csv_records(text: str, file: str, first_line: int = 1) -> Iterator[list[str]
     NUL byte) is an InputError naming its line."""
     reader = csv.reader(io.StringIO(text))
     while True:
+        old = csv.field_size_limit(FIELD_LIMIT)  # ours while a record is read (`field_limit`)
         try:
-            with field_limit():
-                record = next(reader)
+            record = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
             message = (f"a field is longer than {FIELD_LIMIT:,} characters"
                        if "field limit" in str(exc) else f"malformed CSV: {exc}")
             raise InputError(file, message, row=reader.line_num + first_line - 1) from None
+        finally:
+            csv.field_size_limit(old)
         yield record
 
 
@@ -166,13 +168,15 @@ def read_sheet(path: Path, file: str, sheet: str | None, header_row: int,
 
     The `_row` column holds the spreadsheet row of each record.
     """
+    from python_calamine import CalamineError
+
     try:
-        with pd.ExcelFile(path, engine="openpyxl") as book:
+        with pd.ExcelFile(path, engine="calamine") as book:
             sheet = sheet or book.sheet_names[0]
             if sheet not in book.sheet_names:
                 raise InputError(file, f"no sheet {sheet!r} (sheets: {', '.join(book.sheet_names)})")
             df = pd.read_excel(book, sheet_name=sheet, header=header_row - 1, dtype=object)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+    except (CalamineError, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
         if isinstance(exc, InputError):
             raise
         raise InputError(file, f"cannot read the workbook ({exc}); is it cut off or corrupted?") from exc

@@ -162,7 +162,8 @@ def find_links(conn: Connection, records: list[dict], rule: dict[str, Any]) -> l
     for o in others:
         for s in o["sources"]:
             by_url.setdefault((s["url"].rstrip("/"), o["target"]), []).append(o["id"])
-        by_target.setdefault(o["target"], []).append(o | {"_words": words(o["title"])})
+        by_target.setdefault(o["target"], []).append(
+            o | {"_words": words(o["title"]), "_day": pd.Timestamp(o["start_date"])})
     links = []
     for rec in records:
         url = rec["sources"][0]["url"].rstrip("/")
@@ -172,7 +173,7 @@ def find_links(conn: Connection, records: list[dict], rule: dict[str, Any]) -> l
         for oid in same_url:
             links.append(_link(rec["id"], oid, f"same URL {url}"))
         for o in by_target.get(rec["target"], []):
-            close = abs((pd.Timestamp(o["start_date"]) - day).days) <= spec["days"]
+            close = abs((o["_day"] - day).days) <= spec["days"]
             if close and o["id"] not in same_url and _similar(
                     mine, o["_words"], spec["title_overlap"]):
                 links.append(_link(rec["id"], o["id"], f"same event: target {rec['target']}, "

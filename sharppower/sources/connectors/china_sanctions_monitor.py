@@ -2,7 +2,7 @@
 2010-2025, per target nationality x year of imposition (actor CHN).
 
 The published workbook `PRC Sanctions Data.xlsm` (sheet "Master Sheet", one row per
-restriction) is read as data with openpyxl through pandas; its macros are never run. A
+restriction) is read as data with calamine through pandas; its macros are never run. A
 restriction counts once for every nationality its `Nationality of Targets` names
 ("United States (North America); Canada (North America)": the region suffix is dropped),
 in the year of its `Imposition Date`:
@@ -19,7 +19,6 @@ target, 2010-2025) says that a target-year without a restriction had none record
 from __future__ import annotations
 
 import re
-import warnings as pywarnings
 
 import pandas as pd
 
@@ -43,9 +42,7 @@ FIRST, LAST = 2010, 2025
 
 def read_restrictions(path) -> pd.DataFrame:
     """The Master Sheet as strings (macros never run), with `_row` the sheet row."""
-    with pywarnings.catch_warnings():  # openpyxl: "Data Validation extension is not supported"
-        pywarnings.simplefilter("ignore", UserWarning)
-        return readers.read_sheet(path, FILE, SHEET, 1, REQUIRED)
+    return readers.read_sheet(path, FILE, SHEET, 1, REQUIRED)
 
 
 def imposition_years(df: pd.DataFrame) -> pd.Series:

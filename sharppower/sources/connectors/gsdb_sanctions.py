@@ -34,8 +34,11 @@ The cases left out are counted in a warning with their ids per actor.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections import defaultdict
+from collections.abc import Mapping
+from functools import cache, lru_cache
 from pathlib import Path
+from types import MappingProxyType
 
 import pandas as pd
 import yaml
@@ -63,25 +66,30 @@ def _declared() -> dict:
     return yaml.safe_load((Path(__file__).with_suffix(".yaml")).read_text("utf-8"))
 
 
-def aliases() -> dict[str, str | None]:
-    """GSDB name -> ISO3 (None: no state of its own), declared in the yaml."""
-    return dict(_declared()["aliases"])
+@lru_cache(maxsize=1)
+def aliases() -> Mapping[str, str | None]:
+    """GSDB name -> ISO3 (None: no state of its own), declared in the yaml (read-only)."""
+    return MappingProxyType(dict(_declared()["aliases"]))
 
 
 def resolve(name: str, res: CountryResolver) -> str | None:
     return aliases()[name] if name in aliases() else res.resolve(name)
 
 
-def blocs() -> dict[str, dict[str, tuple[int, int | None]]]:
-    """Bloc name -> member ISO3 -> (first year, last year or None), from the yaml."""
+@lru_cache(maxsize=1)
+def blocs() -> Mapping[str, Mapping[str, tuple[int, int | None]]]:
+    """Bloc name -> member ISO3 -> (first year, last year or None), from the yaml (read-only)."""
     data = _declared()
-    return {bloc: {iso: (int(span[0]), span[1]) for iso, span in members.items()}
-            for bloc, members in data["blocs"].items()}
+    return MappingProxyType({bloc: MappingProxyType({iso: (int(span[0]), span[1])
+                                                     for iso, span in members.items()})
+                             for bloc, members in data["blocs"].items()})
 
 
-def members(bloc: str, year: int) -> list[str]:
-    return [iso for iso, (first, last) in blocs()[bloc].items()
-            if first <= year and (last is None or year <= last)]
+@cache
+def members(bloc: str, year: int) -> tuple[str, ...]:
+    """The ISO3 of the bloc's members in the year."""
+    return tuple(iso for iso, (first, last) in blocs()[bloc].items()
+                 if first <= year and (last is None or year <= last))
 
 
 def substantive(df: pd.DataFrame) -> pd.Series:
@@ -93,10 +101,11 @@ def substantive(df: pd.DataFrame) -> pd.Series:
     return typed & aims
 
 
-def read_cases(path, res: CountryResolver) -> tuple[pd.DataFrame, list[str]]:
-    """One row per substantive case x sender name x target name x year in force: case_id,
-    sender (ISO3 or None), target (ISO3), year, bloc (the bloc target expanded, or ''),
-    _row; `left` (the cases that are not substantive, with their senders) in attrs."""
+def read_cases(path, res: CountryResolver) -> tuple[pd.DataFrame, list, list[str]]:
+    """The cases, the cases left out and the warnings. The cases: one row per substantive
+    case x sender name x target name x year in force: case_id, sender (ISO3 or None),
+    target (ISO3), year, bloc (the bloc target expanded, or ''), _row. Left out: (case_id,
+    its senders' ISO3) of each case that is not substantive."""
     df = readers.read_csv(path, FILE, REQUIRED, encoding="utf-8-sig")
     df = readers.integers(df, ["begin", "end", *TYPES], FILE)
     keep = substantive(df)
@@ -121,8 +130,7 @@ def read_cases(path, res: CountryResolver) -> tuple[pd.DataFrame, list[str]]:
                 f"declared bloc skipped ({sum(map(len, skipped.values()))} cases): "
                 + "; ".join(f"{n!r} rows {readers.row_ranges(r)}" for n, r in skipped.items())]
     out = pd.DataFrame(rows, columns=["case_id", "sender", "target", "year", "bloc", "_row"])
-    out.attrs["left"] = left
-    return out, warnings if skipped else []
+    return out, left, warnings if skipped else []
 
 
 def left_warnings(left: list, actor: str) -> list[str]:
@@ -148,26 +156,42 @@ def actor_cases(cases: pd.DataFrame, actor: str) -> pd.DataFrame:
                  & ~((actor == "RUS") & (cases["target"] == "SUN"))]
 
 
+def group_refs(cases: pd.DataFrame) -> tuple[dict, dict]:
+    """Per (target, year) of the cases: its source_row ('rows 3-5; cases 2, 7') and the
+    blocs its cases were against (', '-joined, '' when none)."""
+    rows: dict = defaultdict(set)
+    ids: dict = defaultdict(set)
+    against: dict = defaultdict(set)
+    for key, row, case, bloc in zip(zip(cases["target"], cases["year"]), cases["_row"],
+                                    cases["case_id"], cases["bloc"]):
+        rows[key].add(row)
+        ids[key].add(case)
+        if bloc:
+            against[key].add(bloc)
+    refs = {k: readers.shorten("rows " + readers.row_ranges(r) + "; cases "
+                               + ", ".join(sorted(ids[k], key=int))) for k, r in rows.items()}
+    return refs, {k: ", ".join(sorted(against[k])) for k in rows}
+
+
 def parse(snapshot: Snapshot, res: CountryResolver | None = None,
           actors: tuple[str, ...] | None = None) -> pd.DataFrame:
     """One row per declared actor x target x year with at least one sanction in force."""
     res, actors = res or resolver(), declared(actors)
-    cases, warnings = read_cases(snapshot.path(FILE), res)
+    cases, left, warnings = read_cases(snapshot.path(FILE), res)
     parts = []
     for actor in actors:
-        warnings += left_warnings(cases.attrs["left"], actor)
+        warnings += left_warnings(left, actor)
         mine = actor_cases(cases, actor)
         if mine.empty:
             continue
         grouped = mine.groupby(["target", "year"])
         part = grouped.agg(sanctions_count=("case_id", "nunique")).reset_index()
         part["sanctions_formal"] = 1.0
-        part["source_row"] = [readers.shorten("rows " + readers.row_ranges(g["_row"])
-                                              + "; cases " + ", ".join(sorted(set(g["case_id"]),
-                                                                            key=int)))
-                              for _, g in grouped]
-        bloc = grouped["bloc"].agg(lambda b: ", ".join(sorted(set(b) - {""})))
-        flags = [f"bloc_target: a case against the {b}" if b else None for b in bloc]
+        keys = list(zip(part["target"], part["year"]))
+        refs, against = group_refs(mine)
+        part["source_row"] = [refs[k] for k in keys]
+        flags = [f"bloc_target: a case against the {against[k]}" if against[k] else None
+                 for k in keys]
         if actor == "RUS":
             flags = ["actor_ussr: sent by the Soviet Union" if y <= USSR_LAST_YEAR else f
                      for f, y in zip(flags, part["year"])]

@@ -55,6 +55,7 @@ from sharppower.sources.snapshot import Snapshot
 N_WORKBOOKS = 235
 WORKBOOKS = [f"DOTS_{i}.xlsx" for i in range(1, N_WORKBOOKS + 1)]
 SHEETS = {"Exports, FOB": "exports", "Imports, CIF": "imports"}
+ROW_COLUMNS = ["partner", "year", "flow", "value", "estimate", "row"]  # a workbook's long rows
 # Partners kept besides the declared actors (whose IMF names resolve like reporters':
 # "China, P.R.: Mainland" -> CHN, "Russian Federation" -> RUS, "United States" -> USA):
 # the world total, the USSR (Russia's partner row before 1992) and the partner-only
@@ -150,7 +151,7 @@ def _years(rows: list[list], file: str) -> dict[int, int]:
 
 
 def _sheet_rows(rows: list[list], file: str, flow: str, every: bool,
-                partners: Partners) -> list[dict]:
+                partners: Partners) -> list[tuple]:
     """Long rows (partner, year, flow, value, estimate, row) for the partners we need
     (`every`: all partners by their IMF name, for the actors' own workbooks)."""
     years, out = _years(rows, file), []
@@ -159,11 +160,14 @@ def _sheet_rows(rows: list[list], file: str, flow: str, every: bool,
         partner = name if every else partners.wanted(name)
         if not partner:
             continue
+        cells = rows[r - 1]
         for col, year in years.items():
-            value, est = cell_value(_cell(rows, r, col), file, r, str(year))
+            cell = cells[col - 1] if col <= len(cells) else ""
+            if cell == "":  # no data
+                continue
+            value, est = cell_value(cell, file, r, str(year))
             if not np.isnan(value):
-                out.append({"partner": partner, "year": year, "flow": flow, "value": value,
-                            "estimate": est, "row": f"{file} row {r}"})
+                out.append((partner, year, flow, value, est, f"{file} row {r}"))
     return out
 
 
@@ -177,6 +181,13 @@ def read_workbook(path: Path, file: str, every: bool = False,
                   partners: Partners | None = None) -> tuple[str, pd.DataFrame]:
     """The reporter's name and its long rows from both sheets (`partners`: the rows kept,
     by default those of the codebook's actors)."""
+    reporter, rows = workbook_rows(path, file, every, partners)
+    return reporter, pd.DataFrame(rows, columns=ROW_COLUMNS)
+
+
+def workbook_rows(path: Path, file: str, every: bool = False,
+                  partners: Partners | None = None) -> tuple[str, list[tuple]]:
+    """`read_workbook` as tuples (ROW_COLUMNS)."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     partners = partners or Partners(resolver(), declared())
@@ -194,7 +205,7 @@ def read_workbook(path: Path, file: str, every: bool = False,
             raise InputError(f"{file}!{sheet}", "no reporter in B4 or no data rows", row=4, field="B")
         every = every or partners.is_actor(reporter)
         rows += _sheet_rows(grids[sheet], f"{file}!{sheet}", flow, every, partners)
-    return reporter, pd.DataFrame(rows, columns=["partner", "year", "flow", "value", "estimate", "row"])
+    return reporter, rows
 
 
 def _not_country(name: str) -> str | None:
@@ -204,10 +215,10 @@ def _not_country(name: str) -> str | None:
 def read_all(snapshot: Snapshot, res: CountryResolver,
              declared_actors: tuple[str, ...]) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     """(reporter rows with target, the actors' own rows by partner name, warnings)."""
-    parts, actors, warnings, unknown = [], [], [], []
+    kept, actors, warnings, unknown = [], [], [], []
     partners = Partners(res, declared_actors)
     for file in WORKBOOKS:
-        reporter, rows = read_workbook(snapshot.path(file), file, partners=partners)
+        reporter, rows = workbook_rows(snapshot.path(file), file, partners=partners)
         if reason := _not_country(reporter):
             warnings.append(f"{file}: reporter {reporter!r} skipped ({reason})")
             continue
@@ -216,16 +227,14 @@ def read_all(snapshot: Snapshot, res: CountryResolver,
             unknown.append((reporter, file, [4]))
             continue
         if target in declared_actors:  # read with every partner by IMF name: also a reporter
-            actors.append(rows.assign(actor=target))
-            rows = rows.assign(partner=rows["partner"].map(partners.wanted))
-        parts.append(rows[rows["partner"].isin(partners.keep)].assign(target=target))
+            actors += [(*row, target) for row in rows]
+            rows = [(partners.wanted(row[0]), *row[1:]) for row in rows]
+        kept += [(*row, target) for row in rows if row[0] in partners.keep]
     if unknown:
         from sharppower.countries import UnresolvedCountries
         raise UnresolvedCountries(unknown)
-    df, more = _drop_duplicates(pd.concat(parts, ignore_index=True))
-    own = (pd.concat(actors, ignore_index=True) if actors else
-           pd.DataFrame(columns=["partner", "year", "flow", "value", "estimate", "row", "actor"]))
-    return df, own, warnings + more
+    df, more = _drop_duplicates(pd.DataFrame(kept, columns=[*ROW_COLUMNS, "target"]))
+    return df, pd.DataFrame(actors, columns=[*ROW_COLUMNS, "actor"]), warnings + more
 
 
 def _drop_duplicates(df: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -281,7 +290,8 @@ def partner_totals(df: pd.DataFrame) -> pd.DataFrame:
 
 def _mirror_rows(own: pd.DataFrame, res: CountryResolver) -> pd.DataFrame:
     """The actors' reports as the partner's flows: actor exports -> partner imports_from_actor."""
-    own = own[~own["partner"].map(lambda n: _not_country(n) is not None)]
+    names = own["partner"].unique()
+    own = own[~own["partner"].isin([n for n in names if _not_country(n) is not None])]
     targets = {n: resolve_reporter(n, res) for n in own["partner"].unique()}
     own = own.assign(target=own["partner"].map(targets)).dropna(subset=["target"])
     own = own.assign(flow=own["flow"].map({"exports": "imports", "imports": "exports"}),
@@ -357,14 +367,14 @@ def _flags(wide: pd.DataFrame, columns: list[str]) -> list[str | None]:
     unr = wide[[f"unr.{c}" for c in columns if f"unr.{c}" in wide]].eq(True).any(axis=1)
     return ["; ".join([f for f, on in zip(FLAGS.values(), (e, m, u)) if on]
                       + ([FLAGS["unrecorded"]] if z else [])) or None
-            for e, m, u, z in zip(est, mir, ussr, unr)]
+            for e, m, u, z in zip(est.tolist(), mir.tolist(), ussr.tolist(), unr.tolist())]
 
 
 def _refs(wide: pd.DataFrame, columns: list[str]) -> tuple[list[str], list[str]]:
     """source_row (every cell used) and source_file (the workbooks) per row."""
     rows, files = [], []
-    for cells in zip(*(wide[f"row.{c}"] for c in columns)):
-        used = [str(c) for c in cells if isinstance(c, str)]
+    for cells in zip(*(wide[f"row.{c}"].tolist() for c in columns)):
+        used = [c for c in cells if isinstance(c, str)]
         rows.append(readers.shorten("; ".join(used)) if used else None)
         files.append(", ".join(sorted({c.split("!")[0] for c in used})) or None)
     return rows, files
@@ -376,10 +386,12 @@ def add_provenance(wide: pd.DataFrame) -> pd.DataFrame:
     columns |= {share: num + den for share, (num, den) in SHARES.items()}
     columns |= {c: [c] for c in ("exports_to_actor", "imports_from_actor", "exports_world",
                                  "imports_world")}
-    new = {}
+    new, done = {}, {}
     for var, cols in columns.items():
-        new[f"flags.{var}"] = _flags(wide, cols)
-        new[f"source_row.{var}"], new[f"source_file.{var}"] = _refs(wide, cols)
+        key = tuple(cols)  # dots_trade_share and trade_share read the same cells
+        if key not in done:
+            done[key] = (_flags(wide, cols), *_refs(wide, cols))
+        new[f"flags.{var}"], new[f"source_row.{var}"], new[f"source_file.{var}"] = done[key]
     return pd.concat([wide, pd.DataFrame(new, index=wide.index)], axis=1)
 
 
@@ -411,7 +423,7 @@ def combine(dots: pd.DataFrame, cow: pd.DataFrame) -> pd.DataFrame:
     df = dots.merge(cow, on=["target", "actor", "year"], how="outer")
     for share in SHARES:
         first = df[df[f"dots_{share}"].notna()].groupby(["target", "actor"])["year"].min()
-        start = pd.Series(list(zip(df["target"], df["actor"]))).map(first).to_numpy()
+        start = pd.Series(list(zip(df["target"].tolist(), df["actor"].tolist()))).map(first).to_numpy()
         use_cow = (df[f"{share}.cow"].notna() & ~(df["year"].to_numpy() >= start)).to_numpy()
         df[share] = np.where(use_cow, df[f"{share}.cow"], df[f"dots_{share}"])
         for name, cow_col in (("flags", "flags.cow"), ("source_file", "file.cow"),
@@ -428,7 +440,7 @@ def _world_trade(df: pd.DataFrame) -> pd.DataFrame:
         parts = [df[f"{name}.exports_world"], df[f"{name}.imports_world"]]
         df[f"{name}.trade_world"] = [
             "; ".join(dict.fromkeys(str(p) for p in pair if isinstance(p, str))) or None
-            for pair in zip(*parts)]
+            for pair in zip(*(p.tolist() for p in parts))]
     return df
 
 

@@ -104,7 +104,7 @@ def _panel(rows: pd.DataFrame, actor: str, years: range) -> pd.DataFrame:
     sums = sums.reindex(grid, fill_value=0.0).reset_index()
     by_target = sums.groupby("target")
     for col in ("actor_tiv", "tiv"):
-        sums[f"{col}_5yr"] = by_target[col].transform(lambda s: s.rolling(WINDOW, 1).sum())
+        sums[f"{col}_5yr"] = by_target[col].rolling(WINDOW, 1).sum().droplevel("target")
     return sums
 
 
@@ -144,9 +144,9 @@ def parse(snapshot: Snapshot, res: CountryResolver | None = None,
         parts.append(part[part["target"] != actor])
     df = pd.concat(parts, ignore_index=True)
     warnings += missing_warnings(SOURCE.name, df, actors, "no supplier of the register is it")
-    refs = rows.groupby(["target", "year"])["_row"].agg(readers.row_ranges)
+    refs = rows.groupby(["target", "year"])["_row"].agg(readers.row_ranges).to_dict()
     df["source_file"] = FILE
-    df["source_row"] = [readers.shorten(f"rows {refs[(t, y)]}") if (t, y) in refs.index
+    df["source_row"] = [readers.shorten(f"rows {refs[(t, y)]}") if (t, y) in refs
                         else f"no delivery to {t} in {y}" for t, y in zip(df["target"], df["year"])]
     return readers.finish(df, warnings)
 

@@ -108,11 +108,11 @@ def dyads(records: list[dict], res: CountryResolver,
     """actor x target x year rows with the conflicts, roles and highest intensity."""
     found: dict[tuple[str, str, int], dict] = {}
     support, unknown = defaultdict(set), defaultdict(list)
-    for rec in records:
+    levels = readers.integers(pd.DataFrame({"intensity_level": [r["intensity_level"] for r in records],
+                                            "_row": [r["_row"] for r in records]}),
+                              ["intensity_level"], FILE)["intensity_level"].tolist()
+    for rec, intensity in zip(records, levels):
         year = int(rec["year"])
-        intensity = readers.integers(pd.DataFrame({"intensity_level": [rec["intensity_level"]],
-                                                   "_row": [rec["_row"]]}),
-                                     ["intensity_level"], FILE)["intensity_level"].iloc[0]
         a, b, a2, b2 = (_states(rec, f, year, res, unknown)
                         for f in ("gwno_a", "gwno_b", "gwno_a_2nd", "gwno_b_2nd"))
         for actor in actors:

@@ -36,6 +36,7 @@ A target's agreement with itself is dropped.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pycountry
 
@@ -85,8 +86,9 @@ def _ussr_targets(target: pd.Series, year: pd.Series,
     from 2006 (COW 345 by year, country_aliases.yaml)."""
     target = target.where(~((target == "RUS") & (year <= USSR_LAST_YEAR)), "SUN")
     res = res or resolver()
-    dated = [res.from_cow(YUGOSLAVIA_COW, int(y)) if t == "YUG" else t
-             for t, y in zip(target, year)]
+    dated, years = target.tolist(), year.tolist()
+    for i in np.flatnonzero((target == "YUG").to_numpy()):
+        dated[i] = res.from_cow(YUGOSLAVIA_COW, int(years[i]))
     return pd.Series(dated, index=target.index, dtype=object)
 
 
@@ -161,7 +163,7 @@ def all_roll_call_votes(snapshot: Snapshot,
                          "abstain)", row=int(votes["_row"].iloc[i]), field="vote")
     calls = calls.dropna(subset=["session"]).assign(year=lambda d: session_year(d["session"]))
     votes = votes.merge(calls[["rcid", "year"]], on="rcid", how="inner")
-    target, warnings = res.resolve_report(votes["country"], VOTES, votes["_row"].tolist())
+    target, warnings = res.resolve_report(votes["country"].tolist(), VOTES, votes["_row"].tolist())
     votes["target"] = _ussr_targets(target.set_axis(votes.index), votes["year"], res)
     return votes[votes["target"].notna()], warnings
 
@@ -169,10 +171,10 @@ def all_roll_call_votes(snapshot: Snapshot,
 def _agreement(votes: pd.DataFrame, codes: dict[str, str], keys: list[str]) -> pd.DataFrame:
     """Per target x actor x year (x issue): share of identical votes and votes compared
     (`keys`: the columns one vote is identified by besides the country)."""
-    parts = []
+    parts, compared = [], votes[["target", "year", *keys, "vote"]]  # the columns read
     for actor, code in codes.items():
         own = votes[votes["country_code"] == code][[*keys, "vote"]]
-        both = votes.merge(own.rename(columns={"vote": "actor_vote"}), on=keys)
+        both = compared.merge(own.rename(columns={"vote": "actor_vote"}), on=keys)
         both = both.assign(same=(both["vote"] == both["actor_vote"]).astype(float), actor=actor)
         parts.append(both.groupby(["actor", "target", "year", *keys[1:]])["same"]
                      .agg(["mean", "size"]).reset_index())
