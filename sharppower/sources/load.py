@@ -30,7 +30,7 @@ from sharppower.sources.observations import OBS_COLUMNS, observations_from_frame
 from sharppower.sources.snapshot import Snapshot
 from sharppower.steps import LoadResult, code_hash, fingerprint
 from sharppower.store import Database
-from sharppower.store.database import frame_records, insert_rows
+from sharppower.store.database import frame_records, insert_frame, insert_rows
 from sharppower.store.tables import build_log, observations, snapshot_files, sources
 
 
@@ -77,7 +77,7 @@ def record_source(conn: Connection, source: Source, snapshot: Snapshot | None, r
 
 def replace_observations(conn: Connection, source: str, obs: pd.DataFrame) -> int:
     conn.execute(sa.delete(observations).where(observations.c.source == source))
-    return insert_rows(conn, observations, frame_records(obs))
+    return insert_frame(conn, observations, obs)
 
 
 Loader = Callable[[LoadContext, Snapshot], LoadResult]
