@@ -171,10 +171,19 @@ def actor_year(db: Database, memo: Memo, actor: str, iso3: str, year: int | None
     about it (`surveyed`)."""
     if year is not None:  # asked: the actor's index year is not needed to say why
         return YearChoice(year, "asked")
-    base = memo(("year_choice", actor), lambda: choose_year(db, actor))
     offered = target_years(db, memo, iso3).get(actor, set()) | set(surveyed)
-    return settle_year(base, year, dict.fromkeys(offered, 1) if offered else None,
-                       memo(("spec",), load_spec))  # read only: one copy per store version
+    return year_choice(db, memo, actor, year, dict.fromkeys(offered, 1) if offered else None)
+
+
+def year_choice(db: Database, memo: Memo, actor: str, year: int | None = None,
+                offered: dict[int, int] | None = None,
+                offered_stale: dict[int, float] | None = None) -> YearChoice:
+    """`index.nodes.choose_year(db, actor, year, offered, offered_stale=...)`, the actor's
+    index year (two reads of the stored run) taken once per store version: every page
+    and profile shares it."""
+    base = memo(("year_choice", actor), lambda: choose_year(db, actor))
+    return settle_year(base, year, offered, memo(("spec",), load_spec),  # read only: one
+                       offered_stale)  # copy per store version
 
 
 def year_text(choice: YearChoice, name: str) -> str:
