@@ -248,7 +248,7 @@ def store_pages(db: Database, version: tuple, memo: Memo) -> int:
              **downloads.stored_pages(db, memo), **browser.stored_pages(db),
              **methodology.stored_pages(db, memo), **quadrant.stored_pages(db, memo),
              **vulnerability.stored_pages(db, memo),
-             "empty-domains": empty_domains_page(db)}
+             "empty-domains": empty_domains_page(db, memo)}
     return write_pages(db, {k: (v, k in WHOLE_VERSION) for k, v in pages.items()}, version,
                        inputs)
 
