@@ -70,11 +70,13 @@ def detail_lines(row: dict) -> list[str]:
         comps = names(row.get("components"))
         lines.append(f"coverage {float(row['coverage']):.0%}"
                      + (f": {', '.join(component_name(c) for c in comps)}" if comps else ""))
-    if stale_text(row.get("stale_components")):
-        lines.append("stale: " + stale_text(row.get("stale_components")))
+    stale = stale_text(row.get("stale_components"))
+    if stale:
+        lines.append("stale: " + stale)
     for key, label in (("imputed_components", "imputed"), ("zero_components", "declared zero")):
-        if names(row.get(key)):
-            lines.append(f"{label}: " + ", ".join(component_name(n) for n in names(row[key])))
+        listed = names(row.get(key))
+        if listed:
+            lines.append(f"{label}: " + ", ".join(component_name(n) for n in listed))
     return lines
 
 
