@@ -100,7 +100,7 @@ def map_data(db: Database, actor: str | None = None, measure: str | None = None,
             "kind": option["kind"], "scale": scale, "year": year, "years": years, "year_reason": reason,
             "values": values, "not_ranked": _not_ranked(db, actor, code, year, names),
             "shapes": sorted(mapped_countries()), "with_value": len(values),
-            "options": options_with_data(db, actor, code), "rank_note": RANK_NOTE, "score_note": SCORE_NOTE,
+            "options": options_with_data(db, actor, code, memo), "rank_note": RANK_NOTE, "score_note": SCORE_NOTE,
             "scale_note": SCALE_NOTE if code.startswith("index:") else ""}
 
 
