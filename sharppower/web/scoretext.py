@@ -29,6 +29,9 @@ SCORE_NOTE = ("Score intervals are 95% intervals from the same Monte Carlo runs;
 
 
 def missing(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is int:  # most values a page tests: never missing
+        return False
     return value is None or (isinstance(value, float) and math.isnan(value)) or (
         not isinstance(value, (list, dict, str)) and pd.isna(value))
 
