@@ -34,16 +34,31 @@ def series_flags(db: Database, actor: str, code: str) -> pd.DataFrame:
 def highs(points: list[dict], flags: pd.DataFrame) -> tuple[dict | None, list[dict]]:
     """The highest wave and the waves that set a historic high, as the opinion engine flags
     them in `flags` (one public's rows); without engine flags, the highest point given."""
-    if flags.empty:
-        have = [p for p in points if pd.notna(p["value"])]
-        return (max(have, key=lambda p: p["value"]) if have else None), []
-    top = flags[flags["series_high"].astype(bool)]
-    high = ({"year": int(top["year"].iloc[-1]), "value": float(top["value"].iloc[-1])}
-            if not top.empty else None)
+    return _highest(points, *next(iter(flagged_highs(flags).values()), (None, [])))
+
+
+def flagged_highs(flags: pd.DataFrame) -> dict[str, tuple[dict | None, list[dict]]]:
+    """Per public of the opinion engine's `flags`, every public at once: its last wave
+    flagged `series_high` (year, value; None without one) and the waves flagged
+    `historic_high` (year, value records, in the flags' order)."""
+    if flags.empty or "public" not in flags.columns:
+        return {}
+    top = flags[flags["series_high"].astype(bool)].groupby("public", sort=False).tail(1)
+    last = {p: {"year": int(y), "value": float(v)}
+            for p, y, v in zip(top["public"], top["year"], top["value"])}
+    historic = flags[flags["historic_high"].astype(bool)]
+    records: dict[str, list[dict]] = {}
+    for p, rec in zip(historic["public"], historic[["year", "value"]].to_dict("records")):
+        records.setdefault(p, []).append(rec)
+    return {p: (last.get(p), records.get(p, [])) for p in pd.unique(flags["public"].dropna())}
+
+
+def _highest(points: list[dict], high: dict | None, records: list[dict]
+             ) -> tuple[dict | None, list[dict]]:
+    """(`high`, else the highest of the `points` with a value; `records`)."""
     if high is None:
         have = [p for p in points if pd.notna(p["value"])]
         high = max(have, key=lambda p: p["value"]) if have else None
-    records = flags[flags["historic_high"].astype(bool)][["year", "value"]].to_dict("records")
     return high, records
 
 
@@ -56,13 +71,15 @@ def attraction_series(db: Database, target: str, read: Read = measure,
     return attraction_by_target(db, read, flags)(target)
 
 
-def _groups(frame: pd.DataFrame, column: str, fields: list[str] | None = None
-            ) -> dict[str, pd.DataFrame]:
-    if frame.empty or column not in frame.columns:
+def _points(frame: pd.DataFrame) -> dict[str, list[dict]]:
+    """target -> its points (POINT_FIELDS, None for a field the frame lacks), by year."""
+    if frame.empty or "target" not in frame.columns:
         return {}
-    if fields is not None:
-        frame = frame[[column, *[c for c in fields if c in frame.columns and c != column]]]
-    return {k: g for k, g in frame.groupby(column, sort=False)}
+    fields = [c for c in POINT_FIELDS if c in frame.columns]
+    out: dict[str, list[dict]] = {}
+    for target, rec in zip(frame["target"], frame[fields].to_dict("records")):
+        out.setdefault(target, []).append({k: rec.get(k) for k in POINT_FIELDS})
+    return {t: sorted(pts, key=lambda p: p["year"]) for t, pts in out.items()}
 
 
 def attraction_by_target(db: Database, read: Read = measure,
@@ -75,22 +92,19 @@ def attraction_by_target(db: Database, read: Read = measure,
     parts = []
     for code in ATTRACTION:
         for actor, actor_name in book.actors.items():
-            points = _groups(read(db, actor, code), "target", list(POINT_FIELDS))
-            found = _groups(flags(db, actor, code), "public")
-            parts.append((code, actor, actor_name, points, found))
+            parts.append((code, actor, actor_name, _points(read(db, actor, code)),
+                          flagged_highs(flags(db, actor, code))))
 
     def series_of(target: str) -> list[dict]:
         series = []
         for code, actor, actor_name, points, found in parts:
-            mine = points.get(target)
-            pts = [] if mine is None else sorted(
-                ({k: r.get(k) for k in POINT_FIELDS} for r in mine.to_dict("records")),
-                key=lambda p: p["year"])
-            high, records = highs(pts, found.get(target, pd.DataFrame()))
+            pts = [dict(p) for p in points.get(target, [])]
+            high, records = _highest(pts, *found.get(target, (None, [])))
             have = [p for p in pts if pd.notna(p["value"])]
             series.append({"indicator": code, "name": names[code], "actor": actor,
                            "actor_name": actor_name, "points": pts, "high": high,
-                           "historic_highs": records, "latest": have[-1] if have else None})
+                           "historic_highs": [dict(r) for r in records],
+                           "latest": have[-1] if have else None})
         return series
     return series_of
 

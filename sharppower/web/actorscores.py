@@ -26,7 +26,7 @@ from sharppower.index.store import scored_years as scores_years
 from sharppower.store import Database
 from sharppower.web.cache import store_version
 from sharppower.web.lookup import codebook
-from sharppower.web.memo import Memo, memo_reader
+from sharppower.web.memo import Memo, memo_reader, no_memo
 from sharppower.web.profiles import stored_page
 from sharppower.web.scoretext import DETAIL, detail_lines, missing, names
 
@@ -171,10 +171,19 @@ def actor_year(db: Database, memo: Memo, actor: str, iso3: str, year: int | None
     about it (`surveyed`)."""
     if year is not None:  # asked: the actor's index year is not needed to say why
         return YearChoice(year, "asked")
-    base = memo(("year_choice", actor), lambda: choose_year(db, actor))
     offered = target_years(db, memo, iso3).get(actor, set()) | set(surveyed)
-    return settle_year(base, year, dict.fromkeys(offered, 1) if offered else None,
-                       memo(("spec",), load_spec))  # read only: one copy per store version
+    return year_choice(db, memo, actor, year, dict.fromkeys(offered, 1) if offered else None)
+
+
+def year_choice(db: Database, memo: Memo, actor: str, year: int | None = None,
+                offered: dict[int, int] | None = None,
+                offered_stale: dict[int, float] | None = None) -> YearChoice:
+    """`index.nodes.choose_year(db, actor, year, offered, offered_stale=...)`, the actor's
+    index year (two reads of the stored run) taken once per store version: every page
+    and profile shares it."""
+    base = memo(("year_choice", actor), lambda: choose_year(db, actor))
+    return settle_year(base, year, offered, memo(("spec",), load_spec),  # read only: one
+                       offered_stale)  # copy per store version
 
 
 def year_text(choice: YearChoice, name: str) -> str:
@@ -203,7 +212,8 @@ def missing_reason(db: Database, memo: Memo, actor: str, level: str, node: str, 
     why = reasons.get((actor, node, iso3, year))
     if why:
         return why
-    empty = memo(("empty_domains",), lambda: stored_empty_domains(db) or _empty_domains(db))
+    empty = memo(("empty_domains",), lambda: stored_empty_domains(db)
+                 or _empty_domains(db, memo))
     if level == "domain" and (actor, node) in empty:
         return "no component for this actor (its sources do not measure it)"
     return f"no data on any of its components for this country in {year}"
@@ -216,17 +226,23 @@ def stored_empty_domains(db: Database) -> set[tuple[str, str]] | None:
     return None if stored is None else {tuple(p) for p in stored["pairs"]}
 
 
-def empty_domains_page(db: Database) -> dict:
+def empty_domains_page(db: Database, memo: Memo = no_memo) -> dict:
     """What the build stores for `stored_empty_domains`."""
-    return {"pairs": sorted([a, d] for a, d in _empty_domains(db))}
+    return {"pairs": sorted([a, d] for a, d in _empty_domains(db, memo))}
 
 
-def _empty_domains(db: Database) -> set[tuple[str, str]]:
+def score_filters(db: Database, memo: Memo) -> pd.DataFrame:
+    """The stored run's distinct (actor, year, level, node) (`index.store.filter_values`,
+    one DISTINCT query), once per store version; NotFound before any run."""
+    return memo(("filter_values",), lambda: filter_values(db))
+
+
+def _empty_domains(db: Database, memo: Memo = no_memo) -> set[tuple[str, str]]:
     """(actor, domain) pairs without any score in the stored run: no indicator of the
-    actor entered the domain (a domain is scored wherever one did). One DISTINCT query
-    (`index.store.filter_values`); before any run, the codebook's declared sources."""
+    actor entered the domain (a domain is scored wherever one did). From the run's
+    distinct nodes (`score_filters`); before any run, the codebook's declared sources."""
     try:
-        held = filter_values(db)
+        held = score_filters(db, memo)
     except NotFound:
         table = domains_by_actor(db, codebook())
         return {(a, d) for a, d, i in zip(table["actor"], table["domain"],

@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
+import pandas as pd
 import sqlalchemy as sa
 
 from sharppower.store import Database
@@ -49,6 +50,26 @@ def store_version(db: Database) -> tuple[Any, ...]:
 def data_version(version: tuple[Any, ...]) -> str:
     """A store version without its audit-log part, as text ('12:3:998731:5120')."""
     return ":".join(str(v) for v in version[:-1])
+
+
+class ReadOnce(Database):
+    """`db` for one pass over a store that nothing changes while the pass reads it (the
+    build's stored pages and profiles, `pages.country.store_profiles`): each distinct
+    query sent to `read` is answered by the store once and every caller gets its own copy
+    of the frame (the stored run's scores of an actor serve the year rule twice and its
+    index measure once); everything else is `db`'s own (the same engine)."""
+
+    def __init__(self, db: Database):  # the wrapped store's engine, not a second one
+        self.__dict__.update(db.__dict__)
+        self._frames: dict[tuple[str, str], pd.DataFrame] = {}
+
+    def read(self, sql, params=None) -> pd.DataFrame:
+        stmt = sa.text(sql) if isinstance(sql, str) else sql
+        compiled = stmt.compile(self.engine)
+        key = (str(compiled), repr({**compiled.params, **dict(params or {})}))
+        if key not in self._frames:
+            self._frames[key] = super().read(stmt, params)
+        return self._frames[key].copy()
 
 
 class StoreCache:

@@ -4,10 +4,14 @@ index (``index:<level>:<name>``), or any codebook indicator code."""
 
 from __future__ import annotations
 
-from sharppower.errors import ValidationError
+import sqlalchemy as sa
+
+from sharppower.errors import NotFound, ValidationError
 from sharppower.index.nodes import run_nodes
 from sharppower.store import Database
+from sharppower.web.actorscores import score_filters
 from sharppower.web.lookup import codebook
+from sharppower.web.memo import Memo, no_memo
 
 INDEX = "index:index:influence"
 KINDS = {"index": "", "pillar": "Pillar: ", "domain": "Domain: "}
@@ -34,27 +38,34 @@ def describe(code: str, db: Database | None = None) -> dict:
                           "indicator code of the codebook (see /methodology.json)")
 
 
-def codes_with_data(db: Database, actor: str) -> set[str]:
+def codes_with_data(db: Database, actor: str, memo: Memo = no_memo) -> set[str]:
     """The measure codes with any value for `actor`: indicators it (or a target-only
     covariate) has an observation of, and the index, pillar and domain nodes the stored
-    run scores it on."""
-    import sqlalchemy as sa
+    run scores it on (`web.actorscores.score_filters`); each read once for every actor
+    per store version."""
+    observed = memo(("observed_codes",), lambda: _observed_codes(db))
+    codes = set().union(*(observed.get(a, set()) for a in (actor, None, "")))
+    try:
+        held = score_filters(db, memo)
+    except (NotFound, sa.exc.SQLAlchemyError):  # no run stored (or no index tables)
+        return codes
+    mine = held[held["actor"] == actor]
+    return codes | {f"index:{level}:{node}" for level, node in zip(mine["level"], mine["node"])}
 
+
+def _observed_codes(db: Database) -> dict[str | None, set[str]]:
+    """actor (None or '' for a target-only covariate) -> indicators with a value."""
+    out: dict[str | None, set[str]] = {}
     with db.connect() as conn:
-        codes = {r[0] for r in conn.execute(sa.text(
-            "SELECT DISTINCT indicator FROM observations WHERE value IS NOT NULL AND "
-            "(actor = :a OR actor IS NULL OR actor = '')"), {"a": actor})}
-        try:
-            nodes = conn.execute(sa.text(
-                "SELECT DISTINCT s.level, s.node FROM index_scores s WHERE s.actor = :a "
-                "AND s.run_id = (SELECT MAX(id) FROM index_runs)"), {"a": actor}).all()
-        except sa.exc.SQLAlchemyError:
-            nodes = []
-    return codes | {f"index:{level}:{node}" for level, node in nodes}
+        for actor, code in conn.execute(sa.text(
+                "SELECT DISTINCT actor, indicator FROM observations WHERE value IS NOT NULL")):
+            out.setdefault(actor, set()).add(code)
+    return out
 
 
-def options_with_data(db: Database, actor: str, keep: str | None = None) -> list[dict]:
+def options_with_data(db: Database, actor: str, keep: str | None = None,
+                      memo: Memo = no_memo) -> list[dict]:
     """`measure_options` the map can draw for `actor` (never an empty map): those with
     data (`codes_with_data`), and `keep` (the measure shown) in any case."""
-    have = codes_with_data(db, actor)
+    have = codes_with_data(db, actor, memo)
     return [o for o in measure_options(db) if o["code"] in have or o["code"] == keep]

@@ -17,8 +17,16 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
+PLAIN = {str, int, bool}
+
+
 def clean(value: Any) -> Any:
     """Make data JSON-safe: NaN -> None, timestamps -> ISO strings, numpy -> Python."""
+    kind = type(value)
+    if kind in PLAIN or value is None:  # most of a page: kept as they are
+        return value
+    if kind is float:
+        return None if math.isnan(value) or math.isinf(value) else value
     if isinstance(value, dict):
         return {str(k): clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

@@ -29,6 +29,9 @@ SCORE_NOTE = ("Score intervals are 95% intervals from the same Monte Carlo runs;
 
 
 def missing(value: Any) -> bool:
+    kind = type(value)
+    if kind is str or kind is int:  # most values a page tests: never missing
+        return False
     return value is None or (isinstance(value, float) and math.isnan(value)) or (
         not isinstance(value, (list, dict, str)) and pd.isna(value))
 
@@ -70,11 +73,13 @@ def detail_lines(row: dict) -> list[str]:
         comps = names(row.get("components"))
         lines.append(f"coverage {float(row['coverage']):.0%}"
                      + (f": {', '.join(component_name(c) for c in comps)}" if comps else ""))
-    if stale_text(row.get("stale_components")):
-        lines.append("stale: " + stale_text(row.get("stale_components")))
+    stale = stale_text(row.get("stale_components"))
+    if stale:
+        lines.append("stale: " + stale)
     for key, label in (("imputed_components", "imputed"), ("zero_components", "declared zero")):
-        if names(row.get(key)):
-            lines.append(f"{label}: " + ", ".join(component_name(n) for n in names(row[key])))
+        listed = names(row.get(key))
+        if listed:
+            lines.append(f"{label}: " + ", ".join(component_name(n) for n in listed))
     return lines
 
 

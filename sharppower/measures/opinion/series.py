@@ -72,8 +72,8 @@ def changes(est: pd.DataFrame, measure: str = "unfavorable", base_year: int | No
     out["change_se"] = np.sqrt(out["se"] ** 2 + prev_se ** 2)
     out["z"], out["p_value"] = _z_test(out["change"], out["change_se"])
     out["significant"] = out["p_value"] < 0.05
-    prior_max = grouped["value"].transform(lambda s: s.shift(1).cummax())
-    prior_min = grouped["value"].transform(lambda s: s.shift(1).cummin())
+    prior = out[SERIES].assign(value=out["prev_value"]).groupby(SERIES, sort=False)["value"]
+    prior_max, prior_min = prior.cummax(), prior.cummin()  # over the earlier waves
     prior_n = grouped.cumcount()
     flags = pd.DataFrame({
         "historic_high": (prior_n >= MIN_PRIOR_WAVES) & (out["value"] > prior_max),

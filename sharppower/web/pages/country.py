@@ -47,7 +47,7 @@ from sharppower.web.actorscores import (
     target_years,
     year_analyses,
 )
-from sharppower.web.cache import data_version, store_version
+from sharppower.web.cache import ReadOnce, data_version, store_version
 from sharppower.web.lookup import check_year, codebook, countries, country
 from sharppower.web.memo import Memo, by_target, dict_memo, memo_reader, no_memo
 from sharppower.web.pages import Page
@@ -205,6 +205,7 @@ def store_profiles(db: Database, progress: Callable[[int, int], None] | None = N
     (`sharppower.web.profiles`; only re-stamped when the inputs are unchanged). Returns
     profiles (how many), reused (bool) and seconds. The last act of `build`."""
     started = time.perf_counter()
+    db = ReadOnce(db)  # the pages and profiles share many reads of the stored run
     version = store_version(db)
     stamp, inputs = data_version(version), inputs_fingerprint(db)
     memo = dict_memo()
@@ -248,7 +249,7 @@ def store_pages(db: Database, version: tuple, memo: Memo) -> int:
              **downloads.stored_pages(db, memo), **browser.stored_pages(db),
              **methodology.stored_pages(db, memo), **quadrant.stored_pages(db, memo),
              **vulnerability.stored_pages(db, memo),
-             "empty-domains": empty_domains_page(db)}
+             "empty-domains": empty_domains_page(db, memo)}
     return write_pages(db, {k: (v, k in WHOLE_VERSION) for k, v in pages.items()}, version,
                        inputs)
 

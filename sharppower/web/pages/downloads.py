@@ -20,10 +20,12 @@ from fastapi.responses import Response
 from sharppower.analysis import datapackage
 from sharppower.errors import NotFound, ValidationError
 from sharppower.index.nodes import run_nodes
-from sharppower.index.store import LEVELS, filter_values
+from sharppower.index.store import LEVELS
 from sharppower.store import Database
+from sharppower.web.actorscores import score_filters
 from sharppower.web.auth import current_user
 from sharppower.web.lookup import codebook
+from sharppower.web.memo import Memo, no_memo
 from sharppower.web.pages import Page
 from sharppower.web.profiles import stored_page
 from sharppower.web.routing import cache, page, respond, store
@@ -47,17 +49,18 @@ def downloads_data(db: Database, memo=None) -> dict:
              **datapackage.summary(db, name)} for name in public_tables(db)]
     return {"tables": rows, "formats": list(FORMATS), "openapi": "/openapi.json",
             "datapackage": "downloads/datapackage.json",
-            "score_filters": score_filter_options(db),
+            "score_filters": score_filter_options(db, memo or no_memo),
             "score_rows": next((t["rows"] for t in rows if t["name"] == "index_scores"), 0),
             "filter_example": "/downloads/index_scores.csv?actor=CHN&year=2020&level=pillar"
                               "&node=pressure"}
 
 
-def score_filter_options(db: Database) -> dict | None:
-    """What `/downloads/index_scores.csv` can keep (`index.store.filter_values`): per filter
-    the values with labels ({"value": "CHN", "label": "China (CHN)"}); None without a run."""
+def score_filter_options(db: Database, memo: Memo = no_memo) -> dict | None:
+    """What `/downloads/index_scores.csv` can keep (`index.store.filter_values`, shared:
+    `web.actorscores.score_filters`): per filter the values with labels ({"value": "CHN",
+    "label": "China (CHN)"}); None without a run."""
     try:
-        held = filter_values(db)
+        held = score_filters(db, memo)
     except NotFound:
         return None
     actors = codebook().actors

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, RedirectResponse
 
 from sharppower.analysis.indexscores import plain_reason
 from sharppower.errors import NotFound
-from sharppower.index.nodes import choose_year, run_nodes, settle_year
+from sharppower.index.nodes import run_nodes
 from sharppower.index.reading import FULL_SCALE, reading, tie_counts
 from sharppower.index.report import left_out
 from sharppower.index.scales import SCALE_NOTE, scale_text
@@ -18,12 +18,12 @@ from sharppower.index.spec import load_spec
 from sharppower.store import Database
 from sharppower.store.lookups import country_names
 from sharppower.web import figures
-from sharppower.web.actorscores import with_sources, year_slice
+from sharppower.web.actorscores import with_sources, year_choice, year_slice
 from sharppower.web.catalogue import INDEX, describe, options_with_data
 from sharppower.web.finder import find, finder_entries
 from sharppower.web.geometry import mapped_countries, plotly_topojson
 from sharppower.web.lookup import check_actor, check_year, codebook
-from sharppower.web.memo import Memo, no_memo
+from sharppower.web.memo import Memo, memo_reader, no_memo
 from sharppower.web.pages import Page
 from sharppower.web.profiles import stored_page
 from sharppower.web.routing import HERE, cache, fmt, page, respond, store, templates
@@ -48,9 +48,9 @@ def read_measure(db: Database, actor: str, code: str) -> pd.DataFrame:
     return measure(db, actor, code)
 
 
-def default_measure(db: Database, actor: str) -> str:
+def default_measure(db: Database, actor: str, read=read_measure) -> str:
     for code in FALLBACKS:
-        if not read_measure(db, actor, code).dropna(subset=["value"]).empty:
+        if not read(db, actor, code).dropna(subset=["value"]).empty:
             return code
     return INDEX
 
@@ -62,8 +62,7 @@ def shown_year(db: Database, actor: str, code: str, frame: pd.DataFrame,
     which the measure has values."""
     counts = {int(y): int(n) for y, n in frame.groupby("year")["target"].nunique().items()}
     offered = None if code == INDEX else counts  # the index: its own ranked counts
-    base = memo(("year_choice", actor), lambda: choose_year(db, actor))
-    choice = settle_year(base, year, offered, load_spec())
+    choice = year_choice(db, memo, actor, year, offered)
     what = "countries ranked" if code.startswith("index:") else "countries with a value"
     return choice.year, choice_reason(choice, offered, what, codebook().actors[actor])
 
@@ -76,10 +75,11 @@ def map_data(db: Database, actor: str | None = None, measure: str | None = None,
     ranking (target, name, reason); shapes: every ISO3 drawn; years: years with data;
     year_reason: why this year is shown."""
     actor = check_actor(actor)
-    code = measure or default_measure(db, actor)
+    read = memo_reader(memo, read_measure)  # the default measure's frame is read once
+    code = measure or default_measure(db, actor, read)
     option = describe(code, db)
     check_year(db, year)
-    frame = read_measure(db, actor, code).dropna(subset=["value"])
+    frame = read(db, actor, code).dropna(subset=["value"])
     years = sorted({int(y) for y in frame["year"]})
     year, reason = shown_year(db, actor, code, frame, year, memo)
     names = country_names(db)
@@ -100,7 +100,7 @@ def map_data(db: Database, actor: str | None = None, measure: str | None = None,
             "kind": option["kind"], "scale": scale, "year": year, "years": years, "year_reason": reason,
             "values": values, "not_ranked": _not_ranked(db, actor, code, year, names),
             "shapes": sorted(mapped_countries()), "with_value": len(values),
-            "options": options_with_data(db, actor, code), "rank_note": RANK_NOTE, "score_note": SCORE_NOTE,
+            "options": options_with_data(db, actor, code, memo), "rank_note": RANK_NOTE, "score_note": SCORE_NOTE,
             "scale_note": SCALE_NOTE if code.startswith("index:") else ""}
 
 

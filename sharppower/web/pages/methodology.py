@@ -16,10 +16,11 @@ from sharppower.errors import NotFound
 from sharppower.index import load_spec
 from sharppower.index.components import components_by_actor, domains_by_actor, why_lacking
 from sharppower.index.names import component_names, source_name
-from sharppower.index.nodes import default_year, run_nodes
+from sharppower.index.nodes import run_nodes
 from sharppower.index.scales import SCALE_NOTE
 from sharppower.measures.evidence import disarm
 from sharppower.store import Database
+from sharppower.web.actorscores import year_choice
 from sharppower.web.lookup import check_actor, codebook
 from sharppower.web.memo import Memo, no_memo
 from sharppower.web.pages import Page
@@ -79,7 +80,8 @@ def methodology_data(db: Database | None = None, memo: Memo = no_memo,
     store_part = (memo(("methodology_store",), lambda: store_parts(db, spec))
                   if db is not None else store_parts(None, spec))
     actor = check_actor(actor)
-    validity = memo(("methodology_validity", actor), lambda: validity_views(db, [actor], spec))
+    validity = memo(("methodology_validity", actor),
+                    lambda: validity_views(db, [actor], spec, memo))
     return {"codebook_version": book.version, "actors": book.actors,
             "validity_actor": actor, "validity": validity,
             "spec": {"name": spec.name, "description": spec.description},
@@ -217,7 +219,7 @@ def _domains(db: Database | None, book, nodes: dict) -> pd.DataFrame:
 
 
 def validity_views(db: Database | None, actors: list[str] | None = None,
-                   spec=None) -> list[dict]:
+                   spec=None, memo: Memo = no_memo) -> list[dict]:
     """Per actor (default: every declared one), the internal view of the stored run in its
     default year (each component's correlation with its pillar and the index, share of
     targets scored); empty without a run."""
@@ -227,7 +229,7 @@ def validity_views(db: Database | None, actors: list[str] | None = None,
     names = component_names()
     out = []
     for actor in actors or list(codebook().actors):
-        year = default_year(db, actor)
+        year = year_choice(db, memo, actor).year  # `index.nodes.default_year`, shared
         if year is None:
             continue
         try:

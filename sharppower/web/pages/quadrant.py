@@ -10,10 +10,10 @@ from fastapi import APIRouter, Request
 from sharppower.analysis.common import measure
 from sharppower.analysis.profile import axis_years as both_axes_years
 from sharppower.errors import ValidationError
-from sharppower.index.nodes import choose_year
 from sharppower.store import Database
 from sharppower.store.lookups import country_names
 from sharppower.web import figures
+from sharppower.web.actorscores import year_choice
 from sharppower.web.lookup import check_actor, check_year, codebook
 from sharppower.web.memo import Memo, memo_reader, no_memo
 from sharppower.web.pages import Page
@@ -74,7 +74,7 @@ def quadrant_data(db: Database, actor: str | None = None, year: int | None = Non
     check_year(db, from_year, "from_year")
     years = axis_years(db, memo, actor, attraction, influence)
     offered = placed_counts(db, memo, actor, attraction, influence)
-    choice = choose_year(db, actor, year, offered)
+    choice = year_choice(db, memo, actor, year, offered)
     year = choice.year
     if from_year is not None and year is not None and from_year >= year:
         raise ValidationError("from_year", f"must be before the year shown ({year})")

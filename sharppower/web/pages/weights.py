@@ -19,20 +19,15 @@ from fastapi import APIRouter, Request
 from sharppower.errors import ValidationError
 from sharppower.index.detail import component_detail
 from sharppower.index.hierarchy import compile_hierarchy
-from sharppower.index.nodes import (
-    choose_year,
-    nominal_weights,
-    ranked_counts,
-    run_nodes,
-    stale_by_year,
-    stale_shares,
-)
-from sharppower.index.run import Run, nominal_scores, run_index
+from sharppower.index.inputs import Inputs, load_inputs
+from sharppower.index.nodes import nominal_weights, run_nodes, stale_by_year
+from sharppower.index.run import Run, _years_needed, nominal_scores, run_index
 from sharppower.index.spec import load_spec, set_address
 from sharppower.index.weight import WEIGHTERS
 from sharppower.store import Database
 from sharppower.store.lookups import country_names
 from sharppower.web import figures
+from sharppower.web.actorscores import year_choice
 from sharppower.web.cache import store_version
 from sharppower.web.lookup import check_actor, check_year, codebook
 from sharppower.web.memo import Memo, no_memo
@@ -130,13 +125,29 @@ class Kit:
 
 def base_kit(db: Database, memo: Memo, actor: str, year: int) -> Kit:
     """The re-weighting kit of one actor-year, once per store version: the one the build
-    stored with the default weights page when current, else from one engine run."""
+    stored with the default weights page when current, else from one engine run (on the
+    year's panel of every actor, `year_panel`)."""
     def compute() -> Kit:
         stored = stored_page(db, kit_key(actor, year), store_version(db))
         if stored is not None:
             return Kit.from_json(stored)
-        return Kit.of(run_index(db, actor=actor, year=year))
+        return Kit.of(run_index(db, actor=actor, year=year, inputs=year_panel(db, memo, year)))
     return memo(("weights_kit", actor, year), compute)
+
+
+def year_panel(db: Database, memo: Memo, year: int) -> Inputs:
+    """The engine's input panel of every actor over the years `run_index(db, actor=...,
+    year=year)` reads (the years before `year` too when stale values may be carried), read
+    once per store version: the kits of several actors of one year share one read. The
+    panel is completed actor by actor (`index.inputs`), so an actor's rows are the ones
+    it reads alone, and `run_index` cuts them to the actor-year."""
+    def compute() -> Inputs:
+        spec = load_spec()
+        read = _years_needed(spec.log(), year)
+        if read and read[0] is not None and spec.max_age > 0:
+            read = (None, read[1])  # as `run_index`: stale values come from earlier years
+        return load_inputs(db, spec, list(spec.actors), read)
+    return memo(("weights_panel", year), compute)
 
 
 def kit_key(actor: str, year: int) -> str:
@@ -170,9 +181,9 @@ def index_years(db: Database, memo: Memo, actor: str) -> tuple[list[int], dict, 
     says so). Read from the stored run (`index.nodes`: the engine's run the build stored, one
     query); only a store without a run scoring `actor` runs the engine over the whole panel."""
     def compute():
-        counts = ranked_counts(db, actor)
-        if counts:
-            return sorted(counts), counts, stale_shares(db, actor), None
+        stored = year_choice(db, memo, actor)  # the stored run's counts and stale shares
+        if stored.counts:
+            return sorted(stored.counts), stored.counts, stored.stale, None
         return engine_years(db, actor)
     return memo(("index_years", actor), compute)
 
@@ -206,7 +217,7 @@ def weights_data(db: Database, actor: str | None = None, year: int | None = None
         nodes = [{k: v for k, v in n.items() if k != "value"} for n in default["nodes"]]
     else:
         years, counts, stale, engine_error = index_years(db, memo, actor)
-        choice = choose_year(db, actor, year, counts, offered_stale=stale)
+        choice = year_choice(db, memo, actor, year, counts, stale)
         year, reason = choice.year, choice_reason(choice, counts, "countries ranked",
                                                   codebook().actors[actor])
         nodes = memo(("weight_nodes",), lambda: weight_nodes(db))
