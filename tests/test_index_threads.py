@@ -1,9 +1,9 @@
 """The Monte Carlo gives the same numbers on one thread and on several (issue 26).
 
-Blocks of cross-sections (many years: block-level threads) or the chunks of one block
-(one cross-section: chunk-level threads, each with its own rank histogram, merged) are
-scored side by side; every matrix they share is computed before, and each writes its own
-units or replications. So the rank and score intervals, and the rank shifts behind the
+Blocks of cross-sections (many years: block-level threads or forked processes) or the
+chunks of one block (one cross-section: chunk-level threads, each with its own rank
+histogram, merged) are scored side by side; every matrix they share is computed before,
+and each returns or writes its own units or replications. So the rank and score intervals, and the rank shifts behind the
 sensitivity indices, must be identical, bit for bit, whatever SHARPPOWER_INDEX_THREADS is.
 """
 
@@ -25,8 +25,10 @@ UNCERTAINTY = {"runs": 120, "score_runs": 60, "seed": 7, "data_noise": True,
                         "aggregate.method": ["arithmetic", "geometric"]}}
 
 
-def _intervals(monkeypatch, threads: int, years: int, block_units: int | None = None):
+def _intervals(monkeypatch, threads: int, years: int, block_units: int | None = None,
+               pool: str = "threads"):
     monkeypatch.setenv("SHARPPOWER_INDEX_THREADS", str(threads))
+    monkeypatch.setenv("SHARPPOWER_INDEX_POOL", pool)
     if block_units:
         monkeypatch.setattr(propagate_module, "BLOCK_UNITS", block_units)
     spec, inputs = synthetic_problem(120, 18, 5, seed=3, missing=0.1, years=years,
@@ -39,11 +41,15 @@ def _intervals(monkeypatch, threads: int, years: int, block_units: int | None = 
     return table, shifted
 
 
-@pytest.mark.parametrize("years, block_units", [(1, None), (4, 30)],
-                         ids=["one block: chunks on threads", "many blocks on threads"])
-def test_threads_give_the_numbers_of_one_thread(monkeypatch, years, block_units):
+@pytest.mark.parametrize("years, block_units, pool", [
+    (1, None, "threads"), (4, 30, "threads"), (4, 30, "processes")],
+    ids=["one block: chunks on threads", "many blocks on threads",
+         "many blocks in forked processes"])
+def test_threads_give_the_numbers_of_one_thread(monkeypatch, years, block_units, pool):
+    if pool == "processes" and not propagate_module._can_fork():
+        pytest.skip("this platform does not fork")
     one, one_shift = _intervals(monkeypatch, 1, years, block_units)
-    three, three_shift = _intervals(monkeypatch, 3, years, block_units)
+    three, three_shift = _intervals(monkeypatch, 3, years, block_units, pool)
     assert len(one) > 0 and (one["rank_high"] > one["rank_low"]).any()  # not degenerate
     assert (one["score_high"] > one["score_low"]).any()
     pd.testing.assert_frame_equal(one, three, check_exact=True)
@@ -53,7 +59,12 @@ def test_threads_give_the_numbers_of_one_thread(monkeypatch, years, block_units)
     assert one_shift.shift.sum() > 0
 
 
-def test_thread_setting(monkeypatch):
+def test_thread_and_pool_settings(monkeypatch):
+    monkeypatch.setenv("SHARPPOWER_INDEX_POOL", "threads")
+    assert propagate_module.block_pool() == "threads"
+    monkeypatch.setenv("SHARPPOWER_INDEX_POOL", "processes")
+    assert propagate_module.block_pool() == ("processes" if propagate_module._can_fork()
+                                             else "threads")
     monkeypatch.setenv("SHARPPOWER_INDEX_THREADS", "3")
     assert block_threads() == 3
     monkeypatch.setenv("SHARPPOWER_INDEX_THREADS", "0")

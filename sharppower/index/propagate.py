@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import multiprocessing
 import os
+import sys
 import warnings
 import zlib
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,6 +44,42 @@ def block_threads() -> int:
         return max(1, int(setting))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return max(1, min(4, cores or 1))
+
+
+def block_pool() -> str:
+    """How blocks run side by side: "processes" (forked: each scores its share of the
+    blocks on its copy of the prepared matrices, no lock between them) where the platform
+    forks and nothing in the process makes a fork unsafe (JAX's threads, once the latent
+    model has run here), else "threads" (numpy releases the GIL for the large loops, but
+    the many small calls of a block share it). SHARPPOWER_INDEX_POOL forces one."""
+    setting = os.environ.get("SHARPPOWER_INDEX_POOL", "").strip().lower()
+    if setting in ("threads", "processes"):
+        return setting if setting == "threads" or _can_fork() else "threads"
+    return "processes" if _can_fork() and "jax" not in sys.modules else "threads"
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+_FORKED: tuple | None = None  # (work, blocks) of the pool being run, read by the children
+
+
+def _forked_block(i: int):
+    work, blocks = _FORKED
+    return work(blocks[i], 1)
+
+
+def _in_processes(work, blocks: list, workers: int) -> list:
+    """`work(block, 1)` for every block in forked processes (they inherit `work` and the
+    prepared matrices; only the blocks' results travel back), in the blocks' order."""
+    global _FORKED
+    _FORKED = (work, blocks)
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_forked_block, range(len(blocks))))
+    finally:
+        _FORKED = None
 
 
 @dataclass
@@ -394,17 +432,19 @@ class Propagator:
             list(pool.map(compute, groups.values()))
 
     def _each_block(self, design: Design, work) -> list:
-        """`work(block, threads)` for every block, in order of the blocks' results: blocks
-        side by side on `block_threads()` threads when there are enough of them, else one
-        after another, each spreading its chunks over `threads` (1 inside a block-level
-        pool), once the shared matrices are computed (BLAS on one thread for the whole
-        pool: its limit is process-wide)."""
+        """`work(block, threads)` for every block, its results in the blocks' order: blocks
+        side by side when there are enough of them (`block_pool`: forked processes, or
+        threads), else one after another, each spreading its chunks over `threads`
+        threads; the shared matrices are computed first (BLAS on one thread throughout:
+        its limit is process-wide)."""
         blocks = self._blocks()
         threads = block_threads()
         with aggregate.one_blas_thread():
             self.prepare(design, threads)
             if threads <= 1 or len(blocks) < threads:
                 return [work(b, threads) for b in blocks]
+            if block_pool() == "processes":
+                return _in_processes(work, blocks, threads)
             with ThreadPoolExecutor(threads, thread_name_prefix="index-block") as pool:
                 return list(pool.map(lambda b: work(b, 1), blocks))
 
@@ -440,7 +480,7 @@ class Propagator:
         A = len(self.run.tree.nodes)
         out = np.full((len(quantiles), len(self.nominal), A), np.nan)
 
-        def work(block, threads: int) -> None:
+        def work(block, threads: int) -> np.ndarray:
             pos, _ = _positions(block)
             S = np.full((len(design), A, len(pos)), np.nan, dtype=np.float32)
 
@@ -451,9 +491,10 @@ class Propagator:
             self._chunk_parts(design, len(pos), threads, fill)
             mask = self.run.screened.nodes[pos].T  # (A, n)
             S[:, ~mask] = np.nan
-            out[:, pos, :] = nan_quantiles(S, quantiles).transpose(0, 2, 1)  # blocks: disjoint
+            return nan_quantiles(S, quantiles).transpose(0, 2, 1)
 
-        self._each_block(design, work)
+        for block, q in zip(self._blocks(), self._each_block(design, work)):
+            out[:, _positions(block)[0], :] = q  # blocks hold disjoint units
         return out
 
     def propagate(self, design: Design, quantiles: list[float] | None,
@@ -468,21 +509,22 @@ class Propagator:
         out = Propagated(np.full(shape, np.nan) if shape else None,
                          np.zeros((R, n_act, A)), np.zeros((R, n_act, A)))
         parts = self._each_block(design, lambda block, threads: self._block(
-            design, block, quantiles, out.ranks, n_act, shifts, threads))
-        for shift, count in parts:  # in block order: the same sums as one block after another
+            design, block, quantiles, n_act, shifts, threads))
+        for shift, count, ranks in parts:  # in block order: the sums of one block after another
+            if ranks is not None:
+                out.ranks[:, ranks[0], ranks[1]] = ranks[2]
             if shifts:
                 out.shift += shift
                 out.count += count
         return out
 
-    def _block(self, design: Design, block, quantiles, ranks_out: np.ndarray | None,
-               n_act: int, shifts: bool = True, threads: int = 1
-               ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _block(self, design: Design, block, quantiles, n_act: int, shifts: bool = True,
+               threads: int = 1) -> tuple:
         """Score one block of cross-sections for every replication (per combination of
         discrete choices, in chunks, spread over `threads`) and rank only the lanes (unit x
-        node) that screening lets have a score; writes the block's rank quantiles into
-        `ranks_out` (its own units) and returns its (R, actors, A) rank-shift sums and
-        counts (None, None without `shifts`)."""
+        node) that screening lets have a score. Returns its (R, actors, A) rank-shift sums
+        and counts (None without `shifts`) and its rank quantiles as (units, nodes, (q,
+        lanes) values) (None without `quantiles`)."""
         R, A = len(design), len(self.run.tree.nodes)
         pos, local = _positions(block)
         lanes = Lanes(self.run.screened.nodes[pos], local, self.actor[pos],
@@ -510,12 +552,13 @@ class Propagator:
             return hist
 
         hists = self._chunk_parts(design, len(pos), threads, score)
+        ranks = None
         if quantiles:
             hist = hists[0]
             for other in hists[1:]:
                 hist.merge(other)
-            ranks_out[:, pos[lanes.unit], lanes.node] = hist.quantiles(quantiles)
-        return shift, count
+            ranks = (pos[lanes.unit], lanes.node, hist.quantiles(quantiles))
+        return shift, count, ranks
 
 
 def nan_quantiles(S: np.ndarray, quantiles: list[float]) -> np.ndarray:
