@@ -47,6 +47,9 @@ class Step:
     `stage` is the group the build's progress shows (reference, sources, opinion, ...).
     A step with `logged=False` keeps its own record instead of a `build_log` row, and runs
     after the build's log row is written (the stored profiles are stamped with it).
+    `prefetch(ctx)`, when given, is the part of `run` that reads only files (parsing a
+    snapshot), never the store: the pipeline may compute it ahead in a forked worker while
+    the stage's earlier steps run, and `run` takes it with `ctx.prefetched_result`.
     """
 
     name: str
@@ -58,6 +61,7 @@ class Step:
     state: Callable[[Any], object] | None = None
     code: tuple[object, ...] = ()
     logged: bool = True
+    prefetch: Callable[[Any], Any] | None = None
 
     @property
     def stage_name(self) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from sharppower import forking
 from sharppower.index import execute, monte_carlo
 from sharppower.index import propagate as propagate_module
 from sharppower.index.propagate import Propagator, block_threads, build_space
@@ -46,7 +47,7 @@ def _intervals(monkeypatch, threads: int, years: int, block_units: int | None = 
     ids=["one block: chunks on threads", "many blocks on threads",
          "many blocks in forked processes"])
 def test_threads_give_the_numbers_of_one_thread(monkeypatch, years, block_units, pool):
-    if pool == "processes" and not propagate_module._can_fork():
+    if pool == "processes" and not forking.platform_forks():
         pytest.skip("this platform does not fork")
     one, one_shift = _intervals(monkeypatch, 1, years, block_units)
     three, three_shift = _intervals(monkeypatch, 3, years, block_units, pool)
@@ -63,7 +64,7 @@ def test_thread_and_pool_settings(monkeypatch):
     monkeypatch.setenv("SHARPPOWER_INDEX_POOL", "threads")
     assert propagate_module.block_pool() == "threads"
     monkeypatch.setenv("SHARPPOWER_INDEX_POOL", "processes")
-    assert propagate_module.block_pool() == ("processes" if propagate_module._can_fork()
+    assert propagate_module.block_pool() == ("processes" if forking.platform_forks()
                                              else "threads")
     monkeypatch.setenv("SHARPPOWER_INDEX_THREADS", "3")
     assert block_threads() == 3

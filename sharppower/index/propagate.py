@@ -12,17 +12,16 @@ from __future__ import annotations
 
 import itertools
 import json
-import multiprocessing
 import os
-import sys
 import warnings
 import zlib
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from sharppower import forking
 from sharppower.errors import ValidationError
 from sharppower.index import aggregate
 from sharppower.index.noise import relative_sd, section_spread
@@ -42,8 +41,7 @@ def block_threads() -> int:
     setting = os.environ.get("SHARPPOWER_INDEX_THREADS")
     if setting:
         return max(1, int(setting))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(4, cores or 1))
+    return max(1, min(4, forking.cores()))
 
 
 def block_pool() -> str:
@@ -54,12 +52,8 @@ def block_pool() -> str:
     the many small calls of a block share it). SHARPPOWER_INDEX_POOL forces one."""
     setting = os.environ.get("SHARPPOWER_INDEX_POOL", "").strip().lower()
     if setting in ("threads", "processes"):
-        return setting if setting == "threads" or _can_fork() else "threads"
-    return "processes" if _can_fork() and "jax" not in sys.modules else "threads"
-
-
-def _can_fork() -> bool:
-    return "fork" in multiprocessing.get_all_start_methods()
+        return setting if setting == "threads" or forking.platform_forks() else "threads"
+    return "processes" if forking.fork_safe() else "threads"
 
 
 _FORKED: tuple | None = None  # (work, blocks) of the pool being run, read by the children
@@ -76,7 +70,7 @@ def _in_processes(work, blocks: list, workers: int) -> list:
     global _FORKED
     _FORKED = (work, blocks)
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with forking.fork_pool(workers) as pool:
             return list(pool.map(_forked_block, range(len(blocks))))
     finally:
         _FORKED = None

@@ -174,7 +174,9 @@ def score_records(db: Database, year: int, spec: str | None = None) -> list[dict
     stmt = (sa.select(*[t[c] for c in SCORE_COLUMNS])
             .where(t.run_id == run_id, t.year == int(year)))
     with db.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(stmt)]
+        result = conn.execute(stmt)
+        keys = list(result.keys())
+        return [dict(zip(keys, row)) for row in result.fetchall()]
 
 
 def scored_years(db: Database, target: str | None = None, actor: str | None = None,

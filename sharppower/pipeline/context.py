@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import Any
 
 from sharppower.codebook import Codebook
 from sharppower.countries import CountryResolver
@@ -31,6 +33,21 @@ class BuildContext:
     progress: Callable[[str, int, int], None] = _no_progress
     results: list[LoadResult] = field(default_factory=list)
     fingerprints: dict[str, str] = field(default_factory=dict)
+    planned: dict[str, str] = field(default_factory=dict)  # fingerprints computed ahead
+    prefetched: dict[str, Future] = field(default_factory=dict)  # steps' prefetch, ahead
+
+    def prefetched_result(self, name: str, compute: Callable[[], Any]) -> Any:
+        """The step's `prefetch` result computed ahead in a worker, else `compute()` here
+        (also when the worker failed: the error is then raised here, as without workers)."""
+        future = self.prefetched.pop(name, None)
+        if future is not None:
+            try:
+                status, value = future.result()
+            except Exception:  # noqa: BLE001 - a worker lost or its result unpicklable: compute here
+                status, value = "failed", None
+            if status == "ok":
+                return value
+        return compute()
 
     @property
     def load_context(self) -> LoadContext:

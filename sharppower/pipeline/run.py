@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sharppower import forking
 from sharppower.build_warnings import record_build
 from sharppower.codebook import Codebook, load_codebook
 from sharppower.countries import resolver
@@ -36,7 +37,7 @@ StageCallback = Callable[[str, int, int], None]
 
 def run_step(ctx: BuildContext, step: Step, inputs: list[str]) -> list[LoadResult]:
     """Run one step unless its fingerprint is that of its last successful run."""
-    fp = step_fingerprint(ctx, step, inputs)
+    fp = ctx.planned.pop(step.name, None) or step_fingerprint(ctx, step, inputs)
     ctx.fingerprints[step.name] = fp
     last = last_run(ctx.db, step.name) if step.logged and not ctx.force else None
     if last is not None and last.fingerprint == fp:
@@ -94,9 +95,63 @@ def stage_names(steps: list[Step] | None = None) -> list[str]:
     return [group[0].stage_name for group in plan(steps).groups]
 
 
+_PREFETCH: dict[str, tuple[Step, BuildContext]] = {}  # read by the forked workers
+
+
+def _prefetch_one(name: str) -> tuple[str, object]:
+    """In a forked worker: a step's prefetch, ("ok", result) or ("failed", None) (the
+    step then computes it itself and raises its error in the build's process)."""
+    step, ctx = _PREFETCH[name]
+    try:
+        return "ok", step.prefetch(ctx)
+    except Exception:  # noqa: BLE001 - raised again where the step runs (same message)
+        return "failed", None
+
+
+def _start_prefetch(ctx: BuildContext, group: list[Step], inputs: dict[str, list[str]]):
+    """Start the prefetch of the stage's steps that will run (their fingerprint changed)
+    and need nothing of the stage itself, in forked workers (at least two such steps and
+    a safe fork, else None: each step parses when it runs). Their fingerprints are kept
+    for `run_step`."""
+    members = {s.name for s in group}
+    ahead = [s for s in group if s.prefetch is not None and s.logged
+             and not members.intersection(inputs[s.name])]
+    if len(ahead) < 2 or not forking.fork_safe() or forking.cores() < 2:
+        return None
+    todo = []
+    for step in ahead:
+        fp = step_fingerprint(ctx, step, inputs[step.name])
+        ctx.planned[step.name] = fp
+        last = None if ctx.force else last_run(ctx.db, step.name)
+        if last is None or last.fingerprint != fp:
+            todo.append(step)
+    if len(todo) < 2:
+        return None
+    _PREFETCH.clear()
+    _PREFETCH.update({s.name: (s, ctx) for s in todo})  # before the first fork
+    pool = forking.fork_pool(min(forking.cores(), len(todo)))
+    for step in todo:
+        ctx.prefetched[step.name] = pool.submit(_prefetch_one, step.name)
+    return pool
+
+
 def _run_group(ctx: BuildContext, group: list[Step], inputs: dict[str, list[str]],
                failed: dict[str, SharppowerError]) -> list[LoadResult]:
-    """Run a stage's steps; a step whose input failed is not run and counts as failed."""
+    """Run a stage's steps (their prefetch ahead in forked workers: `_start_prefetch`); a
+    step whose input failed is not run and counts as failed."""
+    pool = _start_prefetch(ctx, group, inputs)
+    try:
+        return _run_steps_of(ctx, group, inputs, failed)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+            ctx.prefetched.clear()
+            _PREFETCH.clear()
+        ctx.planned.clear()
+
+
+def _run_steps_of(ctx: BuildContext, group: list[Step], inputs: dict[str, list[str]],
+                  failed: dict[str, SharppowerError]) -> list[LoadResult]:
     results: list[LoadResult] = []
     for j, step in enumerate(group):
         if len(group) > 1:

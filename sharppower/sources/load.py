@@ -139,18 +139,37 @@ def record_load(conn: Connection, result: LoadResult, fingerprint: str, started:
     })
 
 
+@dataclass
+class Parsed:
+    """A snapshot parsed into observations (what the default load writes)."""
+
+    obs: pd.DataFrame
+    warnings: list[str]
+
+
+def parse_observations(ctx: LoadContext, source: Source, snapshot: Snapshot) -> Parsed:
+    """Parse a snapshot and turn the codebook's variables into observations (no store
+    access: a build may run it ahead in a worker, `Step.prefetch`)."""
+    frame = source.parse(snapshot, ctx.resolver, **parse_actors(source, ctx.codebook))
+    obs = observations_from_frame(frame, ctx.codebook, source.name)
+    return Parsed(obs, list(frame.attrs.get("warnings", [])))
+
+
+def write_observations(ctx: LoadContext, source: Source, snapshot: Snapshot,
+                       parsed: Parsed) -> LoadResult:
+    """Replace the source's observations and record the source, in one transaction."""
+    stats = summarise(parsed.obs)
+    with ctx.db.begin() as conn:
+        replace_observations(conn, source.name, parsed.obs)
+        record_source(conn, source, snapshot, stats["rows"])
+    return LoadResult(source.name, "loaded", stats["rows"], stats["countries"], stats["years"],
+                      parsed.warnings)
+
+
 def load_observations(ctx: LoadContext, source: Source, snapshot: Snapshot) -> LoadResult:
     """The default load: parse, turn the codebook's variables into observations, replace the
     source's observations and record the source, in one transaction."""
-    frame = source.parse(snapshot, ctx.resolver, **parse_actors(source, ctx.codebook))
-    obs = observations_from_frame(frame, ctx.codebook, source.name)
-    stats = summarise(obs)
-    warnings = list(frame.attrs.get("warnings", []))
-    with ctx.db.begin() as conn:
-        replace_observations(conn, source.name, obs)
-        record_source(conn, source, snapshot, stats["rows"])
-    return LoadResult(source.name, "loaded", stats["rows"], stats["countries"], stats["years"],
-                      warnings)
+    return write_observations(ctx, source, snapshot, parse_observations(ctx, source, snapshot))
 
 
 def load_now(ctx: LoadContext, source: Source, snapshot: Snapshot,

@@ -13,7 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sharppower.sources.base import Source
-from sharppower.sources.load import Loader, codebook_rows, load_now, load_observations
+from sharppower.sources.load import (
+    Loader,
+    codebook_rows,
+    load_now,
+    load_observations,
+    parse_observations,
+    write_observations,
+)
 from sharppower.sources.snapshot import Snapshot, open_snapshot, pull
 from sharppower.steps import LoadResult, Step
 
@@ -48,7 +55,16 @@ def source_step(source: Source, loader: Loader | None = None, needs: tuple[str, 
         snapshot = snapshot_of(ctx, source)
         if snapshot is None:
             return [LoadResult(source.name, "skipped", warnings=[NO_SNAPSHOT])]
+        if loader is None and hasattr(ctx, "prefetched_result"):  # parsed ahead, maybe
+            parsed = ctx.prefetched_result(
+                source.name, lambda: parse_observations(ctx.load_context, source, snapshot))
+            return [write_observations(ctx.load_context, source, snapshot, parsed)]
         return [load_now(ctx, source, snapshot, loader)]
+
+    def parse_ahead(ctx):
+        snapshot = snapshot_of(ctx, source)
+        return None if snapshot is None else parse_observations(ctx.load_context, source,
+                                                                snapshot)
 
     def source_state(ctx) -> object:
         snapshot = snapshot_of(ctx, source)
@@ -57,4 +73,5 @@ def source_step(source: Source, loader: Loader | None = None, needs: tuple[str, 
 
     return SourceStep(source.name, run, needs=needs, writes=writes, stage=STAGE,
                       state=source_state, code=(loader or load_observations, source.parse),
-                      source=source, loader=loader)
+                      source=source, loader=loader,
+                      prefetch=parse_ahead if loader is None and source.parse else None)
