@@ -165,3 +165,41 @@ def test_a_build_can_skip_storing_the_profiles(backend, tmp_path, conf, monkeypa
         assert web.get("/country/AUS.json").json()["country"]["iso3"] == "AUS"  # computed
     finally:
         cleanup()
+
+
+def _recompute(db, monkeypatch, forks: bool) -> dict[str, dict]:
+    from sharppower import forking
+    from sharppower.web.pages.country import store_profiles
+
+    with db.begin() as conn:
+        conn.execute(sa.delete(profile_pages))
+    monkeypatch.setattr(forking, "platform_forks", lambda: forks)
+    result = store_profiles(db)
+    assert not result["reused"] and result["profiles"] > 0
+    return _stored(db)
+
+
+def test_cores_computed_in_a_forked_worker_equal_those_computed_here(demo_db, monkeypatch):
+    """The build computes the cores in a forked worker with its own store connection while
+    it stores the pages (issue 26); the stored profiles are the same as computed here, and
+    the build's connections still work afterwards (the worker never touched them)."""
+    from sharppower import forking
+
+    if not forking.platform_forks() or forking.cores() < 2:
+        pytest.skip("no fork or one core: the cores are computed here")
+    here = _recompute(demo_db, monkeypatch, forks=False)
+    forked = _recompute(demo_db, monkeypatch, forks=True)
+    assert forked == here and len(here) > 0
+    assert demo_db.scalar("SELECT COUNT(*) FROM web_profile_pages") == len(here)
+
+
+def test_a_failed_worker_leaves_the_cores_to_this_process(demo_db, monkeypatch):
+    from sharppower.web.pages import country
+
+    here = _recompute(demo_db, monkeypatch, forks=False)
+
+    def broken():
+        raise RuntimeError("the worker died")
+
+    monkeypatch.setattr(country, "_cores_in_worker", broken)
+    assert _recompute(demo_db, monkeypatch, forks=True) == here

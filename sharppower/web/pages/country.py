@@ -14,6 +14,7 @@ lookups; for the default year the build stores each profile's core
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
+from sharppower import forking
 from sharppower.analysis.common import measure
 from sharppower.analysis.ledgers import no_evidence_text
 from sharppower.analysis.profile import (
@@ -203,28 +205,84 @@ def store_profiles(db: Database, progress: Callable[[int, int], None] | None = N
     """Compute the profile core of every country with data for the default year once and
     store it
     (`sharppower.web.profiles`; only re-stamped when the inputs are unchanged). Returns
-    profiles (how many), reused (bool) and seconds. The last act of `build`."""
+    profiles (how many), reused (bool) and seconds. The last act of `build`. The cores
+    are computed in a forked worker while this process stores the pages
+    (`_cores_ahead`), else here."""
     started = time.perf_counter()
     db = ReadOnce(db)  # the pages and profiles share many reads of the stored run
     version = store_version(db)
     stamp, inputs = data_version(version), inputs_fingerprint(db)
     memo = dict_memo()
     kept = reuse(db, stamp, inputs)
-    pages = store_pages(db, version, memo)
-    if kept is not None:
-        return {"profiles": kept, "reused": True, "pages": pages,
-                "seconds": time.perf_counter() - started}
-    observed = observed_targets(db)  # a country without data is quick to compute anyway
-    codes = [c for c in countries(db)["iso3"].tolist() if c in observed]
+    codes, ahead = [], None
+    if kept is None:
+        observed = observed_targets(db)  # a country without data is quick to compute anyway
+        codes = [c for c in countries(db)["iso3"].tolist() if c in observed]
+        ahead = _cores_ahead(db, codes)
+    try:
+        pages = store_pages(db, version, memo)
+        if kept is not None:
+            return {"profiles": kept, "reused": True, "pages": pages,
+                    "seconds": time.perf_counter() - started}
+        cores = _cores_result(ahead)
+    finally:
+        if ahead is not None:
+            ahead[0].shutdown(wait=True, cancel_futures=True)
+    if cores is None:
+        cores = profile_cores(db, codes, memo, progress)
+    elif progress:
+        progress(len(codes), len(codes))
+    stored = write_profiles(db, cores, stamp, inputs)
+    return {"profiles": stored, "reused": False, "pages": pages,
+            "seconds": time.perf_counter() - started}
+
+
+def profile_cores(db: Database, codes: list[str], memo: Memo,
+                  progress: Callable[[int, int], None] | None = None) -> dict[str, dict]:
+    """The default-year profile core of each country."""
     share_target_years(db, memo, codes)
     cores = {}
     for i, code in enumerate(codes):
         cores[code] = profile_core(db, code, None, memo)
         if progress:
             progress(i + 1, len(codes))
-    stored = write_profiles(db, cores, stamp, inputs)
-    return {"profiles": stored, "reused": False, "pages": pages,
-            "seconds": time.perf_counter() - started}
+    return cores
+
+
+_CORES_JOB: tuple[str, str | None, list[str]] | None = None  # read by the forked worker
+
+
+def _cores_in_worker() -> dict[str, dict]:
+    """In the forked worker: the cores, read through a store connection of its own (the
+    parent's connections are never used or closed here)."""
+    url, schema, codes = _CORES_JOB
+    return profile_cores(ReadOnce(Database(url, schema)), codes, dict_memo())
+
+
+def _cores_ahead(db: Database, codes: list[str]):
+    """(pool, future) of the cores computed in a forked worker, or None where the
+    platform does not fork or one core is all there is. The worker reads only (numpy,
+    pandas, the store): JAX, loaded by the index step, is never called there, so its
+    warning about forking a multithreaded process is silenced for this fork."""
+    global _CORES_JOB
+    if not forking.platform_forks() or forking.cores() < 2 or not codes:
+        return None
+    _CORES_JOB = (db.url, db.schema, codes)
+    pool = forking.fork_pool(1)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"os\.fork\(\) was called")
+        future = pool.submit(_cores_in_worker)
+    return pool, future
+
+
+def _cores_result(ahead) -> dict[str, dict] | None:
+    """The worker's cores, or None (no worker, or it failed: computed here instead)."""
+    if ahead is None:
+        return None
+    try:
+        return ahead[1].result()
+    except Exception:  # noqa: BLE001 - computed again here, where an error is raised as usual
+        return None
 
 
 WHOLE_VERSION = {"downloads", "evidence", "methodology"}  # pages showing the evidence
