@@ -56,22 +56,22 @@ def block_pool() -> str:
     return "processes" if forking.fork_safe() else "threads"
 
 
-_FORKED: tuple | None = None  # (work, blocks) of the pool being run, read by the children
+_FORKED: tuple | None = None  # (work, items) of the pool being run, read by the children
 
 
-def _forked_block(i: int):
-    work, blocks = _FORKED
-    return work(blocks[i], 1)
+def _forked_item(i: int):
+    work, items = _FORKED
+    return work(items[i], 1)
 
 
-def _in_processes(work, blocks: list, workers: int) -> list:
-    """`work(block, 1)` for every block in forked processes (they inherit `work` and the
-    prepared matrices; only the blocks' results travel back), in the blocks' order."""
+def _in_processes(work, items: list, workers: int) -> list:
+    """`work(item, 1)` for every item (a block) in forked processes (they inherit `work`
+    and the prepared matrices; only the results travel back), in the items' order."""
     global _FORKED
-    _FORKED = (work, blocks)
+    _FORKED = (work, items)
     try:
         with forking.fork_pool(workers) as pool:
-            return list(pool.map(_forked_block, range(len(blocks))))
+            return list(pool.map(_forked_item, range(len(items))))
     finally:
         _FORKED = None
 
@@ -444,8 +444,9 @@ class Propagator:
 
     def _chunk_parts(self, design: Design, n_units: int, threads: int, work) -> list:
         """`work(chunks)` on `threads` interleaved shares of the block's chunks (each
-        replication is in one chunk: the shares write disjoint replications), side by side
-        when threads > 1; the results in order of the shares."""
+        replication is in one chunk: the shares hold disjoint replications), side by side
+        on threads when threads > 1 (`work` returns what it computed; forked processes
+        measured no faster here: the results are large); the results in the shares' order."""
         chunks = list(self._chunks(design, n_units))
         threads = max(1, min(threads, len(chunks)))
         if threads == 1:
@@ -478,11 +479,13 @@ class Propagator:
             pos, _ = _positions(block)
             S = np.full((len(design), A, len(pos)), np.nan, dtype=np.float32)
 
-            def fill(chunks) -> None:
-                for combo, reps in chunks:
-                    S[reps] = self._scores(design, combo, reps, pos)
+            def fill(chunks) -> list:
+                return [(reps, self._scores(design, combo, reps, pos).astype(np.float32))
+                        for combo, reps in chunks]
 
-            self._chunk_parts(design, len(pos), threads, fill)
+            for part in self._chunk_parts(design, len(pos), threads, fill):
+                for reps, scores in part:
+                    S[reps] = scores
             mask = self.run.screened.nodes[pos].T  # (A, n)
             S[:, ~mask] = np.nan
             return nan_quantiles(S, quantiles).transpose(0, 2, 1)
@@ -524,12 +527,12 @@ class Propagator:
         lanes = Lanes(self.run.screened.nodes[pos], local, self.actor[pos],
                       self.nominal[pos], n_act)
         onehot = lanes.onehot if shifts else None  # built once, before the threads
-        shift = np.zeros((R, n_act, A)) if shifts else None
-        count = np.zeros((R, n_act, A)) if shifts else None
         max_rank = max(len(g) for g in block)
 
-        def score(chunks) -> RankHistogram:
+        def score(chunks) -> tuple:
             hist = RankHistogram(lanes.size, max_rank)
+            shift = np.zeros((R, n_act, A)) if shifts else None
+            count = np.zeros((R, n_act, A)) if shifts else None
             for combo, reps in chunks:
                 S = self._scores(design, combo, reps, pos)[:, lanes.node, lanes.unit]
                 ranks = group_ranks(S, lanes.groups, dtype=np.float32)
@@ -543,15 +546,16 @@ class Propagator:
                 shift[reps] += (dev @ onehot).reshape(len(reps), -1, A)
                 count[reps] += (present.astype(np.float32) @ onehot).reshape(
                     len(reps), -1, A)
-            return hist
+            return hist, shift, count
 
-        hists = self._chunk_parts(design, len(pos), threads, score)
-        ranks = None
-        if quantiles:
-            hist = hists[0]
-            for other in hists[1:]:
-                hist.merge(other)
-            ranks = (pos[lanes.unit], lanes.node, hist.quantiles(quantiles))
+        parts = self._chunk_parts(design, len(pos), threads, score)
+        hist, shift, count = parts[0]
+        for other, more_shift, more_count in parts[1:]:  # shares: disjoint replications
+            hist.merge(other)
+            if shifts:
+                shift += more_shift
+                count += more_count
+        ranks = (pos[lanes.unit], lanes.node, hist.quantiles(quantiles)) if quantiles else None
         return shift, count, ranks
 
 
