@@ -6,7 +6,10 @@ child process, as a user would, twice:
 
 - full build: wall clock of the command, its per-stage times (the command's `Stages:`
   line), and the same less the latent measurement model's fits (`latent_fits.seconds`
-  summed: another part of the issue has its own budget, 30 s). Goal: under 60 s.
+  summed: another part of the issue has its own budget, 30 s), and less the whole
+  measurement model (the index summary's `measurement_seconds`: loading JAX and the
+  model, its data, the fits, the summaries, the overlay and its stored scores: the issue
+  asks for "everything but the measurement model"). Goal: under 60 s.
 - no-change build: the same command again, nothing changed. Goal: under 2 s wall clock
   (interpreter start, imports, fingerprints, nothing rebuilt).
 
@@ -57,7 +60,12 @@ def run_build(env: dict[str, str]) -> tuple[float, dict[str, float], str]:
     return seconds, stages, text
 
 
-def latent_seconds(url: str) -> float:
+def latent_seconds(url: str) -> tuple[float, float]:
+    """The latent model's fits (seconds summed over actors and pillars) and the whole
+    measurement model's share of the build (index summary `measurement_seconds`: loading
+    it, its data, the fits, summaries, overlay and stored scores); (0, 0) without it."""
+    import json
+
     import sqlalchemy as sa
 
     from sharppower.store import Database
@@ -65,8 +73,11 @@ def latent_seconds(url: str) -> float:
     db = Database(url)
     try:
         if not sa.inspect(db.engine).has_table("latent_fits"):
-            return 0.0  # a store without the latent tables: no fit
-        return float(db.scalar("SELECT COALESCE(SUM(seconds), 0) FROM latent_fits") or 0.0)
+            return 0.0, 0.0  # a store without the latent tables: no fit
+        fits = float(db.scalar("SELECT COALESCE(SUM(seconds), 0) FROM latent_fits") or 0.0)
+        summary = db.scalar("SELECT summary FROM index_runs ORDER BY id DESC LIMIT 1")
+        whole = float(json.loads(summary or "{}").get("measurement_seconds", fits))
+        return fits, whole
     finally:
         db.dispose()
 
@@ -75,12 +86,15 @@ def bench(name: str, url: str, data_dir: Path) -> None:
     env = dict(os.environ, SHARPPOWER_DATABASE_URL=url, SHARPPOWER_DATA_DIR=str(data_dir))
     print(f"[{name}] load average before: {load()}")
     full, stages, _ = run_build(env)
-    latent = latent_seconds(url)
+    latent, model = latent_seconds(url)
     without = full - latent
     print(f"[{name}] full build: {full:.1f} s wall, {CPU_SECONDS:.1f} s CPU; stages: "
           + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
     print(f"[{name}] latent model fits: {latent:.1f} s; full build without them: {without:.1f} s "
           f"= {without / FULL_GOAL:.2f} x the {FULL_GOAL:.0f} s goal")
+    print(f"[{name}] the whole measurement model (loading it, its data, fits, summaries, "
+          f"overlay, stored scores): {model:.1f} s; full build without it: {full - model:.1f} s "
+          f"= {(full - model) / FULL_GOAL:.2f} x the {FULL_GOAL:.0f} s goal")
     again, stages2, _ = run_build(env)
     print(f"[{name}] no-change build command: {again:.2f} s wall, {CPU_SECONDS:.2f} s CPU (work: "
           f"{sum(stages2.values()):.2f} s) = {again / NO_CHANGE_GOAL:.2f} x the "

@@ -445,8 +445,9 @@ class Propagator:
     def _chunk_parts(self, design: Design, n_units: int, threads: int, work) -> list:
         """`work(chunks)` on `threads` interleaved shares of the block's chunks (each
         replication is in one chunk: the shares hold disjoint replications), side by side
-        on threads when threads > 1 (`work` returns what it computed; forked processes
-        measured no faster here: the results are large); the results in the shares' order."""
+        on threads when threads > 1 (`work` returns its part or writes its replications'
+        rows of an array; forked processes measured no faster here: the parts are large);
+        the results in the shares' order."""
         chunks = list(self._chunks(design, n_units))
         threads = max(1, min(threads, len(chunks)))
         if threads == 1:
@@ -479,13 +480,11 @@ class Propagator:
             pos, _ = _positions(block)
             S = np.full((len(design), A, len(pos)), np.nan, dtype=np.float32)
 
-            def fill(chunks) -> list:
-                return [(reps, self._scores(design, combo, reps, pos).astype(np.float32))
-                        for combo, reps in chunks]
+            def fill(chunks) -> None:  # the shares hold disjoint replications of S
+                for combo, reps in chunks:
+                    S[reps] = self._scores(design, combo, reps, pos)
 
-            for part in self._chunk_parts(design, len(pos), threads, fill):
-                for reps, scores in part:
-                    S[reps] = scores
+            self._chunk_parts(design, len(pos), threads, fill)
             mask = self.run.screened.nodes[pos].T  # (A, n)
             S[:, ~mask] = np.nan
             return nan_quantiles(S, quantiles).transpose(0, 2, 1)
