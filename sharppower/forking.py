@@ -13,7 +13,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 
 
 def platform_forks() -> bool:
@@ -35,3 +37,35 @@ def cores() -> int:
 def fork_pool(workers: int) -> ProcessPoolExecutor:
     """A pool of `workers` forked processes."""
     return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+
+_JOB: tuple[Callable, Sequence] | None = None  # the job being forked, read by its workers
+
+
+def _run_item(i: int):
+    fn, items = _JOB
+    return fn(items[i])
+
+
+def start(fn: Callable, items: Sequence, workers: int
+          ) -> tuple[ProcessPoolExecutor, list[Future]]:
+    """`fn(item)` for every item in `workers` forked processes: the pool (shut it down
+    when done) and a future per item, in order. `fn` and the items are inherited at the
+    fork, not pickled (closures over the parent's data are fine); only results travel
+    back. Every worker is forked here, so the next job does not disturb this one. JAX, if
+    loaded, warns at any fork: the workers never call it (see the module doc), so the
+    warning is silenced for these forks."""
+    global _JOB
+    _JOB = (fn, items)
+    pool = fork_pool(max(1, min(workers, len(items))))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"os\.fork\(\) was called")
+        futures = [pool.submit(_run_item, i) for i in range(len(items))]
+    return pool, futures
+
+
+def map_forked(fn: Callable, items: Sequence, workers: int) -> list:
+    """`fn(item)` for every item in forked processes, the results in order (`start`)."""
+    pool, futures = start(fn, items, workers)
+    with pool:
+        return [f.result() for f in futures]

@@ -198,7 +198,7 @@ def test_a_failed_worker_leaves_the_cores_to_this_process(demo_db, monkeypatch):
 
     here = _recompute(demo_db, monkeypatch, forks=False)
 
-    def broken():
+    def broken(*_):
         raise RuntimeError("the worker died")
 
     monkeypatch.setattr(country, "_cores_in_worker", broken)

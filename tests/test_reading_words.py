@@ -6,25 +6,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from test_web_support import add_index_inputs, client, make_app
-
-from sharppower.store.database import insert_rows
-from sharppower.store.tables import observations
+from test_web_support import build_index_with_one_vote, client, make_app
 
 
 @pytest.fixture
 def partly(demo_db, conf):
     """The index inputs of the web fixture (exposure and pressure), and TZA with a UN vote
     only: the effect pillar is present that year, so the others lack a pillar."""
-    from sharppower.index.build import build_index
-
-    add_index_inputs(demo_db)
-    with demo_db.begin() as conn:
-        insert_rows(conn, observations, [{
-            "actor": "CHN", "target": "TZA", "year": 2021, "indicator": "eff_unga_agreement",
-            "value": 0.5, "source": "test-fixture", "source_file": __file__,
-            "source_row": "TZA"}])
-    build_index(demo_db, runs=20, seed=1)
+    build_index_with_one_vote(demo_db)
     return client(make_app(conf, demo_db))
 
 

@@ -10,10 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_web_support import add_index_inputs, make_app
-
-from sharppower.store.database import insert_rows
-from sharppower.store.tables import observations
+from test_web_support import build_index_with_one_vote, make_app
 
 pytestmark = pytest.mark.browser
 
@@ -24,16 +21,9 @@ def site(demo_db, conf):
     pillar, TZA a UN vote only) and a stored index run."""
     if not Path("/usr/bin/chromium").exists():
         pytest.fail("Debian's chromium is missing: `make test` installs it")
-    from sharppower.index.build import build_index
     from sharppower.web.browser import browser_page, serve_in_thread
 
-    add_index_inputs(demo_db)
-    with demo_db.begin() as conn:
-        insert_rows(conn, observations, [{
-            "actor": "CHN", "target": "TZA", "year": 2021, "indicator": "eff_unga_agreement",
-            "value": 0.5, "source": "test-fixture", "source_file": __file__,
-            "source_row": "TZA"}])
-    build_index(demo_db, runs=20, seed=1)
+    build_index_with_one_vote(demo_db)
     blocked: list[str] = []
     with serve_in_thread(make_app(conf, demo_db)) as base, browser_page(blocked) as page:
         yield {"base": base, "page": page}

@@ -10,7 +10,14 @@ import json
 import pandas as pd
 import pytest
 from test_evidence_cli import url_of
-from test_web_support import add_index_inputs, add_opinion, client, input_pillars, make_app
+from test_web_support import (
+    add_index_inputs,
+    add_opinion,
+    build_index_with_one_vote,
+    client,
+    input_pillars,
+    make_app,
+)
 from typer.testing import CliRunner
 
 from sharppower.errors import ValidationError
@@ -29,6 +36,23 @@ def scored(demo_db, conf):
 def one_line(text: str) -> str:
     return " ".join(text.split())
 
+
+
+def _same(a, b) -> bool:
+    """Two page payloads equal as the page serves them (JSON after `clean`)."""
+    from sharppower.web.render import clean
+
+    return json.loads(json.dumps(clean(a))) == json.loads(json.dumps(clean(b)))
+
+
+def _stored_per_actor(db, page: str, compute, actors: list[str], version) -> None:
+    """Each actor's stored `page` is there, is that actor's, and equals `compute(db, actor)`."""
+    from sharppower.web.profiles import stored_page
+
+    for actor in actors:
+        kept = stored_page(db, f"{page}:{actor}", version)
+        assert kept is not None and kept["actor"] == actor
+        assert _same(kept, compute(db, actor))
 
 def test_export_keeps_only_the_filtered_scores(scored, tmp_path):
     from sharppower.index.store import export_scores, scores
@@ -146,18 +170,9 @@ def test_map_not_ranked_reasons_are_plain_words(demo_db, conf):
     """KEN has exposure and pressure but no effect pillar in 2021 while TZA has a UN vote:
     the index needs every pillar, so KEN is left out of the index ranking; the map says why
     in words, in the table and in the tooltip."""
-    from sharppower.index.build import build_index
-    from sharppower.store.database import insert_rows
-    from sharppower.store.tables import observations
     from sharppower.web.figures import choropleth
 
-    add_index_inputs(demo_db)
-    with demo_db.begin() as conn:
-        insert_rows(conn, observations, [{
-            "actor": "CHN", "target": "TZA", "year": 2021, "indicator": "eff_unga_agreement",
-            "value": 0.5, "source": "test-fixture", "source_file": __file__,
-            "source_row": "TZA"}])
-    build_index(demo_db, runs=20, seed=1)
+    build_index_with_one_vote(demo_db)
     web = client(make_app(conf, demo_db))
     params = {"measure": "index:index:influence", "actor": "CHN", "year": 2021}
     data = web.get("/map.json", params=params).json()
@@ -188,22 +203,20 @@ def test_the_build_stores_the_default_pages_served_while_current(scored):
     from sharppower.web.pages.methodology import methodology_data
     from sharppower.web.pages.weights import ranking, weights_data
     from sharppower.web.profiles import stored_page
-    from sharppower.web.render import clean
 
     db, web = scored
     done = store_profiles(db)
     version = store_version(db)
-    same = lambda a, b: json.loads(json.dumps(clean(a))) == json.loads(json.dumps(clean(b)))
     for actor in packaged_codebook().actors:
-        assert same(stored_page(db, f"map:{actor}", version), map_data(db, actor))
-        assert same(stored_page(db, f"weights:{actor}", version), weights_data(db, actor))
+        assert _same(stored_page(db, f"map:{actor}", version), map_data(db, actor))
+        assert _same(stored_page(db, f"weights:{actor}", version), weights_data(db, actor))
     assert stored_page(db, "downloads", version) is None  # stamped with the whole version
-    assert same(stored_page(db, "downloads", version, whole=True), downloads_data(db))
-    assert same(stored_page(db, "evidence", version, whole=True), evidence_data(db))
+    assert _same(stored_page(db, "downloads", version, whole=True), downloads_data(db))
+    assert _same(stored_page(db, "evidence", version, whole=True), evidence_data(db))
     kept = stored_page(db, "methodology", version, whole=True)
-    assert kept["validity"] and same(kept, methodology_data(db))
+    assert kept["validity"] and _same(kept, methodology_data(db))
     served = web.get("/methodology.json").json()  # with the page's `starter_only` flag
-    assert same({k: v for k, v in served.items() if k in kept}, kept) and set(kept) < set(served)
+    assert _same({k: v for k, v in served.items() if k in kept}, kept) and set(kept) < set(served)
     assert done["pages"] >= 2 * len(packaged_codebook().actors) + 2
     served = web.get("/weights.json").json()
     assert served["rows"] == stored_page(db, "weights:CHN", version)["rows"]
@@ -250,12 +263,8 @@ def test_the_stored_quadrant_equals_the_computed_one_and_is_dropped_when_the_sto
         insert_rows(conn, observations, rows)
     store_profiles(db)
     version = store_version(db)
-    same = lambda a, b: json.loads(json.dumps(clean(a))) == json.loads(json.dumps(clean(b)))
     actors = list(packaged_codebook().actors)
-    for actor in actors:
-        kept = stored_page(db, f"quadrant:{actor}", version)
-        assert kept is not None and kept["actor"] == actor
-        assert same(kept, quadrant_data(db, actor))
+    _stored_per_actor(db, "quadrant", quadrant_data, actors, version)
     placed = stored_page(db, "quadrant:CHN", version)
     assert placed["year"] == 2021 and {p["target"] for p in placed["points"]} >= {
         "KEN", "PAK", "ZMB", "LAO"}
@@ -280,7 +289,7 @@ def test_the_stored_quadrant_equals_the_computed_one_and_is_dropped_when_the_sto
     assert stored_page(db, f"quadrant:{actors[0]}", store_version(db)) is None
     served = client(make_app(conf, db)).get("/quadrant.json").json()  # a server started now
     assert served["year_reason"] != "MARK from the store"
-    assert same({k: served[k] for k in ("points", "thresholds", "year")},
+    assert _same({k: served[k] for k in ("points", "thresholds", "year")},
                 {k: v for k, v in quadrant_data(db, actors[0]).items()
                  if k in ("points", "thresholds", "year")})
 
@@ -302,12 +311,8 @@ def test_the_stored_vulnerability_ranking_equals_the_computed_one_and_is_served_
     db, web = scored
     store_profiles(db)
     version = store_version(db)
-    same = lambda a, b: json.loads(json.dumps(clean(a))) == json.loads(json.dumps(clean(b)))
     actors = list(packaged_codebook().actors)
-    for actor in actors:
-        kept = stored_page(db, f"vulnerability:{actor}", version)
-        assert kept is not None and kept["actor"] == actor
-        assert same(kept, vulnerability_data(db, actor))
+    _stored_per_actor(db, "vulnerability", vulnerability_data, actors, version)
     key = f"vulnerability:{actors[0]}"
     payload = {**stored_page(db, key, version), "year_reason": "MARK from the store"}
     with db.begin() as conn:

@@ -76,3 +76,17 @@ def add_index_inputs(db, year: int = 2021) -> None:
         for target in INDEX_INPUTS:  # regions, as the countries source would set them
             conn.execute(countries.update().where(countries.c.iso3 == target)
                          .values(region="Asia" if target in ("PAK", "LAO", "KHM") else "Africa"))
+
+
+def build_index_with_one_vote(db) -> None:
+    """The index inputs plus one UN vote (TZA, 2021), then a small index run: TZA alone
+    has the effect pillar that year, so the other targets lack a pillar of the index."""
+    from sharppower.index.build import build_index
+
+    add_index_inputs(db)
+    with db.begin() as conn:
+        insert_rows(conn, observations, [{
+            "actor": "CHN", "target": "TZA", "year": 2021, "indicator": "eff_unga_agreement",
+            "value": 0.5, "source": "test-fixture", "source_file": __file__,
+            "source_row": "TZA"}])
+    build_index(db, runs=20, seed=1)

@@ -56,26 +56,6 @@ def block_pool() -> str:
     return "processes" if forking.fork_safe() else "threads"
 
 
-_FORKED: tuple | None = None  # (work, items) of the pool being run, read by the children
-
-
-def _forked_item(i: int):
-    work, items = _FORKED
-    return work(items[i], 1)
-
-
-def _in_processes(work, items: list, workers: int) -> list:
-    """`work(item, 1)` for every item (a block) in forked processes (they inherit `work`
-    and the prepared matrices; only the results travel back), in the items' order."""
-    global _FORKED
-    _FORKED = (work, items)
-    try:
-        with forking.fork_pool(workers) as pool:
-            return list(pool.map(_forked_item, range(len(items))))
-    finally:
-        _FORKED = None
-
-
 @dataclass
 class Design:
     data: np.ndarray     # (R, n_data) index into each data address's values
@@ -438,7 +418,7 @@ class Propagator:
             if threads <= 1 or len(blocks) < threads:
                 return [work(b, threads) for b in blocks]
             if block_pool() == "processes":
-                return _in_processes(work, blocks, threads)
+                return forking.map_forked(lambda b: work(b, 1), blocks, threads)
             with ThreadPoolExecutor(threads, thread_name_prefix="index-block") as pool:
                 return list(pool.map(lambda b: work(b, 1), blocks))
 

@@ -95,13 +95,9 @@ def stage_names(steps: list[Step] | None = None) -> list[str]:
     return [group[0].stage_name for group in plan(steps).groups]
 
 
-_PREFETCH: dict[str, tuple[Step, BuildContext]] = {}  # read by the forked workers
-
-
-def _prefetch_one(name: str) -> tuple[str, object]:
+def _prefetch_one(step: Step, ctx: BuildContext) -> tuple[str, object]:
     """In a forked worker: a step's prefetch, ("ok", result) or ("failed", None) (the
     step then computes it itself and raises its error in the build's process)."""
-    step, ctx = _PREFETCH[name]
     try:
         return "ok", step.prefetch(ctx)
     except Exception:  # noqa: BLE001 - raised again where the step runs (same message)
@@ -127,11 +123,8 @@ def _start_prefetch(ctx: BuildContext, group: list[Step], inputs: dict[str, list
             todo.append(step)
     if len(todo) < 2:
         return None
-    _PREFETCH.clear()
-    _PREFETCH.update({s.name: (s, ctx) for s in todo})  # before the first fork
-    pool = forking.fork_pool(min(forking.cores(), len(todo)))
-    for step in todo:
-        ctx.prefetched[step.name] = pool.submit(_prefetch_one, step.name)
+    pool, futures = forking.start(lambda step: _prefetch_one(step, ctx), todo, forking.cores())
+    ctx.prefetched.update({s.name: f for s, f in zip(todo, futures)})
     return pool
 
 
@@ -146,7 +139,6 @@ def _run_group(ctx: BuildContext, group: list[Step], inputs: dict[str, list[str]
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
             ctx.prefetched.clear()
-            _PREFETCH.clear()
         ctx.planned.clear()
 
 

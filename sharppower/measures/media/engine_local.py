@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from sharppower import forking
 from sharppower.errors import InputError
 from sharppower.measures.media.attribution import Rules, load_rules
 from sharppower.measures.media.corpus import (
@@ -86,17 +87,13 @@ def _jobs(path: Path, on_error: str, workers: int) -> Iterator[tuple]:
         yield file, on_error, "piece", piece
 
 
-def cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def idle_cores() -> int:
     """Cores not already busy (by the load average of the last minute), at least one."""
     try:
         busy = round(os.getloadavg()[0])
     except OSError:
         busy = 0
-    return max(1, cores() - busy)
+    return max(1, forking.cores() - busy)
 
 
 def default_workers(local_path: str | Path) -> int:

@@ -14,7 +14,6 @@ lookups; for the default year the build stores each profile's core
 from __future__ import annotations
 
 import time
-import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -249,29 +248,20 @@ def profile_cores(db: Database, codes: list[str], memo: Memo,
     return cores
 
 
-_CORES_JOB: tuple[str, str | None, list[str]] | None = None  # read by the forked worker
-
-
-def _cores_in_worker() -> dict[str, dict]:
+def _cores_in_worker(url: str, schema: str | None, codes: list[str]) -> dict[str, dict]:
     """In the forked worker: the cores, read through a store connection of its own (the
     parent's connections are never used or closed here)."""
-    url, schema, codes = _CORES_JOB
     return profile_cores(ReadOnce(Database(url, schema)), codes, dict_memo())
 
 
 def _cores_ahead(db: Database, codes: list[str]):
-    """(pool, future) of the cores computed in a forked worker, or None where the
-    platform does not fork or one core is all there is. The worker reads only (numpy,
-    pandas, the store): JAX, loaded by the index step, is never called there, so its
-    warning about forking a multithreaded process is silenced for this fork."""
-    global _CORES_JOB
+    """(pool, future) of the cores computed in a forked worker (`forking.start`: the
+    worker reads only, numpy, pandas and the store, never JAX), or None where the
+    platform does not fork or one core is all there is."""
     if not forking.platform_forks() or forking.cores() < 2 or not codes:
         return None
-    _CORES_JOB = (db.url, db.schema, codes)
-    pool = forking.fork_pool(1)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=r"os\.fork\(\) was called")
-        future = pool.submit(_cores_in_worker)
+    url, schema = db.url, db.schema
+    pool, (future,) = forking.start(lambda _: _cores_in_worker(url, schema, codes), [None], 1)
     return pool, future
 
 
