@@ -4,6 +4,7 @@ on local[2] (one session for the module; the machine's Java 17)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -57,3 +58,39 @@ def test_spark_engine_gives_identical_matches_and_names_bad_lines(corpus, local_
         match_spark(spark, str(corpus["wire"]), str(bad))
     skipped = match_spark(spark, str(corpus["wire"]), str(bad), on_error="skip")
     assert skipped.local_articles == 39 and "line 18" in skipped.skipped[0]
+
+
+def _spin(ready) -> None:
+    ready.set()
+    while True:
+        pass
+
+
+@pytest.mark.skipif(not Path("/proc/loadavg").exists(), reason="counts runnable tasks on Linux")
+def test_default_workers_leave_a_core_that_is_busy_now(tmp_path):
+    """The processes running at this instant count, not the last minute's average: a
+    process spinning on a core takes that core from the default."""
+    import multiprocessing as mp
+
+    from sharppower import forking
+    from sharppower.measures.media.engine_local import BYTES_PER_WORKER, default_workers, idle_cores
+
+    if forking.cores() < 2:
+        pytest.skip("needs two cores")
+    big = tmp_path / "local.jsonl"
+    big.write_bytes(b"{}\n" * (forking.cores() * BYTES_PER_WORKER // 3 + 1))
+    small = tmp_path / "small.jsonl"
+    small.write_bytes(b"{}\n" * (BYTES_PER_WORKER // 3 - 1))
+    assert default_workers(small) == 1  # below a worker's share: one process
+    ctx = mp.get_context("spawn")
+    ready = ctx.Event()
+    spinner = ctx.Process(target=_spin, args=(ready,), daemon=True)
+    spinner.start()
+    try:
+        assert ready.wait(60)
+        seen = [idle_cores() for _ in range(20)]
+        assert max(seen) <= forking.cores() - 1, seen
+        assert default_workers(big) <= forking.cores() - 1
+    finally:
+        spinner.kill()
+        spinner.join()

@@ -169,8 +169,13 @@ def test_pieces_of_a_file_read_the_lines_the_file_reads(tmp_path):
         assert got == want, size
 
 
-def test_fast_and_strict_parsing_give_the_same_article():
+def test_fast_and_strict_parsing_give_the_same_article(monkeypatch):
+    from sharppower.measures.media import corpus
     from sharppower.measures.media.corpus import COLUMNS, _fast, _parse_strict, parse_lines
+
+    # nothing memoised yet: the fast path reads new dates and countries itself
+    monkeypatch.setattr(corpus, "_DAYS", {})
+    monkeypatch.setattr(corpus, "_COUNTRIES", {})
 
     lines = [
         json.dumps({"id": "a", "outlet": "o", "country": "Kenya", "date": "2022-01-05T10:00:00",
@@ -183,6 +188,21 @@ def test_fast_and_strict_parsing_give_the_same_article():
     strict = [_parse_strict(line, "f", n) for n, line in enumerate(lines * 2, start=1)]
     assert frame[COLUMNS].to_dict("records") == [{c: s[c] for c in COLUMNS} for s in strict]
     assert _fast(lines[1], 2, True) is None  # a numeric id takes the full checks (made a string)
+    assert corpus._DAYS["2022-01-05T10:00:00"] == ("2022-01-05", 18997)
+    assert corpus._COUNTRIES == {"Kenya": "KEN", "KEN": "KEN"}
+    fresh = json.dumps({"id": "d", "outlet": "o", "country": "Republic of Uganda",
+                        "date": "2023-03-01", "text": "t"})
+    assert _fast(fresh, 9, True)[2:4] == ("UGA", "2023-03-01")
+    # a value the fast path cannot read is not remembered, and the full checks name it
+    for field, value, error in (("date", "05/01/2022", "not an ISO date"),
+                                ("country", "Narnia", "unknown country"),
+                                ("country", 404, "expected a string")):
+        line = json.dumps({"id": "e", "outlet": "o", "country": "KEN", "date": "2022-01-06",
+                           "text": "t", field: value})
+        assert _fast(line, 3, True) is None
+        with pytest.raises(InputError, match=f"line 3, field '{field}': {error}"):
+            parse_lines([(3, line)], "f")
+    assert "05/01/2022" not in corpus._DAYS and "Narnia" not in corpus._COUNTRIES
     bad = json.dumps({"id": "c", "outlet": "o", "country": "KEN", "date": "2022-01-06",
                       "text": "t", "url": 5})
     with pytest.raises(InputError, match="line 1, field 'url': expected a string"):

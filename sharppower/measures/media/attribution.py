@@ -79,8 +79,8 @@ class Rules:
         """Outlets and agencies the text credits (and `extra`, an outlet not in the rules)."""
         pattern, literals = _scanner(self, extra)
         lower = text.lower()
-        present = frozenset(name for name, literal, case in literals
-                            if (literal in text if case else literal in lower))
+        present = frozenset(name for literal, case, names in literals
+                            if (literal in text if case else literal in lower) for name in names)
         if not present:
             return set()
         finder = _finder(present)
@@ -131,17 +131,20 @@ def _aliases(rules: Rules) -> dict[str, str]:
 
 @lru_cache(maxsize=256)
 def _scanner(rules: Rules, extra: str | None):
-    """(the credit pattern, (name, literal, case-sensitive) for every name): a name can
-    occur in a text only where its literal does (the name itself when it is matched with
-    its case, else its first word in the lower-cased text), so a text is searched only
-    for the names whose literal it contains."""
+    """(the credit pattern, (literal, case-sensitive, the names it stands for) for every
+    distinct literal): a name can occur in a text only where its literal does (the name
+    itself when it is matched with its case, else its first word in the lower-cased
+    text), so a text is searched only for the names whose literal it contains, and once
+    per literal that several names share ("china" for China Daily and China News
+    Service)."""
     names = dict(rules.names)
     if extra is not None:
         names[extra] = (extra,)
-    every = sorted({n for k, v in names.items() for n in (k, *v)})
-    literals = tuple((n, n, True) if _name_regex(n).startswith("(?-i") else
-                     (n, n.lower().split()[0], False) for n in every)
-    return _compile(rules.templates), literals
+    groups: dict[tuple[str, bool], list[str]] = {}
+    for n in sorted({n for k, v in names.items() for n in (k, *v)}):
+        key = (n, True) if _name_regex(n).startswith("(?-i") else (n.lower().split()[0], False)
+        groups.setdefault(key, []).append(n)
+    return _compile(rules.templates), tuple((lit, case, tuple(ns)) for (lit, case), ns in groups.items())
 
 
 def rules_from_data(data: dict) -> Rules:
@@ -160,4 +163,5 @@ def load_rules(path: str | None = None) -> Rules:
         text = resources.files("sharppower.measures.media").joinpath("attribution.yaml").read_text("utf-8")
     else:
         text = Path(path).read_text("utf-8")
-    return rules_from_data(yaml.safe_load(text))
+    # libyaml's loader when PyYAML has it (the same safe subset, parsed in C)
+    return rules_from_data(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))

@@ -169,16 +169,38 @@ def _fast(text: str, line: int, country_required: bool) -> tuple | None:
         return None
     url, title, lang = url or None, title or None, lang or None  # "" is no value
     day = _DAYS.get(raw_date)
-    if day is None:
+    if day is None and (day := _new_day(raw_date)) is None:
         return None
     country = get("country")
     if country is None or country == "":
         if country_required:
             return None
         iso3 = None
-    elif (iso3 := _COUNTRIES.get(country)) is None:
+    elif (iso3 := _COUNTRIES.get(country)) is None and (iso3 := _new_country(country)) is None:
         return None
     return ident, outlet, iso3, day[0], url, title, body, lang, line, day[1]
+
+
+def _new_day(raw: str) -> tuple[str, int] | None:
+    """A date value not seen yet, as `_day` reads it (remembered), or None when it is not
+    one (the full checks then name the error)."""
+    try:
+        day = date.fromisoformat(raw[:10])
+    except ValueError:
+        return None
+    found = day.isoformat(), (day - EPOCH).days
+    if len(_DAYS) < 100_000:
+        _DAYS[raw] = found
+    return found
+
+
+def _new_country(value: object) -> str | None:
+    """A country value not seen yet, as `_country` resolves it (remembered), or None."""
+    if type(value) is not str or (iso3 := resolver().resolve(value)) is None:
+        return None
+    if len(_COUNTRIES) < 10_000:
+        _COUNTRIES[value] = iso3
+    return iso3
 
 
 def parse_line(text: str, file: str, line: int, country_required: bool = True) -> dict:
