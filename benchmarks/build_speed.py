@@ -4,12 +4,15 @@ For each backend (SQLite in a temporary folder; PostgreSQL when SHARPPOWER_TEST_
 is set, in a fresh database dropped afterwards) it runs the `sharppower build` command in a
 child process, as a user would, twice:
 
-- full build: wall clock of the command, its per-stage times (the command's `Stages:`
-  line), and the same less the latent measurement model's fits (`latent_fits.seconds`
-  summed: another part of the issue has its own budget, 30 s), and less the whole
-  measurement model (the index summary's `measurement_seconds`: loading JAX and the
-  model, its data, the fits, the summaries, the overlay and its stored scores: the issue
-  asks for "everything but the measurement model"). Goal: under 60 s.
+- full build: wall clock of the command (goal: under 90 s, the 60 s of everything else and
+  the 30 s of the measurement model's fits), its per-stage times (the command's `Stages:`
+  line), and the same less the whole measurement model (the index summary's
+  `measurement_seconds`: what loading JAX and the model, its data, the fits, the
+  summaries, the overlay and its stored scores add to the wall clock; where the fits are
+  made in a worker beside the Monte Carlo, only the wait for them and what follows: the
+  issue asks for "everything but the measurement model"). Goal: under 60 s. Where the
+  fits are made in the build's process, also the build less the fits alone
+  (`latent_fits.seconds` summed).
 - no-change build: the same command again, nothing changed. Goal: under 2 s wall clock
   (interpreter start, imports, fingerprints, nothing rebuilt).
 
@@ -33,6 +36,7 @@ import uuid
 from pathlib import Path
 
 FULL_GOAL = 60.0
+MODEL_GOAL = 30.0  # the measurement model's fits, on top of FULL_GOAL
 NO_CHANGE_GOAL = 2.0
 CPU_SECONDS = 0.0
 COMMAND = [sys.executable, "-c", "from sharppower.cli import app; app()", "build"]
@@ -60,10 +64,13 @@ def run_build(env: dict[str, str]) -> tuple[float, dict[str, float], str]:
     return seconds, stages, text
 
 
-def latent_seconds(url: str) -> tuple[float, float]:
-    """The latent model's fits (seconds summed over actors and pillars) and the whole
-    measurement model's share of the build (index summary `measurement_seconds`: loading
-    it, its data, the fits, summaries, overlay and stored scores); (0, 0) without it."""
+def latent_seconds(url: str) -> tuple[float, float, float | None]:
+    """The latent model's fits (seconds summed over actors and pillars), the whole
+    measurement model's share of the build's wall clock (index summary
+    `measurement_seconds`: loading it, its data, the fits, summaries, overlay and stored
+    scores; when a worker made the fits beside the Monte Carlo, only the wait for it and
+    what follows) and that worker's own time (`measurement_worker_seconds`, None when the
+    fits were made in the build's process); (0, 0, None) without the model."""
     import json
 
     import sqlalchemy as sa
@@ -73,11 +80,12 @@ def latent_seconds(url: str) -> tuple[float, float]:
     db = Database(url)
     try:
         if not sa.inspect(db.engine).has_table("latent_fits"):
-            return 0.0, 0.0  # a store without the latent tables: no fit
+            return 0.0, 0.0, None  # a store without the latent tables: no fit
         fits = float(db.scalar("SELECT COALESCE(SUM(seconds), 0) FROM latent_fits") or 0.0)
-        summary = db.scalar("SELECT summary FROM index_runs ORDER BY id DESC LIMIT 1")
-        whole = float(json.loads(summary or "{}").get("measurement_seconds", fits))
-        return fits, whole
+        summary = json.loads(db.scalar("SELECT summary FROM index_runs ORDER BY id DESC LIMIT 1")
+                             or "{}")
+        whole = float(summary.get("measurement_seconds", fits))
+        return fits, whole, summary.get("measurement_worker_seconds")
     finally:
         db.dispose()
 
@@ -86,15 +94,22 @@ def bench(name: str, url: str, data_dir: Path) -> None:
     env = dict(os.environ, SHARPPOWER_DATABASE_URL=url, SHARPPOWER_DATA_DIR=str(data_dir))
     print(f"[{name}] load average before: {load()}")
     full, stages, _ = run_build(env)
-    latent, model = latent_seconds(url)
-    without = full - latent
+    latent, model, worker = latent_seconds(url)
     print(f"[{name}] full build: {full:.1f} s wall, {CPU_SECONDS:.1f} s CPU; stages: "
           + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
-    print(f"[{name}] latent model fits: {latent:.1f} s; full build without them: {without:.1f} s "
-          f"= {without / FULL_GOAL:.2f} x the {FULL_GOAL:.0f} s goal")
+    print(f"[{name}] full build with the measurement model: {full:.1f} s = "
+          f"{full / (FULL_GOAL + MODEL_GOAL):.2f} x the {FULL_GOAL + MODEL_GOAL:.0f} s of both goals")
+    if worker is None:
+        without = full - latent
+        print(f"[{name}] latent model fits: {latent:.1f} s (in the build's process); full build "
+              f"without them: {without:.1f} s = {without / FULL_GOAL:.2f} x the {FULL_GOAL:.0f} s goal")
+    else:
+        print(f"[{name}] latent model fits: {latent:.1f} s, made with the rest of the model in a "
+              f"worker beside the Monte Carlo ({worker:.1f} s there); what the fits add to the "
+              "wall clock is in the next line")
     print(f"[{name}] the whole measurement model (loading it, its data, fits, summaries, "
-          f"overlay, stored scores): {model:.1f} s; full build without it: {full - model:.1f} s "
-          f"= {(full - model) / FULL_GOAL:.2f} x the {FULL_GOAL:.0f} s goal")
+          f"overlay, stored scores) adds {model:.1f} s to the wall clock; full build without "
+          f"it: {full - model:.1f} s = {(full - model) / FULL_GOAL:.2f} x the {FULL_GOAL:.0f} s goal")
     again, stages2, _ = run_build(env)
     print(f"[{name}] no-change build command: {again:.2f} s wall, {CPU_SECONDS:.2f} s CPU (work: "
           f"{sum(stages2.values()):.2f} s) = {again / NO_CHANGE_GOAL:.2f} x the "

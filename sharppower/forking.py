@@ -69,3 +69,49 @@ def map_forked(fn: Callable, items: Sequence, workers: int) -> list:
     pool, futures = start(fn, items, workers)
     with pool:
         return [f.result() for f in futures]
+
+
+class Forked:
+    """One call running in a forked process (`fork_call`): `result()` waits for it."""
+
+    def __init__(self, process, conn) -> None:
+        self._process, self._conn = process, conn
+
+    def result(self):
+        """The call's result, or None when the worker failed or died (the caller then
+        computes it itself, where an error is raised as usual)."""
+        try:
+            status, value = self._conn.recv()
+        except (EOFError, OSError):
+            status, value = "failed", None
+        finally:
+            self._conn.close()
+            self._process.join()
+        return value if status == "ok" else None
+
+
+def _call_and_send(fn: Callable, conn) -> None:
+    try:
+        payload = ("ok", fn())
+    except BaseException as exc:  # noqa: BLE001 - reported as a failure, redone by the caller
+        payload = ("failed", repr(exc))
+    try:
+        conn.send(payload)
+    except Exception as exc:  # noqa: BLE001 - a result that does not pickle
+        conn.send(("failed", repr(exc)))
+    finally:
+        conn.close()
+
+
+def fork_call(fn: Callable) -> Forked | None:
+    """`fn()` started in a forked process (no thread is started in this one, so this
+    process can go on forking others while it runs), or None where no fork is safe or
+    one core is all there is. The result travels back pickled through a pipe."""
+    if not fork_safe() or cores() < 2:
+        return None
+    ctx = multiprocessing.get_context("fork")
+    receive, send = ctx.Pipe(duplex=False)
+    process = ctx.Process(target=_call_and_send, args=(fn, send), daemon=True)
+    process.start()
+    send.close()
+    return Forked(process, receive)

@@ -72,3 +72,21 @@ def test_thread_and_pool_settings(monkeypatch):
     assert block_threads() == 1
     monkeypatch.delenv("SHARPPOWER_INDEX_THREADS")
     assert 1 <= block_threads() <= 4
+
+
+def test_a_call_forked_ahead_returns_its_result_or_none_when_it_fails():
+    """`forking.fork_call` (the latent fits beside the Monte Carlo): the worker's result
+    comes back whole; a worker that raises, dies or returns what cannot travel gives None
+    (the caller then does the work itself, where an error is raised as usual)."""
+    import os
+
+    if not forking.fork_safe() or forking.cores() < 2:
+        assert forking.fork_call(lambda: 1) is None
+        pytest.skip("no safe fork here: fork_call declines")
+    big = np.random.default_rng(5).standard_normal((300, 200, 26))
+    ahead = forking.fork_call(lambda: {"draws": big * 2, "pid": os.getpid()})
+    got = ahead.result()
+    assert np.array_equal(got["draws"], big * 2) and got["pid"] != os.getpid()
+    assert forking.fork_call(lambda: 1 / 0).result() is None
+    assert forking.fork_call(lambda: os._exit(3)).result() is None
+    assert forking.fork_call(lambda: (lambda: 1)).result() is None  # a lambda does not pickle

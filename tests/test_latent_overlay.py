@@ -114,3 +114,62 @@ def test_validate_compares_the_latent_and_composite_methods(store, tmp_path):
     assert methods.loc[("pressure", "latent"), "spearman"] == pytest.approx(1.0)
     assert methods.loc[("pressure", "composite"), "spearman"] < 1.0
     assert "methods" in result.to_dict()
+
+
+BUILD = """
+import sys
+from sharppower import forking
+from sharppower.index import build_index, load_spec
+from sharppower.store import Database
+
+url, where = sys.argv[1], sys.argv[2]
+if where == "here":
+    forking.fork_call = lambda fn: None  # no worker: the fits are made in this process
+spec = load_spec()
+spec.uncertainty = {**spec.uncertainty, "runs": 20, "sensitivity_runs": 0}
+spec.measurement = {**spec.measurement, "steps": 400, "draws": 100}
+built = build_index(Database(url), spec)
+worker = built.summary["measurement_worker_seconds"]
+assert (worker is None) == (where == "here"), worker
+assert ("jax" in sys.modules) == (where == "here"), "JAX loaded where no fit was made"
+"""
+
+
+def test_fits_made_in_a_worker_beside_the_monte_carlo_equal_those_made_here(tmp_path, put):
+    """The build fits the latent model in a forked worker while it runs the Monte Carlo
+    (JAX is loaded only there); the scores, fits and stored parameters are those made in
+    the build's own process. Each build runs in a new interpreter (no JAX loaded yet)."""
+    import shutil
+    import sqlite3
+    import subprocess
+    import sys
+
+    from sharppower import forking
+    from tests.conftest import new_database
+
+    if not forking.platform_forks() or forking.cores() < 2:
+        pytest.skip("no fork or one core: the fits are made in the build's process")
+    base, cleanup = new_database("sqlite", tmp_path)
+    obs = synthetic_observations(11, REGIONS, YEARS)
+    write_observations(base, obs, REGIONS)
+    for row in _pressure_rows(sorted(pd.unique(obs["target"]))[:-2]):
+        put(base, [{k: v for k, v in row.items() if k != "source"}], source=row["source"])
+    cleanup()
+    tables = {}
+    for where in ("here", "forked"):
+        path = tmp_path / f"{where}.db"
+        shutil.copy(tmp_path / "store.db", path)
+        done = subprocess.run([sys.executable, "-c", BUILD, f"sqlite:///{path}", where],
+                              check=False, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, done.stderr[-2000:]
+        with sqlite3.connect(path) as conn:
+            tables[where] = {
+                "scores": pd.read_sql("SELECT actor, target, year, node, score, rank, rank_low, "
+                                      "rank_high FROM index_scores ORDER BY 1, 2, 3, 4", conn),
+                "latent": pd.read_sql("SELECT * FROM latent_scores ORDER BY actor, node, target, "
+                                      "year", conn),
+                "fits": pd.read_sql("SELECT actor, pillar, fingerprint, n_obs, steps, final_elbo, "
+                                    "converged, params FROM latent_fits ORDER BY 1, 2", conn)}
+    assert len(tables["here"]["fits"]) >= 1 and len(tables["here"]["latent"]) > 0
+    for name, frame in tables["here"].items():
+        pd.testing.assert_frame_equal(tables["forked"][name], frame, obj=name)

@@ -79,11 +79,23 @@ def _pillar_scores(fit: PillarFit, score: np.ndarray, keep: np.ndarray) -> pd.Da
                              n_ind, n_src, keep)
 
 
+def stored_fits(db, spec: Spec, inputs: Inputs, actors: list[str] | None = None) -> dict:
+    """(actor, pillar) -> the store's fit (StoredFit or None) for every actor x latent
+    pillar `measure` may fit: its cache and warm start, read ahead (`measure(stored=...)`
+    then needs no store)."""
+    from sharppower.index.latent import store
+
+    every = actors or list(pd.unique(inputs.units.get_level_values("actor")))
+    return {(a, p): store.stored_fit(db, a, p) for a in every for p in spec.latent_pillars}
+
+
 def measure(spec: Spec, inputs: Inputs, nominal: pd.DataFrame | None = None,
-            db=None, actors: list[str] | None = None) -> Measured:
+            db=None, actors: list[str] | None = None, stored: dict | None = None) -> Measured:
     """Fit the latent pillars of every actor (cache and warm start from `db` when given;
     fits are stored there) and compute the indices per draw. `nominal`: the composite
-    run's scores indexed (actor, target, year), one column per node."""
+    run's scores indexed (actor, target, year), one column per node. `stored` (from
+    `stored_fits`) gives the cache and warm starts instead of `db`; the fits are then
+    stored by the caller (`save_fits`)."""
     from sharppower.index.latent import store
 
     settings = settings_of(spec)
@@ -104,8 +116,11 @@ def measure(spec: Spec, inputs: Inputs, nominal: pd.DataFrame | None = None,
                 out.notes.append(f"latent model {actor} {pillar}: {n_src} source, the "
                                  "composite score is kept")
                 continue
-            stored = store.stored_fit(db, actor, pillar) if db is not None else None
-            fit = fit_pillar(data, settings, stored)
+            if stored is not None:
+                prior = stored.get((actor, pillar))
+            else:
+                prior = store.stored_fit(db, actor, pillar) if db is not None else None
+            fit = fit_pillar(data, settings, prior)
             if db is not None:
                 store.save_fit(db, fit, settings)
             out.fits[(actor, pillar)] = fit
@@ -121,6 +136,15 @@ def measure(spec: Spec, inputs: Inputs, nominal: pd.DataFrame | None = None,
     if frames:
         out.scores = pd.concat(frames, ignore_index=True).reindex(columns=outputs.COLUMNS)
     return out
+
+
+def save_fits(db, spec: Spec, measured: Measured) -> None:
+    """Store the fits of a `measure(stored=...)` run, in the order it made them."""
+    from sharppower.index.latent import store
+
+    settings = settings_of(spec)
+    for fit in measured.fits.values():
+        store.save_fit(db, fit, settings)
 
 
 def _indices(spec: Spec, actor: str, drawn: dict, nominal: pd.DataFrame,
