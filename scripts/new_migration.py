@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import re
 import tempfile
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from alembic import command
 
 from sharppower.models import model_metadata
 from sharppower.store import Database
+from sharppower.store import revision as revision_module
 from sharppower.store.migrations import config, script
 
 
@@ -49,7 +51,10 @@ def main() -> None:
         command.upgrade(cfg, "heads")
         made = command.revision(cfg, message=args.message, autogenerate=True, rev_id=args.rev_id)
         db.dispose()
-    print(f"wrote {made.path}")
+    head = Path(revision_module.__file__)
+    head.write_text(re.sub(r'^HEAD = ".*"$', f'HEAD = "{made.revision}"', head.read_text("utf-8"),
+                           flags=re.MULTILINE), "utf-8")
+    print(f"wrote {made.path} (and the head in {head})")
 
 
 if __name__ == "__main__":

@@ -73,3 +73,25 @@ def test_profile_check_of_an_unchanged_store_loads_no_dashboard_page(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def test_opening_a_store_at_the_head_revision_loads_no_alembic(tmp_path):
+    """Every command upgrades the store it opens: at the shipped head (the common case)
+    the version table is read without Alembic; a new store loads it to migrate."""
+    from sharppower.store import Database
+
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    code = ("import json, sys\n"
+            "from sharppower.store import Database\n"
+            f"applied = Database({url!r}).upgrade()\n"
+            "print(json.dumps([len(applied), 'alembic' in sys.modules]))\n")
+
+    def opened() -> list:
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    new_store = opened()
+    assert new_store[0] > 10 and new_store[1] is True
+    assert opened() == [0, False]
+    assert Database(url).at_head()

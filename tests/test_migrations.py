@@ -40,8 +40,27 @@ def _tables(db) -> set[str]:
 
 
 def test_one_chain_with_a_single_head():
+    from sharppower.store.revision import HEAD
+
     assert len(script().get_heads()) == 1
     assert revisions()[:5] == OLD_NAMES
+    # the head a store at it is recognised by without loading Alembic (Database.at_head)
+    assert script().get_heads() == [HEAD], "set sharppower/store/revision.py HEAD"
+
+
+def test_a_store_at_the_head_is_known_without_alembic_and_others_are_upgraded(db):
+    """`Database.upgrade()` reads the version table first: at the head, nothing to do;
+    behind it (or without the table) Alembic applies what is missing."""
+    assert db.at_head() and db.upgrade() == []
+    version = sa.table(VERSION_TABLE, sa.column("version_num"), schema=db.schema)
+    # the last revision creates web_page_data (a later one: undo what it does instead)
+    assert revisions()[-1] == "0110_page_data", "this test undoes the last revision by hand"
+    with db.begin() as conn:  # as if the last revision were not applied yet
+        conn.execute(sa.update(version).values(version_num=revisions()[-2]))
+        conn.execute(sa.schema.DropTable(sa.Table("web_page_data", sa.MetaData(),
+                                                  schema=db.schema)))
+    assert not db.at_head()
+    assert db.upgrade() == [revisions()[-1]] and db.at_head()
 
 
 def test_every_layer_declares_tables_the_migrations_create():

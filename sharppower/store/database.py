@@ -114,9 +114,24 @@ class Database:
 
     def upgrade(self) -> list[str]:
         """Apply pending Alembic revisions in order; return the revision ids applied."""
+        if self.at_head():
+            return []  # the common case of every command that opens a store
         from sharppower.store.migrations import upgrade
 
         return upgrade(self)
+
+    def at_head(self) -> bool:
+        """Whether the store's version table holds exactly the shipped head revision
+        (`store.revision.HEAD`), read without Alembic; False when it has no such table."""
+        from sharppower.store.revision import HEAD
+
+        version = sa.table("alembic_version", sa.column("version_num"), schema=self.schema)
+        try:
+            with self.engine.connect() as conn:
+                found = [r[0] for r in conn.execute(sa.select(version.c.version_num))]
+        except sa.exc.DBAPIError:
+            return False  # a new store, or one of the former runner: Alembic decides
+        return found == [HEAD]
 
     def dispose(self) -> None:
         self.engine.dispose()
