@@ -90,9 +90,21 @@ def latent_seconds(url: str) -> tuple[float, float, float | None]:
         db.dispose()
 
 
+def bytecode_note() -> str:
+    """Whether the package's bytecode is compiled (`make install` does it): without it, and
+    with PYTHONDONTWRITEBYTECODE set, every command compiles the package again."""
+    import sharppower
+
+    cached = Path(sharppower.__file__).parent / "__pycache__"
+    compiled = cached.is_dir() and any(cached.glob("*.pyc"))
+    writes = not os.environ.get("PYTHONDONTWRITEBYTECODE")
+    return ("package bytecode " + ("compiled" if compiled else "not compiled yet")
+            + ("" if writes else " (PYTHONDONTWRITEBYTECODE is set: nothing is cached by a run)"))
+
+
 def bench(name: str, url: str, data_dir: Path) -> None:
     env = dict(os.environ, SHARPPOWER_DATABASE_URL=url, SHARPPOWER_DATA_DIR=str(data_dir))
-    print(f"[{name}] load average before: {load()}")
+    print(f"[{name}] load average before: {load()}; {bytecode_note()}")
     full, stages, _ = run_build(env)
     latent, model, worker = latent_seconds(url)
     print(f"[{name}] full build: {full:.1f} s wall, {CPU_SECONDS:.1f} s CPU; stages: "
