@@ -128,7 +128,7 @@ if where == "here":
 spec = load_spec()
 spec.uncertainty = {**spec.uncertainty, "runs": 20, "sensitivity_runs": 0}
 spec.measurement = {**spec.measurement, "steps": 400, "draws": 100}
-built = build_index(Database(url), spec)
+built = build_index(Database(url), spec, latent_worker=True)
 worker = built.summary["measurement_worker_seconds"]
 assert (worker is None) == (where == "here"), worker
 assert ("jax" in sys.modules) == (where == "here"), "JAX loaded where no fit was made"

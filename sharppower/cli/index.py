@@ -35,7 +35,8 @@ def build(spec: Path = SPEC_OPTION, runs: int = typer.Option(
     from sharppower.index import build_index, load_spec
 
     with user_errors():
-        built = build_index(open_db(db), load_spec(spec), runs=runs)
+        # one build in this process: the latent fits run in a worker beside the Monte Carlo
+        built = build_index(open_db(db), load_spec(spec), runs=runs, latent_worker=True)
         indicators = built.indicators if built.indicators is not None else pd.DataFrame()
         if json_out:
             print_json({"run_id": built.run_id, **built.summary,

@@ -69,9 +69,15 @@ class Built:
 
 def build_index(db: Database, spec: Spec | None = None, runs: int | None = None,
                 seed: int | None = None, sensitivity_runs: int | None = None,
-                fingerprint_: str | None = None) -> Built:
+                fingerprint_: str | None = None, latent_worker: bool = False) -> Built:
     """Execute the spec on the store's observations, add rank intervals (Monte Carlo) and
-    sensitivity indices, and store the run (replacing the spec's previous run)."""
+    sensitivity indices, and store the run (replacing the spec's previous run).
+
+    `latent_worker`: fit the latent model in a forked worker beside the Monte Carlo
+    (`_measure_ahead`; the build command's choice: one build per process, JAX loaded only
+    in the worker). Off by default: a process that builds again and again (a notebook,
+    the tests) keeps JAX and its compiled programs loaded between builds instead of
+    loading them in a new worker each time."""
     spec = spec or load_spec()
     fingerprint_ = fingerprint_ or fingerprint(db, spec)
     inputs = load_inputs(db, spec)
@@ -79,7 +85,7 @@ def build_index(db: Database, spec: Spec | None = None, runs: int | None = None,
         return Built(None, None, {"spec": spec.name, "units": 0,
                                   "warnings": ["no observation of the spec's indicators"]})
     run = execute(spec, inputs)
-    ahead = _measure_ahead(db, spec, run) if spec.latent_pillars else None
+    ahead = _measure_ahead(db, spec, run) if spec.latent_pillars and latent_worker else None
     monte_carlo(run, runs, seed)
     n_sa = sensitivity_runs if sensitivity_runs is not None else spec.uncertainty.get(
         "sensitivity_runs", 0)
@@ -201,7 +207,8 @@ def index_step(ctx) -> list[LoadResult]:
     spec = load_spec(codebook=ctx.codebook)
     runs = getattr(ctx.settings, "index_runs", None)
     ctx.progress("index", 0, 1)
-    result = _result(build_index(ctx.db, spec, runs=runs, fingerprint_=index_state(ctx)))
+    result = _result(build_index(ctx.db, spec, runs=runs, fingerprint_=index_state(ctx),
+                                 latent_worker=True))
     ctx.progress("index", 1, 1)
     return [result]
 
