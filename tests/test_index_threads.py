@@ -107,3 +107,19 @@ def test_a_call_forked_ahead_returns_its_result_or_none_when_it_fails():
     if result == "declined":
         pytest.skip("no fork or one core here: fork_call declines")
     assert result == [True] * 5
+
+
+@pytest.mark.parametrize("cores, threads_setting, spare", [
+    (2, None, False), (4, None, False), (8, None, True), (2, "1", True), (1, None, False)])
+def test_the_latent_worker_needs_a_core_the_monte_carlo_leaves(monkeypatch, cores,
+                                                                threads_setting, spare):
+    """The build fits the latent model beside the Monte Carlo only where a core is left
+    beside the Monte Carlo's workers (on 2 cores it measured no faster, for more CPU)."""
+    from sharppower.index.build import spare_core
+
+    monkeypatch.setattr(forking, "cores", lambda: cores)
+    if threads_setting is None:
+        monkeypatch.delenv("SHARPPOWER_INDEX_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("SHARPPOWER_INDEX_THREADS", threads_setting)
+    assert spare_core() is spare

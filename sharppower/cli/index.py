@@ -33,10 +33,12 @@ def build(spec: Path = SPEC_OPTION, runs: int = typer.Option(
           db: str = DB_OPTION, json_out: bool = JSON_OPTION) -> None:
     """Compute scores, ranks and rank intervals for every actor x target x year; store them."""
     from sharppower.index import build_index, load_spec
+    from sharppower.index.build import spare_core
 
     with user_errors():
-        # one build in this process: the latent fits run in a worker beside the Monte Carlo
-        built = build_index(open_db(db), load_spec(spec), runs=runs, latent_worker=True)
+        # one build in this process: the latent fits run in a worker beside the Monte
+        # Carlo where a core is left for it
+        built = build_index(open_db(db), load_spec(spec), runs=runs, latent_worker=spare_core())
         indicators = built.indicators if built.indicators is not None else pd.DataFrame()
         if json_out:
             print_json({"run_id": built.run_id, **built.summary,

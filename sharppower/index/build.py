@@ -103,6 +103,18 @@ def build_index(db: Database, spec: Spec | None = None, runs: int | None = None,
     return Built(run_id, run, summary, table, indicators)
 
 
+def spare_core() -> bool:
+    """Whether a core is left beside the Monte Carlo's workers (`propagate.block_threads`),
+    so that fitting the latent model in a worker meanwhile shortens a build: on 2 cores
+    both are the Monte Carlo's, and a worker beside it measured no faster (128-133 s
+    either way on the mirror, the fits taking twice as long in the worker) for 10% more
+    CPU (JAX loaded and the programs traced there)."""
+    from sharppower import forking
+    from sharppower.index.propagate import block_threads
+
+    return forking.cores() > block_threads()
+
+
 def _measure_ahead(db: Database, spec: Spec, run: Run):
     """The latent model's fits started in a forked process (`forking.fork_call`) while
     this one runs the Monte Carlo: they read the nominal scores and the inputs, which the
@@ -208,7 +220,7 @@ def index_step(ctx) -> list[LoadResult]:
     runs = getattr(ctx.settings, "index_runs", None)
     ctx.progress("index", 0, 1)
     result = _result(build_index(ctx.db, spec, runs=runs, fingerprint_=index_state(ctx),
-                                 latent_worker=True))
+                                 latent_worker=spare_core()))
     ctx.progress("index", 1, 1)
     return [result]
 
