@@ -79,13 +79,13 @@ def _pillar_scores(fit: PillarFit, score: np.ndarray, keep: np.ndarray) -> pd.Da
                              n_ind, n_src, keep)
 
 
-def stored_fits(db, spec: Spec, inputs: Inputs, actors: list[str] | None = None) -> dict:
+def stored_fits(db, spec: Spec, inputs: Inputs) -> dict:
     """(actor, pillar) -> the store's fit (StoredFit or None) for every actor x latent
     pillar `measure` may fit: its cache and warm start, read ahead (`measure(stored=...)`
     then needs no store)."""
     from sharppower.index.latent import store
 
-    every = actors or list(pd.unique(inputs.units.get_level_values("actor")))
+    every = pd.unique(inputs.units.get_level_values("actor"))
     return {(a, p): store.stored_fit(db, a, p) for a in every for p in spec.latent_pillars}
 
 

@@ -208,17 +208,8 @@ def parse_line(text: str, file: str, line: int, country_required: bool = True) -
     fast = _fast(text, line, country_required)
     if fast is not None:
         return dict(zip(COLUMNS, fast, strict=True))
-    rec = _parse_strict(text, file, line, country_required)
-    _learn(json.loads(text), rec)
-    return rec
-
-
-def _learn(obj: dict, rec: dict) -> None:
-    """Remember the accepted date and country values for the fast path."""
-    if isinstance(obj.get("date"), str) and len(_DAYS) < 100_000:
-        _DAYS[obj["date"]] = (rec["date"], rec["day"])
-    if isinstance(obj.get("country"), str) and rec["country"] and len(_COUNTRIES) < 10_000:
-        _COUNTRIES[obj["country"]] = rec["country"]
+    # (no value to remember here: the fast path reads new dates and countries itself)
+    return _parse_strict(text, file, line, country_required)
 
 
 def parse_lines(lines: Iterable[tuple[int, str]], file: str, on_error: str = "fail",
