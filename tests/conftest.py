@@ -130,12 +130,96 @@ def conf(tmp_path) -> Settings:
                     client_budget=0)  # no request budget: test_web_load sets one
 
 
-@pytest.fixture
-def demo_db(backend, tmp_path, conf):
+def _demo_key(backend: str, conf: Settings) -> tuple:
+    """What a starter-data build depends on besides its folders: the backend, the other
+    settings and every SHARPPOWER_ variable (a test that sets the codebook gets its own)."""
+    rest = replace(conf, data_dir=Path("."), database_url="", mirror=None)
+    env = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("SHARPPOWER_")))
+    return backend, repr(rest), env
+
+
+@pytest.fixture(scope="session")
+def demo_templates():
+    """Starter-data stores built once per worker (key: `_demo_key`), copied for each test
+    that asks for `demo_db`; the PostgreSQL schemas are dropped when the run ends."""
+    templates: dict[tuple, Database] = {}
+    cleanups = []
+    yield templates, cleanups
+    for cleanup in cleanups:
+        cleanup()
+
+
+def _copy_sqlite(template: Database, target: Path) -> None:
+    import sqlite3
+
+    src = sqlite3.connect(sa.engine.make_url(template.url).database)
+    dst = sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+def _copy_postgres(template: Database, database: Database) -> None:
+    """Every row of the template's schema into the fresh schema of `database` (both made
+    by the same migrations), foreign keys' triggers off while copying, sequences moved on."""
+    src, dst = template.schema, database.schema
+    with database.begin() as conn:
+        columns = conn.execute(sa.text(
+            "SELECT table_name, column_name, column_default, is_identity FROM "
+            "information_schema.columns WHERE table_schema = :s AND table_name IN (SELECT "
+            "table_name FROM information_schema.tables WHERE table_schema = :s AND "
+            "table_type = 'BASE TABLE') ORDER BY table_name, ordinal_position"),
+            {"s": dst}).all()
+        tables: dict[str, list[str]] = {}
+        for table, column, _, _ in columns:
+            tables.setdefault(table, []).append(f'"{column}"')
+        conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+        for table, cols in tables.items():
+            if table == "alembic_version":
+                continue
+            names = ", ".join(cols)
+            conn.execute(sa.text(f'INSERT INTO "{dst}"."{table}" ({names}) '
+                                 f'SELECT {names} FROM "{src}"."{table}"'))
+        for table, column, default, identity in columns:
+            if identity == "YES" or (default or "").startswith("nextval("):
+                conn.execute(sa.text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{dst}\".\"{table}\"', "
+                    f"'{column}'), COALESCE(MAX(\"{column}\"), 0) + 1, false) "
+                    f'FROM "{dst}"."{table}"'))
+
+
+def starter_store(backend: str, tmp_path: Path, tmp_path_factory, conf: Settings,
+                  demo_templates) -> tuple[Database, object]:
+    """A store built from the starter data with `conf` (mirror off): a copy of the one
+    built once per worker with the same settings and environment, so a test may write to
+    it. Returns (Database, cleanup)."""
     from sharppower.build import build
 
+    templates, cleanups = demo_templates
+    conf = replace(conf, mirror=None)
+    key = _demo_key(backend, conf)
+    if key not in templates:
+        template, cleanup = new_database(backend, tmp_path_factory.mktemp("demo"))
+        build(conf, template)
+        if backend == "sqlite":
+            template.dispose()
+        templates[key] = template
+        cleanups.append(cleanup)
+    template = templates[key]
+    if backend == "sqlite":
+        _copy_sqlite(template, tmp_path / "store.db")
     database, cleanup = new_database(backend, tmp_path)
-    build(replace(conf, mirror=None), database)
+    if backend == "postgres":
+        _copy_postgres(template, database)
+    return database, cleanup
+
+
+@pytest.fixture
+def demo_db(backend, tmp_path, tmp_path_factory, conf, demo_templates):
+    """A store built from the starter data (`starter_store`)."""
+    database, cleanup = starter_store(backend, tmp_path, tmp_path_factory, conf, demo_templates)
     yield database
     cleanup()
 

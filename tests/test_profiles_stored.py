@@ -22,12 +22,12 @@ MARKER = "stored by the build (marker written by the test)"
 
 
 @pytest.fixture
-def demo_db(backend, tmp_path, conf):
+def demo_db(backend, tmp_path, tmp_path_factory, conf, demo_templates):
     """The demo store built with its profiles stored (the tests' `conf` skips them)."""
-    from conftest import new_database
+    from conftest import starter_store
 
-    database, cleanup = new_database(backend, tmp_path)
-    build(replace(conf, mirror=None, store_profiles=True), database)
+    database, cleanup = starter_store(backend, tmp_path, tmp_path_factory,
+                                      replace(conf, store_profiles=True), demo_templates)
     yield database
     cleanup()
 
