@@ -123,3 +123,74 @@ def test_the_latent_worker_needs_a_core_the_monte_carlo_leaves(monkeypatch, core
     else:
         monkeypatch.setenv("SHARPPOWER_INDEX_THREADS", threads_setting)
     assert spare_core() is spare
+
+
+PREPARE_FORKED = """
+import json, sys
+import numpy as np
+from sharppower import forking
+from sharppower.index import execute
+from sharppower.index import propagate as P
+from sharppower.index.propagate import Propagator, build_space
+from sharppower.index.synthetic import synthetic_problem
+
+UNCERTAINTY = json.loads(sys.argv[1])
+if not forking.fork_safe() or forking.cores() < 2:
+    print(json.dumps("declined"))
+    sys.exit(0)
+spec, inputs = synthetic_problem(150, 18, 5, seed=4, missing=0.15, years=3,
+                                 uncertainty=UNCERTAINTY)
+run = execute(spec, inputs)
+space = build_space(run, spec.uncertainty)
+design = space.sample(60, np.random.default_rng(2))
+forks = []
+real = forking.fork_call
+def counted(fn):
+    forks.append(1)
+    return real(fn)
+forking.fork_call = counted
+
+def prepared(pool, broken=False):
+    P.block_pool = lambda: pool
+    if broken:  # a worker that dies: its groups are computed here
+        forking.fork_call = lambda fn: real(lambda: __import__("os")._exit(3))
+    p = Propagator(run, space)
+    p.prepare(design, threads=2)
+    forking.fork_call = counted
+    return p
+
+here, forked, broken = prepared("threads"), prepared("processes"), prepared("processes", True)
+same = []
+for other in (forked, broken):
+    same.append(sorted(here.cache) == sorted(other.cache) and all(
+        np.array_equal(here.cache[k], other.cache[k], equal_nan=True) for k in here.cache)
+        and sorted(here.noise_sd) == sorted(other.noise_sd) and all(
+        np.array_equal(here.noise_sd[k][0], other.noise_sd[k][0], equal_nan=True)
+        and np.array_equal(here.noise_sd[k][1][0], other.noise_sd[k][1][0], equal_nan=True)
+        for k in here.noise_sd))
+again = len(forks)
+forked.prepare(design, threads=2)  # everything prepared: no worker is started again
+print(json.dumps({"groups": len(here.cache), "forks": again, "refork": len(forks) - again,
+                  "same": same}))
+"""
+
+
+def test_data_choices_prepared_in_a_forked_worker_equal_those_made_here():
+    """`Propagator.prepare` shares the data choices' groups (imputation x treatment) with a
+    forked worker where blocks run in processes: the normalised matrices and noise scales
+    are those computed in one process, bit for bit, also when the worker dies (its groups
+    are then computed here), and nothing is forked once everything is prepared. In a new
+    interpreter (no JAX loaded: a fork is safe)."""
+    import json
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", PREPARE_FORKED, json.dumps(UNCERTAINTY)],
+                         capture_output=True, text=True, check=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    if result == "declined":
+        pytest.skip("no fork or one core here")
+    assert result["groups"] >= 4
+    assert result["forks"] == 1  # the broken worker's fork is not counted (patched away)
+    assert result["refork"] == 0
+    assert result["same"] == [True, True]

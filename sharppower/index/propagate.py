@@ -221,6 +221,29 @@ def _positions(block: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
     return np.concatenate(block), [np.arange(a, b) for a, b in itertools.pairwise(bounds)]
 
 
+def _split_groups(groups: dict[str, list[tuple]]) -> tuple[list, list]:
+    """The groups of data choices in two shares of about equal work, heaviest first (a
+    k-nearest-neighbour imputation costs about three times the other stages)."""
+    cost = {g: len(keys) * (3 if '"knn"' in g else 1) for g, keys in groups.items()}
+    shares: tuple[list, list] = ([], [])
+    loads = [0, 0]
+    for g in sorted(groups, key=lambda g: -cost[g]):
+        side = 0 if loads[0] <= loads[1] else 1
+        shares[side].append(groups[g])
+        loads[side] += cost[g]
+    return shares
+
+
+def _load_stage_libraries(logs: list[dict]) -> None:
+    """Import what the data choices' stages load on first use (scikit-learn's KNN imputer,
+    scipy's ranks), so that a forked worker does not import them a second time."""
+    text = json.dumps([[log[s] for s in DATA_STAGES] for log in logs], default=str)
+    if '"knn"' in text:
+        import sklearn.impute  # noqa: F401
+    if '"rank"' in text:
+        import scipy.stats  # noqa: F401
+
+
 class Propagator:
     """Scores designs for one run: data choices cached, aggregation vectorised."""
 
@@ -402,8 +425,51 @@ class Propagator:
             return
         if design.noise is not None:
             self.rel_sd()  # shared by every group's noise scales
+        if self._prepare_forked(groups, compute):
+            return
         with ThreadPoolExecutor(min(threads, len(groups)), thread_name_prefix="index-data") as pool:
             list(pool.map(compute, groups.values()))
+
+    def _prepare_forked(self, groups: dict[str, list[tuple]], compute) -> bool:
+        """`prepare`'s groups shared between this process and one forked worker
+        (`forking.fork_call`), where a fork is safe and the pool is processes: the stages
+        are pandas and scikit-learn code that holds the GIL, so threads measured no faster
+        than one after another. The worker returns its normalised matrices and noise
+        scales, the same arrays this process would compute (the same code on the same
+        inputs); if it fails, its groups are computed here. False where no fork is safe."""
+        groups = {g: todo for g, keys in groups.items()
+                  if (todo := [k for k in keys if k not in self.cache])}
+        if block_pool() != "processes" or len(groups) < 2:
+            return False
+        # once, before the fork: not once in each process
+        _load_stage_libraries([self._log(k) for keys in groups.values() for k in keys])
+        ours, theirs = _split_groups(groups)
+
+        def in_worker() -> tuple[dict, dict]:
+            for keys in theirs:
+                compute(keys)
+            done = [k for keys in theirs for k in keys]
+            return ({k: self.data(k) for k in done},
+                    {k: self.noise_sd[k] for k in done if k in self.noise_sd})
+
+        forked = forking.fork_call(in_worker)
+        if forked is None:
+            return False
+        for keys in ours:
+            compute(keys)
+        result = forked.result()
+        if result is None:  # the worker failed: its groups are computed here
+            for keys in theirs:
+                compute(keys)
+            return True
+        matrices, noise = result
+        for key, matrix in matrices.items():
+            args = json.dumps([self._log(key)[s] for s in DATA_STAGES], sort_keys=True,
+                              default=str)
+            self.cache[key] = self.matrices.setdefault(args, matrix)
+        for key, scale in noise.items():
+            self.noise_sd.setdefault(key, scale)
+        return True
 
     def _each_block(self, design: Design, work) -> list:
         """`work(block, threads)` for every block, its results in the blocks' order: blocks
