@@ -31,16 +31,18 @@ def plotly_js() -> Path:
 
 
 def warm_up() -> None:
-    """Parse the codebook and the index spec (YAML) and compile the page templates (Jinja2)
-    when the server starts rather than on the first request, which every page's first
+    """Parse the codebook and the index spec (YAML), name the components and compile the
+    page templates (Jinja2) when the server starts rather than on the first request, which every page's first
     visitor paid (0.1-0.25 s for the YAML, 0.03-0.1 s a template, on a loaded machine). Each
     is kept once per process, so only the first app of a process pays."""
     from sharppower.codebook import packaged_codebook
+    from sharppower.index.names import component_names
     from sharppower.index.spec import load_spec
     from sharppower.web.routing import templates
 
     packaged_codebook()
     load_spec()
+    component_names()  # the readers' names of every component (a profile names hundreds)
     for name in templates.env.list_templates(extensions=["html"]):
         templates.env.get_template(name)
 
