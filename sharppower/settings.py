@@ -112,6 +112,18 @@ def env_value(name: str) -> str | None:
     return os.environ.get(setting.env) or setting.default
 
 
+def current_values(settings: Settings) -> list[dict[str, str]]:
+    """Every setting as `sharppower settings` lists it: env, value (what `settings` holds,
+    or for a setting read elsewhere, such as the user codebook, its environment value or
+    default; "" when none) and help."""
+    rows = []
+    for s in SETTINGS:
+        value = getattr(settings, s.name) if hasattr(settings, s.name) else env_value(s.name)
+        rows.append({"env": s.env, "value": "" if value is None else str(value),
+                     "help": s.help})
+    return rows
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path

@@ -44,3 +44,29 @@ def test_reference_shows_every_default_and_the_data_folder(monkeypatch):
     linux = user_data_dir("sharppower", appauthor=False).replace(str(Path.home()), "~")
     assert f"`{linux}` on Linux" in rows["SHARPPOWER_DATA_DIR"]
     assert rows["SHARPPOWER_PORT"] == "`8000`" and rows["SHARPPOWER_MIRROR"] == "not set"
+
+
+def test_the_settings_command_lists_every_setting_with_its_value(tmp_path, monkeypatch):
+    """`sharppower settings` lists every setting, those `Settings` holds and those read
+    elsewhere (the user codebook) alike (it once failed on the codebook)."""
+    import json
+
+    from typer.testing import CliRunner
+
+    from sharppower.cli import app
+
+    book = tmp_path / "mine.yaml"
+    monkeypatch.setenv("SHARPPOWER_CODEBOOK", str(book))
+    monkeypatch.setenv("SHARPPOWER_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("SHARPPOWER_INDEX_RUNS", "40")
+    monkeypatch.delenv("SHARPPOWER_MIRROR", raising=False)
+    out = CliRunner().invoke(app, ["settings", "--json"])
+    assert out.exit_code == 0, out.output
+    rows = {r["env"]: r["value"] for r in json.loads(out.stdout)}
+    assert set(rows) == {s.env for s in SETTINGS}
+    assert rows["SHARPPOWER_CODEBOOK"] == str(book)
+    assert rows["SHARPPOWER_INDEX_RUNS"] == "40"
+    assert rows["SHARPPOWER_DATA_DIR"] == str(tmp_path / "data")
+    assert rows["SHARPPOWER_MIRROR"] == "" and rows["SHARPPOWER_PORT"] == "8000"
+    table = CliRunner().invoke(app, ["settings"])
+    assert table.exit_code == 0 and "SHARPPOWER_CODEBOOK" in table.stdout

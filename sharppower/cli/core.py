@@ -191,11 +191,9 @@ def serve(
 
 def show_settings(json_out: bool = JSON_OPTION) -> None:
     """List every setting: environment variable, current value and help."""
-    from sharppower.settings import SETTINGS
+    from sharppower.settings import current_values
 
-    conf = settings()
-    rows = [{"env": s.env, "value": str(getattr(conf, s.name) or ""), "help": s.help}
-            for s in SETTINGS]
+    rows = current_values(settings())
     if json_out:
         print_json(rows)
     else:
