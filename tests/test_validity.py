@@ -142,6 +142,10 @@ def test_validate_command_json(index_store, tmp_path, monkeypatch):
     bad = CliRunner().invoke(app, ["validate", "--against", str(FIXTURES / "bad_score.csv"),
                                    "--actor", "CHN", "--year", str(YEAR), "--db", url])
     assert bad.exit_code == 1 and "row 3" in bad.output and "value" in bad.output
+    for args, named in ((["--actor", "CHN"], "--against"), ([], "--against and --actor")):
+        short = CliRunner().invoke(app, ["validate", *args, "--db", url])
+        assert short.exit_code == 1 and f"error: {named}: missing" in short.output, short.output
+        assert "Traceback" not in short.output
 
 
 def test_methodology_page_shows_the_internal_view(index_store, tmp_path):

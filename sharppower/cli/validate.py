@@ -49,7 +49,9 @@ def validate(
         return
     with user_errors():
         if against is None or actor is None:
-            raise InputError("--against and --actor are needed (or --internal)")
+            missing = [o for o, v in (("--against", against), ("--actor", actor)) if v is None]
+            raise InputError(" and ".join(missing), "missing: --against takes the external "
+                             "index's CSV, --actor the actor it scores (or give --internal)")
         store = open_db(db)
         year = year if year is not None else default_year(store, actor.upper())
         if year is None:
