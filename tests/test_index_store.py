@@ -198,6 +198,11 @@ def test_cli_build_show_sensitivity_export(sqlite_store):
     res = runner.invoke(app, ["index", "show", "--actor", "CHN", "--year", "2013", "--level",
                               "pillar", "--json", "--db", url])
     assert {r["node"] for r in json.loads(res.output)} >= {"exposure", "resilience"}
+    lower = runner.invoke(app, ["index", "show", "--actor", " chn", "--year", "2013", "--json",
+                                "--db", url])  # any case: the same rows
+    assert lower.exit_code == 0 and json.loads(lower.output) == rows
+    res = runner.invoke(app, ["index", "show", "--actor", "XXX", "--db", url])
+    assert res.exit_code == 1 and "unknown actor 'XXX': one of CHN" in res.output
     res = runner.invoke(app, ["index", "sensitivity", "--runs", "16", "--json", "--db", url,
                               "--spec", str(spec_file)])
     assert res.exit_code == 0, res.output

@@ -66,13 +66,15 @@ def show(actor: str = typer.Option(..., "--actor", help="Actor ISO3, e.g. CHN.")
          node: str = typer.Option(None, "--node", help="One index, pillar or domain."),
          db: str = DB_OPTION, json_out: bool = JSON_OPTION) -> None:
     """Scores and ranks (with 5-95% rank intervals) of every target for one actor-year."""
+    from sharppower.codebook import actor_code
     from sharppower.index.nodes import default_year
     from sharppower.index.report import left_out, target_report
 
     with user_errors():
+        actor = actor_code(actor, "--actor")  # CHN or chn; an unknown one is named
         store = open_db(db)
         if year is None:
-            year = default_year(store, actor.strip().upper())
+            year = default_year(store, actor)
             if year is None:
                 raise NotFound(f"no stored index run scores {actor}: run `sharppower index "
                                "build` first")

@@ -366,3 +366,13 @@ def packaged_codebook() -> Codebook:
 def _cached_codebook(user: str | None, stamp: int | None) -> Codebook:
     return load_codebook()
 
+
+
+def actor_code(text: str, field: str = "actor") -> str:
+    """The declared actor `text` names (ISO3, any case, spaces trimmed); ValidationError
+    naming the declared actors otherwise."""
+    actors = packaged_codebook().actors
+    code = (text or "").strip().upper()
+    if code not in actors:
+        raise ValidationError(field, f"unknown actor {text!r}: one of {', '.join(actors)}")
+    return code
