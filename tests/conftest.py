@@ -195,7 +195,9 @@ def starter_store(backend: str, tmp_path: Path, tmp_path_factory, conf: Settings
                   demo_templates) -> tuple[Database, object]:
     """A store built from the starter data with `conf` (mirror off): a copy of the one
     built once per worker with the same settings and environment, so a test may write to
-    it. Returns (Database, cleanup)."""
+    it. Returns (Database, cleanup). The copy is keyed on settings and environment only:
+    a test that patches the build's code before it asks for the store builds its own
+    (`new_database` and `build`)."""
     from sharppower.build import build
 
     templates, cleanups = demo_templates
