@@ -274,12 +274,16 @@ class Propagator:
         """The normalised matrix under the data choices `key` (stages cached separately,
         so that varying the normalisation reuses one imputation and treatment)."""
         if key not in self.cache:
-            log = self._log(key)
-            args = json.dumps([log[s] for s in DATA_STAGES], sort_keys=True, default=str)
+            args = self._args(key)
             if args not in self.matrices:
-                self.matrices[args] = self._normalised(log).to_numpy(dtype=float)
+                self.matrices[args] = self._normalised(self._log(key)).to_numpy(dtype=float)
             self.cache[key] = self.matrices[args]
         return self.cache[key]
+
+    def _args(self, key: tuple) -> str:
+        """The data stages' arguments under the data choices `key` (what a matrix is kept by)."""
+        log = self._log(key)
+        return json.dumps([log[s] for s in DATA_STAGES], sort_keys=True, default=str)
 
     def _log(self, key: tuple) -> dict:
         """The run's log under the data choices `key`."""
@@ -464,9 +468,7 @@ class Propagator:
             return True
         matrices, noise = result
         for key, matrix in matrices.items():
-            args = json.dumps([self._log(key)[s] for s in DATA_STAGES], sort_keys=True,
-                              default=str)
-            self.cache[key] = self.matrices.setdefault(args, matrix)
+            self.cache[key] = self.matrices.setdefault(self._args(key), matrix)
         for key, scale in noise.items():
             self.noise_sd.setdefault(key, scale)
         return True
