@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from sharppower.codebook import packaged_codebook
+from sharppower.codebook import actor_code, packaged_codebook
 from sharppower.countries import resolver
 from sharppower.errors import NotFound, ValidationError
 from sharppower.store import Database
@@ -53,10 +53,6 @@ def check_year(db: Database, year: int | None, field: str = "year") -> int | Non
 
 def check_actor(actor: str | None) -> str:
     """An actor of the codebook (default: the first, CHN)."""
-    actors = codebook().actors
     if actor is None:
-        return next(iter(actors))
-    code = actor.strip().upper()
-    if code not in actors:
-        raise ValidationError("actor", f"unknown actor {actor!r}: one of {', '.join(actors)}")
-    return code
+        return next(iter(codebook().actors))
+    return actor_code(actor)

@@ -208,7 +208,6 @@ def parse_line(text: str, file: str, line: int, country_required: bool = True) -
     fast = _fast(text, line, country_required)
     if fast is not None:
         return dict(zip(COLUMNS, fast, strict=True))
-    # (no value to remember here: the fast path reads new dates and countries itself)
     return _parse_strict(text, file, line, country_required)
 
 
