@@ -8,8 +8,10 @@ import warnings
 import numpy as np
 import pytest
 
-from sharppower.index import ranks
+from sharppower.index import aggregate, ranks
+from sharppower.index.hierarchy import compile_hierarchy
 from sharppower.index.propagate import nan_quantiles
+from sharppower.index.spec import load_spec
 
 
 def scores(shape, seed=0):
@@ -90,3 +92,83 @@ def test_compiled_group_ranks_equal_numpy_group_ranks(monkeypatch, dtype):
     assert fast.dtype == plain.dtype
     assert np.array_equal(fast, plain, equal_nan=True)
     assert np.nanmin(plain[:, groups[0]]) == 1
+
+
+def _noisy_leaves(tree, n=240, R=30, seed=3):
+    """Leaves with gaps, and a tenth of the cells holding a value moved per replication."""
+    rng = np.random.default_rng(seed)
+    X = rng.random((n, len(tree.leaves))) * 100
+    X[rng.random(X.shape) < 0.4] = np.nan
+    X[:5] = 0.2  # below the geometric and harmonic means' floor
+    cells = np.argwhere((rng.random(X.shape) < 0.1) & ~np.isnan(X))
+    values = np.clip(X[cells[:, 0], cells[:, 1]] + rng.normal(0, 8, (R, len(cells))), 0, 100)
+    return X, aggregate.NoisyCells(cells[:, 0], cells[:, 1], values), rng.random((R, tree.n_edges))
+
+
+@pytest.mark.parametrize("method", ["arithmetic", "geometric", "harmonic"])
+def test_noisy_cells_score_as_each_replications_whole_leaves(method):
+    """The domains are scored from the shared leaves plus the noisy cells' changes: the
+    same scores, to rounding, as each replication's own leaves scored one by one."""
+    tree = compile_hierarchy(load_spec())
+    X, noise, W = _noisy_leaves(tree)
+    methods = dict.fromkeys(("domain", "pillar", "index"), method)
+    fast = aggregate.evaluate(X, tree, W, methods, noise=noise)
+    for r in range(len(W)):
+        own = X.copy()
+        own[noise.rows, noise.cols] = noise.values[r]
+        plain = aggregate.evaluate(own, tree, W[r:r + 1], methods)[0]
+        assert np.array_equal(np.isnan(fast[r]), np.isnan(plain))
+        assert np.allclose(fast[r], plain, rtol=1e-12, atol=1e-9, equal_nan=True)
+    moved = np.unique(noise.rows)
+    assert not np.allclose(fast[0][:, moved], fast[1][:, moved], equal_nan=True)
+
+
+def test_an_aggregator_without_parts_gets_each_replications_leaves(monkeypatch):
+    """A registered aggregator that is only a function f(X, W, floor) is handed the
+    replications' leaves (R, k, n) with the noisy cells in place."""
+    tree = compile_hierarchy(load_spec())
+    X, noise, W = _noisy_leaves(tree, seed=5)
+    seen = []
+
+    def plain_mean(X, W, floor=1.0):
+        seen.append(X.ndim)
+        return aggregate.arithmetic(X, W, floor)
+
+    registry = aggregate.AGGREGATORS
+    monkeypatch.setattr(registry, "_methods", dict(registry._methods))  # undone after the test
+    registry.add("plain", plain_mean)
+    methods = {"domain": "plain", "pillar": "arithmetic", "index": "arithmetic"}
+    got = aggregate.evaluate(X, tree, W, methods, noise=noise)
+    expected = aggregate.evaluate(X, tree, W, dict.fromkeys(methods, "arithmetic"), noise=noise)
+    assert set(seen) == {3}
+    assert np.allclose(got, expected, rtol=1e-12, atol=1e-9, equal_nan=True)
+
+
+def test_noise_moves_only_cells_with_a_value_and_a_noise_scale():
+    """The Monte Carlo draws noise only for cells holding a value whose noise scale is not
+    zero (a published error or a stale value), within the normalised range; the same seed
+    gives the same draws."""
+    from sharppower.index import execute
+    from sharppower.index.inputs import inputs_from_observations
+    from sharppower.index.propagate import Propagator, build_space
+    from sharppower.index.synthetic import REGIONS, synthetic_observations
+
+    spec = load_spec()
+    targets = dict(list(REGIONS.items())[:40])
+    run = execute(spec, inputs_from_observations(
+        synthetic_observations(2, targets, range(2012, 2020)), spec, targets))
+    space = build_space(run, {**spec.uncertainty, "runs": 20})
+    prop = Propagator(run, space)
+    key = (0,) * len(space.data)
+    pos = np.arange(len(run.scores))
+    X = prop.data(key)[pos]
+    scale, (lo, hi) = prop._noise_scale(key)
+    cells = prop._noisy(X, key, np.array([11, 12, -1]), pos)
+    wanted = (scale[pos] != 0) & ~np.isnan(X)
+    assert wanted.any() and (~wanted).any()
+    assert np.array_equal(np.argwhere(wanted), np.column_stack([cells.rows, cells.cols]))
+    assert (cells.values >= lo[cells.cols]).all() and (cells.values <= hi[cells.cols]).all()
+    assert np.array_equal(cells.values[2], X[cells.rows, cells.cols])  # seed -1: no noise
+    assert not np.allclose(cells.values[0], cells.values[1])
+    again = prop._noisy(X, key, np.array([12]), pos)
+    assert np.array_equal(again.values[0], cells.values[1])

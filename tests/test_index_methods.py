@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -118,6 +119,18 @@ def test_knn_takes_the_nearest_unit():
     assert out.loc[("CHN", "CCC", 2020), "b"] == pytest.approx(7.0)
     out2 = IMPUTERS["knn"](inputs.values, cells, inputs.region, k=2)
     assert out2.loc[("CHN", "CCC", 2020), "b"] == pytest.approx(13.5)
+
+
+def test_knn_leaves_an_indicator_with_no_value_in_a_cross_section_empty_and_quiet():
+    """Screening may keep an indicator's cells in a cross-section where no unit has a
+    value: KNN leaves them empty without numpy's empty-slice warnings (which a build
+    printed to the console by the hundred)."""
+    inputs = _frame({"a": [0, 1, 0.1], "b": [NAN, NAN, NAN]}, ["AAA", "BBB", "CCC"])
+    cells = np.ones(inputs.values.shape, bool)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = IMPUTERS["knn"](inputs.values, cells, inputs.region, k=1)
+    assert out["b"].isna().all() and out["a"].tolist() == [0, 1, 0.1]
 
 
 def test_carry_forward_within_a_units_time_series():

@@ -13,6 +13,8 @@ IMPUTERS (each `f(values, cells, region, **args) -> DataFrame`, NaN outside `cel
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -53,8 +55,10 @@ def _knn_block(X: np.ndarray, ok: np.ndarray, k: int) -> np.ndarray:
     if rows.sum() < 2 or not cols.any():
         return X
     block = np.where(ok, X, np.nan)[np.ix_(rows, cols)]
-    centre = np.nanmean(block, axis=0)
-    scale = np.nanstd(block, axis=0)
+    with warnings.catch_warnings():  # a column kept by screening may hold no value here
+        warnings.simplefilter("ignore", RuntimeWarning)
+        centre = np.nanmean(block, axis=0)
+        scale = np.nanstd(block, axis=0)
     scale[~(scale > 0)] = 1.0
     z = (block - centre) / scale
     from sklearn.impute import KNNImputer  # loads only when knn imputation runs

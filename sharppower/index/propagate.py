@@ -353,12 +353,12 @@ class Propagator:
         edge = self.drop_edge[np.maximum(dropped, 0)]
         W = W * ~((self.edge_ids[None] == edge) & (dropped >= 0))
         X = self.data(combo[:nd])[pos]
-        if design.noise is not None:
-            X = self._noisy(X, combo[:nd], design.noise[reps], pos)
+        noise = None if design.noise is None else self._noisy(
+            X, combo[:nd], design.noise[reps], pos)
         feeds = self.run.screened.feeds
         return aggregate.evaluate(X, self.run.tree, W, self.methods(combo[nd:]),
                                   self.run.screened.nodes[pos], self.floor,
-                                  None if feeds is None else feeds[pos])
+                                  None if feeds is None else feeds[pos], noise)
 
     def rel_sd(self) -> np.ndarray:
         """(n, K) relative noise of each input value (index.noise), computed once."""
@@ -379,31 +379,31 @@ class Propagator:
             self.noise_sd[key] = (self.rel_sd() * section_spread(full, self.groups), bounds)
         return self.noise_sd[key]
 
-    def _noisy(self, X: np.ndarray, key: tuple, seeds: np.ndarray, pos: np.ndarray) -> np.ndarray:
-        """(R, n, K): X plus each replication's noise, in the normalised units of `key`
-        (the same seed and unit always get the same draw, whatever the block), kept
-        within the normalised values' range."""
+    def _noisy(self, X: np.ndarray, key: tuple, seeds: np.ndarray,
+               pos: np.ndarray) -> aggregate.NoisyCells | None:
+        """The cells of X (n, K) that each replication's noise moves, with their values in
+        every replication, in the normalised units of `key` and within the normalised
+        values' range; None when no cell is noisy. Only the cells holding a value and a
+        noise scale (a published standard error or a stale value: a few in a hundred on
+        the mirror) get a draw: each replication's stream, keyed by its seed and the
+        block's first noisy unit (blocks are fixed per actor: the same seed and unit
+        always get the same draw), gives one standard normal per such cell in row order."""
         scale, (lo, hi) = self._noise_scale(key)
         sd = scale[pos]
-        noisy = np.flatnonzero(sd.any(axis=1))
-        if not len(noisy):
-            return np.repeat(X[None], len(seeds), axis=0)
-        # each replication's draws from its own stream, written in place; then one
-        # scaled addition for all replications
-        actor_code, ordinal = (int(v) for v in self.unit_key[pos[noisy[0]]])
-        draws = np.zeros((len(seeds), len(noisy), X.shape[1]))
+        rows, cols = np.nonzero((sd != 0) & ~np.isnan(X))
+        if not len(rows):
+            return None
+        actor_code, ordinal = (int(v) for v in self.unit_key[pos[rows[0]]])
+        values = np.zeros((len(seeds), len(rows)))
         for r, seed in enumerate(seeds):
             if seed >= 0:
                 np.random.default_rng([int(seed), actor_code, ordinal]).standard_normal(
-                    out=draws[r])
-        draws *= sd[noisy]
-        if len(noisy) == len(pos):
-            out = draws
-            out += X  # X + noise (the same sums, without a copy of X per replication)
-        else:
-            out = np.repeat(X[None], len(seeds), axis=0)
-            out[:, noisy] += draws
-        return np.clip(out, lo, hi, out=out)  # noise stays inside the normalised scale
+                    out=values[r])
+        values *= sd[rows, cols]
+        values += X[rows, cols]
+        # noise stays inside the normalised scale (X itself always is)
+        np.clip(values, lo[cols], hi[cols], out=values)
+        return aggregate.NoisyCells(rows, cols, values)
 
     def prepare(self, design: Design, threads: int = 1) -> None:
         """Compute every normalised matrix and noise scale the design's combinations use,
