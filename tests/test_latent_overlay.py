@@ -122,23 +122,29 @@ from sharppower import forking
 from sharppower.index import build_index, load_spec
 from sharppower.store import Database
 
-url, where = sys.argv[1], sys.argv[2]
-if where == "here":
-    forking.fork_call = lambda fn: None  # no worker: the fits are made in this process
+url, where, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+forks = []
+fork_call = forking.fork_call
+forking.fork_call = lambda fn: forks.append(fn) or (None if where == "here" else fork_call(fn))
 spec = load_spec()
 spec.uncertainty = {**spec.uncertainty, "runs": 20, "sensitivity_runs": 0}
 spec.measurement = {**spec.measurement, "steps": 400, "draws": 100}
-built = build_index(Database(url), spec, latent_worker=True)
+built = build_index(Database(url), spec, latent_worker=mode == "beside",
+                    latent_split=mode == "split")
+latent = [f for f in forks if "_measure" in f.__qualname__]  # here: each one refused
+assert len(latent) == (1 if mode == "beside" else 2), forks
 worker = built.summary["measurement_worker_seconds"]
 assert (worker is None) == (where == "here"), worker
 assert ("jax" in sys.modules) == (where == "here"), "JAX loaded where no fit was made"
 """
 
 
-def test_fits_made_in_a_worker_beside_the_monte_carlo_equal_those_made_here(tmp_path, put):
-    """The build fits the latent model in a forked worker while it runs the Monte Carlo
-    (JAX is loaded only there); the scores, fits and stored parameters are those made in
-    the build's own process. Each build runs in a new interpreter (no JAX loaded yet)."""
+@pytest.mark.parametrize("mode", ["beside", "split"])
+def test_fits_made_in_workers_equal_those_made_here(tmp_path, put, mode):
+    """The build fits the latent model in forked workers (JAX is loaded only there): one
+    beside the Monte Carlo (`latent_worker`), or two after it sharing the actors
+    (`latent_split`); the scores, fits and stored parameters are those made in the
+    build's own process. Each build runs in a new interpreter (no JAX loaded yet)."""
     import shutil
     import sqlite3
     import subprocess
@@ -159,7 +165,7 @@ def test_fits_made_in_a_worker_beside_the_monte_carlo_equal_those_made_here(tmp_
     for where in ("here", "forked"):
         path = tmp_path / f"{where}.db"
         shutil.copy(tmp_path / "store.db", path)
-        done = subprocess.run([sys.executable, "-c", BUILD, f"sqlite:///{path}", where],
+        done = subprocess.run([sys.executable, "-c", BUILD, f"sqlite:///{path}", where, mode],
                               check=False, capture_output=True, text=True, timeout=600)
         assert done.returncode == 0, done.stderr[-2000:]
         with sqlite3.connect(path) as conn:

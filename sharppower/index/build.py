@@ -69,7 +69,8 @@ class Built:
 
 def build_index(db: Database, spec: Spec | None = None, runs: int | None = None,
                 seed: int | None = None, sensitivity_runs: int | None = None,
-                fingerprint_: str | None = None, latent_worker: bool = False) -> Built:
+                fingerprint_: str | None = None, latent_worker: bool = False,
+                latent_split: bool = False) -> Built:
     """Execute the spec on the store's observations, add rank intervals (Monte Carlo) and
     sensitivity indices, and store the run (replacing the spec's previous run).
 
@@ -77,7 +78,11 @@ def build_index(db: Database, spec: Spec | None = None, runs: int | None = None,
     (`_measure_ahead`; the build command's choice: one build per process, JAX loaded only
     in the worker). Off by default: a process that builds again and again (a notebook,
     the tests) keeps JAX and its compiled programs loaded between builds instead of
-    loading them in a new worker each time."""
+    loading them in a new worker each time.
+
+    `latent_split`: where no worker fits beside the Monte Carlo, fit the actors after it
+    in two forked workers side by side (`_measure_split`; the build command's choice, for
+    the same reason)."""
     spec = spec or load_spec()
     fingerprint_ = fingerprint_ or fingerprint(db, spec)
     inputs = load_inputs(db, spec)
@@ -94,6 +99,8 @@ def build_index(db: Database, spec: Spec | None = None, runs: int | None = None,
     summary = run_summary(run, indicators)
     if spec.latent_pillars:
         started = time.perf_counter()
+        if ahead is None and latent_split:
+            ahead = _measure_split(db, spec, run)
         summary = _with_latent(db, spec, run, summary, ahead)
         # the measurement model's whole share of the build's wall clock (loading it, its
         # data, fits, summaries, overlay, stored scores; with the fits in a worker beside
@@ -137,6 +144,93 @@ def _measure_ahead(db: Database, spec: Spec, run: Run):
     return forking.fork_call(in_worker)
 
 
+def _measure_each(spec: Spec, run: Run, actors: list[str], stored: dict) -> dict:
+    """actor -> Measured: each actor's fits and scores (`measure`, one actor at a time)."""
+    from sharppower.index.latent.measure import measure
+
+    return {a: measure(spec, run.inputs, run.scores, stored=stored, actors=[a]) for a in actors}
+
+
+def _actor_shares(spec: Spec, run: Run, actors: list[str]) -> list[list[str]]:
+    """The actors in two shares of about equal work (their observations of the latent
+    pillars' indicators), the largest first."""
+    codes = [c for p in spec.latent_pillars for codes in spec.pillars[p].values() for c in codes]
+    values = run.inputs.values[[c for c in codes if c in run.inputs.values.columns]]
+    work = values.notna().sum(axis=1).groupby(level="actor").sum()
+    shares: list[list[str]] = [[], []]
+    loads = [0, 0]
+    for actor in sorted(actors, key=lambda a: -int(work.get(a, 0))):
+        side = 0 if loads[0] <= loads[1] else 1
+        shares[side].append(actor)
+        loads[side] += int(work.get(actor, 0))
+    return [s for s in shares if s]
+
+
+@dataclass
+class _Split:
+    """`_measure_split`'s workers: `result()` waits for them and merges their fits."""
+
+    spec: Spec
+    run: Run
+    actors: list[str]
+    shares: list[list[str]]
+    stored: dict
+    forked: list
+
+    def result(self):
+        """(Measured, the slowest worker's seconds or None), as from a `_measure_ahead`
+        worker: every actor's fits and scores in the actors' order, as one `measure` of
+        them all gives them. A share whose worker failed is fitted here."""
+        from sharppower.index.latent.measure import Measured
+        from sharppower.index.latent.outputs import COLUMNS
+
+        by_actor: dict = {}
+        seconds: list[float | None] = []
+        for share, forked in zip(self.shares, self.forked, strict=True):
+            done = forked.result() if forked is not None else None
+            if done is None:
+                done = (_measure_each(self.spec, self.run, share, self.stored), None)
+            by_actor.update(done[0])
+            seconds.append(done[1])
+        merged = Measured(pd.DataFrame(columns=COLUMNS))
+        frames = []
+        for actor in self.actors:
+            one = by_actor[actor]
+            if not one.scores.empty:
+                frames.append(one.scores)
+            merged.fits.update(one.fits)
+            merged.warnings += one.warnings
+            merged.notes += one.notes
+        if frames:
+            merged.scores = pd.concat(frames, ignore_index=True)
+        return merged, None if None in seconds else max(seconds)
+
+
+def _measure_split(db: Database, spec: Spec, run: Run) -> _Split | None:
+    """The latent fits made after the Monte Carlo in two forked workers side by side
+    (`forking.fork_call`; JAX is loaded in each, never here), the actors shared by
+    `_actor_shares`; the store's cached fits are read here first. An actor's fit is the
+    same wherever it is made (its data, the settings and its stored fit alone). None
+    where no fork is safe, one core is all there is or one actor is all there is."""
+    from sharppower import forking
+
+    actors = [str(a) for a in run.inputs.units.get_level_values("actor").unique()]
+    if not forking.fork_safe() or forking.cores() < 2 or len(actors) < 2:
+        return None
+    from sharppower.index.latent.measure import stored_fits
+
+    stored = stored_fits(db, spec, run.inputs)
+    shares = _actor_shares(spec, run, actors)
+
+    def job(share: list[str]):
+        def in_worker():
+            started = time.perf_counter()
+            return _measure_each(spec, run, share, stored), time.perf_counter() - started
+        return in_worker
+
+    return _Split(spec, run, actors, shares, stored, [forking.fork_call(job(s)) for s in shares])
+
+
 def _with_latent(db: Database, spec: Spec, run: Run, summary: dict, ahead=None) -> dict:
     """Fit (or reuse from the cache) the latent pillars, store their scores and the
     indices per draw, and make them the run's scores of those pillars and indices
@@ -159,8 +253,9 @@ def _with_latent(db: Database, spec: Spec, run: Run, summary: dict, ahead=None) 
     if not measured.scores.empty:
         save_scores(db, pd.concat([measured.scores, shown.composite], ignore_index=True))
     summary = dict(summary)
-    # the fits' own time when a worker made them beside the Monte Carlo (the build's
-    # measurement_seconds is then only what they add to its wall clock)
+    # the fits' own time when workers made them (beside the Monte Carlo: the build's
+    # measurement_seconds is then only what they add to its wall clock; after it, side
+    # by side: the slowest worker's)
     summary["measurement_worker_seconds"] = None if worker is None else round(worker, 3)
     if shown is not None:
         summary["measurement"] = {
@@ -220,7 +315,7 @@ def index_step(ctx) -> list[LoadResult]:
     runs = getattr(ctx.settings, "index_runs", None)
     ctx.progress("index", 0, 1)
     result = _result(build_index(ctx.db, spec, runs=runs, fingerprint_=index_state(ctx),
-                                 latent_worker=spare_core()))
+                                 latent_worker=spare_core(), latent_split=True))
     ctx.progress("index", 1, 1)
     return [result]
 

@@ -20,7 +20,6 @@ neither an origin nor a destination in UN DESA's estimates: missing.
 from __future__ import annotations
 
 import pandas as pd
-import pyreadr
 
 from sharppower.countries import CountryResolver, resolver
 from sharppower.errors import InputError
@@ -42,6 +41,8 @@ YEARS = (1990, 2020)
 def read_totals(snapshot: Snapshot) -> pd.DataFrame:
     """The `Total` rows of the R object as text columns (origin_iso3, destination_iso3,
     year, migrant_stock) with `_row`, the row of the R data frame (1 = first)."""
+    import pyreadr  # loads when the file is read, not with the source registry
+
     try:
         frames = pyreadr.read_r(str(snapshot.path(FILE)))
     except (pyreadr.PyreadrError, pyreadr.LibrdataError, ValueError) as exc:
