@@ -79,13 +79,14 @@ def run_build(env: dict[str, str]) -> tuple[float, dict[str, float], str]:
     return seconds, stages, text
 
 
-def latent_seconds(url: str) -> tuple[float, float, float | None]:
+def latent_seconds(url: str) -> tuple[float, float, tuple[float, str] | None]:
     """The latent model's fits (seconds summed over actors and pillars), the whole
     measurement model's share of the build's wall clock (index summary
     `measurement_seconds`: loading it, its data, the fits, summaries, overlay and stored
     scores; when a worker made the fits beside the Monte Carlo, only the wait for it and
-    what follows) and that worker's own time (`measurement_worker_seconds`, None when the
-    fits were made in the build's process); (0, 0, None) without the model."""
+    what follows) and the workers' own time with where they ran
+    (`measurement_worker_seconds`, `measurement_workers`; None when the fits were made in
+    the build's process); (0, 0, None) without the model."""
     import json
 
     import sqlalchemy as sa
@@ -100,7 +101,9 @@ def latent_seconds(url: str) -> tuple[float, float, float | None]:
         summary = json.loads(db.scalar("SELECT summary FROM index_runs ORDER BY id DESC LIMIT 1")
                              or "{}")
         whole = float(summary.get("measurement_seconds", fits))
-        return fits, whole, summary.get("measurement_worker_seconds")
+        worker = summary.get("measurement_worker_seconds")
+        return fits, whole, None if worker is None else (
+            worker, summary.get("measurement_workers") or "beside the Monte Carlo")
     finally:
         db.dispose()
 
@@ -132,8 +135,9 @@ def bench(name: str, url: str, data_dir: Path) -> None:
         print(f"[{name}] latent model fits: {latent:.1f} s (in the build's process); full build "
               f"without them: {without:.1f} s = {without / FULL_GOAL:.2f} x the {FULL_GOAL:.0f} s goal")
     else:
-        print(f"[{name}] latent model fits: {latent:.1f} s, made with the rest of the model in a "
-              f"worker beside the Monte Carlo ({worker:.1f} s there); what the fits add to the "
+        seconds, where = worker
+        print(f"[{name}] latent model fits: {latent:.1f} s, made with the rest of the model in "
+              f"forked workers {where} ({seconds:.1f} s there); what the fits add to the "
               "wall clock is in the next line")
     print(f"[{name}] the whole measurement model (loading it, its data, fits, summaries, "
           f"overlay, stored scores) adds {model:.1f} s to the wall clock; full build without "

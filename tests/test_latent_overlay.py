@@ -135,6 +135,9 @@ latent = [f for f in forks if "_measure" in f.__qualname__]  # here: each one re
 assert len(latent) == (1 if mode == "beside" else 2), forks
 worker = built.summary["measurement_worker_seconds"]
 assert (worker is None) == (where == "here"), worker
+assert built.summary.get("measurement_workers") == (
+    None if where == "here" else {"beside": "beside the Monte Carlo",
+                                  "split": "after the Monte Carlo, two side by side"}[mode])
 assert ("jax" in sys.modules) == (where == "here"), "JAX loaded where no fit was made"
 """
 

@@ -99,9 +99,13 @@ def build_index(db: Database, spec: Spec | None = None, runs: int | None = None,
     summary = run_summary(run, indicators)
     if spec.latent_pillars:
         started = time.perf_counter()
+        where = "beside the Monte Carlo" if ahead is not None else None
         if ahead is None and latent_split:
             ahead = _measure_split(db, spec, run)
+            where = "after the Monte Carlo, two side by side" if ahead is not None else None
         summary = _with_latent(db, spec, run, summary, ahead)
+        if summary["measurement_worker_seconds"] is not None:
+            summary["measurement_workers"] = where  # where the worker(s) made the fits
         # the measurement model's whole share of the build's wall clock (loading it, its
         # data, fits, summaries, overlay, stored scores; with the fits in a worker beside
         # the Monte Carlo, the wait for them): benchmarks/build_speed.py reports the rest
