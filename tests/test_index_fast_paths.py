@@ -68,12 +68,14 @@ def test_sorted_quantiles_equal_nanquantile(dtype):
     S[rng.random(S.shape) < 0.3] = np.nan
     S[:, 0, :] = np.nan  # lanes without any value
     S[1:, 1, :] = np.nan  # lanes with one value
+    S[:, 2:5, :] = np.round(rng.normal(size=(301, 3, 40)) * 5).astype(dtype)  # full, ties
     qs = [0.025, 0.05, 0.5, 0.95, 0.975]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         expected = np.nanquantile(S, qs, axis=0)
     got = nan_quantiles(S, qs)
     assert got.dtype == expected.dtype
+    assert not np.isnan(S[:, 2:5]).any() and np.isnan(S[:, 5:]).any(axis=0).all()
     assert np.array_equal(got, expected, equal_nan=True)
 
 

@@ -50,8 +50,11 @@ def _parts(X: np.ndarray, W: np.ndarray, transform) -> tuple[np.ndarray, np.ndar
 
 
 def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den, NaN where den is not positive."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+        out = num / den
+    out[~(den > 0)] = np.nan
+    return out
 
 
 def arithmetic(X: np.ndarray, W: np.ndarray, floor: float = 1.0) -> np.ndarray:

@@ -608,23 +608,46 @@ class Propagator:
 
 def nan_quantiles(S: np.ndarray, quantiles: list[float]) -> np.ndarray:
     """np.nanquantile(S, quantiles, axis=0) (linear interpolation between order
-    statistics, NaN where a lane has no value) from one sort along the first axis (NaN
-    sort last), instead of numpy's per-lane loop for arrays holding NaN."""
-    ordered = np.sort(S, axis=0)
-    count = S.shape[0] - np.isnan(S).sum(axis=0)
-    last = np.maximum(count - 1, 0)
-    out = np.empty((len(quantiles),) + S.shape[1:], dtype=S.dtype)
+    statistics, NaN where a lane has no value), instead of numpy's per-lane loop for
+    arrays holding NaN: lanes with a value in every replication take the order statistics
+    they need from one partition along the first axis, the other lanes from one sort (NaN
+    sort last)."""
+    lanes = S.reshape(S.shape[0], -1)
+    count = lanes.shape[0] - np.isnan(lanes).sum(axis=0)
+    out = np.full((len(quantiles), lanes.shape[1]), np.nan, dtype=S.dtype)
+    full = np.flatnonzero(count == lanes.shape[0])
+    some = np.flatnonzero((count > 0) & (count < lanes.shape[0]))
+    if len(full):
+        last = np.full(len(full), lanes.shape[0] - 1)
+        positions = sorted({int(p[0]) for q in quantiles for p in _order_positions(last[:1], q)})
+        ordered = np.partition(lanes[:, full], positions, axis=0)
+        out[:, full] = _interpolated(ordered, last, quantiles)
+    if len(some):
+        ordered = np.sort(lanes[:, some], axis=0)
+        out[:, some] = _interpolated(ordered, count[some] - 1, quantiles)
+    return out.reshape((len(quantiles),) + S.shape[1:])
+
+
+def _order_positions(last: np.ndarray, q: float) -> tuple[np.ndarray, np.ndarray]:
+    """The two order statistics (lower, upper) the q-quantile interpolates between, for
+    lanes whose last order statistic is `last`."""
+    lo = np.floor(last * q).astype(np.intp)
+    return lo, np.minimum(lo + 1, last)
+
+
+def _interpolated(ordered: np.ndarray, last: np.ndarray, quantiles: list[float]) -> np.ndarray:
+    """(q, lanes) quantiles of lanes whose order statistics 0..last sit in place along
+    the first axis of `ordered`."""
+    out = np.empty((len(quantiles), ordered.shape[1]), dtype=ordered.dtype)
     for i, q in enumerate(quantiles):
         h = last * q
-        lo = np.floor(h).astype(np.intp)
-        hi = np.minimum(lo + 1, last)
+        lo, hi = _order_positions(last, q)
         a = np.take_along_axis(ordered, lo[None], axis=0)[0]
         b = np.take_along_axis(ordered, hi[None], axis=0)[0]
         t = h - lo
         diff = b - a
         # numpy's _lerp: from the lower value below the midpoint, from the upper above
-        value = np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
-        out[i] = np.where(count > 0, value, np.nan)
+        out[i] = np.where(t >= 0.5, b - diff * (1 - t), a + diff * t)
     return out
 
 
