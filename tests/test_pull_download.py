@@ -11,6 +11,7 @@ the size limit, a changed file (refused without --update), a manual file (from -
 from __future__ import annotations
 
 import io
+import sys
 import threading
 import zipfile
 from dataclasses import dataclass, field, replace
@@ -59,6 +60,13 @@ class Publishers(ThreadingHTTPServer):
     @property
     def url_map(self) -> str:
         return f"https://=http://127.0.0.1:{self.server_address[1]}/"
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that hung up (a refused or cut download) is no error of the server's;
+        anything else is printed as usual."""
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
 
     def publish(self, url: str, body: bytes, content_type: str, **options) -> Route:
         route = Route(body, content_type, **options)
