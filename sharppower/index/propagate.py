@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import warnings
 import zlib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -373,9 +372,8 @@ class Propagator:
         normalised values' range per indicator (computed once per key)."""
         if key not in self.noise_sd:
             full = self.data(key)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                bounds = (np.nanmin(full, axis=0), np.nanmax(full, axis=0))
+            # nanmin/nanmax without their all-NaN warning (whose filter is not thread-safe)
+            bounds = (np.fmin.reduce(full, axis=0), np.fmax.reduce(full, axis=0))
             self.noise_sd[key] = (self.rel_sd() * section_spread(full, self.groups), bounds)
         return self.noise_sd[key]
 
