@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 
 
@@ -32,6 +32,18 @@ def cores() -> int:
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0)) or 1
     return os.cpu_count() or 1
+
+
+def two_shares(items: Iterable, cost: Callable[[object], float]) -> tuple[list, list]:
+    """`items` in two shares of about equal total `cost` for two processes: the costliest
+    first, each to the share with less so far (the first on a tie)."""
+    shares: tuple[list, list] = ([], [])
+    loads = [0.0, 0.0]
+    for item in sorted(items, key=lambda i: -cost(i)):
+        side = 0 if loads[0] <= loads[1] else 1
+        shares[side].append(item)
+        loads[side] += cost(item)
+    return shares
 
 
 def fork_pool(workers: int) -> ProcessPoolExecutor:

@@ -156,18 +156,14 @@ def _measure_each(spec: Spec, run: Run, actors: list[str], stored: dict) -> dict
 
 
 def _actor_shares(spec: Spec, run: Run, actors: list[str]) -> list[list[str]]:
-    """The actors in two shares of about equal work (their observations of the latent
-    pillars' indicators), the largest first."""
+    """The actors in two shares of about equal work (`forking.two_shares` by their
+    observations of the latent pillars' indicators)."""
+    from sharppower import forking
+
     codes = [c for p in spec.latent_pillars for codes in spec.pillars[p].values() for c in codes]
     values = run.inputs.values[[c for c in codes if c in run.inputs.values.columns]]
     work = values.notna().sum(axis=1).groupby(level="actor").sum()
-    shares: list[list[str]] = [[], []]
-    loads = [0, 0]
-    for actor in sorted(actors, key=lambda a: -int(work.get(a, 0))):
-        side = 0 if loads[0] <= loads[1] else 1
-        shares[side].append(actor)
-        loads[side] += int(work.get(actor, 0))
-    return [s for s in shares if s]
+    return [s for s in forking.two_shares(actors, lambda a: int(work.get(a, 0))) if s]
 
 
 @dataclass

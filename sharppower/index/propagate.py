@@ -221,16 +221,11 @@ def _positions(block: list[np.ndarray]) -> tuple[np.ndarray, list[np.ndarray]]:
 
 
 def _split_groups(groups: dict[str, list[tuple]]) -> tuple[list, list]:
-    """The groups of data choices in two shares of about equal work, heaviest first (a
-    k-nearest-neighbour imputation costs about three times the other stages)."""
+    """The groups of data choices in two shares of about equal work (`forking.two_shares`;
+    a k-nearest-neighbour imputation costs about three times the other stages)."""
     cost = {g: len(keys) * (3 if '"knn"' in g else 1) for g, keys in groups.items()}
-    shares: tuple[list, list] = ([], [])
-    loads = [0, 0]
-    for g in sorted(groups, key=lambda g: -cost[g]):
-        side = 0 if loads[0] <= loads[1] else 1
-        shares[side].append(groups[g])
-        loads[side] += cost[g]
-    return shares
+    ours, theirs = forking.two_shares(groups, cost.__getitem__)
+    return [groups[g] for g in ours], [groups[g] for g in theirs]
 
 
 def _load_stage_libraries(logs: list[dict]) -> None:
@@ -617,7 +612,7 @@ def nan_quantiles(S: np.ndarray, quantiles: list[float]) -> np.ndarray:
     some = np.flatnonzero((count > 0) & (count < lanes.shape[0]))
     if len(full):
         last = np.full(len(full), lanes.shape[0] - 1)
-        positions = sorted({int(p[0]) for q in quantiles for p in _order_positions(last[:1], q)})
+        positions = np.unique([_order_positions(last[:1], q) for q in quantiles]).tolist()
         ordered = np.partition(lanes[:, full], positions, axis=0)
         out[:, full] = _interpolated(ordered, last, quantiles)
     if len(some):
