@@ -174,3 +174,33 @@ def test_noise_moves_only_cells_with_a_value_and_a_noise_scale():
     assert not np.allclose(cells.values[0], cells.values[1])
     again = prop._noisy(X, key, np.array([12]), pos)
     assert np.array_equal(again.values[0], cells.values[1])
+
+
+@pytest.mark.parametrize("missing", [False, True])
+def test_cross_sections_are_the_sorted_actor_year_pairs_positions(missing):
+    """`panel.cross_sections` (each level factorised, codes combined) gives the groups of
+    a factorize of the (actor, year) pairs: sorted pairs, each with its units' positions
+    in order; a unit without an actor keeps the pairs' own rule."""
+    import pandas as pd
+
+    from sharppower.index.panel import cross_sections
+
+    rng = np.random.default_rng(7)
+    n = 600
+    actors = rng.choice(np.array(["USA", "CHN", "RUS", "IRN"], dtype=object), n)
+    if missing:
+        actors[rng.choice(n, 5, replace=False)] = None
+    years = rng.integers(2015, 2024, n)
+    units = pd.MultiIndex.from_arrays(
+        [actors, rng.choice(["AUS", "TWN", "KEN"], n), years], names=["actor", "target", "year"])
+    got = cross_sections(units)
+    codes, _ = pd.factorize(pd.MultiIndex.from_arrays([actors, years]), sort=True)
+    order = np.argsort(codes, kind="stable")
+    want = np.split(order, np.flatnonzero(np.diff(codes[order])) + 1)
+    assert len(got) == len(want) > 20
+    for g, w in zip(got, want):
+        np.testing.assert_array_equal(g, w)
+    pairs = [(actors[g[0]], years[g[0]]) for g in got if actors[g[0]] is not None]
+    assert pairs == sorted(pairs)
+    for g in got:
+        assert len({(actors[i], years[i]) for i in g}) == 1

@@ -55,10 +55,31 @@ def test_stages_run_whole_and_in_dependency_order():
     assert names(order(steps)) == ["reference", "a", "b", "c", "index"]
 
 
+def test_in_a_stage_the_steps_parsed_here_go_before_those_parsed_ahead_in_workers():
+    """Among the ready steps, one without a prefetch runs first (forked workers parse the
+    others meanwhile), then by name; dependencies still come first."""
+    def ahead(ctx):
+        return None
+
+    steps = [
+        Step("alpha", noop, stage="sources", prefetch=ahead),
+        Step("beta", noop, stage="sources"),
+        Step("gamma", noop, stage="sources", needs=("alpha",)),
+        Step("delta", noop, stage="sources", prefetch=ahead),
+        Step("index", noop, needs=("gamma", "delta")),
+    ]
+    assert names(order(steps)) == ["beta", "alpha", "gamma", "delta", "index"]
+    assert names(order(reversed(steps))) == names(order(steps))
+
+
 def test_the_real_pipeline_loads_asd_before_euvsdisinfo_and_ends_with_the_profiles():
     ordered = names(order(discover.all_steps()))
     assert ordered[0] == "reference" and ordered[-2:] == ["index", "profiles"]
     assert ordered.index("asd-interference-tracker") < ordered.index("euvsdisinfo")
+    steps = {s.name: s for s in discover.all_steps()}
+    sources = [n for n in ordered if steps[n].stage_name == "sources"]
+    parsed_here = [n for n in sources if steps[n].prefetch is None]
+    assert sources[:len(parsed_here)] == parsed_here and "imf-dots" not in parsed_here
     assert ordered.index("countries") > ordered.index("reference")
     assert ordered.index("pew-global-attitudes") < ordered.index("opinion") < ordered.index("index")
     for name in ("evidence", "starter", "opinion", "imf-dots"):

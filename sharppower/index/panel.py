@@ -13,9 +13,17 @@ def cross_sections(units: pd.MultiIndex) -> list[np.ndarray]:
     """Positions of the units of each actor x year, in sorted order of (actor, year)."""
     if len(units) == 0:
         return []
-    keys = pd.MultiIndex.from_arrays([units.get_level_values("actor"),
-                                      units.get_level_values("year")])
-    codes, _ = pd.factorize(keys, sort=True)
+    # each level factorised in sorted order and the codes combined: the order of sorted
+    # (actor, year) pairs, without the tuples a MultiIndex's factorize builds (1.8 s of
+    # the mirror's Monte Carlo)
+    actor, _ = pd.factorize(units.get_level_values("actor"), sort=True)
+    year, years = pd.factorize(units.get_level_values("year"), sort=True)
+    if (actor < 0).any() or (year < 0).any():  # a missing actor or year: as pairs
+        keys = pd.MultiIndex.from_arrays([units.get_level_values("actor"),
+                                          units.get_level_values("year")])
+        codes, _ = pd.factorize(keys, sort=True)
+    else:
+        codes = actor.astype(np.int64) * len(years) + year
     order = np.argsort(codes, kind="stable")
     bounds = np.flatnonzero(np.diff(codes[order])) + 1
     return np.split(order, bounds)

@@ -8,6 +8,7 @@ ties are broken by name, so the order is the same on every run.
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Iterable
 from graphlib import CycleError, TopologicalSorter
@@ -72,5 +73,32 @@ def order(steps: Iterable[Step], inputs: dict[str, list[str]] | None = None) -> 
     for stage in _sorted({k: sorted(v) for k, v in stage_inputs.items()}, "stages"):
         members = {s.name for s in steps if s.stage_name == stage}
         graph = {n: [i for i in inputs[n] if i in members] for n in members}
-        out.extend(by_name[n] for n in _sorted(graph, f"steps of stage {stage}"))
+        out.extend(by_name[n] for n in _by_priority(graph, by_name))
+    return out
+
+
+def _by_priority(graph: dict[str, list[str]], by_name: dict[str, Step]) -> list[str]:
+    """A stage's steps in dependency order (`graph`: step -> its inputs in the stage, no
+    cycle), the next one always the ready step without a prefetch first, then by name:
+    while the build's process runs those, forked workers parse the others ahead (a stage
+    that began with the prefetched steps waited for the workers with the other core idle
+    and parsed the rest afterwards: 1.3-3 s of the mirror's sources stage)."""
+    def key(name: str) -> tuple[bool, str]:
+        return by_name[name].prefetch is not None, name
+
+    waiting = {n: len(set(ins)) for n, ins in graph.items()}
+    followers: dict[str, list[str]] = defaultdict(list)
+    for n, ins in graph.items():
+        for i in set(ins):
+            followers[i].append(n)
+    ready = [key(n) for n, k in waiting.items() if k == 0]
+    heapq.heapify(ready)
+    out = []
+    while ready:
+        _, name = heapq.heappop(ready)
+        out.append(name)
+        for f in followers[name]:
+            waiting[f] -= 1
+            if waiting[f] == 0:
+                heapq.heappush(ready, key(f))
     return out
