@@ -75,6 +75,31 @@ def test_a_rebuild_with_the_same_inputs_restamps_the_stored_profiles(demo_db, co
     assert web.get("/country/SWE.json").json()["year_reason"] == MARKER
 
 
+def test_a_rebuild_with_the_same_inputs_restamps_the_stored_pages(demo_db, conf):
+    """A no-change build re-stamps the stored page data (map, weights, downloads, ...) as
+    it does the profiles: each stays current, and its first visitor is served it."""
+    from sharppower.web.cache import store_version
+    from sharppower.web.profiles import WHOLE_VERSION, stored_page
+    from sharppower.web.tables import page_data
+
+    keys = demo_db.read(sa.select(page_data.c.key))["key"].tolist()
+    assert any(k.startswith("map:") for k in keys) and WHOLE_VERSION & set(keys)
+    with demo_db.begin() as conn:  # mark the stored map of China
+        payload = json.loads(conn.execute(sa.select(page_data.c.payload).where(
+            page_data.c.key == "map:CHN")).scalar())
+        payload["marker"] = MARKER
+        conn.execute(page_data.update().where(page_data.c.key == "map:CHN")
+                     .values(payload=json.dumps(payload)))
+    before = store_version(demo_db)
+    results = build(replace(conf, mirror=None, store_profiles=True), demo_db)
+    assert {r.source: r.status for r in results}["profiles"] == "unchanged"
+    version = store_version(demo_db)
+    assert version != before  # the build's log row: a new version
+    for key in keys:
+        assert stored_page(demo_db, key, version, key in WHOLE_VERSION) is not None, key
+    assert stored_page(demo_db, "map:CHN", version)["marker"] == MARKER
+
+
 def test_a_stored_profile_is_not_served_once_the_store_changed(demo_db, conf):
     _mark(demo_db, "SWE")
     add_opinion(demo_db)  # an import outside a build

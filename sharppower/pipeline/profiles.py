@@ -20,12 +20,22 @@ def profiles_step(ctx) -> list[LoadResult]:
     if not ctx.settings.store_profiles:
         return [LoadResult(STEP, "skipped")]
     from sharppower.web.cache import data_version, store_version
-    from sharppower.web.profiles import inputs_fingerprint, reuse
+    from sharppower.web.profiles import (
+        input_parts,
+        inputs_fingerprint,
+        pages_fingerprint,
+        reuse,
+        reuse_pages,
+    )
 
-    # unchanged inputs (a no-change build): re-stamp without loading the dashboard's pages
-    kept = reuse(ctx.db, data_version(store_version(ctx.db)), inputs_fingerprint(ctx.db))
-    if kept is not None:
-        return [LoadResult(STEP, "unchanged", rows=kept)]
+    # unchanged inputs (a no-change build): re-stamp the profiles and the stored pages
+    # without loading the dashboard's pages (a page left with the last build's stamp would
+    # be computed again by its first visitor: 1-3 s on the mirror)
+    version, parts = store_version(ctx.db), input_parts(ctx.db)
+    if reuse_pages(ctx.db, version, pages_fingerprint(ctx.db, parts)) is not None:
+        kept = reuse(ctx.db, data_version(version), inputs_fingerprint(ctx.db, parts))
+        if kept is not None:
+            return [LoadResult(STEP, "unchanged", rows=kept)]
     from sharppower.web.pages.country import store_profiles
 
     stored = store_profiles(ctx.db, lambda done, n: ctx.progress(STEP, done, n))

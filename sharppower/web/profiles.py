@@ -39,11 +39,20 @@ INPUTS = [
 ]
 
 
-def inputs_fingerprint(db: Database) -> str:
-    """sha256 of what the profile cores are computed from (cheap aggregates)."""
+def input_parts(db: Database, queries: list[str] | None = None) -> list[list[str]]:
+    """The answers of `queries` (default: PAGE_INPUTS, whose first are INPUTS) as text:
+    what `inputs_fingerprint` and `pages_fingerprint` hash (one pass serves both)."""
     with db.connect() as conn:
-        parts = [[str(v) for v in conn.execute(sa.text(q)).one()] for q in INPUTS]
-    return hashlib.sha256(json.dumps([PROFILE_VERSION, parts]).encode()).hexdigest()
+        return [[str(v) for v in conn.execute(sa.text(q)).one()]
+                for q in (PAGE_INPUTS if queries is None else queries)]
+
+
+def inputs_fingerprint(db: Database, parts: list[list[str]] | None = None) -> str:
+    """sha256 of what the profile cores are computed from (cheap aggregates; `parts`:
+    `input_parts` read already)."""
+    parts = input_parts(db, INPUTS) if parts is None else parts
+    return hashlib.sha256(json.dumps([PROFILE_VERSION, parts[:len(INPUTS)]]).encode()
+                          ).hexdigest()
 
 
 def reuse(db: Database, stamp: str, inputs: str) -> int | None:
@@ -90,11 +99,14 @@ PAGE_INPUTS = INPUTS + [
 ]
 
 
-def pages_fingerprint(db: Database) -> str:
+WHOLE_VERSION = {"downloads", "evidence", "methodology"}  # pages showing the evidence
+# ledger or what a validation run stores between builds: stamped with the whole version
+
+
+def pages_fingerprint(db: Database, parts: list[list[str]] | None = None) -> str:
     """sha256 of what the stored page data are computed from (the profiles' inputs, the
-    evidence ledger and the sources loaded)."""
-    with db.connect() as conn:
-        parts = [[str(v) for v in conn.execute(sa.text(q)).one()] for q in PAGE_INPUTS]
+    evidence ledger and the sources loaded; `parts`: `input_parts` read already)."""
+    parts = input_parts(db) if parts is None else parts
     return hashlib.sha256(json.dumps([PROFILE_VERSION, PAGES_VERSION, parts]).encode()
                           ).hexdigest()
 
@@ -123,7 +135,7 @@ def write_pages(db: Database, pages: dict[str, tuple[dict, bool]], version: tupl
 
 
 def reuse_pages(db: Database, version: tuple[Any, ...], inputs: str,
-                whole: set[str]) -> int | None:
+                whole: set[str] = WHOLE_VERSION) -> int | None:
     """Re-stamp the stored page data when every row was computed from these `inputs` (the
     keys in `whole` with the whole version); the number re-stamped, or None."""
     with db.begin() as conn:

@@ -53,6 +53,7 @@ from sharppower.web.lookup import check_year, codebook, countries, country
 from sharppower.web.memo import Memo, by_target, dict_memo, memo_reader, no_memo
 from sharppower.web.pages import Page
 from sharppower.web.profiles import (
+    WHOLE_VERSION,
     inputs_fingerprint,
     pages_fingerprint,
     reuse,
@@ -275,8 +276,6 @@ def _cores_result(ahead) -> dict[str, dict] | None:
         return None
 
 
-WHOLE_VERSION = {"downloads", "evidence", "methodology"}  # pages showing the evidence
-# ledger or what a validation run stores between builds: the whole version
 
 
 def store_pages(db: Database, version: tuple, memo: Memo) -> int:
