@@ -50,6 +50,9 @@ class Step:
     `prefetch(ctx)`, when given, is the part of `run` that reads only files (parsing a
     snapshot), never the store: the pipeline may compute it ahead in a forked worker while
     the stage's earlier steps run, and `run` takes it with `ctx.prefetched_result`.
+    `warm(ctx)`, when given, loads what the step's run would load first and reads nothing
+    of the build (its libraries' imports): the build's process calls it earlier, while it
+    would otherwise wait idle for a worker's prefetch, so that the step starts sooner.
     """
 
     name: str
@@ -62,6 +65,7 @@ class Step:
     code: tuple[object, ...] = ()
     logged: bool = True
     prefetch: Callable[[Any], Any] | None = None
+    warm: Callable[[Any], None] | None = None
 
     @property
     def stage_name(self) -> str:

@@ -320,5 +320,12 @@ def index_step(ctx) -> list[LoadResult]:
     return [result]
 
 
+def warm_index(ctx) -> None:
+    """The libraries the Monte Carlo's data choices load (scikit-learn's KNN imputer,
+    scipy's ranks: 1 s of imports), never JAX (a fork after it is unsafe)."""
+    import scipy.stats  # noqa: F401
+    import sklearn.impute  # noqa: F401
+
+
 STEPS = [Step(STEP, index_step, reads=("observations", "sources", "countries"),
-              writes=("index_runs", "index_scores"), state=index_state)]
+              writes=("index_runs", "index_scores"), state=index_state, warm=warm_index)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -35,12 +36,16 @@ class BuildContext:
     fingerprints: dict[str, str] = field(default_factory=dict)
     planned: dict[str, str] = field(default_factory=dict)  # fingerprints computed ahead
     prefetched: dict[str, Future] = field(default_factory=dict)  # steps' prefetch, ahead
+    warmers: list[Callable[[Any], None]] = field(default_factory=list)  # later steps' `warm`
 
     def prefetched_result(self, name: str, compute: Callable[[], Any]) -> Any:
         """The step's `prefetch` result computed ahead in a worker, else `compute()` here
-        (also when the worker failed: the error is then raised here, as without workers)."""
+        (also when the worker failed: the error is then raised here, as without workers).
+        While the worker is not done, later steps' `warm` run here, one at a time."""
         future = self.prefetched.pop(name, None)
         if future is not None:
+            while self.warmers and not future.done():
+                self.warm_next()
             try:
                 status, value = future.result()
             except Exception:  # noqa: BLE001 - a worker lost or its result unpicklable: compute here
@@ -48,6 +53,12 @@ class BuildContext:
             if status == "ok":
                 return value
         return compute()
+
+    def warm_next(self) -> None:
+        """Run the next pending `warm` (an error is left for the step itself to raise)."""
+        warm = self.warmers.pop(0)
+        with contextlib.suppress(Exception):  # the step loads it again and raises there
+            warm(self)
 
     @property
     def load_context(self) -> LoadContext:

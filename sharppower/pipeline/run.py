@@ -169,6 +169,8 @@ def run_steps(ctx: BuildContext, steps: list[Step] | None = None,
     directly or not: the others run, so nothing a good source brings is lost; then the
     first error is raised (before `after_logged`)."""
     todo = plan(steps, names)
+    # later steps' imports, made while the build's process waits for a worker's prefetch
+    ctx.warmers = [s.warm for group in todo.groups for s in group if s.warm is not None]
     results: list[LoadResult] = []
     failed: dict[str, SharppowerError] = {}
     pending = after_logged

@@ -278,16 +278,24 @@ def _cores_result(ahead) -> dict[str, dict] | None:
 
 
 
+def page_modules() -> tuple:
+    """The modules of the pages `store_pages` stores (imported on first use: the build's
+    `warm` of the profiles step imports them ahead): map, weights, downloads, evidence,
+    methodology, quadrant, vulnerability."""
+    from sharppower.web.pages import downloads, methodology, quadrant, vulnerability, weights
+    from sharppower.web.pages import evidence as browser
+    from sharppower.web.pages import map as map_page
+
+    return map_page, weights, downloads, browser, methodology, quadrant, vulnerability
+
+
 def store_pages(db: Database, version: tuple, memo: Memo) -> int:
     """Store what the default map, quadrant, vulnerability and weights pages of each actor (with the weights
     page's re-weighting kit), the downloads page, the evidence browser's first page and the
     methodology page (default actor) show
     (`web.profiles.write_pages`), so that their first visitor after a build is served at
     once; only re-stamped when their inputs are unchanged. Returns the pages stored."""
-    from sharppower.web.pages import downloads, methodology, quadrant, vulnerability, weights
-    from sharppower.web.pages import evidence as browser
-    from sharppower.web.pages import map as map_page
-
+    map_page, weights, downloads, browser, methodology, quadrant, vulnerability = page_modules()
     inputs = pages_fingerprint(db)
     kept = reuse_pages(db, version, inputs, WHOLE_VERSION)
     if kept is not None:
