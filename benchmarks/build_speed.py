@@ -17,7 +17,9 @@ child process, as a user would, twice:
   (interpreter start, imports, fingerprints, nothing rebuilt).
 
 Prints the machine's load average before and after (2 cores shared: the figures move
-with it) and, on a virtual machine, the CPU time the hypervisor took for other machines
+with it), the seconds a 20-million-step Python loop takes before and after (the pace of
+the machine at that moment: the same machine kind has run it in 1.0 s and in 2.0 s within
+an hour) and, on a virtual machine, the CPU time the hypervisor took for other machines
 during the full build (/proc/stat's steal: the figures move with it too). Prints numbers and ratios (time / goal; below 1 meets the goal), never pass/fail.
 
     SHARPPOWER_MIRROR=../shared/data python benchmarks/build_speed.py [--no-postgres] [--sqlite-only]
@@ -46,6 +48,15 @@ COMMAND = [sys.executable, "-c", "from sharppower.cli import app; app()", "build
 
 def load() -> str:
     return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def pace() -> float:
+    """Seconds a 20-million-step Python loop takes here now (one core's pace)."""
+    started = time.perf_counter()
+    total = 0
+    for i in range(20_000_000):
+        total += i
+    return time.perf_counter() - started
 
 
 def stolen() -> float | None:
@@ -122,7 +133,8 @@ def bytecode_note() -> str:
 
 def bench(name: str, url: str, data_dir: Path) -> None:
     env = dict(os.environ, SHARPPOWER_DATABASE_URL=url, SHARPPOWER_DATA_DIR=str(data_dir))
-    print(f"[{name}] load average before: {load()}; {bytecode_note()}")
+    print(f"[{name}] load average before: {load()}; a 20-million-step Python loop: "
+          f"{pace():.2f} s; {bytecode_note()}")
     full, stages, _ = run_build(env)
     latent, model, worker = latent_seconds(url)
     print(f"[{name}] full build: {full:.1f} s wall, {CPU_SECONDS:.1f} s CPU"
@@ -146,7 +158,8 @@ def bench(name: str, url: str, data_dir: Path) -> None:
     print(f"[{name}] no-change build command: {again:.2f} s wall, {CPU_SECONDS:.2f} s CPU (work: "
           f"{sum(stages2.values()):.2f} s) = {again / NO_CHANGE_GOAL:.2f} x the "
           f"{NO_CHANGE_GOAL:.0f} s goal")
-    print(f"[{name}] load average after: {load()}")
+    print(f"[{name}] load average after: {load()}; a 20-million-step Python loop: "
+          f"{pace():.2f} s")
 
 
 def main() -> int:
