@@ -47,7 +47,6 @@ def warm_profiles(ctx) -> None:
     """The dashboard's pages that `store_profiles` computes (1-1.3 s of imports: FastAPI,
     the page modules), when the build stores them."""
     if ctx.settings.store_profiles:
-        from sharppower.web.pages import country  # noqa: F401
         from sharppower.web.pages.country import page_modules
 
         page_modules()

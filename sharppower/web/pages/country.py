@@ -276,8 +276,6 @@ def _cores_result(ahead) -> dict[str, dict] | None:
         return None
 
 
-
-
 def page_modules() -> tuple:
     """The modules of the pages `store_pages` stores (imported on first use: the build's
     `warm` of the profiles step imports them ahead): map, weights, downloads, evidence,
