@@ -54,6 +54,7 @@ from sharppower.web.memo import Memo, by_target, dict_memo, memo_reader, no_memo
 from sharppower.web.pages import Page
 from sharppower.web.profiles import (
     WHOLE_VERSION,
+    input_parts,
     inputs_fingerprint,
     pages_fingerprint,
     reuse,
@@ -211,7 +212,8 @@ def store_profiles(db: Database, progress: Callable[[int, int], None] | None = N
     started = time.perf_counter()
     db = ReadOnce(db)  # the pages and profiles share many reads of the stored run
     version = store_version(db)
-    stamp, inputs = data_version(version), inputs_fingerprint(db)
+    parts = input_parts(db)  # one read of the aggregates for the cores and the pages
+    stamp, inputs = data_version(version), inputs_fingerprint(db, parts)
     memo = dict_memo()
     kept = reuse(db, stamp, inputs)
     codes, ahead = [], None
@@ -220,7 +222,7 @@ def store_profiles(db: Database, progress: Callable[[int, int], None] | None = N
         codes = [c for c in countries(db)["iso3"].tolist() if c in observed]
         ahead = _cores_ahead(db, codes)
     try:
-        pages = store_pages(db, version, memo)
+        pages = store_pages(db, version, memo, parts)
         if kept is not None:
             return {"profiles": kept, "reused": True, "pages": pages,
                     "seconds": time.perf_counter() - started}
@@ -287,14 +289,16 @@ def page_modules() -> tuple:
     return map_page, weights, downloads, browser, methodology, quadrant, vulnerability
 
 
-def store_pages(db: Database, version: tuple, memo: Memo) -> int:
+def store_pages(db: Database, version: tuple, memo: Memo,
+                parts: list[list[str]] | None = None) -> int:
     """Store what the default map, quadrant, vulnerability and weights pages of each actor (with the weights
     page's re-weighting kit), the downloads page, the evidence browser's first page and the
     methodology page (default actor) show
     (`web.profiles.write_pages`), so that their first visitor after a build is served at
-    once; only re-stamped when their inputs are unchanged. Returns the pages stored."""
+    once; only re-stamped when their inputs are unchanged (`parts`: `input_parts` read
+    already). Returns the pages stored."""
     map_page, weights, downloads, browser, methodology, quadrant, vulnerability = page_modules()
-    inputs = pages_fingerprint(db)
+    inputs = pages_fingerprint(db, parts)
     kept = reuse_pages(db, version, inputs, WHOLE_VERSION)
     if kept is not None:
         return kept
