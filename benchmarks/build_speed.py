@@ -43,7 +43,7 @@ MODEL_GOAL = 30.0  # the measurement model's fits, on top of FULL_GOAL
 NO_CHANGE_GOAL = 2.0
 CPU_SECONDS = 0.0
 STOLEN: float | None = None  # CPU seconds stolen by the hypervisor during the last command
-COMMAND = [sys.executable, "-c", "from sharppower.cli import app; app()", "build"]
+COMMAND = [sys.executable, "-c", "from sharppower.cli import run; run()", "build"]  # the console script
 
 
 def load() -> str:

@@ -19,9 +19,9 @@ from importlib import resources
 
 import pandas as pd
 import pycountry
-import yaml
 
 from sharppower.errors import SharppowerError
+from sharppower.yaml_load import safe_load
 
 # Punctuation real country names use; any other character (`$`, `!`, `;`, ...) means the
 # text is not a name, whatever a looser key would match.
@@ -75,7 +75,7 @@ def plain_name(text: str) -> bool:
 @lru_cache(maxsize=1)
 def _alias_file() -> dict:
     text = resources.files("sharppower").joinpath("country_aliases.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return safe_load(text)
 
 
 def _historic() -> dict[str, dict]:

@@ -9,10 +9,11 @@ import sys
 import typer
 from typer.testing import CliRunner
 
+from sharppower import __version__
 from sharppower.cli import COMMANDS, app
 
 HEAVY = ["fastapi", "sharppower.web", "sklearn", "stix2", "httpx", "jax", "numpyro",
-         "scipy", "alembic", "pyspark", "plotly"]
+         "scipy", "alembic", "pyspark", "plotly", "pyreadr"]
 
 
 def test_every_command_of_every_cli_module_is_listed():
@@ -95,3 +96,30 @@ def test_opening_a_store_at_the_head_revision_loads_no_alembic(tmp_path):
     assert new_store[0] > 10 and new_store[1] is True
     assert opened() == [0, False]
     assert Database(url).at_head()
+
+
+def test_console_script_runs_the_command_keeps_its_exit_code_and_skips_the_last_collection():
+    """`sharppower` is `cli.run`: the command's output and exit code as `app()` gives them;
+    exit handlers still run, and the objects are frozen first (no last full collection)."""
+    import tomllib
+    from pathlib import Path
+
+    project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text("utf-8"))
+    assert project["project"]["scripts"]["sharppower"] == "sharppower.cli:run"
+    code = ("import atexit, gc, sys\n"
+            "atexit.register(lambda: print('exit handler: frozen', gc.get_freeze_count() > 0))\n"
+            "from sharppower.cli import run\n"
+            "sys.argv = ['sharppower', *sys.argv[1:]]\n"
+            "run()\n")
+
+    def command(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", code, *args], capture_output=True,
+                              text=True)
+
+    version = command("--version")
+    assert version.returncode == 0
+    assert version.stdout.splitlines() == [f"sharppower {__version__}",
+                                           "exit handler: frozen True"]
+    unknown = command("no-such-command")
+    assert unknown.returncode == 2 and "No such command" in unknown.stderr
+    assert unknown.stdout.strip() == "exit handler: frozen True"

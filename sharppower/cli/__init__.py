@@ -8,6 +8,7 @@ dashboard, the opinion engine or the triage models); `--help` loads them all to 
 
 from __future__ import annotations
 
+import gc
 import importlib
 
 import click
@@ -71,3 +72,15 @@ def main(
                                  help="Print the version and exit."),
 ) -> None:
     """sharppower command-line interface."""
+
+
+def run() -> None:
+    """The `sharppower` console script: the command, then the end of the process without
+    the interpreter's last garbage collection, which would walk every object the imports
+    and the command made only to free memory the process returns anyway (0.2 s of a
+    no-change `sharppower build`). Objects are still freed by their reference counts, and
+    files, the store's connections and exit handlers close as usual."""
+    try:
+        app()
+    finally:
+        gc.freeze()

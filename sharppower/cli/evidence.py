@@ -27,6 +27,7 @@ from sharppower.cli.common import (
 from sharppower.errors import InputError
 from sharppower.measures import evidence as ev
 from sharppower.measures.evidence import disarm, stix
+from sharppower.yaml_load import safe_load
 
 app = typer.Typer(help="The evidence ledger: dated, sourced incidents coded to the codebook.",
                   no_args_is_help=True)
@@ -62,7 +63,7 @@ def _who(coder: str | None) -> str:
 
 def _read_one(path: Path) -> dict:
     try:
-        data = yaml.safe_load(path.read_text("utf-8"))
+        data = safe_load(path.read_text("utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(str(path), f"cannot be read: {exc}") from None
     if not isinstance(data, dict):

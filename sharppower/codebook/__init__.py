@@ -35,6 +35,7 @@ import yaml
 
 from sharppower.errors import ValidationError
 from sharppower.settings import env_value
+from sharppower.yaml_load import safe_load
 
 LAYERS = ("exposure", "pressure", "effect")
 DIRECTIONS = ("positive", "negative")
@@ -47,7 +48,6 @@ ACTOR_KINDS = ("authoritarian", "comparator")
 DEFAULT_COLOURS = ("#c0392b", "#2c5f8a", "#1e8449", "#8e44ad", "#d35400", "#7f8c8d")
 REQUIRED = ("code", "name", "pillar", "domain", "layer", "direction", "unit", "source", "description")
 DEFAULT_VERSION = "v1"
-SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it
 DEFAULT_YEARS = (1789, 2100)
 
 
@@ -259,7 +259,7 @@ USER_KEYS = ("actors", "indicators", "pillars")  # what a user codebook may add
 
 def _read_yaml(text: str, where: str) -> Any:
     try:
-        return yaml.load(text, Loader=SAFE_LOADER)  # a safe loader (C or Python)
+        return safe_load(text)
     except yaml.YAMLError as exc:
         raise ValidationError("(yaml)", str(exc), where=where) from exc
 

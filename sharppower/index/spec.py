@@ -30,6 +30,7 @@ from sharppower.index.stages import ABSENT, DATA_STAGES, REGISTRIES, STAGES
 from sharppower.sources.actors import measured_actors
 from sharppower.sources.base import Universe
 from sharppower.sources.registry import SOURCES
+from sharppower.yaml_load import safe_load
 
 DEFAULT_SPEC = "influence.yaml"
 VARIED_STAGES = (*DATA_STAGES, "aggregate")
@@ -490,7 +491,7 @@ def _cached(text: str, where: str, codebook_key: tuple) -> Spec:
 
 def _parse(text: str, where: str, codebook: Codebook | None) -> Spec:
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         raise ValidationError("(yaml)", str(exc), where=where) from exc
     return spec_from_dict(data, where, codebook)

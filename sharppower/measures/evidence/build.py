@@ -16,7 +16,6 @@ from __future__ import annotations
 from importlib import resources
 
 import sqlalchemy as sa
-import yaml
 
 from sharppower.codebook import Codebook
 from sharppower.measures.evidence import asd, coercion, disarm, euvsdisinfo
@@ -33,6 +32,7 @@ from sharppower.sources.load import record_source, replace_observations, summari
 from sharppower.sources.steps import source_step
 from sharppower.steps import LoadResult, Step
 from sharppower.store import Database
+from sharppower.yaml_load import safe_load
 
 STARTER_FILE = "evidence.yaml"
 STARTER = Source(
@@ -51,7 +51,7 @@ LEDGER = Source(
 
 def starter_records(codebook: Codebook) -> list[dict]:
     text = resources.files("sharppower.starter").joinpath(STARTER_FILE).read_text("utf-8")
-    items = (yaml.safe_load(text) or {}).get("records") or []
+    items = (safe_load(text) or {}).get("records") or []
     rows = [dict(item, _row=f"records[{i}]", origin=STARTER.name, origin_key=item.get("id"),
                  coder="starter", status="accepted") for i, item in enumerate(items)]
     return normalise_rows(rows, f"starter/{STARTER_FILE}", codebook)

@@ -36,6 +36,7 @@ from sharppower.measures.evidence.records import (
 from sharppower.sources.readers import FIELD_LIMIT, field_limit
 from sharppower.store import Database
 from sharppower.store.locking import write_transaction
+from sharppower.yaml_load import safe_load
 
 META = ("created_at", "updated_at", "reviewed_by", "reviewed_at", "codings")
 EXPORT_COLUMNS = list(FIELDS) + list(META)
@@ -133,7 +134,7 @@ def read_file(path: Path) -> tuple[list[dict[str, Any]], int]:
     if suffix == ".csv":
         return _read_csv(text, str(path)), 2
     try:
-        data = json.loads(text) if suffix == ".json" else yaml.safe_load(text)
+        data = json.loads(text) if suffix == ".json" else safe_load(text)
     except (json.JSONDecodeError, yaml.YAMLError) as exc:
         raise InputError(str(path), f"cannot be read: {exc}") from None
     except RecursionError:

@@ -13,6 +13,7 @@ from sharppower.codebook import Codebook
 from sharppower.errors import ValidationError
 from sharppower.measures.evidence.records import evidence_indicators
 from sharppower.sources.registry import SOURCES
+from sharppower.yaml_load import safe_load
 
 PACKAGE = "sharppower.measures.evidence"
 
@@ -26,7 +27,7 @@ def load_mapping(name: str, codebook: Codebook, path: str | Path | None = None) 
     where = str(path) if path else f"measures/evidence/mappings/{name}.yaml"
     text = Path(path).read_text("utf-8") if path else mapping_text(name)
     try:
-        data = yaml.safe_load(text) or {}
+        data = safe_load(text) or {}
     except yaml.YAMLError as exc:
         raise ValidationError("(yaml)", str(exc), where=where) from None
     allowed = evidence_indicators(codebook)

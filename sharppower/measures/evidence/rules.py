@@ -24,13 +24,13 @@ from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
-import yaml
 from sqlalchemy.engine import Connection
 
 from sharppower.errors import InputError, ValidationError
 from sharppower.measures.evidence import store
 from sharppower.measures.evidence.mapping import mapping_text
 from sharppower.measures.evidence.tables import evidence, evidence_history
+from sharppower.yaml_load import safe_load
 
 # Fields an edit (PATCH, CLI edit) may change.
 EDITABLE = ("actors", "target", "start_date", "start_precision", "end_date", "end_precision",
@@ -139,7 +139,7 @@ def declared_policies() -> dict[str, tuple[str, str]]:
     """origin -> (coder, status) a source load stores its records with (mappings/*.yaml)."""
     out = {STARTER_POLICY[0]: STARTER_POLICY[1:]}
     for origin, name in POLICY_MAPPINGS.items():
-        data = yaml.safe_load(mapping_text(name)) or {}
+        data = safe_load(mapping_text(name)) or {}
         out[origin] = (str(data.get("coder")), str(data.get("status")))
     return out
 

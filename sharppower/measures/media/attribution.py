@@ -17,7 +17,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
+from sharppower.yaml_load import safe_load
 
 ATTRIBUTED, UNATTRIBUTED, REATTRIBUTED = "attributed", "unattributed", "reattributed"
 KINDS = (ATTRIBUTED, UNATTRIBUTED, REATTRIBUTED)
@@ -164,4 +164,4 @@ def load_rules(path: str | None = None) -> Rules:
     else:
         text = Path(path).read_text("utf-8")
     # libyaml's loader when PyYAML has it (the same safe subset, parsed in C)
-    return rules_from_data(yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    return rules_from_data(safe_load(text))

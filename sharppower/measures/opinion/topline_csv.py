@@ -22,7 +22,6 @@ from urllib.parse import urlparse
 
 import pandas as pd
 import sqlalchemy as sa
-import yaml
 
 from sharppower.codebook import Codebook, load_codebook
 from sharppower.countries import CountryResolver, resolver
@@ -35,6 +34,7 @@ from sharppower.sources.readers import read_csv
 from sharppower.steps import LoadResult
 from sharppower.store import Database
 from sharppower.store.database import frame_records, insert_rows
+from sharppower.yaml_load import safe_load
 
 COLUMNS = ("actor", "public", "year", "question", "response", "percent", "n", "source_url")
 KEY = ["actor", "public", "year", "question", "response"]
@@ -44,7 +44,7 @@ MAX_N = 10_000_000  # respondents of one survey: more is a typo (or 1e308), not 
 
 def questions() -> dict:
     text = resources.files("sharppower.measures.opinion").joinpath("toplines.yaml").read_text("utf-8")
-    return yaml.safe_load(text)["questions"]
+    return safe_load(text)["questions"]
 
 
 def indicator_for(question: str, response: str) -> str | None:

@@ -44,6 +44,7 @@ from sharppower.sources.respondents import RESPONSES, resolve_publics, weights, 
 from sharppower.steps import LoadResult
 from sharppower.store import Database
 from sharppower.store.tables import sources
+from sharppower.yaml_load import safe_load
 
 REQUIRED_KEYS = ("public_column", "weight_column", "items", "responses")
 
@@ -52,7 +53,7 @@ def load_mapping(path: str | Path) -> dict:
     """Read and validate a mapping file; errors name the file and the key."""
     name = Path(path).name
     try:
-        data = yaml.safe_load(Path(path).read_text("utf-8"))
+        data = safe_load(Path(path).read_text("utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise InputError(name, f"cannot read the mapping: {exc}") from exc
     if not isinstance(data, dict):

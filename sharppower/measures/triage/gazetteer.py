@@ -12,9 +12,9 @@ from functools import lru_cache
 from importlib import resources
 
 import pycountry
-import yaml
 
 from sharppower.countries import CountryResolver, resolver
+from sharppower.yaml_load import safe_load
 
 WORD = re.compile(r"\w+")
 KINDS = ("name", "demonym", "city", "actor_term")
@@ -77,7 +77,7 @@ class Gazetteer:
 
 def _config() -> dict:
     text = resources.files("sharppower.measures.triage").joinpath("gazetteer.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return safe_load(text)
 
 
 def _checked(res: CountryResolver, iso3: str) -> str:

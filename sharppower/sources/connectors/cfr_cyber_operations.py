@@ -26,7 +26,6 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from sharppower.countries import CountryResolver, resolver
 from sharppower.sources import readers
@@ -34,6 +33,7 @@ from sharppower.sources.actors import declared, missing_warnings
 from sharppower.sources.base import Source, SourceFile, Universe
 from sharppower.sources.name_lists import TextMatcher, split_names
 from sharppower.sources.snapshot import Snapshot
+from sharppower.yaml_load import safe_load
 
 FILE = "cyber-operations-incidents.csv"
 COMMIT = "987281f5385a3d9397dc6d3ca7adfa9a45bb3586"
@@ -44,7 +44,7 @@ FIRST, LAST = 2005, 2022
 
 @lru_cache(maxsize=1)
 def aliases() -> dict[str, str | None]:
-    data = yaml.safe_load(Path(__file__).with_suffix(".yaml").read_text("utf-8"))
+    data = safe_load(Path(__file__).with_suffix(".yaml").read_text("utf-8"))
     return dict(data["aliases"])
 
 

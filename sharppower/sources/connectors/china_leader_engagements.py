@@ -28,13 +28,13 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from sharppower.countries import CountryResolver, resolver
 from sharppower.errors import InputError
 from sharppower.sources import readers
 from sharppower.sources.base import Source, SourceFile, Universe
 from sharppower.sources.snapshot import Snapshot
+from sharppower.yaml_load import safe_load
 
 ENGAGEMENTS = "all_engagements_2003-2018.rds"
 INVESTMENTS = "china_investments_AEI_CGIT.csv"
@@ -55,7 +55,7 @@ class Rule:
 @lru_cache(maxsize=1)
 def rules() -> tuple[list[Rule], dict[str, str]]:
     """The ordered kind rules and the scrape's own country names (name -> ISO3)."""
-    data = yaml.safe_load(RULES.read_text("utf-8"))
+    data = safe_load(RULES.read_text("utf-8"))
     out = [Rule(r["kind"], re.compile(r["pattern"]), bool(r.get("place_is_target")))
            for r in data["rules"]]
     unknown = {r.kind for r in out} - set(KINDS)

@@ -41,7 +41,6 @@ from pathlib import Path
 from types import MappingProxyType
 
 import pandas as pd
-import yaml
 
 from sharppower.countries import CountryResolver, resolver
 from sharppower.sources import readers
@@ -49,6 +48,7 @@ from sharppower.sources.actors import declared, missing_warnings
 from sharppower.sources.base import Source, SourceFile, Universe
 from sharppower.sources.name_lists import split_names
 from sharppower.sources.snapshot import Snapshot
+from sharppower.yaml_load import safe_load
 
 FILE = "GSDB_V3.csv"
 COMMIT = "156e000abc8d1263fbb2547477d2c4c11586bf43"
@@ -63,7 +63,7 @@ USSR_LAST_YEAR = 1991
 
 @lru_cache(maxsize=1)
 def _declared() -> dict:
-    return yaml.safe_load((Path(__file__).with_suffix(".yaml")).read_text("utf-8"))
+    return safe_load((Path(__file__).with_suffix(".yaml")).read_text("utf-8"))
 
 
 @lru_cache(maxsize=1)

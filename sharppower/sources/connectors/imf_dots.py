@@ -42,7 +42,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from sharppower.countries import CountryResolver, normalise, resolver
 from sharppower.errors import InputError
@@ -51,6 +50,7 @@ from sharppower.sources.actors import declared, missing_warnings
 from sharppower.sources.base import Source, SourceFile
 from sharppower.sources.connectors import cow_trade
 from sharppower.sources.snapshot import Snapshot
+from sharppower.yaml_load import safe_load
 
 N_WORKBOOKS = 235
 WORKBOOKS = [f"DOTS_{i}.xlsx" for i in range(1, N_WORKBOOKS + 1)]
@@ -81,7 +81,7 @@ SHARES = {"trade_share": (["exports_to_actor", "imports_from_actor"], ["exports_
 
 @lru_cache(maxsize=1)
 def _rules() -> tuple[dict[str, str], dict[str, str]]:
-    data = yaml.safe_load(RULES.read_text("utf-8"))
+    data = safe_load(RULES.read_text("utf-8"))
     skip = {normalise(n): reason for reason, names in data["not_countries"].items() for n in names}
     return {normalise(k): v for k, v in data["names"].items()}, skip
 

@@ -28,7 +28,6 @@ from collections import defaultdict
 
 import numpy as np
 import pandas as pd
-import pyreadr
 
 from sharppower.countries import CountryResolver, resolver
 from sharppower.errors import InputError
@@ -47,6 +46,8 @@ COLUMNS = {"dispnum": (1, None), "ccode1": (1, 999), "ccode2": (1, 999),
 
 def read_disputes(snapshot: Snapshot) -> pd.DataFrame:
     """The directed dispute-dyad-years with `_row`; every value a whole number in range."""
+    import pyreadr  # loads when the file is read, not with the source registry
+
     try:
         frames = pyreadr.read_r(str(snapshot.path(FILE)))
     except (pyreadr.PyreadrError, pyreadr.LibrdataError) as exc:

@@ -21,12 +21,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from sharppower.countries import CountryResolver, normalise, resolver
 from sharppower.sources import readers
 from sharppower.sources.base import Source, SourceFile, Universe
 from sharppower.sources.snapshot import Snapshot
+from sharppower.yaml_load import safe_load
 
 FILE = "CANIS_PRC_state_media_on_social_media_platforms-2023-11-03.xlsx"
 SHEET = "FULL"
@@ -41,7 +41,7 @@ REGIONS = Path(__file__).with_name("prc_state_media_regions.yaml")
 @lru_cache(maxsize=1)
 def not_countries() -> dict[str, tuple[str, str]]:
     """normalised focus value -> (value as written, reason it is not a target)."""
-    data = yaml.safe_load(REGIONS.read_text("utf-8"))
+    data = safe_load(REGIONS.read_text("utf-8"))
     return {normalise(v): (v, reason) for reason, values in data["not_countries"].items()
             for v in values}
 
