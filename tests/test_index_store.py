@@ -26,6 +26,7 @@ from sharppower.index import (
     scores,
     stored_sensitivity,
 )
+from sharppower.index.store import score_records, scored_years
 from sharppower.index.synthetic import REGIONS, synthetic_observations, write_observations
 from sharppower.pipeline import BuildContext, run_steps
 from sharppower.store import Database
@@ -90,6 +91,30 @@ def test_build_stores_scores_and_rank_intervals_for_both_actors(db):
     assert summary["screened"]["units"] > 0 and set(sparse["year"]) == set(YEARS)
     assert "influence" in set(sparse["node"]) and "FJI" not in set(
         stored[(stored["actor"] == "RUS") & (stored["level"] == "index")]["target"])
+    # one year's records and one target's scored years are read actor by actor (the run's
+    # summary names its actors, for the indexes' seek) and are the run's rows; so are they
+    # when a run's summary names none (read whole)
+    assert summary["actors"] == sorted(set(stored["actor"]))
+    key = ["actor", "target", "node"]
+    whole = stored[stored["year"] == 2013].sort_values(key).reset_index(drop=True)
+    pairs = stored[stored["target"] == "FJI"][["actor", "target", "year"]].drop_duplicates()
+
+    def year_read() -> pd.DataFrame:
+        got = pd.DataFrame(score_records(db, 2013)).sort_values(key).reset_index(drop=True)
+        return got.astype(whole.dtypes.to_dict())[list(whole.columns)]
+
+    def target_read() -> list:
+        return sorted(map(tuple, scored_years(db, "FJI").astype({"year": int}).to_numpy()))
+
+    expected_pairs = sorted(map(tuple, pairs.to_numpy()))
+    assert len(whole) > 100 and expected_pairs
+    pd.testing.assert_frame_equal(year_read(), whole)
+    assert target_read() == expected_pairs
+    with db.begin() as conn:
+        conn.execute(sa.text("UPDATE index_runs SET summary = :s"),
+                     {"s": json.dumps({k: v for k, v in summary.items() if k != "actors"})})
+    pd.testing.assert_frame_equal(year_read(), whole)
+    assert target_read() == expected_pairs
 
 
 def test_direction_reverses_negative_indicators_in_the_stored_pillars(db):

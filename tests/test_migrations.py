@@ -53,25 +53,19 @@ def test_a_store_at_the_head_is_known_without_alembic_and_others_are_upgraded(db
     behind it (or without the table) Alembic applies what is missing."""
     assert db.at_head() and db.upgrade() == []
     version = sa.table(VERSION_TABLE, sa.column("version_num"), schema=db.schema)
-    # the last revision replaces the scores' lookup index (a later one: undo what it does
+    # the last revision adds the observations' year index (a later one: undo what it does
     # instead)
-    assert revisions()[-1] == "0120_index_scores_filters", (
+    assert revisions()[-1] == "0130_observations_year", (
         "this test undoes the last revision by hand")
-    scores = sa.Table("index_scores", sa.MetaData(), sa.Column("run_id"), sa.Column("actor"),
-                      sa.Column("year"), sa.Column("level"), sa.Column("node"),
-                      schema=db.schema)
+    obs = sa.Table("observations", sa.MetaData(), sa.Column("year"), schema=db.schema)
     with db.begin() as conn:  # as if the last revision were not applied yet
         conn.execute(sa.update(version).values(version_num=revisions()[-2]))
-        sa.Index("ix_index_scores_run_filters", scores.c.run_id).drop(conn)
-        sa.Index("ix_index_scores_lookup", scores.c.actor, scores.c.year,
-                 scores.c.level).create(conn)
+        sa.Index("ix_obs_year", obs.c.year).drop(conn)
     assert not db.at_head()
     assert db.upgrade() == [revisions()[-1]] and db.at_head()
     indexes = {i["name"]: i["column_names"]
-               for i in sa.inspect(db.engine).get_indexes("index_scores", schema=db.schema)}
-    assert indexes.get("ix_index_scores_run_filters") == ["run_id", "actor", "year", "level",
-                                                          "node"]
-    assert "ix_index_scores_lookup" not in indexes
+               for i in sa.inspect(db.engine).get_indexes("observations", schema=db.schema)}
+    assert indexes.get("ix_obs_year") == ["year"]
 
 
 def test_every_layer_declares_tables_the_migrations_create():

@@ -166,13 +166,21 @@ def indicator_summary(db: Database, spec: str | None = None) -> pd.DataFrame:
 FILTERS = ("actor", "year", "level", "node")
 
 
+def _every_actor(run: dict) -> list:
+    """A condition naming each of the run's actors (its summary's), so that a query of one
+    year or target seeks the scores' indexes (run_id, actor, ...) actor by actor instead of
+    scanning the whole run; none for a run whose summary does not list them."""
+    actors = (run.get("summary") or {}).get("actors")
+    return [index_scores.c.actor.in_(actors)] if actors else []
+
+
 def score_records(db: Database, year: int, spec: str | None = None) -> list[dict]:
     """The stored run's scores of one year, every actor and level, as plain records with
     SCORE_COLUMNS (no DataFrame: a page reading one year pays for its rows only)."""
-    run_id = int(latest_run(db, spec)["id"])
+    run = latest_run(db, spec)
     t = index_scores.c
     stmt = (sa.select(*[t[c] for c in SCORE_COLUMNS])
-            .where(t.run_id == run_id, t.year == int(year)))
+            .where(t.run_id == int(run["id"]), *_every_actor(run), t.year == int(year)))
     with db.connect() as conn:
         result = conn.execute(stmt)
         keys = list(result.keys())
@@ -183,13 +191,15 @@ def scored_years(db: Database, target: str | None = None, actor: str | None = No
                  spec: str | None = None) -> pd.DataFrame:
     """The stored run's distinct (actor, target, year) with any score, of one target or
     actor (a page's year choices without reading the scores)."""
-    run_id = int(latest_run(db, spec)["id"])
+    run = latest_run(db, spec)
     t = index_scores.c
-    stmt = sa.select(t.actor, t.target, t.year).distinct().where(t.run_id == run_id)
-    if target:
-        stmt = stmt.where(t.target == target)
+    stmt = sa.select(t.actor, t.target, t.year).distinct().where(t.run_id == int(run["id"]))
     if actor:
         stmt = stmt.where(t.actor == actor)
+    elif target:
+        stmt = stmt.where(*_every_actor(run))
+    if target:
+        stmt = stmt.where(t.target == target)
     return db.read(stmt)
 
 

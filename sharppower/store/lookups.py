@@ -32,9 +32,11 @@ def country_names(db: Database) -> dict[str, str]:
 
 
 def year_bounds(db: Database) -> tuple[int, int] | None:
-    """First and last year of any observation (None for an empty store)."""
+    """First and last year of any observation (None for an empty store): two reads of an
+    end of the year index (one query with both MIN and MAX would scan it)."""
     y = observations.c.year
-    row = db.read(sa.select(sa.func.min(y).label("lo"), sa.func.max(y).label("hi")))
+    row = db.read(sa.select(sa.select(sa.func.min(y)).scalar_subquery().label("lo"),
+                            sa.select(sa.func.max(y)).scalar_subquery().label("hi")))
     if row.empty or pd.isna(row["lo"].iloc[0]):
         return None
     return int(row["lo"].iloc[0]), int(row["hi"].iloc[0])

@@ -6,4 +6,4 @@ not import Alembic (a fifth of a second). `scripts/new_migration.py` writes it w
 new revision; `tests/test_migrations.py` checks it is Alembic's single head.
 """
 
-HEAD = "0120_index_scores_filters"
+HEAD = "0130_observations_year"

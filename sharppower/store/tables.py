@@ -106,6 +106,7 @@ observations = sa.Table(
     sa.Index("ix_obs_lookup", "indicator", "actor", "target", "year"),
     sa.Index("ix_obs_source", "source"),
     sa.Index("ix_obs_target", "target", "year"),
+    sa.Index("ix_obs_year", "year"),  # the first and last year from the index's ends
 )
 
 build_log = sa.Table(
