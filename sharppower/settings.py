@@ -94,6 +94,7 @@ SETTINGS: tuple[Setting, ...] = (
         "(and `pillars:` domains), validated like the packaged one; read by every command.",
     ),
 )
+_BY_NAME = {s.name: s for s in SETTINGS}
 
 
 def _non_negative_int(name: str, value: object) -> int:
@@ -108,7 +109,7 @@ def _non_negative_int(name: str, value: object) -> int:
 
 def env_value(name: str) -> str | None:
     """The value of one setting from the environment (its default when unset), by name."""
-    setting = next(s for s in SETTINGS if s.name == name)
+    setting = _BY_NAME[name]  # (pages ask for the user codebook's path per component named)
     return os.environ.get(setting.env) or setting.default
 
 

@@ -43,6 +43,27 @@ def test_ties_are_counted_per_ranking():
     assert tie_counts(frame).tolist() == [2, 2, 2, 0, 0, 0]
 
 
+def test_profile_tie_counts_are_the_rankings_tie_counts():
+    """The profile's per-node tie count (`web.actorscores._count_ties`, plain records) is
+    `tie_counts` on the same ranking: ties at zero, values within and beyond the tolerance,
+    missing values."""
+    import numpy as np
+
+    from sharppower.index.reading import TIE_TOLERANCE
+    from sharppower.web.actorscores import _count_ties
+
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        n = int(rng.integers(1, 40))
+        values = rng.choice([0.0, 0.0, 12.5, 40.0, 40.0 + TIE_TOLERANCE / 2,
+                             40.0 + 3 * TIE_TOLERANCE, np.nan], size=n)
+        values = np.where(rng.random(n) < 0.3, rng.random(n) * 100, values)
+        rows = [{"value": None if np.isnan(v) else float(v)} for v in values]
+        _count_ties(rows)
+        expected = tie_counts(pd.DataFrame({"year": 2020, "value": values}))
+        assert [r["tied"] for r in rows] == expected.tolist()
+
+
 @pytest.fixture
 def tied_store(demo_db, conf):
     """The web fixture's index inputs plus UGA and TZA at zero on every input: both score

@@ -6,6 +6,8 @@ any source")."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sharppower.codebook import packaged_codebook
 from sharppower.index.spec import load_spec
 from sharppower.sources.registry import SOURCES
@@ -42,7 +44,14 @@ def component_names() -> dict[str, str]:
 
 def component_name(code: str) -> str:
     """The reader's name of a component code; an unknown code with spaces for underscores."""
-    return _per_codebook("components", _component_names).get(code, code.replace("_", " "))
+    return component_namer()(code)
+
+
+def component_namer() -> Callable[[str], str]:
+    """`component_name` for naming many codes in a row: the codebook in use is looked up
+    once (a profile names tens of thousands of components)."""
+    names = _per_codebook("components", _component_names)
+    return lambda code: names.get(code, code.replace("_", " "))
 
 
 def source_name(source: str) -> str:

@@ -9,6 +9,7 @@ profile after the first costs dictionary lookups.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from sharppower.analysis.common import measure
@@ -73,16 +74,17 @@ def year_slices(db: Database, memo: Memo, year: int) -> dict[str, dict[str, dict
 
 def _count_ties(rows: list[dict]) -> None:
     """Each row's `tied`: how many other rows (one ranking) hold the same value within
-    `index.reading.TIE_TOLERANCE` (as `index.reading.tie_counts`); 0 without a value."""
-    have = sorted((r for r in rows if not missing(r.get("value"))), key=lambda r: r["value"])
-    for r in rows:
-        r["tied"] = 0
-    start = 0
-    for i in range(1, len(have) + 1):
-        if i == len(have) or have[i]["value"] - have[i - 1]["value"] > TIE_TOLERANCE:
-            for r in have[start:i]:
-                r["tied"] = i - start - 1
-            start = i
+    `index.reading.TIE_TOLERANCE` (as `index.reading.tie_counts`): the values in order,
+    cut where two neighbours differ by more; 0 without a value."""
+    values = np.array([r.get("value") for r in rows], dtype=float)  # None: NaN
+    tied = np.zeros(len(rows), dtype=np.int64)
+    have = np.flatnonzero(~np.isnan(values))
+    if len(have):
+        order = have[np.argsort(values[have], kind="stable")]
+        cluster = np.cumsum(np.r_[True, np.diff(values[order]) > TIE_TOLERANCE]) - 1
+        tied[order] = np.bincount(cluster)[cluster] - 1
+    for r, n in zip(rows, tied.tolist(), strict=True):
+        r["tied"] = n
 
 
 def slice_measure(db: Database, memo: Memo, actor: str, year: int, code: str):

@@ -14,7 +14,7 @@ import pandas as pd
 
 from sharppower.analysis.indexscores import level_scores
 from sharppower.errors import NotFound
-from sharppower.index.names import component_name
+from sharppower.index.names import component_namer
 from sharppower.index.reading import rank_interval
 from sharppower.index.spec import load_spec
 from sharppower.store import Database
@@ -58,28 +58,28 @@ def names(text: Any) -> list[str]:
 def stale_text(text: Any) -> str:
     """'Trade dependence (2 years old), Elite engagement (4 years old)' from
     'trade_dependence:2;...' (codebook names, `index.names`)."""
-    out = []
+    out, named = [], component_namer()
     for item in names(text):
         name, _, age = item.partition(":")
-        out.append(f"{component_name(name)} ({age} year{'s' if age != '1' else ''} old)")
+        out.append(f"{named(name)} ({age} year{'s' if age != '1' else ''} old)")
     return ", ".join(out)
 
 
 def detail_lines(row: dict) -> list[str]:
     """Short lines for a tooltip or a table cell: coverage, components, stale, imputed, zeros
     (components by their codebook names)."""
-    lines = []
+    lines, named = [], component_namer()
     if not missing(row.get("coverage")):
         comps = names(row.get("components"))
         lines.append(f"coverage {float(row['coverage']):.0%}"
-                     + (f": {', '.join(component_name(c) for c in comps)}" if comps else ""))
+                     + (f": {', '.join(named(c) for c in comps)}" if comps else ""))
     stale = stale_text(row.get("stale_components"))
     if stale:
         lines.append("stale: " + stale)
     for key, label in (("imputed_components", "imputed"), ("zero_components", "declared zero")):
         listed = names(row.get(key))
         if listed:
-            lines.append(f"{label}: " + ", ".join(component_name(n) for n in listed))
+            lines.append(f"{label}: " + ", ".join(named(n) for n in listed))
     return lines
 
 
