@@ -154,6 +154,8 @@ def test_match_file_round_trip(tmp_path):
 
 
 def test_pieces_of_a_file_read_the_lines_the_file_reads(tmp_path):
+    import inspect
+
     from sharppower.measures.media.corpus import iter_lines, line_pieces, piece_lines
 
     body = ('{"a": 1}\r\n\r\n  \n{"b": "x\u2028y"}\n{"c": "é"}\r{"d": 4}\n\n{"e": 5}\r\n'
@@ -162,8 +164,9 @@ def test_pieces_of_a_file_read_the_lines_the_file_reads(tmp_path):
     path.write_bytes(body.encode("utf-8"))
     want = [(n, line.rstrip("\n")) for n, line in iter_lines(path)]
     assert [n for n, _ in want] == [1, 4, 5, 6, 8, 9]
+    assert inspect.isgenerator(line_pieces(path, 5))  # pieces handed out as they are cut
     for size in (1, 5, 17, 10**6):
-        pieces = line_pieces(path, size)
+        pieces = list(line_pieces(path, size))
         assert pieces[0][0] == 0 and pieces[-1][1] == len(body.encode("utf-8"))
         got = [pair for piece in pieces for pair in piece_lines(path, piece)]
         assert got == want, size

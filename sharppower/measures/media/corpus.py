@@ -62,17 +62,18 @@ def _breaks(data: bytes) -> int:
     return lf + data.count(b"\r") - data.count(b"\r\n") if b"\r" in data else lf
 
 
-def line_pieces(path: str | Path, size: int) -> list[tuple[int, int, int]]:
+def line_pieces(path: str | Path, size: int) -> Iterator[tuple[int, int, int]]:
     """A plain (not gzip) file cut at line ends into pieces of about `size` bytes:
-    (first byte, end byte, number of the piece's first line) each, in file order."""
-    pieces, start, line = [], 0, 1
+    (first byte, end byte, number of the piece's first line) each, in file order, each
+    as soon as it is found (a worker starts on the first piece while the rest of the file
+    is cut: the whole of 21 MB takes 20-30 ms to read and count)."""
+    start, line = 0, 1
     with open(path, "rb") as f:
         while block := f.read(size):
             if not block.endswith(b"\n"):
                 block += f.readline()
-            pieces.append((start, start + len(block), line))
+            yield start, start + len(block), line
             start, line = start + len(block), line + _breaks(block)
-    return pieces
 
 
 def piece_lines(path: str | Path, piece: tuple[int, int, int]) -> Iterator[tuple[int, str]]:
