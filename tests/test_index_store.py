@@ -267,3 +267,30 @@ def test_one_year_recompute_screens_like_the_full_panel():
     assert full.long(level="pillar", year=2020).empty
     assert quick.long(level="pillar", year=2020).empty
     assert len(full.long(level="pillar", year=2019)) == 3
+
+
+def test_the_build_fingerprints_do_not_depend_on_the_order_rows_are_summed_in(db):
+    """The index's state and the stored profiles' inputs sum the observations' values as
+    exact decimals: the same rows stored in another physical order (PostgreSQL's parallel
+    scans add them in a different order from one read to the next) give the same
+    fingerprints. As floats, 1 + 1 + 1e16 - 1e16 is 2 and 1e16 + 1 + 1 - 1e16 is 0."""
+    from sharppower.index.build import fingerprint
+    from sharppower.web.profiles import INPUTS, input_parts
+
+    spec = load_spec()
+    code = spec.needed[0]
+    targets = ["KEN", "GHA", "UGA", "TZA"]
+    values = dict(zip(targets, [1.0, 1.0, 1e16, -1e16], strict=True))
+
+    def stored(order: list[str]) -> tuple[str, list]:
+        rows = [{"id": targets.index(t) + 1, "actor": "CHN", "target": t, "year": 2020,
+                 "indicator": code, "value": values[t], "source": "synthetic"} for t in order]
+        with db.begin() as conn:
+            conn.execute(observations.delete())
+            for row in rows:  # one statement each: the rows land in this order
+                conn.execute(observations.insert(), row)
+        return fingerprint(db, spec), input_parts(db, INPUTS)
+
+    first = stored(targets)
+    assert float(first[1][0][2]) == 2.0  # the profiles' inputs: the exact sum
+    assert stored(["UGA", "KEN", "GHA", "TZA"]) == first

@@ -162,6 +162,43 @@ def test_an_unchanged_step_is_skipped_with_its_last_results_and_force_runs_it(db
     assert len(calls) == 3
 
 
+def test_a_build_reads_every_step_s_last_run_in_one_query(db, conf):
+    """The steps' last runs are read once per build (`fingerprints.last_runs`), not once or
+    twice per step; a step that runs is its own last run from then on."""
+    import sqlalchemy as sa
+
+    version = {"v": 1}
+
+    def one(name):
+        return lambda ctx: [LoadResult(name, "loaded", rows=1)]
+
+    steps = [Step("a", one("a"), writes=("t_a",), state=lambda c: version["v"]),
+             Step("b", one("b"), reads=("t_a",), writes=("t_b",)),
+             Step("c", one("c"), reads=("t_b",)), Step("d", one("d"))]
+    reads: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        if "build_log" in statement and statement.lstrip().upper().startswith("SELECT"):
+            reads.append(statement)
+
+    first = BuildContext(conf, db, load_codebook(), resolver())
+    assert [r.status for r in run_steps(first, steps)] == ["loaded"] * 4
+    assert {k: v.fingerprint for k, v in first.last_runs.items()} == first.fingerprints
+    sa.event.listen(db.engine, "before_cursor_execute", seen)
+    try:
+        again = run_steps(BuildContext(conf, db, load_codebook(), resolver()), steps)
+        assert [r.status for r in again] == ["unchanged"] * 4
+        assert len(reads) == 1
+        version["v"] = 2  # a's state changed: a, b and c run again, d does not
+        reads.clear()
+        third = run_steps(BuildContext(conf, db, load_codebook(), resolver()), steps)
+        assert {r.source: r.status for r in third} == {
+            "a": "loaded", "b": "loaded", "c": "loaded", "d": "unchanged"}
+        assert len(reads) == 1 + 3  # the build's one read, and each recorded run read back
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", seen)
+
+
 def test_a_failing_step_stops_its_dependants_only_then_raises(db, conf):
     ran = []
 
@@ -271,3 +308,19 @@ def test_the_pipeline_imports_the_web_pages_only_inside_the_profiles_step():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parents[1])})
     assert out.stdout.strip() == "[]"
+
+
+def test_each_source_s_codebook_rows_are_its_indicators_split_once_per_codebook(tmp_path):
+    """`codebook_rows` (part of every source step's state) gives a source's indicators as
+    reading them from the codebook does; a new codebook is split again."""
+    from sharppower.sources.load import codebook_rows
+    from sharppower.store.database import frame_records
+
+    book = load_codebook()
+    columns = ["code", "variable", "unit", "actors"]
+    for source in [*sorted(set(book.indicators["source"])), "no-such-source"]:
+        assert codebook_rows(book, source) == frame_records(book.for_source(source)[columns])
+    other = replace(book, indicators=book.indicators.assign(
+        unit=book.indicators["unit"].where(book.indicators["source"] != "wgi", "changed")))
+    assert {r["unit"] for r in codebook_rows(other, "wgi")} == {"changed"}
+    assert {r["unit"] for r in codebook_rows(book, "wgi")} != {"changed"}

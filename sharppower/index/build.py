@@ -33,9 +33,13 @@ ENGINE_VERSION = "2"  # influence v2: completion, partial components, data noise
 
 
 def fingerprint(db: Database, spec: Spec) -> str:
+    """What the default run reads (`index_state`). The values' sums are exact decimals: a
+    float sum depends on the order the rows are added in, which PostgreSQL's parallel
+    scans vary between two reads of the same rows (every build found the index changed)."""
     o = observations.c
     per_source = db.read(
-        sa.select(o.source, sa.func.count(), sa.func.max(o.id), sa.func.sum(o.value),
+        sa.select(o.source, sa.func.count(), sa.func.max(o.id),
+                  sa.func.sum(sa.cast(o.value, sa.Numeric)),
                   sa.func.sum(sa.func.length(sa.func.coalesce(o.flags, ""))))
         .where(o.indicator.in_(spec.needed)).group_by(o.source).order_by(o.source))
     rows = [[r[0], int(r[1]), int(r[2]), round(float(r[3] or 0), 6), int(r[4] or 0)]

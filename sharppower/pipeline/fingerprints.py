@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
+
 from sharppower.pipeline.context import BuildContext
 from sharppower.steps import LoadResult, Step, code_hash, fingerprint
 from sharppower.store import Database
@@ -26,7 +28,7 @@ class LastRun:
 
 
 def step_fingerprint(ctx: BuildContext, step: Step, inputs: list[str]) -> str:
-    given = {name: ctx.fingerprints.get(name) or last_fingerprint(ctx.db, name)
+    given = {name: ctx.fingerprints.get(name) or _fingerprint_of(previous_run(ctx, name))
              for name in inputs}
     state = step.state(ctx) if step.state else None
     return fingerprint(step.name, code_hash(*step.code_objects()), given, state)
@@ -37,17 +39,55 @@ def last_fingerprint(db: Database, step: str) -> str | None:
     return last.fingerprint if last else None
 
 
+def _fingerprint_of(last: LastRun | None) -> str | None:
+    return last.fingerprint if last else None
+
+
 def last_run(db: Database, step: str) -> LastRun | None:
     """The fingerprint and results of the step's last successful run, if any."""
     rows = db.read("SELECT fingerprint, details FROM build_log WHERE step = :s AND status = 'ok' "
                    "ORDER BY id DESC LIMIT 1", {"s": step})
     if rows.empty:
         return None
-    details = json.loads(rows["details"].iloc[0] or "{}")
+    return _last(rows["fingerprint"].iloc[0], rows["details"].iloc[0])
+
+
+def _last(fingerprint_: str, details_text: str | None) -> LastRun:
+    details = json.loads(details_text or "{}")
     results = [LoadResult(r["source"], "unchanged", r["rows"], r["countries"],
                           tuple(r["years"]) if r["years"] else None, r["warnings"])
                for r in details.get("results", [])]
-    return LastRun(rows["fingerprint"].iloc[0], results)
+    return LastRun(fingerprint_, results)
+
+
+def last_runs(db: Database) -> dict[str, tuple[str, str | None]]:
+    """Every step's last successful run as stored (fingerprint, details), in one query: a
+    build asks for each of its steps, some twice (55 round trips to the store otherwise).
+    The build's own row (step `build`) is there too, with details of another form."""
+    b = build_log.c
+    newest = (sa.select(sa.func.max(b.id).label("id")).where(b.status == "ok")
+              .group_by(b.step).subquery())
+    rows = db.read(sa.select(b.step, b.fingerprint, b.details)
+                   .join(newest, b.id == newest.c.id))
+    return {step: (fp, details) for step, fp, details
+            in zip(rows["step"], rows["fingerprint"], rows["details"], strict=True)}
+
+
+def previous_run(ctx: BuildContext, step: str) -> LastRun | None:
+    """`last_run` of a step as the build started (`last_runs`, read once per build), or as
+    this build recorded it (`note_run`)."""
+    if ctx.last_runs is None:
+        ctx.last_runs = last_runs(ctx.db)
+    found = ctx.last_runs.get(step)
+    if isinstance(found, tuple):  # read as stored: its results are read when asked for
+        found = ctx.last_runs[step] = _last(*found)
+    return found
+
+
+def note_run(ctx: BuildContext, step: str) -> None:
+    """After `record_run`: the step's last run is the one just recorded."""
+    if ctx.last_runs is not None:
+        ctx.last_runs[step] = last_run(ctx.db, step)
 
 
 def record_run(db: Database, step: str, fingerprint_: str, results: list[LoadResult],

@@ -20,7 +20,7 @@ from sharppower.errors import SharppowerError
 from sharppower.pipeline import discover
 from sharppower.pipeline.context import BuildContext
 from sharppower.pipeline.dag import PipelineError, inputs_of, order
-from sharppower.pipeline.fingerprints import last_run, record_run, step_fingerprint
+from sharppower.pipeline.fingerprints import note_run, previous_run, record_run, step_fingerprint
 from sharppower.settings import Settings
 from sharppower.sources.base import Source
 from sharppower.sources.load import LoadContext, load_source
@@ -39,7 +39,7 @@ def run_step(ctx: BuildContext, step: Step, inputs: list[str]) -> list[LoadResul
     """Run one step unless its fingerprint is that of its last successful run."""
     fp = ctx.planned.pop(step.name, None) or step_fingerprint(ctx, step, inputs)
     ctx.fingerprints[step.name] = fp
-    last = last_run(ctx.db, step.name) if step.logged and not ctx.force else None
+    last = previous_run(ctx, step.name) if step.logged and not ctx.force else None
     if last is not None and last.fingerprint == fp:
         results = last.results
     else:
@@ -47,6 +47,7 @@ def run_step(ctx: BuildContext, step: Step, inputs: list[str]) -> list[LoadResul
         results = step.run(ctx)
         if step.logged and not any(r.status == "skipped" for r in results):
             record_run(ctx.db, step.name, fp, results, started)
+            note_run(ctx, step.name)
     ctx.results.extend(results)
     return results
 
@@ -118,7 +119,7 @@ def _start_prefetch(ctx: BuildContext, group: list[Step], inputs: dict[str, list
     for step in ahead:
         fp = step_fingerprint(ctx, step, inputs[step.name])
         ctx.planned[step.name] = fp
-        last = None if ctx.force else last_run(ctx.db, step.name)
+        last = None if ctx.force else previous_run(ctx, step.name)
         if last is None or last.fingerprint != fp:
             todo.append(step)
     if len(todo) < 2:

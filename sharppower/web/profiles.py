@@ -31,9 +31,12 @@ from sharppower.web.render import clean
 from sharppower.web.tables import page_data, profile_pages
 
 PROFILE_VERSION = "4"  # bump when profile_core's output changes
+# sums of floats as exact decimals: a float sum depends on the order rows are added in,
+# which PostgreSQL's parallel scans vary from one query to the next
 INPUTS = [
-    "SELECT COUNT(*), MAX(id), SUM(value) FROM observations",
-    "SELECT COUNT(*), MAX(id), SUM(n), SUM(weight_sum) FROM opinion_estimates",
+    "SELECT COUNT(*), MAX(id), SUM(CAST(value AS NUMERIC)) FROM observations",
+    ("SELECT COUNT(*), MAX(id), SUM(CAST(n AS NUMERIC)), SUM(CAST(weight_sum AS NUMERIC)) "
+     "FROM opinion_estimates"),
     "SELECT COUNT(*), MAX(iso3) FROM countries",
     "SELECT MAX(id), MAX(created_at), MAX(fingerprint) FROM index_runs",  # ids are reused
 ]
