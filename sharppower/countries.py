@@ -57,8 +57,10 @@ def _rows(rows: Sequence[object]) -> str:
 def normalise(name: str) -> str:
     """Case-, accent- and punctuation-insensitive key: 'Bolívia' -> 'bolivia',
     'Côte d’Ivoire' -> 'cote d ivoire'."""
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", str(name))
-                   if not unicodedata.combining(ch))
+    text = str(name)
+    if not text.isascii():  # (an ASCII text has nothing to decompose: most names, every code)
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", text)
+                       if not unicodedata.combining(ch))
     text = text.lower().replace("&", " and ")
     text = re.sub(r"[^a-z0-9]+", " ", text)
     text = re.sub(r"\bthe\b", " ", text)
