@@ -214,3 +214,27 @@ def test_every_cow_code_in_the_trade_data_resolves_by_year(mirror):
     # one ISO3 per partner and year: no two COW codes collide after resolution
     frame = pd.DataFrame({"t": targets, "a": actors, "y": dyads["year"]}).dropna()
     assert not frame.duplicated().any()
+
+
+def test_normalised_keys_are_those_of_the_full_unicode_path():
+    """`normalise` skips the Unicode decomposition for an ASCII text (it has nothing to
+    decompose): the keys of every ISO name, with and without accents, are unchanged."""
+    import re
+    import unicodedata
+
+    import pycountry
+
+    from sharppower.countries import normalise
+
+    def full(name: str) -> str:
+        text = "".join(ch for ch in unicodedata.normalize("NFKD", str(name))
+                       if not unicodedata.combining(ch))
+        text = re.sub(r"[^a-z0-9]+", " ", text.lower().replace("&", " and "))
+        return " ".join(re.sub(r"\bthe\b", " ", text).split())
+
+    names = [getattr(c, a) for c in pycountry.countries
+             for a in ("alpha_2", "alpha_3", "name", "official_name", "common_name")
+             if getattr(c, a, None)]
+    names += ["The Gambia & Co", "Côte d’Ivoire", "ＫＥＮ", "Curaçao", "Türkiye"]
+    assert any(not n.isascii() for n in names) and len(names) > 600
+    assert [normalise(n) for n in names] == [full(n) for n in names]
