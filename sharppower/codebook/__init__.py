@@ -89,7 +89,14 @@ class Codebook:
         return bool((self.indicators["code"] == code).any())
 
     def for_source(self, source: str) -> pd.DataFrame:
-        return self.indicators[self.indicators["source"] == source]
+        found = self._by_source.get(source)
+        return found if found is not None else self.indicators.iloc[0:0]
+
+    @cached_property
+    def _by_source(self) -> dict[str, pd.DataFrame]:
+        """The indicators split by source once per codebook (a build asks for every
+        source's, in its fingerprints too)."""
+        return dict(tuple(self.indicators.groupby("source", sort=False)))
 
     @cached_property
     def evidence_codes(self) -> dict[str, str]:

@@ -37,7 +37,7 @@ class BuildContext:
     planned: dict[str, str] = field(default_factory=dict)  # fingerprints computed ahead
     prefetched: dict[str, Future] = field(default_factory=dict)  # steps' prefetch, ahead
     warmers: list[Callable[[Any], None]] = field(default_factory=list)  # later steps' `warm`
-    last_runs: dict[str, Any] | None = None  # each step's last successful run (fingerprints)
+    last_runs: dict[str, tuple] | None = None  # each step's last run as stored (fingerprints)
 
     def prefetched_result(self, name: str, compute: Callable[[], Any]) -> Any:
         """The step's `prefetch` result computed ahead in a worker, else `compute()` here

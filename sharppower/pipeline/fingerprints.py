@@ -28,28 +28,27 @@ class LastRun:
 
 
 def step_fingerprint(ctx: BuildContext, step: Step, inputs: list[str]) -> str:
-    given = {name: ctx.fingerprints.get(name) or _fingerprint_of(previous_run(ctx, name))
-             for name in inputs}
+    given = {name: ctx.fingerprints.get(name) or _previous(ctx, name)[0] for name in inputs}
     state = step.state(ctx) if step.state else None
     return fingerprint(step.name, code_hash(*step.code_objects()), given, state)
 
 
 def last_fingerprint(db: Database, step: str) -> str | None:
-    last = last_run(db, step)
-    return last.fingerprint if last else None
-
-
-def _fingerprint_of(last: LastRun | None) -> str | None:
-    return last.fingerprint if last else None
+    found = _stored(db, step)
+    return found[0] if found else None
 
 
 def last_run(db: Database, step: str) -> LastRun | None:
     """The fingerprint and results of the step's last successful run, if any."""
+    found = _stored(db, step)
+    return _last(*found) if found else None
+
+
+def _stored(db: Database, step: str) -> tuple[str, str | None] | None:
+    """The step's last successful run as stored: (fingerprint, details)."""
     rows = db.read("SELECT fingerprint, details FROM build_log WHERE step = :s AND status = 'ok' "
                    "ORDER BY id DESC LIMIT 1", {"s": step})
-    if rows.empty:
-        return None
-    return _last(rows["fingerprint"].iloc[0], rows["details"].iloc[0])
+    return None if rows.empty else (rows["fingerprint"].iloc[0], rows["details"].iloc[0])
 
 
 def _last(fingerprint_: str, details_text: str | None) -> LastRun:
@@ -61,7 +60,7 @@ def _last(fingerprint_: str, details_text: str | None) -> LastRun:
 
 
 def last_runs(db: Database) -> dict[str, tuple[str, str | None]]:
-    """Every step's last successful run as stored (fingerprint, details), in one query: a
+    """Every step's last successful run as stored (`_stored` of each), in one query: a
     build asks for each of its steps, some twice (55 round trips to the store otherwise).
     The build's own row (step `build`) is there too, with details of another form."""
     b = build_log.c
@@ -76,18 +75,21 @@ def last_runs(db: Database) -> dict[str, tuple[str, str | None]]:
 def previous_run(ctx: BuildContext, step: str) -> LastRun | None:
     """`last_run` of a step as the build started (`last_runs`, read once per build), or as
     this build recorded it (`note_run`)."""
+    found = _previous(ctx, step)
+    return _last(*found) if found[0] is not None else None
+
+
+def _previous(ctx: BuildContext, step: str) -> tuple[str | None, str | None]:
+    """The step's last run as stored, (None, None) for none."""
     if ctx.last_runs is None:
         ctx.last_runs = last_runs(ctx.db)
-    found = ctx.last_runs.get(step)
-    if isinstance(found, tuple):  # read as stored: its results are read when asked for
-        found = ctx.last_runs[step] = _last(*found)
-    return found
+    return ctx.last_runs.get(step) or (None, None)
 
 
 def note_run(ctx: BuildContext, step: str) -> None:
     """After `record_run`: the step's last run is the one just recorded."""
     if ctx.last_runs is not None:
-        ctx.last_runs[step] = last_run(ctx.db, step)
+        ctx.last_runs[step] = _stored(ctx.db, step)
 
 
 def record_run(db: Database, step: str, fingerprint_: str, results: list[LoadResult],

@@ -85,22 +85,7 @@ Loader = Callable[[LoadContext, Snapshot], LoadResult]
 
 def codebook_rows(codebook: Codebook, source: str) -> list:
     """The codebook indicators a source's load reads (code, variable, unit, actors)."""
-    return _rows_by_source(codebook).get(source, [])
-
-
-_BY_SOURCE: list = [None, {}]  # [the codebook, its rows by source]
-
-
-def _rows_by_source(codebook: Codebook) -> dict[str, list]:
-    """`codebook_rows` of every source, split once per codebook (a build asks for each
-    source's; a codebook is not modified once loaded)."""
-    if _BY_SOURCE[0] is not codebook:
-        columns = ["code", "variable", "unit", "actors"]
-        table = codebook.indicators
-        _BY_SOURCE[:] = [codebook, {
-            name: frame_records(part[columns])
-            for name, part in table.groupby("source", sort=False, dropna=True)}]
-    return _BY_SOURCE[1]
+    return frame_records(codebook.for_source(source)[["code", "variable", "unit", "actors"]])
 
 
 def load_fingerprint(source: Source, snapshot: Snapshot, codebook: Codebook,
